@@ -1,0 +1,1 @@
+"""bot: the Slack adapter of isops (Bolt app, listeners, Block Kit, scheduler, CLI)."""

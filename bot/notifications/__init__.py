@@ -1,0 +1,9 @@
+"""Outbox senders, one module per notification kind; `register_senders` wires them."""
+
+from __future__ import annotations
+
+from bot.outbox import OutboxDispatcher
+
+
+def register_senders(outbox: OutboxDispatcher) -> None:
+    """Register every feature's sender on `outbox`."""

@@ -1,0 +1,80 @@
+"""Composition root: settings → database → Slack client → Bolt app → outbox → scheduler."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.app import build_app
+from bot.deps import Deps
+from bot.jobs import JobSpec, scheduled_jobs
+from bot.notifications import register_senders
+from bot.outbox import OutboxDispatcher
+from bot.scheduler import build_scheduler, run_start_up_jobs
+from bot.server import WsgiApp, build_wsgi_app
+from bot.slack_client import build_web_client
+from bot.webhooks import routes as webhook_routes
+from isops.db import make_engine
+from isops.settings import Settings
+from isops.unit_of_work import make_uow_factory
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything one bot process runs; `start()` / `stop()` the background parts."""
+
+    deps: Deps
+    engine: Engine
+    client: WebClient
+    app: App
+    outbox: OutboxDispatcher
+    jobs: list[JobSpec]
+    scheduler: BackgroundScheduler
+
+    def wsgi_app(self) -> WsgiApp:
+        return build_wsgi_app(self.app, self.deps, webhook_routes(self.deps))
+
+    def start(self, *, scheduler: bool = True) -> None:
+        self.outbox.start()
+        if scheduler:
+            self.scheduler.start()
+            run_start_up_jobs(self.jobs)
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.outbox.stop()
+        self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    token_verification: bool = True,
+    socket_mode: bool = False,
+) -> Runtime:
+    """Build (not start) one process's bot from `settings`."""
+    settings.require("SLACK_BOT_TOKEN")
+    if not socket_mode:
+        settings.require("SLACK_SIGNING_SECRET")
+    engine = make_engine(settings.database_url)
+    deps = Deps.build(settings, make_uow_factory(engine), sleep=sleep)
+    client = build_web_client(
+        token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url, sleep=sleep
+    )
+    app = build_app(deps, client, token_verification=token_verification, socket_mode=socket_mode)
+    outbox = OutboxDispatcher(deps, client)
+    register_senders(outbox)
+    jobs = scheduled_jobs(deps, client)
+    scheduler = build_scheduler(jobs, timezone=settings.tz)
+    return Runtime(deps, engine, client, app, outbox, jobs, scheduler)

@@ -1,0 +1,113 @@
+"""HTTP mode: Bolt behind a WSGI router served by waitress (production-grade, pure Python)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+from waitress.server import create_server
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+Environ = dict[str, Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+Route = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+SLACK_EVENTS_PATH = "/slack/events"
+
+
+def json_response(
+    start_response: StartResponse, status: int, body: Any, reason: str = ""
+) -> list[bytes]:
+    """A JSON answer (used by /healthz and webhooks)."""
+    payload = json.dumps(body, ensure_ascii=False).encode()
+    start_response(
+        f"{status} {reason or _REASONS.get(status, 'OK')}",
+        [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Content-Length", str(len(payload))),
+        ],
+    )
+    return [payload]
+
+
+_REASONS = {
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    503: "Service Unavailable",
+}
+
+
+def build_wsgi_app(bolt_app: App, deps: Deps, routes: dict[str, Route] | None = None) -> WsgiApp:
+    """`POST /slack/events` to Bolt, `GET /healthz`, plus feature routes by path."""
+    slack_handler = SlackRequestHandler(bolt_app, path=SLACK_EVENTS_PATH)
+    extra = dict(routes or {})
+
+    def healthz(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            with deps.uow() as uow:
+                uow.session.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning("health check failed: %s", type(exc).__name__)
+            return json_response(start_response, 503, {"ok": False, "database": "unreachable"})
+        return json_response(start_response, 200, {"ok": True, "database": "ok"})
+
+    def application(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            return healthz(environ, start_response)
+        route = extra.get(path)
+        if route is not None:
+            return route(environ, start_response)
+        return slack_handler(environ, start_response)
+
+    return application
+
+
+class HttpServer:
+    """waitress on host:port; `run()` blocks, `stop()` from another thread ends it."""
+
+    def __init__(self, app: WsgiApp, *, host: str, port: int, threads: int = 8) -> None:
+        self._server: Any = create_server(app, host=host, port=port, threads=threads, ident="isops")
+        self._stopped = threading.Event()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def run(self) -> None:
+        """Serve until stopped; SIGTERM (SystemExit) lets in-flight requests finish first."""
+        log.info("listening on http://%s:%d", self._server.effective_host, self.port)
+        self._server.run()
+
+    def start_in_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="isops-http", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        """Close the listener and every connection, then wait for running requests."""
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        server = self._server
+        # The same way webtest stops waitress: close every dispatcher in the loop's map.
+        while server._map:
+            for dispatcher in list(server._map.values()):
+                dispatcher.handle_close()
+        server.task_dispatcher.shutdown(timeout=5)

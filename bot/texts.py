@@ -1,0 +1,17 @@
+"""Japanese UI strings shared across listeners (feature-specific ones live with their blocks)."""
+
+from __future__ import annotations
+
+NOT_REGISTERED = (
+    "isops にメンバー登録されていません。管理者に `isops member add` で登録してもらってください。"
+)
+UNKNOWN_SUBCOMMAND = (
+    "`/isops {name}` というコマンドはありません。`/isops help` で一覧を表示します。"
+)
+HELP_HEADER = "*isops — インサイドセールスの活動環境*"
+SLASH_COMMANDS_HELP = (
+    ("/log-call [検索語]", "架電を記録し、4項目 (ステータス・優先・次回活動予定日・メモ) を更新"),
+    ("/log-mail [検索語]", "メールを記録し、4項目を更新"),
+    ("/lead", "リードを手動で登録 (重複チェックつき)"),
+)
+GENERIC_ERROR = "処理できませんでした。時間をおいてもう一度お試しください。"

@@ -1,0 +1,127 @@
+"""The domain's closed vocabularies (DOMAIN.md), with their Japanese labels."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    REP = "rep"
+    MANAGER = "manager"
+    FS = "fs"
+    ADMIN = "admin"
+
+
+class ActionStatus(enum.IntEnum):
+    """アクションステータス (DOMAIN.md "Action status")."""
+
+    UNTOUCHED = 1  # 未対応
+    NOT_CONNECTED = 2  # 未接続
+    CONNECTED = 3  # 接続済
+    NO_ACTION_BEFORE_CONNECT = 4  # 対応不要
+    MEETING = 5  # 商談化
+    NO_ACTION_AFTER_CONNECT = 6  # 接続後不対応
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def needs_review(self) -> bool:
+        return self in (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed leads leave the rep's lists (4 and 6 only once a manager approves)."""
+        return self in CLOSED_STATUSES
+
+
+STATUS_LABELS: dict[ActionStatus, str] = {
+    ActionStatus.UNTOUCHED: "未対応",
+    ActionStatus.NOT_CONNECTED: "未接続",
+    ActionStatus.CONNECTED: "接続済",
+    ActionStatus.NO_ACTION_BEFORE_CONNECT: "対応不要",
+    ActionStatus.MEETING: "商談化",
+    ActionStatus.NO_ACTION_AFTER_CONNECT: "接続後不対応",
+}
+CLOSED_STATUSES = frozenset(
+    {
+        ActionStatus.NO_ACTION_BEFORE_CONNECT,
+        ActionStatus.MEETING,
+        ActionStatus.NO_ACTION_AFTER_CONNECT,
+    }
+)
+OPEN_STATUSES = frozenset(set(ActionStatus) - CLOSED_STATUSES)
+
+
+class Priority(enum.IntEnum):
+    """優先リード."""
+
+    FOCUS = 1  # 注力
+    NON_FOCUS = 2  # 非注力
+
+    @property
+    def label(self) -> str:
+        return "注力" if self is Priority.FOCUS else "非注力"
+
+
+class RoleLevel(enum.StrEnum):
+    """The contact's level (担当 / マネージャー / 役員)."""
+
+    STAFF = "担当"
+    MANAGER = "マネージャー"
+    EXECUTIVE = "役員"
+
+
+class Channel(enum.StrEnum):
+    CALL = "call"
+    MAIL = "mail"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"call": "架電", "mail": "メール", "other": "その他"}[self.value]
+
+
+class Outcome(enum.StrEnum):
+    """An action's result; values are the Japanese words the team uses."""
+
+    CONNECTED = "接続"
+    ABSENT = "不在"
+    VOICEMAIL = "留守電"
+    REFUSED = "受付拒否"
+    BAD_NUMBER = "番号不通"
+    SENT = "送信"
+    REPLIED = "返信あり"
+    BOUNCED = "不達"
+    OTHER = "その他"
+
+
+OUTCOMES_BY_CHANNEL: dict[Channel, tuple[Outcome, ...]] = {
+    Channel.CALL: (
+        Outcome.CONNECTED,
+        Outcome.ABSENT,
+        Outcome.VOICEMAIL,
+        Outcome.REFUSED,
+        Outcome.BAD_NUMBER,
+    ),
+    Channel.MAIL: (Outcome.SENT, Outcome.REPLIED, Outcome.BOUNCED),
+    Channel.OTHER: (Outcome.OTHER,),
+}
+
+
+class ReviewState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class DeliveryState(enum.StrEnum):
+    """A claimed outbound message (reminder or notification)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"

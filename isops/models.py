@@ -1,0 +1,258 @@
+"""The schema (SQLAlchemy 2.x typed ORM). Changes go through Alembic in `migrations/`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from isops.clock import utcnow
+from isops.db import Base, UTCDateTime
+from isops.enums import Channel, DeliveryState, ReviewState, Role, RoleLevel
+
+
+def _str_enum(enum_cls: type[Any], length: int = 16) -> Enum:
+    # Stored as VARCHAR holding the value (not the Python name), the same on both databases.
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Member(Base):
+    """A person on the team, keyed by their Slack user id."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[Role] = mapped_column(_str_enum(Role))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    team: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    # Round-robin position: the member assigned longest ago has the smallest number.
+    last_assigned_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    manager: Mapped[Member | None] = relationship(remote_side=[id], lazy="raise")
+
+
+class AwayPeriod(Base):
+    """休暇: inclusive dates when a member gets no reminders and no new leads."""
+
+    __tablename__ = "away_periods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="ordered"),
+        Index("ix_away_periods_member_dates", "member_id", "start_date", "end_date"),
+    )
+
+
+class Lead(Base):
+    """A lead with the four CRM fields (status, priority, next action date, memo)."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company: Mapped[str] = mapped_column(String(200))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    role_level: Mapped[RoleLevel | None] = mapped_column(_str_enum(RoleLevel))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    source: Mapped[str | None] = mapped_column(String(100))
+    inbound: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    cv_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+    # The four CRM fields.
+    status: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    priority: Mapped[int | None] = mapped_column(Integer)
+    next_action_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    memo: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    # Normalised "company contact" (NFKC, casefold, katakana) for partial-match search.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    # Counters kept in step with `actions` in the same transaction, so the morning run
+    # reads one row per open lead instead of aggregating millions of actions.
+    call_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    mail_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    early_action_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    first_action_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_action_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_outcome: Mapped[str | None] = mapped_column(String(32))
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Member | None] = relationship(lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint("status BETWEEN 1 AND 6", name="status_range"),
+        CheckConstraint("priority IS NULL OR priority IN (1, 2)", name="priority_range"),
+        Index("ix_leads_owner_status", "owner_id", "status"),
+    )
+
+
+class Action(Base):
+    """One touch on a lead: a call, a mail or another channel, with its outcome."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    channel: Mapped[Channel] = mapped_column(_str_enum(Channel, 8))
+    outcome: Mapped[str] = mapped_column(String(32))
+    memo: Mapped[str] = mapped_column(Text, default="", server_default="")
+    acted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Slack's view id (or another request id): the same submission twice records one action.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_actions_lead_acted_at", "lead_id", "acted_at"),)
+
+
+class LeadHistory(Base):
+    """Append-only: every change to a lead's four fields, owner and review decisions."""
+
+    __tablename__ = "lead_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NoActionReview(Base):
+    """A rep's decision "no action needed" (status 4 or 6), waiting for or given a verdict."""
+
+    __tablename__ = "no_action_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    requested_status: Mapped[int] = mapped_column(Integer)
+    previous_status: Mapped[int] = mapped_column(Integer)
+    reason_code: Mapped[str] = mapped_column(String(50))
+    memo: Mapped[str] = mapped_column(Text, default="", server_default="")
+    state: Mapped[ReviewState] = mapped_column(_str_enum(ReviewState))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    reapproach_date: Mapped[dt.date | None] = mapped_column(Date)
+    # Where the manager's interactive message lives, to update it in place.
+    message_channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("requested_status IN (4, 6)", name="requested_status"),
+        Index("ix_no_action_reviews_state_created", "state", "created_at"),
+        # At most one pending review per lead, enforced by the database on both engines.
+        Index(
+            "uq_no_action_reviews_pending_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+
+class ReminderDelivery(Base):
+    """A claim: one morning message per member, kind and business date, ever."""
+
+    __tablename__ = "reminder_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    business_date: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[DeliveryState] = mapped_column(_str_enum(DeliveryState))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("member_id", "business_date", "kind"),)
+
+
+class Notification(Base):
+    """Outbox: a message to send to Slack, stored with the change that caused it."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[DeliveryState] = mapped_column(_str_enum(DeliveryState))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_notifications_state_next", "state", "next_attempt_at"),)
+
+
+class AssignmentRule(Base):
+    """Inbound routing: the first matching rule (by position) names a team or a member."""
+
+    __tablename__ = "assignment_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    team: Mapped[str | None] = mapped_column(String(100))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        CheckConstraint("team IS NOT NULL OR member_id IS NOT NULL", name="has_target"),
+    )
+
+
+class IdempotencyKey(Base):
+    """A request already handled (Events API event_id, webhook Idempotency-Key, ...)."""
+
+    __tablename__ = "idempotency_keys"
+
+    scope: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    result: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Services: keyword-only functions that take a unit of work and return plain values."""

@@ -1,0 +1,607 @@
+"""A fake Slack Web API served over real HTTP, for end-to-end tests of the bot.
+
+Point ``slack_sdk.WebClient(base_url=fake.api_url, token=fake.token)`` at it. Every request is
+recorded (failed ones too) so tests can assert on what the bot sent, and answers have the shapes of
+Slack's real ones (see shared/slack-fixtures/api_*.json).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .blockkit_limits import message_problems, view_problems
+
+JsonDict = dict[str, Any]
+
+TEAM_ID = "T111"
+APP_ID = "A111"
+BOT_USER_ID = "UBOT"
+BOT_ID = "BBOT"
+MAX_MESSAGE_TEXT = 40000
+_TS_BASE_MICROS = 1_700_000_000_000_000
+# Form fields slack_sdk (or a caller) may send as JSON text; recorded decoded.
+_JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurls", "user_auth_blocks")
+_NOT_INTERACTIVE = (None, "image", "plain_text", "mrkdwn")
+_TZ_LABELS = {"Asia/Tokyo": "Japan Standard Time", "UTC": "Coordinated Universal Time"}
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request the fake received. ``headers`` keys are lower-case."""
+
+    method: str  # "chat.postMessage", ..., or "response_url"
+    params: JsonDict
+    headers: dict[str, str]
+    status: int
+    response: JsonDict
+    path: str = ""  # request path, e.g. "/response/<name>" tells response URLs apart
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str | None
+    retry_after: int
+    times: int
+
+
+@dataclass
+class _Answer:
+    status: int
+    body: JsonDict
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _err(error: str, *messages: str) -> JsonDict:
+    body: JsonDict = {"ok": False, "error": error}
+    if messages:
+        body["response_metadata"] = {"messages": list(messages)}
+    return body
+
+
+class FakeSlack:
+    """Fake Slack Web API on 127.0.0.1 (free port), usable as a context manager."""
+
+    def __init__(self, *, token: str = "xoxb-test", host: str = "127.0.0.1") -> None:
+        self.token = token
+        self._host = host
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._cond = threading.Condition()  # guards every piece of state below
+        self._calls: list[RecordedCall] = []
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._users: dict[str, JsonDict] = {}
+        self._views: dict[str, JsonDict] = {}
+        self._home_view_ids: dict[str, str] = {}
+        self._counter = itertools.count(1)
+        self._handlers: dict[str, Callable[[JsonDict], JsonDict]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.update": self._chat_update,
+            "chat.delete": self._chat_delete,
+            "views.open": lambda p: self._views_write("views.open", p),
+            "views.push": lambda p: self._views_write("views.push", p),
+            "views.update": lambda p: self._views_write("views.update", p),
+            "views.publish": lambda p: self._views_write("views.publish", p),
+            "conversations.open": self._conversations_open,
+            "users.info": self._users_info,
+            "users.lookupByEmail": self._users_lookup_by_email,
+        }
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        if self._server is not None:
+            return self
+        server = _Server((self._host, 0), _Handler)
+        server.fake = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """What ``WebClient(base_url=...)`` takes (ends with a slash)."""
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str) -> str:
+        """A response_url for payloads; POSTs to it are recorded as method "response_url"."""
+        return f"{self.base_url}/response/{name}"
+
+    # -- test helpers ----------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[RecordedCall]:
+        with self._cond:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        with self._cond:
+            return [c for c in self._calls if c.method == method]
+
+    def clear(self) -> None:
+        """Forget recorded calls and pending failures (users and views are kept)."""
+        with self._cond:
+            self._calls.clear()
+            self._failures.clear()
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
+        """Block until ``count`` calls to ``method`` (failed ones included) were recorded."""
+        with self._cond:
+            done = self._cond.wait_for(
+                lambda: sum(c.method == method for c in self._calls) >= count, timeout
+            )
+            calls = [c for c in self._calls if c.method == method]
+            seen = [c.method for c in self._calls]
+        if not done:
+            raise AssertionError(
+                f"expected {count} call(s) to {method} within {timeout}s, got {len(calls)}; "
+                f"calls seen: {seen}"
+            )
+        return calls
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int | None = None,
+        retry_after: int = 1,
+        error: str | None = None,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls to ``method`` fail.
+
+        Default is HTTP 429 with ``Retry-After: retry_after``; ``status=500`` a server error;
+        ``error="channel_not_found"`` an HTTP 200 ``{"ok": false, "error": ...}``.
+        """
+        if status is None:
+            status = 200 if error is not None else 429
+        with self._cond:
+            self._failures.setdefault(method, deque()).append(
+                _Failure(status=status, error=error, retry_after=retry_after, times=times)
+            )
+
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        real_name: str | None = None,
+        email: str | None = None,
+        tz: str = "Asia/Tokyo",
+        locale: str = "ja-JP",
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> JsonDict:
+        """Register a user for users.info / users.lookupByEmail; returns its user object."""
+        name = name or user_id.lower()
+        real_name = real_name if real_name is not None else name
+        profile: JsonDict = {
+            "real_name": real_name,
+            "real_name_normalized": real_name,
+            "display_name": name,
+            "display_name_normalized": name,
+            "team": TEAM_ID,
+        }
+        # Slack omits profile.email entirely when unknown (or without users:read.email).
+        if email is not None:
+            profile["email"] = email
+        try:
+            zone = ZoneInfo(tz)
+            offset = datetime.now(zone).utcoffset()
+            tz_offset = int(offset.total_seconds()) if offset is not None else 0
+            tz_label = _TZ_LABELS.get(tz) or datetime.now(zone).tzname() or tz
+        except ZoneInfoNotFoundError:
+            tz_offset, tz_label = 0, tz
+        user: JsonDict = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": deleted,
+            "color": "9f69e7",
+            "real_name": real_name,
+            "tz": tz,
+            "tz_label": tz_label,
+            "tz_offset": tz_offset,
+            "profile": profile,
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": is_bot,
+            "is_app_user": False,
+            "updated": 1_700_000_000,
+            "locale": locale,
+        }
+        with self._cond:
+            self._users[user_id] = user
+        return dict(user)
+
+    # -- request handling (server threads) -------------------------------------------------------
+
+    def _handle(self, req: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(req.path)
+        headers = {k.lower(): v for k, v in req.headers.items()}
+        raw = req.rfile.read(int(headers.get("content-length") or 0))
+        params, parse_error = _parse_params(url.query, raw, headers.get("content-type", ""))
+        if url.path.startswith("/api/"):
+            method = url.path.removeprefix("/api/")
+        elif url.path.startswith("/response/"):
+            method = "response_url"
+        else:
+            method = url.path
+        with self._cond:
+            if parse_error is not None:
+                answer = _Answer(200, _err(parse_error))
+            else:
+                try:
+                    answer = self._answer(method, params, headers, url.path)
+                except Exception as exc:  # a bug in the fake must show up in the test, not hang it
+                    answer = _Answer(500, _err("fake_slack_internal_error", repr(exc)))
+            # Recorded before replying, so a test sees the call as soon as the client returns.
+            self._calls.append(
+                RecordedCall(method, params, headers, answer.status, answer.body, url.path)
+            )
+            self._cond.notify_all()
+        data = json.dumps(answer.body).encode()
+        req.send_response(answer.status)
+        req.send_header("Content-Type", "application/json; charset=utf-8")
+        req.send_header("Content-Length", str(len(data)))
+        for key, value in answer.headers.items():
+            req.send_header(key, value)
+        req.end_headers()
+        req.wfile.write(data)
+
+    def _answer(self, method: str, params: JsonDict, headers: dict[str, str], path: str) -> _Answer:
+        injected = self._take_failure(method)
+        if injected is not None:
+            return injected
+        if method == "response_url":  # response URLs carry no token
+            # Real Slack answers a bad payload here with HTTP 400 and a bare "invalid_blocks" text
+            # body; the fake adds the details so a failing test says what was wrong.
+            problems = message_problems(params)
+            if problems:
+                return _Answer(400, _err("invalid_blocks", *problems))
+            return _Answer(200, {"ok": True})
+        if not path.startswith("/api/"):
+            return _Answer(404, _err("not_found"))
+        auth = headers.get("authorization", "")
+        if not auth:
+            return _Answer(200, _err("not_authed"))
+        if auth != f"Bearer {self.token}":
+            return _Answer(200, _err("invalid_auth"))
+        handler = self._handlers.get(method)
+        if handler is None:
+            return _Answer(200, {**_err("unknown_method"), "req_method": method})
+        return _Answer(200, handler(params))
+
+    def _take_failure(self, method: str) -> _Answer | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.popleft()
+        if failure.status == 429:
+            return _Answer(
+                429,
+                _err(failure.error or "ratelimited"),
+                {"Retry-After": str(failure.retry_after)},
+            )
+        default = "fatal_error" if failure.status >= 500 else "invalid_request"
+        return _Answer(failure.status, _err(failure.error or default))
+
+    # -- ids -------------------------------------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        micros = _TS_BASE_MICROS + next(self._counter) * 100
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_hash(self) -> str:
+        digest = hashlib.sha1(str(next(self._counter)).encode()).hexdigest()
+        return f"1700000000.{digest[:8]}"
+
+    def _next_view_id(self) -> str:
+        return f"V{next(self._counter):010d}"
+
+    # -- methods ---------------------------------------------------------------------------------
+
+    def _auth_test(self, p: JsonDict) -> JsonDict:
+        return {
+            "ok": True,
+            "url": "https://fake-workspace.slack.com/",
+            "team": "Fake Workspace",
+            "user": "isops-bot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _message_problem(self, p: JsonDict) -> JsonDict | None:
+        if not p.get("channel"):
+            return _err("channel_not_found")
+        if not (p.get("text") or p.get("blocks") or p.get("attachments")):
+            return _err("no_text")
+        problems = message_problems(p)
+        return _err("invalid_blocks", *problems) if problems else None
+
+    def _message(self, p: JsonDict, ts: str) -> JsonDict:
+        message: JsonDict = {
+            "user": BOT_USER_ID,
+            "type": "message",
+            "ts": ts,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "text": str(p.get("text") or "")[:MAX_MESSAGE_TEXT],
+            "team": TEAM_ID,
+        }
+        if isinstance(p.get("blocks"), list):
+            message["blocks"] = _with_ids(p["blocks"])
+        for key in ("attachments", "thread_ts", "metadata"):
+            if p.get(key) is not None:
+                message[key] = p[key]
+        return message
+
+    def _chat_post_message(self, p: JsonDict) -> JsonDict:
+        problem = self._message_problem(p)
+        if problem is not None:
+            return problem
+        ts = self._next_ts()
+        body: JsonDict = {
+            "ok": True,
+            "channel": _channel_id(str(p["channel"])),
+            "ts": ts,
+            "message": self._message(p, ts),
+        }
+        if len(str(p.get("text") or "")) > MAX_MESSAGE_TEXT:
+            body["response_metadata"] = {
+                "messages": [
+                    "[WARN] Your message was truncated but still posted. "
+                    "The `text` field accepts up to 40,000 characters."
+                ],
+                "warnings": ["message_truncated"],
+            }
+        return body
+
+    def _chat_post_ephemeral(self, p: JsonDict) -> JsonDict:
+        problem = self._message_problem(p)
+        if problem is not None:
+            return problem
+        if not p.get("user"):
+            return _err("user_not_found")
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_update(self, p: JsonDict) -> JsonDict:
+        if not p.get("ts"):
+            return _err("message_not_found")
+        problem = self._message_problem(p)
+        if problem is not None:
+            return problem
+        ts = str(p["ts"])
+        return {
+            "ok": True,
+            "channel": str(p["channel"]),
+            "ts": ts,
+            "text": str(p.get("text") or ""),
+            "message": self._message(p, ts),
+        }
+
+    def _chat_delete(self, p: JsonDict) -> JsonDict:
+        if not p.get("channel"):
+            return _err("channel_not_found")
+        if not p.get("ts"):
+            return _err("message_not_found")
+        return {"ok": True, "channel": str(p["channel"]), "ts": str(p["ts"])}
+
+    def _views_write(self, method: str, p: JsonDict) -> JsonDict:
+        view = p.get("view")
+        if view is None:
+            return _err("invalid_arguments", "[ERROR] missing required field: view")
+        if method in ("views.open", "views.push") and not p.get("trigger_id"):
+            return _err("invalid_arguments", "[ERROR] missing required field: trigger_id")
+        if method == "views.publish" and not p.get("user_id"):
+            return _err("invalid_arguments", "[ERROR] missing required field: user_id")
+        problems = view_problems(view)
+        if not problems and isinstance(view, Mapping):
+            wanted = "home" if method == "views.publish" else "modal"
+            if method != "views.update" and view.get("type") != wanted:
+                problems = [f"[ERROR] must be {wanted} [json-pointer:/view/type]"]
+        if problems or not isinstance(view, Mapping):
+            return _err("invalid_arguments", *problems)
+
+        previous: JsonDict | None = None
+        if method == "views.update":
+            view_id = p.get("view_id")
+            external_id = p.get("external_id")
+            if not view_id and not external_id:
+                return _err("invalid_arguments", "[ERROR] view_id or external_id is required")
+            previous = self._views.get(str(view_id)) if view_id else None
+            if previous is None and external_id:
+                previous = next(
+                    (v for v in self._views.values() if v.get("external_id") == external_id), None
+                )
+            if previous is None:
+                return _err("not_found")
+            if p.get("hash") and p["hash"] != previous["hash"]:
+                return _err("hash_conflict")
+            view_id = previous["id"]
+        elif method == "views.publish":
+            user_id = str(p["user_id"])
+            view_id = self._home_view_ids.setdefault(user_id, self._next_view_id())
+        else:
+            view_id = self._next_view_id()
+
+        echo: JsonDict = {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": view.get("type"),
+            "blocks": _with_ids(view.get("blocks") or []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": self._next_hash(),
+            "title": view.get("title"),
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
+            "previous_view_id": previous.get("previous_view_id") if previous else None,
+            "root_view_id": previous["root_view_id"] if previous else view_id,
+            "app_id": APP_ID,
+            "external_id": view.get("external_id", ""),
+            "app_installed_team_id": TEAM_ID,
+            "bot_id": BOT_ID,
+        }
+        self._views[view_id] = echo
+        return {"ok": True, "view": echo}
+
+    def _conversations_open(self, p: JsonDict) -> JsonDict:
+        if p.get("channel"):
+            return {"ok": True, "channel": {"id": str(p["channel"])}}
+        users = [u for u in str(p.get("users") or "").split(",") if u]
+        if not users:
+            return _err("users_list_not_supplied")
+        channel = _channel_id(users[0]) if len(users) == 1 else "G" + "".join(users)
+        return {"ok": True, "channel": {"id": channel}}
+
+    def _user_answer(self, user: JsonDict, p: JsonDict) -> JsonDict:
+        user = dict(user)
+        # Slack returns locale only when asked; slack_sdk sends booleans as "1"/"0".
+        if str(p.get("include_locale", "")).lower() not in ("1", "true"):
+            user.pop("locale", None)
+        return {"ok": True, "user": user}
+
+    def _users_info(self, p: JsonDict) -> JsonDict:
+        user = self._users.get(str(p.get("user") or ""))
+        return self._user_answer(user, p) if user else _err("user_not_found")
+
+    def _users_lookup_by_email(self, p: JsonDict) -> JsonDict:
+        email = str(p.get("email") or "").lower()
+        for user in self._users.values():
+            if email and str(user["profile"].get("email", "")).lower() == email:
+                return self._user_answer(user, p)
+        return _err("users_not_found")
+
+
+def _parse_params(query: str, raw: bytes, content_type: str) -> tuple[JsonDict, str | None]:
+    """Merge query string and body (form or JSON) params; JSON-in-form fields are decoded."""
+    params: JsonDict = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    ctype = content_type.split(";")[0].strip().lower()
+    text = raw.decode("utf-8", errors="replace")
+    if ctype == "application/json" and text.strip():
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError:
+            return params, "invalid_json"
+        if not isinstance(body, dict):
+            return params, "invalid_json"
+        params.update(body)
+    elif ctype == "application/x-www-form-urlencoded":
+        params.update({k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()})
+    for key in _JSON_FIELDS:
+        value = params.get(key)
+        if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
+            # Undecodable text stays text; the block checks then report it.
+            with contextlib.suppress(json.JSONDecodeError):
+                params[key] = json.loads(value)
+    return params, None
+
+
+def _channel_id(channel: str) -> str:
+    # Posting to a user ID lands in the app's DM with that user, as conversations.open returns.
+    return "D" + channel if channel[:1] in ("U", "W") else channel
+
+
+def _with_ids(blocks: list[Any]) -> list[Any]:
+    """Copy of blocks with the block_id / action_id Slack fills in when the app left them out."""
+
+    def auto_id(obj: Any, salt: str) -> str:
+        digest = hashlib.sha1(f"{salt}:{json.dumps(obj, sort_keys=True)}".encode()).hexdigest()
+        return digest[:5]
+
+    def element(el: Any, salt: str) -> Any:
+        interactive = isinstance(el, dict) and el.get("type") not in _NOT_INTERACTIVE
+        if interactive and "action_id" not in el:
+            return {**el, "action_id": auto_id(el, salt)}
+        return el
+
+    out: list[Any] = []
+    for i, block in enumerate(blocks):
+        if not isinstance(block, dict):
+            out.append(block)
+            continue
+        block = dict(block)
+        block.setdefault("block_id", auto_id(block, str(i)))
+        if block.get("type") == "actions" and isinstance(block.get("elements"), list):
+            block["elements"] = [element(e, f"{i}.{j}") for j, e in enumerate(block["elements"])]
+        for key in ("accessory", "element"):
+            if key in block:
+                block[key] = element(block[key], f"{i}.{key}")
+        out.append(block)
+    return out
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlack
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self.server.fake._handle(self)
+
+    def do_POST(self) -> None:
+        self.server.fake._handle(self)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep pytest output clean

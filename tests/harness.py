@@ -1,0 +1,90 @@
+"""The bot as Slack sees it: real HTTP server on 127.0.0.1, fake Slack Web API behind it."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.runtime import Runtime, build_runtime
+from bot.server import HttpServer
+from isops.settings import Settings
+from isops.unit_of_work import UnitOfWork
+from tests.fake_slack import FakeSlack
+from tests.fake_slack.signed import SentResponse, SlackRequestSender
+
+SIGNING_SECRET = "secret"
+BOT_TOKEN = "xoxb-test"
+
+
+@dataclass
+class SleepRecorder:
+    """Stands in for time.sleep in the Slack client: records waits, never sleeps."""
+
+    waits: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, seconds: float) -> None:
+        with self._lock:
+            self.waits.append(seconds)
+
+
+def test_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
+    """Settings for a test bot; never read from the developer's .env."""
+    values: dict[str, Any] = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_APP_TOKEN": None,
+        "SLACK_API_URL": api_url,
+        "DATABASE_URL": database_url,
+        "ISOPS_WEBHOOK_TOKEN": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class BotHarness:
+    fake: FakeSlack
+    runtime: Runtime
+    server: HttpServer
+    sender: SlackRequestSender
+    sleeps: SleepRecorder
+    _names: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    def uow(self) -> UnitOfWork:
+        return self.runtime.deps.uow()
+
+    def response_url(self) -> str:
+        return self.fake.response_url(f"r{next(self._names)}")
+
+    def command(self, command: str, text: str = "", *, user_id: str, **kw: Any) -> SentResponse:
+        """A signed slash command whose response_url is recorded by the fake Slack."""
+        kw.setdefault("response_url", self.response_url())
+        return self.sender.command(command, text, user_id=user_id, **kw)
+
+
+@contextmanager
+def running_bot(database_url: str, **overrides: Any) -> Iterator[BotHarness]:
+    """Start fake Slack and the bot (HTTP mode, free port); stop both afterwards."""
+    with FakeSlack(token=BOT_TOKEN) as fake:
+        sleeps = SleepRecorder()
+        settings = test_settings(database_url, fake.api_url, **overrides)
+        runtime = build_runtime(settings, sleep=sleeps)
+        runtime.start(scheduler=False)
+        server = HttpServer(runtime.wsgi_app(), host="127.0.0.1", port=0)
+        thread = server.start_in_thread()
+        try:
+            sender = SlackRequestSender(f"http://127.0.0.1:{server.port}", SIGNING_SECRET)
+            yield BotHarness(fake, runtime, server, sender, sleeps)
+        finally:
+            server.stop()
+            thread.join(5)
+            runtime.stop()
