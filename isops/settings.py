@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from isops.errors import ConfigError
+from isops.rules import Targets
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_REASON_CODES = (
@@ -126,6 +127,16 @@ class Settings(BaseSettings):
         if "://" not in value:
             raise ValueError(f"URL ではありません: {value!r}")
         return value
+
+    @cached_property
+    def targets(self) -> Targets:
+        return Targets(
+            calls=self.target_calls,
+            mails=self.target_mails,
+            early_window_days=self.early_window_days,
+            early_actions=self.early_target_actions,
+            focus_max_days=self.focus_max_days,
+        )
 
     @cached_property
     def tz(self) -> ZoneInfo:
