@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,17 +41,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """The test PostgreSQL, reset and migrated once per session."""
+    """A private schema in the test PostgreSQL, migrated once per session and dropped after.
+
+    A schema per session (via search_path) lets several test runs share one database."""
     if not PG_URL:
         pytest.skip(PG_SKIP_REASON)
-    url = normalize_url(PG_URL)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(url)
-    yield url
+    base_url = normalize_url(PG_URL)
+    schema = f"isops_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base_url else "?"
+    url = f"{base_url}{separator}options=-csearch_path%3D{schema}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def _truncate_all(url: str) -> None:
