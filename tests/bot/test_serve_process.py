@@ -1,0 +1,83 @@
+"""`isops serve --http` as an operator runs it: a real process, embedded SQLite, SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.fake_slack import FakeSlack
+from tests.harness import BOT_TOKEN
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_http_answers_healthz_refuses_unsigned_and_stops_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    with FakeSlack(token=BOT_TOKEN) as fake:
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": "secret",
+            "SLACK_API_URL": fake.api_url,
+            "ISOPS_LOG_LEVEL": "INFO",
+        }
+        env.pop("DATABASE_URL", None)  # the default: isops.db in the working directory
+        env.pop("SLACK_APP_TOKEN", None)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stderr is not None
+            # Block on the log line that says the server listens (no polling, no sleep).
+            for line in process.stderr:
+                if "listening on" in line:
+                    break
+            else:
+                raise AssertionError(f"server exited early with {process.wait()}")
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
+                assert resp.status == 200
+                assert json.loads(resp.read())["database"] == "ok"
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/slack/events",
+                data=b"command=%2Fisops&text=help&user_id=U1",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            try:
+                urllib.request.urlopen(request, timeout=5)
+                raise AssertionError("unsigned request was accepted")
+            except urllib.error.HTTPError as error:
+                assert error.code == 401
+            assert (tmp_path / "isops.db").exists()
+            assert fake.calls_to("auth.test")  # the token was verified at start-up
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=20) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert fake.calls_to("response_url") == []
