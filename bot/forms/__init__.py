@@ -1,0 +1,1 @@
+"""Modal forms: plain values out of `view.state.values`, validated by pydantic models."""

@@ -1,0 +1,69 @@
+"""One small helper to read a submitted view's state as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.ids import unversioned
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    block_id: str  # as in the view (maybe versioned), for `response_action: errors`
+    value: Any  # str, date text, list of values, or None when empty
+
+
+def _plain(element: Mapping[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind in ("static_select", "external_select", "radio_buttons"):
+        option = element.get("selected_option")
+        return option.get("value") if isinstance(option, Mapping) else None
+    if kind == "checkboxes":
+        return [o.get("value") for o in element.get("selected_options") or []]
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "timepicker":
+        return element.get("selected_time")
+    if kind == "users_select":
+        return element.get("selected_user")
+    return element.get("value")
+
+
+def state_values(view: Mapping[str, Any]) -> dict[str, FieldValue]:
+    """`{block base id: FieldValue}` for every input of `view` (one element per block).
+
+    Slack sends `"state": {}` for some views (no `values`), so every level uses `.get()`.
+    """
+    values = (view.get("state") or {}).get("values") or {}
+    out: dict[str, FieldValue] = {}
+    for block_id, elements in values.items():
+        if not isinstance(elements, Mapping) or not elements:
+            continue
+        element = next(iter(elements.values()))
+        if isinstance(element, Mapping):
+            out[unversioned(block_id)] = FieldValue(block_id, _plain(element))
+    return out
+
+
+def selected_option(view: Mapping[str, Any], base_block_id: str) -> Mapping[str, Any] | None:
+    """The whole selected option (text and value) of a select in `view`, if any."""
+    values = (view.get("state") or {}).get("values") or {}
+    for block_id, elements in values.items():
+        if unversioned(block_id) != base_block_id or not isinstance(elements, Mapping):
+            continue
+        for element in elements.values():
+            option = element.get("selected_option") if isinstance(element, Mapping) else None
+            if isinstance(option, Mapping):
+                return option
+    return None
+
+
+def block_ids(view: Mapping[str, Any]) -> dict[str, str]:
+    """`{block base id: block_id}` for the blocks of `view` (errors must name real ids)."""
+    out: dict[str, str] = {}
+    for block in view.get("blocks") or []:
+        if isinstance(block, Mapping) and isinstance(block.get("block_id"), str):
+            out[unversioned(block["block_id"])] = block["block_id"]
+    return out

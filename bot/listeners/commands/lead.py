@@ -1,0 +1,41 @@
+"""`/lead [会社名]`: the form to register a lead by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.blocks.lead_modal import build_lead_modal
+from bot.deps import Deps
+from bot.listeners.errors import tell_user
+from isops.clock import utcnow
+from isops.errors import NotFound
+from isops.services.lead_access import NOT_REGISTERED
+from isops.services.members import find_member
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.command("/lead")
+    def handle_lead(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        """Open the registration modal (text prefills the company; CV defaults to now)."""
+        ack()
+        member = find_member(deps.uow(), slack_user_id=command["user_id"])
+        if member is None:
+            tell_user(NotFound(NOT_REGISTERED), body=command, respond=respond, client=client)
+            return
+        zone = deps.settings.tz
+        if member.timezone:
+            try:
+                zone = ZoneInfo(member.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = deps.settings.tz
+        view = build_lead_modal(
+            owner_slack_user_id=member.slack_user_id,
+            now_local=utcnow().astimezone(zone),
+            inbound_sources=deps.settings.inbound_sources,
+            company=(command.get("text") or "").strip(),
+        )
+        client.views_open(trigger_id=command["trigger_id"], view=view)

@@ -1,0 +1,374 @@
+"""record_action: one transaction for the action, the four fields, history and reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from isops.calendar import BusinessCalendar
+from isops.enums import Channel, Outcome, ReviewState, Role
+from isops.errors import InvalidInput
+from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
+from isops.services.actions import (
+    ACTION_LOGGED,
+    ActionResult,
+    NeedsConfirmation,
+    ShownFields,
+    memo_digest,
+    record_action,
+)
+from isops.services.reviews import REVIEW_REQUESTED, REVIEW_WITHDRAWN
+from isops.settings import Settings
+from isops.unit_of_work import UnitOfWorkFactory
+from tests import factories
+
+NOW = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # Friday 09:00 in Tokyo
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def calendar(settings: Settings) -> BusinessCalendar:
+    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
+
+
+@pytest.fixture
+def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    factories.member(uow_factory(), "M1", role=Role.MANAGER)
+    factories.member(uow_factory(), "R1", manager="M1")
+    factories.member(uow_factory(), "R2", manager="M1")
+    factories.member(uow_factory(), "M2", role=Role.MANAGER)
+    return uow_factory
+
+
+@pytest.fixture
+def log(team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar) -> Any:
+    """record_action with the defaults of a plain call by R1 that changes nothing else."""
+
+    def call(lead_id: int, **kw: Any) -> ActionResult:
+        args: dict[str, Any] = {
+            "slack_user_id": "R1",
+            "lead_id": lead_id,
+            "channel": Channel.CALL,
+            "outcome": Outcome.ABSENT,
+            "status": 1,
+            "priority": None,
+            "next_action_date": None,
+            "memo": "",
+            "settings": settings,
+            "calendar": calendar,
+        }
+        args.update(kw)
+        return record_action(team(), **args)
+
+    return call
+
+
+def _shown(
+    lead_id: int,
+    *,
+    status: int = 1,
+    priority: int | None = None,
+    next_action_date: dt.date | None = None,
+    memo: str = "",
+) -> ShownFields:
+    return ShownFields(lead_id, status, priority, next_action_date, memo_digest(memo))
+
+
+def _count(uow_factory: UnitOfWorkFactory, model: type[Any], *where: Any) -> int:
+    with uow_factory() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def _lead(uow_factory: UnitOfWorkFactory, lead_id: int) -> SimpleNamespace:
+    """The lead's columns as plain values (the session closes with the unit of work)."""
+    with uow_factory() as uow:
+        lead = uow.session.get_one(Lead, lead_id)
+        return SimpleNamespace(
+            **{c.key: getattr(lead, c.key) for c in Lead.__mapper__.column_attrs}
+        )
+
+
+def test_a_call_is_recorded_with_counters_fields_history_and_confirmation(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", memo="古いメモ")
+    result = log(
+        lead_id,
+        status=1,
+        priority=1,
+        next_action_date=dt.date(2026, 12, 3),
+        memo="  受付で不在。来週火曜に再架電  ",
+        shown=_shown(lead_id, memo="古いメモ"),
+        reply_to="C123",
+        idempotency_key="V1",
+    )
+    assert result.status_before == 1 and result.status_after == 2  # a touch: 未接続
+    assert set(result.changed) == {"status", "priority", "next_action_date", "memo"}
+    assert (result.calls, result.mails) == (1, 0)
+    assert result.five_c2m.next_channel() == Channel.MAIL
+
+    lead = _lead(team, lead_id)
+    assert (lead.status, lead.priority, lead.next_action_date) == (2, 1, dt.date(2026, 12, 3))
+    assert lead.memo == "受付で不在。来週火曜に再架電"  # trimmed
+    assert (lead.call_count, lead.mail_count, lead.last_outcome) == (1, 0, "不在")
+    with team() as uow:
+        action = uow.session.scalars(select(Action)).one()
+        assert (action.member_id, action.channel, action.outcome) == (2, Channel.CALL, "不在")
+        assert action.memo == "受付で不在。来週火曜に再架電"
+        history = {
+            h.field: (h.old_value, h.new_value)
+            for h in uow.session.scalars(select(LeadHistory).where(LeadHistory.lead_id == lead_id))
+        }
+        assert history == {
+            "status": ("1", "2"),
+            "priority": (None, "1"),
+            "next_action_date": (None, "2026-12-03"),
+            "memo": ("古いメモ", "受付で不在。来週火曜に再架電"),
+        }
+        note = uow.session.scalars(select(Notification)).one()
+        assert note.kind == ACTION_LOGGED
+        assert note.payload["reply_to"] == "C123"
+        assert note.payload["slack_user_id"] == "R1"
+        assert ActionResult.model_validate(note.payload["result"]) == result
+
+
+def test_fields_left_as_shown_keep_what_changed_meanwhile(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=2, memo="A")
+    shown = _shown(lead_id, status=2, memo="A")
+    with team() as uow:  # the manager edits the lead while the rep's modal is open
+        lead = uow.session.get_one(Lead, lead_id)
+        lead.priority, lead.next_action_date, lead.memo = 2, dt.date(2026, 12, 10), "B"
+        uow.commit()
+    result = log(lead_id, status=2, memo="A", shown=shown, outcome=Outcome.CONNECTED)
+    lead = _lead(team, lead_id)
+    assert (lead.priority, lead.next_action_date, lead.memo) == (2, dt.date(2026, 12, 10), "B")
+    assert lead.status == 3 and result.changed == ("status",)  # connected: 接続済
+
+
+def test_the_same_submission_twice_records_one_action(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1")
+    first = log(lead_id, idempotency_key="slack_view:V1")
+    second = log(lead_id, idempotency_key="slack_view:V1")
+    assert not first.duplicate and second.duplicate
+    assert second.action_id == first.action_id
+    assert _count(team, Action) == 1
+    assert _count(team, Notification) == 1
+    assert _lead(team, lead_id).call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("kw", "field", "message"),
+    [
+        ({"next_action_date": dt.date(2026, 11, 26)}, "next_action_date", "過去の日付"),
+        ({"priority": 1}, "next_action_date", "次回活動予定日が必要"),
+        (
+            {"priority": 1, "next_action_date": dt.date(2027, 1, 27)},
+            "next_action_date",
+            "60 日以内",
+        ),
+        ({"outcome": Outcome.SENT}, "outcome", "架電の結果"),
+        ({"status": 4}, "reason_code", "理由"),
+        ({"status": 6, "reason_code": "予算なし"}, "reason_memo", "メモ"),
+        ({"status": 4, "reason_code": "気分", "reason_memo": "x"}, "reason_code", "理由"),
+        ({"memo": "あ" * 3001}, "memo", "3000"),
+    ],
+)
+def test_invalid_input_is_reported_per_field_and_nothing_is_saved(
+    team: UnitOfWorkFactory, log: Any, kw: dict[str, Any], field: str, message: str
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", memo="元のメモ")
+    with pytest.raises(InvalidInput) as caught:
+        log(lead_id, **kw)
+    assert message in caught.value.field_errors[field]
+    assert _count(team, Action) == 0
+    assert _count(team, LeadHistory) == 0
+    assert _count(team, Notification) == 0
+    lead = _lead(team, lead_id)
+    assert (lead.status, lead.call_count, lead.memo) == (1, 0, "元のメモ")
+
+
+def test_focus_max_days_is_configurable(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1")
+    short = Settings(_env_file=None, ISOPS_FOCUS_MAX_DAYS=7)  # type: ignore[call-arg]
+    with pytest.raises(InvalidInput, match="7 日以内"):
+        log(lead_id, priority=1, next_action_date=dt.date(2026, 12, 5), settings=short)
+    log(lead_id, priority=1, next_action_date=dt.date(2026, 12, 4), settings=short)
+
+
+def test_someone_elses_lead_is_refused_but_a_manager_may_log_for_the_team(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    lead_id = factories.lead(team(), owner="R1")
+    for outsider in ("R2", "M2"):
+        with pytest.raises(InvalidInput) as caught:
+            log(lead_id, slack_user_id=outsider)
+        assert "権限" in caught.value.field_errors["lead"]
+    with pytest.raises(InvalidInput, match="見つかりません"):
+        log(424242)
+    assert _count(team, Action) == 0
+    log(lead_id, slack_user_id="M1")
+    with team() as uow:
+        assert uow.session.scalars(select(Action.member_id)).one() == 1  # the manager
+
+
+def test_status_4_with_5c2m_incomplete_asks_before_saving(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=2)
+    factories.action(team(), lead_id, by="R1")
+    reason = {"status": 4, "reason_code": "対象外", "reason_memo": "個人事業主で対象外"}
+    with pytest.raises(NeedsConfirmation) as caught:
+        log(lead_id, **reason, shown=_shown(lead_id, status=2))
+    assert str(caught.value) == "📞2/5 ✉️0/2 — 5C2M 未完了です"
+    assert _count(team, Action) == 1  # only the factory's
+
+    result = log(lead_id, **reason, shown=_shown(lead_id, status=2), confirmed_incomplete_5c2m=True)
+    assert result.review_requested and result.status_after == 4
+    lead = _lead(team, lead_id)
+    assert lead.status == 4  # at once; the manager's verdict comes later
+    with team() as uow:
+        review = uow.session.scalars(select(NoActionReview)).one()
+        assert (review.state, review.previous_status, review.reason_code) == (
+            ReviewState.PENDING,
+            2,
+            "対象外",
+        )
+        assert review.memo == "個人事業主で対象外"
+        kinds = sorted(uow.session.scalars(select(Notification.kind)))
+        assert kinds == sorted([ACTION_LOGGED, REVIEW_REQUESTED])
+
+
+def test_status_6_after_connecting_needs_no_5c2m(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=3)
+    result = log(
+        lead_id,
+        status=6,
+        outcome=Outcome.CONNECTED,
+        reason_code="予算なし",
+        reason_memo="来期まで予算なし",
+        shown=_shown(lead_id, status=3),
+    )
+    assert result.review_requested and _lead(team, lead_id).status == 6
+
+
+def test_a_new_action_withdraws_a_pending_review(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=2)
+    review_id = factories.review(team(), lead_id, by="R1", status=4)
+    # The modal showed the status before the request (2); the rep keeps it and calls again.
+    result = log(lead_id, status=2, outcome=Outcome.CONNECTED, shown=_shown(lead_id, status=2))
+    assert result.review_withdrawn and not result.review_requested
+    assert (result.status_before, result.status_after) == (2, 3)
+    assert _lead(team, lead_id).status == 3
+    with team() as uow:
+        assert uow.session.get_one(NoActionReview, review_id).state == ReviewState.WITHDRAWN
+        assert REVIEW_WITHDRAWN in set(uow.session.scalars(select(Notification.kind)))
+
+
+def test_asking_again_replaces_the_pending_review(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=3)
+    factories.review(team(), lead_id, by="R1", status=6)
+    log(
+        lead_id,
+        status=6,
+        reason_code="時期尚早",
+        reason_memo="来年度に再検討",
+        shown=_shown(lead_id, status=3),
+    )
+    with team() as uow:
+        states = sorted(uow.session.scalars(select(NoActionReview.state)))
+        assert states == [ReviewState.PENDING, ReviewState.WITHDRAWN]
+        pending = uow.session.scalars(
+            select(NoActionReview).where(NoActionReview.state == ReviewState.PENDING)
+        ).one()
+        assert (pending.previous_status, pending.reason_code) == (3, "時期尚早")
+
+
+def test_inbound_first_action_reports_the_same_day_deadline(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    on_time = factories.lead(team(), owner="R1", inbound=True, cv_at=NOW - dt.timedelta(hours=1))
+    late = factories.lead(team(), owner="R1", inbound=True, cv_at=NOW - dt.timedelta(days=3))
+    first = log(on_time)
+    assert (first.inbound_deadline, first.inbound_deadline_met) == (TODAY, True)
+    assert first.early_actions == 1
+    missed = log(late)
+    assert missed.inbound_deadline == dt.date(2026, 11, 24) and missed.inbound_deadline_met is False
+    again = log(on_time)
+    assert again.inbound_deadline is None  # only the first approach counts
+
+
+def test_a_past_date_left_untouched_is_fine_once_the_lead_is_closed(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    old = dt.date(2026, 11, 20)
+    lead_id = factories.lead(team(), owner="R1", status=3, next_action_date=old)
+    shown = _shown(lead_id, status=3, next_action_date=old)
+    with pytest.raises(InvalidInput):  # still open: a stale date must be moved
+        log(lead_id, status=3, next_action_date=old, shown=shown)
+    result = log(lead_id, status=5, next_action_date=old, shown=shown, outcome=Outcome.CONNECTED)
+    assert result.status_after == 5
+
+
+def _race(*calls: Any) -> list[Any]:
+    """Run `calls` at the same moment in threads; their results (or exceptions) in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int, call: Any) -> None:
+        barrier.wait()
+        try:
+            results[i] = call()
+        except Exception as exc:  # reported to the test, which asserts on it
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+def test_concurrent_double_submission_records_one_action(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1")
+    results = _race(*[lambda: log(lead_id, idempotency_key="slack_view:V9")] * 3)
+    assert all(isinstance(r, ActionResult) for r in results), results
+    assert sorted(r.duplicate for r in results) == [False, True, True]
+    assert len({r.action_id for r in results}) == 1
+    assert _count(team, Action) == 1
+    assert _lead(team, lead_id).call_count == 1
+
+
+def test_concurrent_logs_on_one_lead_keep_every_count(team: UnitOfWorkFactory, log: Any) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=2)
+    results = _race(
+        lambda: log(lead_id, status=2, idempotency_key="a"),
+        lambda: log(lead_id, slack_user_id="M1", status=2, idempotency_key="b"),
+        lambda: log(
+            lead_id, status=2, channel=Channel.MAIL, outcome=Outcome.SENT, idempotency_key="c"
+        ),
+    )
+    assert all(isinstance(r, ActionResult) and not r.duplicate for r in results), results
+    lead = _lead(team, lead_id)
+    assert (lead.call_count, lead.mail_count) == (2, 1)
+    assert _count(team, Action) == 3
