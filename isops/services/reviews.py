@@ -2,20 +2,152 @@
 
 `request_review` and `withdraw_pending_review` run inside a caller's open unit of work (they
 are steps of logging an action); the decision services below open their own.
+
+A decision is a compare-and-set, `UPDATE no_action_reviews ... WHERE id = :id AND state =
+'pending'`: of two managers deciding at the same moment exactly one touches the row. PostgreSQL
+re-checks the WHERE clause once the winner commits (so a loser that read "pending" still
+updates nothing); SQLite takes the write lock at BEGIN IMMEDIATE, so the loser reads the verdict.
+Either way the loser is told who decided and when, and nothing of theirs is saved.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
+
+from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
-from isops.enums import ActionStatus, ReviewState
-from isops.models import LeadHistory, NoActionReview
+from isops.db import affected_rows
+from isops.enums import ActionStatus, Priority, ReviewState, Role
+from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from isops.models import Lead, LeadHistory, Member, NoActionReview
+from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
 from isops.services import outbox
+from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
 REVIEW_REQUESTED = "review_requested"  # outbox kind: post the manager's interactive message
 REVIEW_WITHDRAWN = "review_withdrawn"  # outbox kind: update that message ("取り下げ")
+REVIEW_DECIDED = "review_decided"  # outbox kind: update that message with the verdict
+REVIEW_RETURNED = "review_returned"  # outbox kind: DM the rep the reason, with a 記録 button
+
+RETURN_REASON_MAX = 1000
+# DOMAIN.md rule 3: a returned lead goes back to 未接続 (from 4) or 接続済 (from 6).
+RETURNED_STATUS: dict[int, int] = {
+    ActionStatus.NO_ACTION_BEFORE_CONNECT: ActionStatus.NOT_CONNECTED,
+    ActionStatus.NO_ACTION_AFTER_CONNECT: ActionStatus.CONNECTED,
+}
+
+NOT_A_MEMBER = "isops にメンバー登録されていません"
+OWN_DECISION = "自分の「対応不要」の判断を自分で承認・差し戻しすることはできません"
+NOT_THE_MANAGER = "この判断を承認・差し戻しできるのは、担当者のマネージャーか管理者だけです"
+REVIEW_NOT_FOUND = "この承認依頼は見つかりません (リードが削除された可能性があります)"
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """The team's review settings (from `Settings`): who may decide, rule 6, 5C2M targets."""
+
+    review_channel: bool = False  # reviews go to a shared channel instead of managers' DMs
+    channel_any_manager: bool = True  # … where any manager may decide
+    reapproach_months: int = 3  # rule 6: suggested re-approach after status 6 (0 = none)
+    targets: Targets = field(default_factory=Targets)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReviewConfig:
+        return cls(
+            review_channel=bool(settings.review_channel),
+            channel_any_manager=settings.review_channel_any_manager,
+            reapproach_months=settings.reapproach_months,
+            targets=settings.targets,
+        )
+
+
+@dataclass(frozen=True)
+class ReviewDetail:
+    """One review with what a manager needs to decide it, and its verdict once given."""
+
+    id: int
+    state: ReviewState
+    requested_status: int
+    previous_status: int
+    reason_code: str
+    memo: str
+    requested_at: dt.datetime
+    rep_slack_user_id: str
+    rep_name: str
+    # Who gets the message: the rep's active manager, else the first active admin.
+    reviewer_slack_user_id: str | None
+    lead_id: int
+    company: str
+    contact_name: str | None
+    title: str | None
+    role_level: str | None
+    source: str | None
+    cv_at: dt.datetime
+    lead_status: int
+    priority: int | None
+    next_action_date: dt.date | None
+    progress: FiveC2M
+    last_action_at: dt.datetime | None
+    last_outcome: str | None
+    decided_by_slack_user_id: str | None
+    decided_by_name: str | None
+    decided_at: dt.datetime | None
+    return_reason: str | None
+    reapproach_date: dt.date | None
+    message_channel: str | None
+    message_ts: str | None
+
+    @property
+    def pending(self) -> bool:
+        return self.state is ReviewState.PENDING
+
+    @property
+    def returned_status(self) -> int:
+        """The status a return (差し戻し) puts the lead back to."""
+        return RETURNED_STATUS[self.requested_status]
+
+
+@dataclass(frozen=True)
+class RecordedMessage:
+    """`record_review_message`'s answer: the review now, and whether this call stored the
+    message's location (if not, the decision that stored it also queued its update)."""
+
+    detail: ReviewDetail
+    stored: bool
+
+
+@dataclass(frozen=True)
+class PendingReviews:
+    """`/isops reviews`: the oldest pending reviews the caller may decide, and how many exist."""
+
+    items: tuple[ReviewDetail, ...]
+    total: int
+
+
+def may_decide(
+    *,
+    decider_id: int,
+    decider_role: Role,
+    rep_id: int,
+    rep_manager_id: int | None,
+    config: ReviewConfig,
+) -> bool:
+    """Rule 3's authorization: the rep's manager, an admin, or — when reviews go to a shared
+    channel and the team allows it — any manager. Never the rep themself."""
+    if decider_id == rep_id:
+        return False
+    if decider_role is Role.ADMIN or decider_id == rep_manager_id:
+        return True
+    return config.review_channel and config.channel_any_manager and decider_role is Role.MANAGER
+
+
+# -- steps inside the logging feature's transaction ---------------------------------------------
 
 
 def pending_review_id(uow: UnitOfWork, *, lead_id: int) -> int | None:
@@ -38,10 +170,7 @@ def request_review(
     memo: str,
 ) -> int:
     """Start a pending review and queue the manager's message (caller commits)."""
-    if requested_status not in (
-        ActionStatus.NO_ACTION_BEFORE_CONNECT,
-        ActionStatus.NO_ACTION_AFTER_CONNECT,
-    ):
+    if requested_status not in RETURNED_STATUS:
         raise ValueError(f"status {requested_status} needs no review")
     review = NoActionReview(
         lead_id=lead_id,
@@ -70,17 +199,19 @@ def request_review(
 
 
 def withdraw_pending_review(uow: UnitOfWork, *, lead_id: int, by_member_id: int) -> int | None:
-    """A new action on a pending lead withdraws its review (caller commits). Returns its id."""
-    review = uow.session.scalar(
-        select(NoActionReview).where(
-            NoActionReview.lead_id == lead_id, NoActionReview.state == ReviewState.PENDING
-        )
-    )
-    if review is None:
+    """A new action on a pending lead withdraws its review (caller commits). Returns its id,
+    or None when there was none — or a manager decided it a moment ago (compare-and-set)."""
+    review_id = pending_review_id(uow, lead_id=lead_id)
+    if review_id is None:
         return None
-    review.state = ReviewState.WITHDRAWN
-    review.decided_by_id = by_member_id
-    review.decided_at = utcnow()
+    now = utcnow()
+    claimed = uow.session.execute(
+        update(NoActionReview)
+        .where(NoActionReview.id == review_id, NoActionReview.state == ReviewState.PENDING)
+        .values(state=ReviewState.WITHDRAWN, decided_by_id=by_member_id, decided_at=now)
+    )
+    if affected_rows(claimed) != 1:
+        return None
     uow.session.add(
         LeadHistory(
             lead_id=lead_id,
@@ -89,8 +220,421 @@ def withdraw_pending_review(uow: UnitOfWork, *, lead_id: int, by_member_id: int)
             old_value=ReviewState.PENDING.value,
             new_value=ReviewState.WITHDRAWN.value,
             note="新しい活動の記録により取り下げ",
-            changed_at=utcnow(),
+            changed_at=now,
         )
     )
-    outbox.enqueue(uow, kind=REVIEW_WITHDRAWN, payload={"review_id": review.id})
-    return review.id
+    outbox.enqueue(uow, kind=REVIEW_WITHDRAWN, payload={"review_id": review_id})
+    return review_id
+
+
+# -- decisions -----------------------------------------------------------------------------------
+
+
+def review_for_decision(
+    uow: UnitOfWork,
+    *,
+    review_id: int,
+    decider_slack_user_id: str,
+    config: ReviewConfig,
+    calendar: BusinessCalendar,
+) -> ReviewDetail:
+    """The review, if this member may decide it now (before the return modal opens);
+    raises NotAllowed, NotFound or Conflict (naming who decided) otherwise."""
+    with uow:
+        _authorized_pending(uow, review_id, decider_slack_user_id, config, calendar)
+        return _detail(uow, review_id, config)
+
+
+def approve_review(
+    uow: UnitOfWork,
+    *,
+    review_id: int,
+    decider_slack_user_id: str,
+    config: ReviewConfig,
+    calendar: BusinessCalendar,
+    reapproach: bool = True,
+    clicked_channel: str | None = None,
+    clicked_ts: str | None = None,
+) -> ReviewDetail:
+    """承認: the rep's 4/6 stands and the lead leaves their lists. For status 6 a re-approach
+    date is set (rule 6: `reapproach_months` ahead, on a business day) unless `reapproach` is
+    off. `clicked_*` is the message clicked, remembered if none was stored."""
+    now = utcnow()
+    with uow:
+        review, decider_id = _authorized_pending(
+            uow, review_id, decider_slack_user_id, config, calendar
+        )
+        reapproach_date: dt.date | None = None
+        if (
+            reapproach
+            and review.requested_status == ActionStatus.NO_ACTION_AFTER_CONNECT
+            and config.reapproach_months > 0
+        ):
+            target = add_months(calendar.local_date(now), config.reapproach_months)
+            reapproach_date = calendar.business_day_on_or_after(target)
+        _locked_lead(uow, review.lead_id)
+        _claim(
+            uow,
+            review,
+            decider_id,
+            calendar,
+            now=now,
+            values={"state": ReviewState.APPROVED, "reapproach_date": reapproach_date},
+            clicked=(clicked_channel, clicked_ts),
+        )
+        note = f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None
+        _history(uow, review.lead_id, decider_id, now, "review", "pending", "approved", note)
+        outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
+        detail = _detail(uow, review_id, config)
+        uow.commit()
+    return detail
+
+
+def return_review(
+    uow: UnitOfWork,
+    *,
+    review_id: int,
+    decider_slack_user_id: str,
+    reason: str,
+    config: ReviewConfig,
+    calendar: BusinessCalendar,
+    next_action_date: dt.date | None = None,
+    priority: int | None = None,
+    clicked_channel: str | None = None,
+    clicked_ts: str | None = None,
+) -> ReviewDetail:
+    """差し戻し: the lead goes back to 2 (from 4) or 3 (from 6) with the same owner, the
+    manager's reason why it is worth chasing, and optionally a next action date and priority;
+    the rep gets a DM. Bad input raises InvalidInput (fields "reason", "next_action_date",
+    "priority") and nothing is saved."""
+    reason = reason.strip()
+    now = utcnow()
+    today = calendar.local_date(now)
+    with uow:
+        review, decider_id = _authorized_pending(
+            uow, review_id, decider_slack_user_id, config, calendar
+        )
+        lead = _locked_lead(uow, review.lead_id)
+        new_status = RETURNED_STATUS[review.requested_status]
+        _check_return(reason, next_action_date, priority, lead, new_status, today, config)
+        _claim(
+            uow,
+            review,
+            decider_id,
+            calendar,
+            now=now,
+            values={"state": ReviewState.RETURNED, "return_reason": reason},
+            clicked=(clicked_channel, clicked_ts),
+        )
+        _history(uow, lead.id, decider_id, now, "review", "pending", "returned", reason)
+        changes: list[tuple[str, Any, Any]] = [("status", lead.status, new_status)]
+        lead.status = new_status
+        if next_action_date is not None and next_action_date != lead.next_action_date:
+            changes.append(("next_action_date", lead.next_action_date, next_action_date))
+            lead.next_action_date = next_action_date
+        if priority is not None and priority != lead.priority:
+            changes.append(("priority", lead.priority, priority))
+            lead.priority = priority
+        for name, old, new in changes:
+            _history(uow, lead.id, decider_id, now, name, _text(old), _text(new), "差し戻し")
+        outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
+        outbox.enqueue(uow, kind=REVIEW_RETURNED, payload={"review_id": review_id})
+        detail = _detail(uow, review_id, config)
+        uow.commit()
+    return detail
+
+
+def _check_return(
+    reason: str,
+    next_action_date: dt.date | None,
+    priority: int | None,
+    lead: Lead,
+    new_status: int,
+    today: dt.date,
+    config: ReviewConfig,
+) -> None:
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = "差し戻す理由 (なぜ追うべきか) を入力してください"
+    elif len(reason) > RETURN_REASON_MAX:
+        errors["reason"] = f"理由は {RETURN_REASON_MAX} 文字以内で入力してください"
+    if priority is not None and priority not in (Priority.FOCUS, Priority.NON_FOCUS):
+        errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
+    # Rule 5 on what the lead will hold: a date left blank keeps the lead's (if not past).
+    kept = (
+        lead.next_action_date if lead.next_action_date and lead.next_action_date >= today else None
+    )
+    problem = next_action_date_problem(
+        next_action_date=next_action_date if next_action_date is not None else kept,
+        priority=priority if priority is not None else lead.priority,
+        today=today,
+        targets=config.targets,
+        status=new_status,
+    )
+    if problem:
+        errors["next_action_date"] = problem
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _authorized_pending(
+    uow: UnitOfWork,
+    review_id: int,
+    decider_slack_user_id: str,
+    config: ReviewConfig,
+    calendar: BusinessCalendar,
+) -> tuple[NoActionReview, int]:
+    """The review and the decider's member id if the decider may decide it and it is still
+    pending; raises otherwise.
+    Authorization comes first, so a stranger learns nothing about the review."""
+    session = uow.session
+    decider = session.scalar(select(Member).where(Member.slack_user_id == decider_slack_user_id))
+    if decider is None or not decider.active:
+        raise NotAllowed(NOT_A_MEMBER)
+    row = session.execute(
+        select(NoActionReview, Member.manager_id)
+        .join(Member, Member.id == NoActionReview.requested_by_id)
+        .where(NoActionReview.id == review_id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(REVIEW_NOT_FOUND)
+    review, rep_manager_id = row
+    if decider.id == review.requested_by_id:
+        raise NotAllowed(OWN_DECISION)
+    if not may_decide(
+        decider_id=decider.id,
+        decider_role=decider.role,
+        rep_id=review.requested_by_id,
+        rep_manager_id=rep_manager_id,
+        config=config,
+    ):
+        raise NotAllowed(NOT_THE_MANAGER)
+    if review.state is not ReviewState.PENDING:
+        raise Conflict(_already_decided(uow, review_id, calendar))
+    return review, decider.id
+
+
+def _locked_lead(uow: UnitOfWork, lead_id: int) -> Lead:
+    """The lead, fresh and row-locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes
+    writers) — the lock action logging takes too, so a decision and a new action on the same
+    lead run one after the other (a new action withdraws a pending review)."""
+    return uow.session.scalars(
+        select(Lead)
+        .where(Lead.id == lead_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _claim(
+    uow: UnitOfWork,
+    review: NoActionReview,
+    decider_id: int,
+    calendar: BusinessCalendar,
+    *,
+    now: dt.datetime,
+    values: dict[str, Any],
+    clicked: tuple[str | None, str | None],
+) -> None:
+    """The compare-and-set that makes exactly one decision win."""
+    session = uow.session
+    values = {**values, "decided_by_id": decider_id, "decided_at": now}
+    channel, ts = clicked
+    if review.message_ts is None and channel and ts:
+        values.update(message_channel=channel, message_ts=ts)
+    result = session.execute(
+        update(NoActionReview)
+        .where(NoActionReview.id == review.id, NoActionReview.state == ReviewState.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if affected_rows(result) != 1:
+        # Another decision committed after our read (PostgreSQL): report it, change nothing.
+        uow.rollback()
+        raise Conflict(_already_decided(uow, review.id, calendar))
+
+
+def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar) -> str:
+    state, decided_at, name = uow.session.execute(
+        select(NoActionReview.state, NoActionReview.decided_at, Member.name)
+        .outerjoin(Member, Member.id == NoActionReview.decided_by_id)
+        .where(NoActionReview.id == review_id)
+    ).one()
+    when = f"{decided_at.astimezone(calendar.tz):%m/%d %H:%M}" if decided_at else ""
+    if state is ReviewState.WITHDRAWN:
+        return f"この承認依頼は {when} に取り下げられました (担当者が新しい活動を記録しました)"
+    verb = "承認" if state is ReviewState.APPROVED else "差し戻し"
+    return f"この判断はすでに {name} さんが {when} に{verb}しています"
+
+
+def _history(
+    uow: UnitOfWork,
+    lead_id: int,
+    member_id: int,
+    now: dt.datetime,
+    name: str,
+    old: str | None,
+    new: str | None,
+    note: str | None,
+) -> None:
+    uow.session.add(
+        LeadHistory(
+            lead_id=lead_id,
+            member_id=member_id,
+            field=name,
+            old_value=old,
+            new_value=new,
+            note=note,
+            changed_at=now,
+        )
+    )
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def review_detail(uow: UnitOfWork, *, review_id: int, config: ReviewConfig) -> ReviewDetail | None:
+    """The review as the manager's message shows it; None if it is gone (lead deleted)."""
+    with uow:
+        if uow.session.get(NoActionReview, review_id) is None:
+            return None
+        return _detail(uow, review_id, config)
+
+
+def record_review_message(
+    uow: UnitOfWork, *, review_id: int, channel: str, ts: str, config: ReviewConfig
+) -> RecordedMessage | None:
+    """Remember where the manager's message was posted (the first location wins: a decision
+    clicked on the message may have stored it already) and return the review as it is now.
+    None if the review is gone."""
+    with uow:
+        result = uow.session.execute(
+            update(NoActionReview)
+            .where(NoActionReview.id == review_id, NoActionReview.message_ts.is_(None))
+            .values(message_channel=channel, message_ts=ts)
+            .execution_options(synchronize_session=False)
+        )
+        if uow.session.get(NoActionReview, review_id) is None:
+            return None
+        recorded = RecordedMessage(_detail(uow, review_id, config), affected_rows(result) == 1)
+        uow.commit()
+    return recorded
+
+
+def pending_reviews_for(
+    uow: UnitOfWork, *, slack_user_id: str, config: ReviewConfig, limit: int = 15
+) -> PendingReviews:
+    """The pending reviews this member may decide, oldest first (at most `limit`), and the
+    total: a manager's own reps' reviews; every one for an admin, or for any manager when a
+    shared review channel lets any manager decide."""
+    with uow:
+        caller = uow.session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        if caller is None or not caller.active:
+            raise NotAllowed(NOT_A_MEMBER)
+        rep = aliased(Member, name="rep")
+        criteria = [
+            NoActionReview.state == ReviewState.PENDING,
+            NoActionReview.requested_by_id != caller.id,
+        ]
+        sees_all = caller.role is Role.ADMIN or (
+            config.review_channel and config.channel_any_manager and caller.role is Role.MANAGER
+        )
+        if not sees_all:
+            criteria.append(rep.manager_id == caller.id)
+        total = uow.session.scalar(
+            select(func.count())
+            .select_from(NoActionReview)
+            .join(rep, rep.id == NoActionReview.requested_by_id)
+            .where(*criteria)
+        )
+        ids = uow.session.scalars(
+            select(NoActionReview.id)
+            .join(rep, rep.id == NoActionReview.requested_by_id)
+            .where(*criteria)
+            .order_by(NoActionReview.created_at, NoActionReview.id)
+            .limit(limit)
+        ).all()
+        details = _details(uow, list(ids), config)
+        return PendingReviews(items=tuple(details[i] for i in ids), total=total or 0)
+
+
+def _detail(uow: UnitOfWork, review_id: int, config: ReviewConfig) -> ReviewDetail:
+    return _details(uow, [review_id], config)[review_id]
+
+
+def _details(
+    uow: UnitOfWork, review_ids: list[int], config: ReviewConfig
+) -> dict[int, ReviewDetail]:
+    if not review_ids:
+        return {}
+    rep = aliased(Member, name="rep")
+    manager = aliased(Member, name="rep_manager")
+    decider = aliased(Member, name="decider")
+    rows = uow.session.execute(
+        select(
+            NoActionReview,
+            Lead,
+            rep.slack_user_id,
+            rep.name,
+            manager.slack_user_id,
+            manager.active,
+            decider.slack_user_id,
+            decider.name,
+        )
+        .join(Lead, Lead.id == NoActionReview.lead_id)
+        .join(rep, rep.id == NoActionReview.requested_by_id)
+        .outerjoin(manager, manager.id == rep.manager_id)
+        .outerjoin(decider, decider.id == NoActionReview.decided_by_id)
+        .where(NoActionReview.id.in_(review_ids))
+        # Fresh values even for rows this session already holds (after a compare-and-set).
+        .execution_options(populate_existing=True)
+    ).all()
+    admin: str | None = None
+    if any(not (row[4] and row[5]) for row in rows):
+        admin = uow.session.scalar(
+            select(Member.slack_user_id)
+            .where(Member.role == Role.ADMIN, Member.active.is_(True))
+            .order_by(Member.id)
+            .limit(1)
+        )
+    out: dict[int, ReviewDetail] = {}
+    for review, lead, rep_uid, rep_name, mgr_uid, mgr_active, dec_uid, dec_name in rows:
+        out[review.id] = ReviewDetail(
+            id=review.id,
+            state=review.state,
+            requested_status=review.requested_status,
+            previous_status=review.previous_status,
+            reason_code=review.reason_code,
+            memo=review.memo,
+            requested_at=review.created_at,
+            rep_slack_user_id=rep_uid,
+            rep_name=rep_name,
+            reviewer_slack_user_id=mgr_uid if mgr_uid and mgr_active else admin,
+            lead_id=lead.id,
+            company=lead.company,
+            contact_name=lead.contact_name,
+            title=lead.title,
+            role_level=lead.role_level.value if lead.role_level else None,
+            source=lead.source,
+            cv_at=lead.cv_at,
+            lead_status=lead.status,
+            priority=lead.priority,
+            next_action_date=lead.next_action_date,
+            progress=five_c2m(lead.call_count, lead.mail_count, config.targets),
+            last_action_at=lead.last_action_at,
+            last_outcome=lead.last_outcome,
+            decided_by_slack_user_id=dec_uid,
+            decided_by_name=dec_name,
+            decided_at=review.decided_at,
+            return_reason=review.return_reason,
+            reapproach_date=review.reapproach_date,
+            message_channel=review.message_channel,
+            message_ts=review.message_ts,
+        )
+    return out

@@ -1,0 +1,109 @@
+"""Outbox senders of manager review (DOMAIN.md rule 3): the manager's interactive message,
+its update once decided or withdrawn, and the rep's DM on a return."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.review import build_review_message, build_review_returned_dm
+from bot.deps import Deps
+from bot.outbox import OutboxDispatcher
+from isops.enums import ReviewState
+from isops.services.reviews import (
+    REVIEW_DECIDED,
+    REVIEW_REQUESTED,
+    REVIEW_RETURNED,
+    REVIEW_WITHDRAWN,
+    ReviewConfig,
+    ReviewDetail,
+    record_review_message,
+    review_detail,
+)
+
+log = logging.getLogger(__name__)
+
+# chat.update errors meaning the message is gone or frozen: retrying cannot help.
+MESSAGE_GONE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+
+
+def register(outbox: OutboxDispatcher) -> None:
+    outbox.register(REVIEW_REQUESTED, send_review_request)
+    outbox.register(REVIEW_DECIDED, update_review_message)
+    outbox.register(REVIEW_WITHDRAWN, update_review_message)
+    outbox.register(REVIEW_RETURNED, send_return_to_rep)
+
+
+def review_message(deps: Deps, detail: ReviewDetail) -> dict[str, Any]:
+    """The manager's message for `detail` with this team's settings (also used by listeners)."""
+    settings = deps.settings
+    return build_review_message(
+        detail,
+        tz=settings.tz,
+        reapproach_months=settings.reapproach_months,
+        # In a shared channel, ping the manager who is expected to decide.
+        mention=detail.reviewer_slack_user_id if settings.review_channel else None,
+    )
+
+
+def _detail(deps: Deps, payload: dict[str, Any]) -> ReviewDetail | None:
+    config = ReviewConfig.from_settings(deps.settings)
+    return review_detail(deps.uow(), review_id=int(payload["review_id"]), config=config)
+
+
+def send_review_request(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+    """Post the review to the rep's manager's DM (or the review channel) and remember where."""
+    detail = _detail(deps, payload)
+    if detail is None or not detail.pending or detail.message_ts is not None:
+        return  # gone, decided or withdrawn before it went out, or already posted (a retry)
+    channel = deps.settings.review_channel or detail.reviewer_slack_user_id
+    if channel is None:
+        log.warning(
+            "review %d: %s has no active manager and there is no admin; "
+            "it is listed by `/isops reviews` only",
+            detail.id,
+            detail.rep_slack_user_id,
+        )
+        return
+    posted = client.chat_postMessage(channel=channel, **review_message(deps, detail))
+    where = (str(posted["channel"]), str(posted["ts"]))
+    recorded = record_review_message(
+        deps.uow(),
+        review_id=detail.id,
+        channel=where[0],
+        ts=where[1],
+        config=ReviewConfig.from_settings(deps.settings),
+    )
+    # Decided while the message was on its way, before it was known where it is: the
+    # decision's own update found nothing to update, so show the verdict here.
+    if recorded is not None and recorded.stored and not recorded.detail.pending:
+        client.chat_update(channel=where[0], ts=where[1], **review_message(deps, recorded.detail))
+
+
+def update_review_message(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+    """Show the verdict (or the withdrawal) on the manager's message; buttons go away."""
+    detail = _detail(deps, payload)
+    if detail is None or detail.message_channel is None or detail.message_ts is None:
+        return  # never posted: the request sender will not post a decided review either
+    try:
+        client.chat_update(
+            channel=detail.message_channel, ts=detail.message_ts, **review_message(deps, detail)
+        )
+    except SlackApiError as exc:
+        if exc.response.get("error") in MESSAGE_GONE:
+            log.info("review %d: message gone (%s)", detail.id, exc.response.get("error"))
+            return
+        raise
+
+
+def send_return_to_rep(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+    """DM the rep the manager's reason, with a 記録 button on the lead."""
+    detail = _detail(deps, payload)
+    if detail is None or detail.state is not ReviewState.RETURNED:
+        return
+    client.chat_postMessage(
+        channel=detail.rep_slack_user_id, **build_review_returned_dm(detail, tz=deps.settings.tz)
+    )

@@ -1,0 +1,605 @@
+"""Manager review over real HTTP against the fake Slack (DOMAIN.md rule 3): the manager's
+message, 承認 / 差し戻し, refusals, the return modal's inline error, `/isops reviews`, and one
+winner when two managers decide at the same moment — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select
+
+from bot import ids
+from isops.enums import Channel, ReviewState, Role
+from isops.models import Lead, LeadHistory, NoActionReview, Notification
+from isops.services.leads import search_leads
+from tests import factories
+from tests.fake_slack import RecordedCall, SentResponse, state_value
+from tests.harness import BotHarness, running_bot
+
+REASON = "役員が資料を読んでいた。来期の予算策定前にもう一度提案を"
+
+
+@pytest.fixture
+def team(bot: BotHarness) -> BotHarness:
+    return _team(bot)
+
+
+@pytest.fixture
+def channel_bot(database_url: str) -> Iterator[BotHarness]:
+    """Reviews go to a shared channel where any manager may decide (the default)."""
+    with running_bot(database_url, ISOPS_REVIEW_CHANNEL="CREVIEW") as harness:
+        yield _team(harness)
+
+
+def _team(bot: BotHarness) -> BotHarness:
+    """UM1 (山田) manages UR1 (佐藤); UM2 (鈴木) manages UR2; UA is an admin."""
+    for uid, role, name in (("UM1", Role.MANAGER, "山田"), ("UM2", Role.MANAGER, "鈴木")):
+        factories.member(bot.uow(), uid, role=role, name=name)
+    factories.member(bot.uow(), "UA", role=Role.ADMIN, name="管理者")
+    factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+    factories.member(bot.uow(), "UR2", manager="UM2", name="田中")
+    return bot
+
+
+@dataclasses.dataclass(frozen=True)
+class Posted:
+    review_id: int
+    lead_id: int
+    call: RecordedCall
+
+    @property
+    def channel(self) -> str:
+        return str(self.call.response["channel"])
+
+    @property
+    def ts(self) -> str:
+        return str(self.call.response["ts"])
+
+    @property
+    def message(self) -> dict[str, Any]:
+        return dict(self.call.response["message"])
+
+
+def _await(bot: BotHarness, method: str, match: Callable[[RecordedCall], bool]) -> RecordedCall:
+    """The first call to `method` that `match`es, waiting for it (wait_for times out)."""
+    count = 1
+    while True:
+        calls = bot.fake.wait_for(method, count=count)
+        for call in calls:
+            if match(call):
+                return call
+        count = len(calls) + 1
+
+
+def _request(bot: BotHarness, *, status: int = 4, rep: str = "UR1", to: str = "UM1") -> Posted:
+    """A rep's 4/6 decision as logging leaves it, and the manager's message it produces."""
+    lead_id = factories.lead(
+        bot.uow(),
+        owner=rep,
+        company=f"株式会社レビュー{status}",
+        status=3 if status == 6 else 2,
+        source="資料請求",
+    )
+    review_id = factories.review(bot.uow(), lead_id, by=rep, status=status)
+    bot.runtime.deps.wake_outbox()
+    call = _await(
+        bot,
+        "chat.postMessage",
+        lambda c: (
+            c.response.get("ok") is True
+            and c.params["channel"] == to
+            and _button_value(c.params) == str(review_id)
+        ),
+    )
+    return Posted(review_id, lead_id, call)
+
+
+def _log_call(
+    bot: BotHarness,
+    *,
+    rep: str,
+    lead_id: int,
+    company: str,
+    status: int,
+    outcome: str = "不在",
+    reason_code: str | None = None,
+    reason_memo: str | None = None,
+) -> SentResponse:
+    """`/log-call <company>` as the rep, then submit the log modal the bot opened."""
+    opened_before = len(bot.fake.calls_to("views.open"))
+    bot.command("/log-call", company, user_id=rep)
+    opened = bot.fake.wait_for("views.open", count=opened_before + 1)[-1]
+    view = dict(opened.response["view"])
+    wanted: dict[str, tuple[str, Any]] = {
+        ids.LOG_LEAD_BLOCK: ("external_select", str(lead_id)),
+        ids.LOG_OUTCOME_BLOCK: ("static_select", f"call:{outcome}"),
+        ids.LOG_STATUS_BLOCK: ("static_select", str(status)),
+        ids.LOG_REASON_BLOCK: ("static_select", reason_code),
+        ids.LOG_REASON_MEMO_BLOCK: ("plain_text_input", reason_memo),
+    }
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        kind, value = wanted.get(ids.unversioned(block["block_id"]), (element["type"], None))
+        values[block["block_id"]] = {element["action_id"]: state_value(kind, value)}
+    answer = bot.sender.view_submission(user_id=rep, view=view, values=values)
+    assert answer.status == 200 and not answer.body, answer.body  # saved, the modal closed
+    return answer
+
+
+def _button_value(payload: dict[str, Any], action_id: str = ids.REVIEW_APPROVE_BUTTON) -> str:
+    for block in payload.get("blocks") or []:
+        for element in block.get("elements") or []:
+            if element.get("action_id") == action_id:
+                return str(element.get("value"))
+    return ""
+
+
+def _action_ids(payload: dict[str, Any]) -> list[str]:
+    return [
+        str(e.get("action_id"))
+        for b in payload.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b.get("elements") or []
+    ]
+
+
+def _click(
+    bot: BotHarness, posted: Posted, user: str, action_id: str, **kw: Any
+) -> tuple[SentResponse, str]:
+    """Click a button on the manager's message; returns the answer and the response_url."""
+    response_url = bot.response_url()
+    answer = bot.sender.block_actions(
+        user_id=user,
+        actions=[{"action_id": action_id}],
+        message=posted.message,
+        channel_id=posted.channel,
+        response_url=response_url,
+        **kw,
+    )
+    assert answer.status == 200
+    return answer, response_url
+
+
+def _reply_to(bot: BotHarness, response_url: str) -> RecordedCall:
+    path = response_url.split("127.0.0.1", 1)[1].split("/", 1)[1]
+    return _await(bot, "response_url", lambda c: c.path == f"/{path}")
+
+
+def _text(call: RecordedCall) -> str:
+    return json.dumps(call.params, ensure_ascii=False)
+
+
+def _snapshot(bot: BotHarness, review_id: int) -> tuple[Any, ...]:
+    with bot.uow() as uow:
+        s = uow.session
+        review = s.get_one(NoActionReview, review_id)
+        lead = s.get_one(Lead, review.lead_id)
+        return (
+            review.state,
+            review.decided_by_id,
+            lead.status,
+            lead.next_action_date,
+            lead.priority,
+            s.scalar(select(func.count()).select_from(LeadHistory)),
+            s.scalar(select(func.count()).select_from(Notification)),
+        )
+
+
+def _state(bot: BotHarness, review_id: int) -> ReviewState:
+    with bot.uow() as uow:
+        return uow.session.get_one(NoActionReview, review_id).state
+
+
+def _rep_list(bot: BotHarness, rep: str) -> set[int]:
+    """The rep's open leads as the log modal's lead picker lists them."""
+    deps = bot.runtime.deps
+    found = search_leads(
+        bot.uow(),
+        slack_user_id=rep,
+        query="",
+        calendar=deps.calendar,
+        targets=deps.settings.targets,
+        limit=100,
+    )
+    return {option.id for option in found}
+
+
+def _open_return_modal(bot: BotHarness, posted: Posted, user: str) -> dict[str, Any]:
+    before = len(bot.fake.calls_to("views.open"))
+    _click(bot, posted, user, ids.REVIEW_RETURN_BUTTON)
+    opened = bot.fake.wait_for("views.open", count=before + 1)[-1]
+    assert opened.response["ok"], opened.response
+    return dict(opened.response["view"])
+
+
+def _submit_return(
+    bot: BotHarness, view: dict[str, Any], user: str, reason: str = REASON, **fields: Any
+) -> SentResponse:
+    values = {
+        ids.REVIEW_RETURN_REASON: {
+            ids.REVIEW_RETURN_REASON: state_value("plain_text_input", reason or None)
+        },
+        ids.REVIEW_RETURN_NEXT_DATE: {
+            ids.REVIEW_RETURN_NEXT_DATE: state_value("datepicker", fields.get("next_action_date"))
+        },
+        ids.REVIEW_RETURN_PRIORITY: {
+            ids.REVIEW_RETURN_PRIORITY: state_value("static_select", fields.get("priority"))
+        },
+    }
+    return bot.sender.view_submission(user_id=user, view=view, values=values)
+
+
+# -- Done when: 4 → manager message; approve → updated, out of the rep's list ----------------------
+
+
+def test_status_4_logged_in_the_modal_reaches_the_manager_and_approval_updates_it(
+    team: BotHarness,
+) -> None:
+    bot = team
+    company = "株式会社ログ経由"
+    lead_id = factories.lead(bot.uow(), owner="UR1", company=company, status=2)
+    for channel, times in ((Channel.CALL, 4), (Channel.MAIL, 2)):  # 5C2M complete after this call
+        for _ in range(times):
+            factories.action(bot.uow(), lead_id, by="UR1", channel=channel)
+
+    _log_call(
+        bot,
+        rep="UR1",
+        lead_id=lead_id,
+        company=company,
+        status=4,
+        reason_code="対象外",
+        reason_memo="受付で毎回断られる。決裁者は別会社",
+    )
+
+    posted_call = _await(
+        bot,
+        "chat.postMessage",
+        lambda c: c.params["channel"] == "UM1" and company in _text(c),
+    )
+    with bot.uow() as uow:
+        review_id = uow.session.scalar(
+            select(NoActionReview.id).where(NoActionReview.lead_id == lead_id)
+        )
+    assert review_id is not None
+    posted = Posted(review_id, lead_id, posted_call)
+    assert posted.channel == "DUM1"  # the manager's DM
+    assert _action_ids(posted.call.params) == [ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON]
+    for shown in ("受付で毎回断られる", "対象外", "📞5/5 ✉️2/2", "5C2M 達成", "2 未接続"):
+        assert shown in _text(posted.call), shown
+    assert lead_id in _rep_list(bot, "UR1")  # 承認待ち: still shown to the rep
+
+    _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
+
+    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    assert updated.params["channel"] == posted.channel
+    assert _action_ids(updated.params) == []  # buttons gone
+    assert "<@UM1> さんが" in _text(updated) and "承認しました" in _text(updated)
+    assert _state(bot, review_id) is ReviewState.APPROVED
+    assert lead_id not in _rep_list(bot, "UR1")
+    assert bot.fake.calls_to("response_url") == []  # no refusal, no error
+
+
+def test_a_new_action_on_a_pending_lead_withdraws_the_review(team: BotHarness) -> None:
+    bot = team
+    posted = _request(bot, status=4)
+    # The customer called back: the rep logs it, which withdraws the review (rule 3).
+    _log_call(
+        bot,
+        rep="UR1",
+        lead_id=posted.lead_id,
+        company="株式会社レビュー4",
+        status=3,
+        outcome="接続",
+    )
+    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    assert "取り下げられました" in _text(updated) and _action_ids(updated.params) == []
+    assert _state(bot, posted.review_id) is ReviewState.WITHDRAWN
+    _, response_url = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
+    assert "取り下げ" in _reply_to(bot, response_url).params["text"]
+
+
+def test_approving_status_6_sets_a_re_approach_date_unless_unticked(team: BotHarness) -> None:
+    bot = team
+    kept = _request(bot, status=6)
+    box = [a for a in _action_ids(kept.call.params) if a == ids.REVIEW_REAPPROACH_CHECKBOX]
+    assert box == [ids.REVIEW_REAPPROACH_CHECKBOX]
+    # Ticking or unticking the box is acknowledged (Slack shows an error otherwise).
+    toggle, _ = _click(bot, kept, "UM1", ids.REVIEW_REAPPROACH_CHECKBOX, trigger_id="1.2.unticked")
+    assert toggle.status == 200
+    _click(bot, kept, "UM1", ids.REVIEW_APPROVE_BUTTON)
+    _await(bot, "chat.update", lambda c: c.params["ts"] == kept.ts)
+
+    ruled_out = _request(bot, status=6)
+    # Slack sends the message's inputs with a click; an unticked box has no selected options.
+    state = {
+        f"{ids.REVIEW_ACTIONS_BLOCK}:{ruled_out.review_id}": {
+            ids.REVIEW_REAPPROACH_CHECKBOX: {"type": "checkboxes", "selected_options": []}
+        }
+    }
+    _send_with_state(bot, ruled_out, "UM1", state)
+    _await(bot, "chat.update", lambda c: c.params["ts"] == ruled_out.ts)
+    with bot.uow() as uow:
+        first = uow.session.get_one(NoActionReview, kept.review_id)
+        second = uow.session.get_one(NoActionReview, ruled_out.review_id)
+        assert first.reapproach_date is not None and first.reapproach_date > dt.date.today()
+        assert second.state is ReviewState.APPROVED and second.reapproach_date is None
+
+
+def _send_with_state(bot: BotHarness, posted: Posted, user: str, values: dict[str, Any]) -> None:
+    """An approve click whose payload carries the message's `state.values`, built as Slack
+    builds it (the sender helper sends messages with empty state)."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T111"},
+        "api_app_id": "A111",
+        "token": "verification_token",
+        "container": {
+            "type": "message",
+            "message_ts": posted.ts,
+            "channel_id": posted.channel,
+            "is_ephemeral": False,
+        },
+        "trigger_id": "1.2.3",
+        "team": {"id": "T111", "domain": "fake-workspace"},
+        "channel": {"id": posted.channel, "name": "directmessage"},
+        "message": posted.message,
+        "state": {"values": values},
+        "response_url": bot.response_url(),
+        "actions": [
+            {
+                "action_id": ids.REVIEW_APPROVE_BUTTON,
+                "block_id": f"{ids.REVIEW_ACTIONS_BLOCK}:{posted.review_id}",
+                "type": "button",
+                "value": str(posted.review_id),
+                "text": {"type": "plain_text", "text": "承認"},
+                "action_ts": "1.0",
+            }
+        ],
+    }
+    body = urlencode({"payload": json.dumps(payload, separators=(",", ":"))})
+    assert bot.sender.raw(body, "application/x-www-form-urlencoded").status == 200
+
+
+# -- Done when: 6 → return with reason → status 3, rep DM, message updated -------------------------
+
+
+def test_return_of_status_6_goes_back_to_3_and_tells_the_rep_why(team: BotHarness) -> None:
+    bot = team
+    posted = _request(bot, status=6)
+    view = _open_return_modal(bot, posted, "UM1")
+    assert view["callback_id"] == ids.REVIEW_RETURN_VIEW
+    next_date = dt.date.today() + dt.timedelta(days=14)
+
+    answer = _submit_return(bot, view, "UM1", next_action_date=next_date, priority="2")
+
+    assert answer.status == 200 and not answer.body  # plain ack: the modal closes
+    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")
+    assert REASON in _text(dm) and "接続後不対応 → 接続済" in _text(dm)
+    assert _button_value(dm.params, ids.LOG_LEAD_BUTTON) == str(posted.lead_id)
+    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    assert "差し戻しました" in _text(updated) and REASON in _text(updated)
+    assert _action_ids(updated.params) == []
+    with bot.uow() as uow:
+        lead = uow.session.get_one(Lead, posted.lead_id)
+        assert (lead.status, lead.next_action_date, lead.priority) == (3, next_date, 2)
+        review = uow.session.get_one(NoActionReview, posted.review_id)
+        assert (review.state, review.return_reason) == (ReviewState.RETURNED, REASON)
+    assert posted.lead_id in _rep_list(bot, "UR1")  # back on the rep's list
+
+
+def test_the_return_modal_without_a_reason_gets_an_inline_error(team: BotHarness) -> None:
+    bot = team
+    posted = _request(bot, status=4)
+    view = _open_return_modal(bot, posted, "UM1")
+    before = _snapshot(bot, posted.review_id)
+
+    answer = _submit_return(bot, view, "UM1", reason="  ")
+
+    assert answer.json is not None
+    assert answer.json["response_action"] == "errors"
+    assert set(answer.json["errors"]) == {ids.REVIEW_RETURN_REASON}
+    assert "理由" in answer.json["errors"][ids.REVIEW_RETURN_REASON]
+    assert _snapshot(bot, posted.review_id) == before
+
+
+# -- Done when: refusals change nothing ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("clicker", "refusal"), [("UR1", "自分"), ("UM2", "マネージャーか管理者")])
+def test_the_rep_and_another_teams_manager_are_refused(
+    team: BotHarness, clicker: str, refusal: str
+) -> None:
+    bot = team
+    posted = _request(bot, status=4)
+    before = _snapshot(bot, posted.review_id)
+    for button in (ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON):
+        _, response_url = _click(bot, posted, clicker, button)
+        refused = _reply_to(bot, response_url)
+        assert refusal in refused.params["text"]
+        assert refused.params.get("response_type") == "ephemeral"
+        assert refused.params.get("replace_original") is False
+    assert _snapshot(bot, posted.review_id) == before
+    assert bot.fake.calls_to("chat.update") == []
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_a_second_click_after_the_decision_is_refused_naming_who_decided(
+    team: BotHarness,
+) -> None:
+    bot = team
+    posted = _request(bot, status=4)
+    _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
+    _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    before = _snapshot(bot, posted.review_id)
+
+    for user, button in (("UM1", ids.REVIEW_APPROVE_BUTTON), ("UA", ids.REVIEW_RETURN_BUTTON)):
+        _, response_url = _click(bot, posted, user, button)
+        refused = _reply_to(bot, response_url)
+        assert (
+            "山田 さんが" in refused.params["text"] and "承認しています" in refused.params["text"]
+        )
+
+    assert _snapshot(bot, posted.review_id) == before  # no new notification either
+    assert bot.fake.calls_to("views.open") == []
+    for update in bot.fake.calls_to("chat.update"):
+        assert "承認しました" in _text(update) and "差し戻しました" not in _text(update)
+
+
+def test_a_return_submitted_after_someone_else_approved_says_who(team: BotHarness) -> None:
+    bot = team
+    posted = _request(bot, status=4)
+    view = _open_return_modal(bot, posted, "UA")  # the admin opens the modal …
+    _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)  # … the manager approves
+    _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    before = _snapshot(bot, posted.review_id)
+
+    answer = _submit_return(bot, view, "UA")
+
+    assert answer.json is not None and answer.json["response_action"] == "update"
+    assert "山田 さんが" in json.dumps(answer.json["view"], ensure_ascii=False)
+    assert _snapshot(bot, posted.review_id) == before
+
+
+# -- Done when: concurrent approve + return, one wins (SQLite and PostgreSQL) ---------------------
+
+
+def _race(bot: BotHarness, posted: Posted, view: dict[str, Any]) -> dict[str, Any]:
+    """UM1 clicks 承認 while UA submits the return modal, released at the same instant."""
+    barrier = threading.Barrier(2)
+    answers: dict[str, Any] = {}
+
+    def approve() -> None:
+        barrier.wait(10)
+        answers["approve"] = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
+
+    def give_back() -> None:
+        barrier.wait(10)
+        answers["return"] = _submit_return(bot, view, "UA")
+
+    threads = [threading.Thread(target=approve), threading.Thread(target=give_back)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return answers
+
+
+def test_concurrent_approve_and_return_one_wins(team: BotHarness) -> None:
+    bot = team
+    for _ in range(3):
+        posted = _request(bot, status=4)
+        answers = _race(bot, posted, _open_return_modal(bot, posted, "UA"))
+
+        _await(bot, "chat.update", lambda c, ts=posted.ts: c.params["ts"] == ts)
+        returned: SentResponse = answers["return"]
+        if returned.json is None:  # the return won: the approve click is refused
+            refused = _reply_to(bot, answers["approve"][1])
+            assert "管理者 さんが" in refused.params["text"]
+            expected, lead_status = ReviewState.RETURNED, 2
+        else:  # the approval won: the modal says who approved
+            assert returned.json["response_action"] == "update"
+            assert "山田 さんが" in json.dumps(returned.json["view"], ensure_ascii=False)
+            expected, lead_status = ReviewState.APPROVED, 4
+        with bot.uow() as uow:
+            review = uow.session.get_one(NoActionReview, posted.review_id)
+            assert review.state is expected
+            assert uow.session.get_one(Lead, posted.lead_id).status == lead_status
+            decisions = uow.session.scalars(
+                select(LeadHistory.new_value).where(
+                    LeadHistory.lead_id == posted.lead_id, LeadHistory.field == "review"
+                )
+            ).all()
+            assert decisions == ["pending", expected.value]
+
+
+# -- the rest of the flow ----------------------------------------------------------------------
+
+
+def test_isops_reviews_lists_oldest_first_and_decides_from_the_list(team: BotHarness) -> None:
+    bot = team
+    first = _request(bot, status=4)
+    second = _request(bot, status=6)
+    _request(bot, status=4, rep="UR2", to="UM2")  # another team's: not listed
+
+    bot.command("/isops", "reviews", user_id="UM1")
+    (listing,) = bot.fake.wait_for("response_url")
+    approve_values = [
+        e["value"]
+        for b in listing.params["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == ids.REVIEW_APPROVE_BUTTON
+    ]
+    assert approve_values == [str(first.review_id), str(second.review_id)]
+    assert listing.params["response_type"] == "ephemeral"
+
+    # Clicked in the ephemeral list: Slack sends no message, only the response_url.
+    response_url = bot.response_url()
+    bot.sender.block_actions(
+        user_id="UM1",
+        actions=[
+            {
+                "action_id": ids.REVIEW_APPROVE_BUTTON,
+                "block_id": f"{ids.REVIEW_ACTIONS_BLOCK}:{second.review_id}",
+                "type": "button",
+                "value": str(second.review_id),
+            }
+        ],
+        response_url=response_url,
+    )
+    receipt = _reply_to(bot, response_url)
+    assert "承認しました" in _text(receipt) and receipt.params["replace_original"] is False
+    # … and the manager's DM message is updated in place too.
+    _await(bot, "chat.update", lambda c: c.params["ts"] == second.ts)
+    assert _state(bot, second.review_id) is ReviewState.APPROVED
+
+
+def test_isops_reviews_for_a_rep_lists_nothing(team: BotHarness) -> None:
+    bot = team
+    _request(bot, status=4)
+    bot.command("/isops", "reviews", user_id="UR1")
+    (reply,) = bot.fake.wait_for("response_url")
+    assert "承認待ちはありません" in reply.params["text"]
+
+
+def test_a_review_channel_pings_the_manager_and_any_manager_may_decide(
+    channel_bot: BotHarness,
+) -> None:
+    bot = channel_bot
+    posted = _request(bot, status=4, to="CREVIEW")
+    assert "<@UM1>" in _text(posted.call)
+    _, response_url = _click(bot, posted, "UR1", ids.REVIEW_APPROVE_BUTTON)
+    assert "自分" in _reply_to(bot, response_url).params["text"]
+
+    _click(bot, posted, "UM2", ids.REVIEW_APPROVE_BUTTON)  # another team's manager
+
+    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    assert updated.params["channel"] == "CREVIEW" and "<@UM2> さんが" in _text(updated)
+
+
+def test_a_slack_outage_delays_the_managers_message_but_never_loses_it(
+    team: BotHarness,
+) -> None:
+    bot = team
+    bot.fake.fail_next("chat.postMessage", status=503, times=2)
+    posted = _request(bot, status=4)
+    assert len(bot.sleeps.waits) >= 2  # the client retried, without really sleeping
+    _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
+    _await(
+        bot,
+        "chat.update",
+        lambda c: (c.params["channel"], c.params["ts"]) == (posted.channel, posted.ts),
+    )
+    delivered = [c for c in bot.fake.calls_to("chat.postMessage") if c.response.get("ok")]
+    assert len(delivered) == 1  # posted once, updated in place
