@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.deps import Deps
 from bot.server import Route
+from bot.webhooks import leads
 
 
 def routes(deps: Deps) -> dict[str, Route]:
     """Path → WSGI route for every webhook of this process."""
-    return {}
+    return {**leads.routes(deps)}

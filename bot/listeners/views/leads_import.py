@@ -1,0 +1,84 @@
+"""The `/isops import` modal's submission: every row checked first; bad rows stay in the
+modal as `行 3, 列 メール: …` with nothing saved, otherwise the summary replaces the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import ids
+from bot.blocks.lead_intake import LOOKUP_FAILED, build_import_result, import_errors_text
+from bot.deps import Deps
+from bot.forms.state import state_values
+from bot.slack_lookup import email_lookup
+from isops.csvio import ImportPolicy, import_pasted_csv
+from isops.errors import IsopsError
+
+
+class ImportForm(BaseModel):
+    """What the admin submitted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = ""
+    dry_run: bool = False
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> ImportForm:
+        values = {block: field.value for block, field in state_values(view).items()}
+        return cls(
+            text=values.get(ids.LEADS_IMPORT_CSV) or "",
+            dry_run="dry_run" in (values.get(ids.LEADS_IMPORT_DRY_RUN) or []),
+        )
+
+
+def register(app: App, deps: Deps) -> None:
+    policy = ImportPolicy(tz=deps.settings.tz, inbound_sources=deps.settings.inbound_sources)
+
+    @app.view(ids.LEADS_IMPORT_VIEW)
+    def handle_leads_import_submission(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    ) -> None:
+        """取り込む: import the pasted rows, or show every bad row in the modal."""
+        form = ImportForm.from_view(view)
+        try:
+            # Authorised again from the database: the modal may outlive the admin's role.
+            result = import_pasted_csv(
+                deps.uow_factory,
+                by_slack_user_id=body["user"]["id"],
+                text=form.text,
+                policy=policy,
+                lookup_email=email_lookup(client),
+                dry_run=form.dry_run,
+            )
+        except IsopsError as exc:
+            ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: str(exc)})
+            return
+        except SlackApiError as exc:  # users.lookupByEmail for an owner's e-mail failed
+            error = exc.response.get("error")
+            ack(
+                response_action="errors",
+                errors={ids.LEADS_IMPORT_CSV: LOOKUP_FAILED.format(error=error)},
+            )
+            return
+        if not result.written and result.error_count:
+            message = import_errors_text([str(e) for e in result.errors], result.error_count)
+            ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: message})
+            return
+        if result.written and result.error_count:
+            # Only a batch that collided with a concurrent change; the rest is saved.
+            summary = f"{result.summary()} / " + import_errors_text(
+                [str(e) for e in result.errors], result.error_count
+            )
+        else:
+            summary = result.summary()
+        ack(
+            response_action="update",
+            view=build_import_result(
+                summary=summary, ignored_columns=result.ignored_columns, dry_run=result.dry_run
+            ),
+        )

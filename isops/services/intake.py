@@ -1,0 +1,302 @@
+"""Inbound lead intake (DOMAIN.md rule 1): store, assign an owner, queue the owner's DM —
+all in one transaction, so a Slack outage delays the DM but never loses the lead or it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from isops.calendar import BusinessCalendar
+from isops.clock import utcnow
+from isops.enums import RoleLevel
+from isops.models import IdempotencyKey, Lead, LeadHistory, Member
+from isops.services import outbox
+from isops.services.assignment import (
+    LEAD_ASSIGNED,
+    LEAD_UNASSIGNED,
+    Assignment,
+    assign_owner,
+    notify_targets,
+)
+from isops.services.away import away_member_ids
+from isops.text import fold, lead_search_text
+from isops.unit_of_work import UnitOfWork
+
+IDEMPOTENCY_SCOPE = "lead_webhook"
+
+_ROLE_LEVEL_ALIASES = {
+    "staff": RoleLevel.STAFF,
+    "manager": RoleLevel.MANAGER,
+    "executive": RoleLevel.EXECUTIVE,
+}
+
+
+def parse_role_level(value: str) -> RoleLevel:
+    """`担当` / `マネージャー` / `役員`, or staff / manager / executive."""
+    text = value.strip()
+    for level in RoleLevel:
+        if text == level.value:
+            return level
+    level_alias = _ROLE_LEVEL_ALIASES.get(text.casefold())
+    if level_alias is None:
+        raise ValueError("担当 / マネージャー / 役員 のいずれかで指定してください")
+    return level_alias
+
+
+class InboundLead(BaseModel):
+    """A lead as a form tool or CRM workflow sends it (`POST /webhooks/leads`)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
+
+    company: str = Field(min_length=1, max_length=200)
+    contact_name: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=200)
+    role_level: RoleLevel | None = None
+    industry: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=50)
+    source: str | None = Field(default=None, max_length=100)
+    cv_at: dt.datetime | None = None
+    external_id: str | None = Field(default=None, max_length=200)
+    owner: str | None = Field(default=None, max_length=320)
+
+    @field_validator(
+        "contact_name",
+        "title",
+        "role_level",
+        "industry",
+        "email",
+        "phone",
+        "source",
+        "cv_at",
+        "external_id",
+        "owner",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("role_level", mode="before")
+    @classmethod
+    def _role_level(cls, value: Any) -> Any:
+        return parse_role_level(value) if isinstance(value, str) else value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and (value.count("@") != 1 or " " in value or value.endswith("@")):
+            raise ValueError("メールアドレスの形式ではありません")
+        return value
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    lead_id: int
+    created: bool
+    owner_slack_user_id: str | None
+    owner_name: str | None
+    inbound: bool
+    deadline: dt.date | None
+    how: str  # "explicit" | "rule" | "rotation" | "none" | "existing"
+    reason: str
+
+
+def is_inbound(source: str | None, inbound_sources: tuple[str, ...]) -> bool:
+    """Whether `source` counts as inbound (資料請求・問い合わせ by default), width-folded."""
+    return bool(source) and fold(source) in {fold(s) for s in inbound_sources}
+
+
+def _localize(moment: dt.datetime | None, calendar: BusinessCalendar) -> dt.datetime:
+    """Aware UTC, whole seconds; a time without an offset is in the team's time zone."""
+    if moment is None:
+        moment = utcnow()
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=calendar.tz)
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def _existing_lead_id(session: Session, *, key: str | None, external_id: str | None) -> int | None:
+    if key is not None:
+        found = session.scalar(
+            select(IdempotencyKey.result).where(
+                IdempotencyKey.scope == IDEMPOTENCY_SCOPE, IdempotencyKey.key == key
+            )
+        )
+        if found is not None:
+            return int(found)
+    if external_id is not None:
+        return session.scalar(select(Lead.id).where(Lead.external_id == external_id))
+    return None
+
+
+def _existing_result(
+    session: Session,
+    lead_id: int,
+    *,
+    calendar: BusinessCalendar,
+    inbound_cutoff: dt.time,
+) -> IntakeResult:
+    lead = session.get_one(Lead, lead_id)
+    owner = session.get(Member, lead.owner_id) if lead.owner_id is not None else None
+    deadline = calendar.inbound_deadline(lead.cv_at, inbound_cutoff) if lead.inbound else None
+    return IntakeResult(
+        lead_id=lead.id,
+        created=False,
+        owner_slack_user_id=owner.slack_user_id if owner else None,
+        owner_name=owner.name if owner else None,
+        inbound=lead.inbound,
+        deadline=deadline,
+        how="existing",
+        reason="同じリードを受信済み",
+    )
+
+
+def notice_payload(
+    lead: Lead, assignment: Assignment, *, deadline: dt.date | None, same_day: bool
+) -> dict[str, Any]:
+    """What the owner's DM shows, as it was when the lead came in (JSON-safe)."""
+    return {
+        "lead_id": lead.id,
+        "owner_slack_user_id": assignment.slack_user_id,
+        "company": lead.company,
+        "contact_name": lead.contact_name,
+        "title": lead.title,
+        "industry": lead.industry,
+        "email": lead.email,
+        "phone": lead.phone,
+        "source": lead.source,
+        "inbound": lead.inbound,
+        "cv_at": lead.cv_at.isoformat(),
+        "deadline": deadline.isoformat() if deadline else None,
+        "same_day": same_day,
+        "reason": assignment.reason,
+    }
+
+
+def receive_lead(
+    uow: UnitOfWork,
+    *,
+    lead: InboundLead,
+    calendar: BusinessCalendar,
+    inbound_sources: tuple[str, ...],
+    inbound_cutoff: dt.time,
+    idempotency_key: str | None = None,
+) -> IntakeResult:
+    """Store an inbound lead with its owner and queue the owner's DM; the same external id
+    or idempotency key again returns the first lead instead of creating another."""
+    now = utcnow()
+    cv_at = _localize(lead.cv_at, calendar)
+    inbound = is_inbound(lead.source, inbound_sources)
+    # Read before the transaction (a unit of work is not re-entrant); being a day stale
+    # at midnight is harmless.
+    away = away_member_ids(uow, on=calendar.local_date(now))
+    with uow:
+        session = uow.session
+        existing = _existing_lead_id(session, key=idempotency_key, external_id=lead.external_id)
+        if existing is not None:
+            return _existing_result(
+                session, existing, calendar=calendar, inbound_cutoff=inbound_cutoff
+            )
+        try:
+            result = _create(
+                uow,
+                lead=lead,
+                cv_at=cv_at,
+                inbound=inbound,
+                away=away,
+                calendar=calendar,
+                inbound_cutoff=inbound_cutoff,
+                idempotency_key=idempotency_key,
+            )
+            uow.commit()
+            return result
+        except IntegrityError:
+            # A concurrent delivery of the same lead won the unique external id / key.
+            uow.rollback()
+            existing = _existing_lead_id(session, key=idempotency_key, external_id=lead.external_id)
+            if existing is None:
+                raise
+            return _existing_result(
+                session, existing, calendar=calendar, inbound_cutoff=inbound_cutoff
+            )
+
+
+def _create(
+    uow: UnitOfWork,
+    *,
+    lead: InboundLead,
+    cv_at: dt.datetime,
+    inbound: bool,
+    away: set[int],
+    calendar: BusinessCalendar,
+    inbound_cutoff: dt.time,
+    idempotency_key: str | None,
+) -> IntakeResult:
+    session = uow.session
+    assignment = assign_owner(
+        uow,
+        source=lead.source,
+        industry=lead.industry,
+        explicit_owner=lead.owner,
+        away_ids=away,
+    )
+    row = Lead(
+        company=lead.company,
+        contact_name=lead.contact_name,
+        title=lead.title,
+        role_level=lead.role_level,
+        industry=lead.industry,
+        email=lead.email,
+        phone=lead.phone,
+        source=lead.source,
+        inbound=inbound,
+        cv_at=cv_at,
+        external_id=lead.external_id,
+        owner_id=assignment.member_id,
+        search_text=lead_search_text(lead.company, lead.contact_name),
+    )
+    session.add(row)
+    session.flush()
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyKey(scope=IDEMPOTENCY_SCOPE, key=idempotency_key, result=str(row.id))
+        )
+    session.add(
+        LeadHistory(
+            lead_id=row.id,
+            member_id=None,
+            field="owner",
+            old_value=None,
+            new_value=assignment.slack_user_id,
+            note=f"流入時の自動割り当て: {assignment.reason}",
+            changed_at=utcnow(),
+        )
+    )
+    deadline = calendar.inbound_deadline(cv_at, inbound_cutoff) if inbound else None
+    same_day = deadline is not None and deadline == calendar.local_date(cv_at)
+    payload = notice_payload(row, assignment, deadline=deadline, same_day=same_day)
+    if assignment.member_id is not None:
+        outbox.enqueue(uow, kind=LEAD_ASSIGNED, payload=payload)
+    else:
+        for manager in notify_targets(uow):
+            outbox.enqueue(uow, kind=LEAD_UNASSIGNED, payload={**payload, "recipient": manager})
+    session.flush()  # a duplicate key fails here, inside the try of the caller
+    return IntakeResult(
+        lead_id=row.id,
+        created=True,
+        owner_slack_user_id=assignment.slack_user_id,
+        owner_name=assignment.name,
+        inbound=inbound,
+        deadline=deadline,
+        how=assignment.how,
+        reason=assignment.reason,
+    )
