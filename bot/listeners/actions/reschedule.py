@@ -1,0 +1,33 @@
+"""The "営業日に振り分ける" button of the morning DM: spread the clicker's overdue dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from slack_bolt import Ack, App, Respond
+
+from bot.blocks.reminders import build_reschedule_result
+from bot.deps import Deps
+from bot.ids import RESCHEDULE_OVERDUE_BUTTON
+from isops.services.reschedule import reschedule_overdue
+
+
+class RescheduleClick(BaseModel):
+    """Only who clicked matters: whose leads move is decided from the database."""
+
+    user_id: str
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> RescheduleClick:
+        return cls(user_id=body["user"]["id"])
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(RESCHEDULE_OVERDUE_BUTTON)
+    def handle_reschedule_overdue(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        """Move the clicking rep's overdue focus leads to upcoming business days."""
+        ack()
+        click = RescheduleClick.from_body(body)
+        result = reschedule_overdue(deps.uow(), slack_user_id=click.user_id, calendar=deps.calendar)
+        respond(**build_reschedule_result(result))

@@ -1,0 +1,385 @@
+"""Morning DMs end to end: the job against the fake Slack, exactly once, retries, processes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import time_machine
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+from sqlalchemy import select
+
+from bot.jobs import JobSpec
+from bot.jobs.reminders import JOB_ID, MorningReminders
+from isops.clock import utcnow
+from isops.enums import DeliveryState, Role
+from isops.models import Lead, Member, ReminderDelivery
+from isops.services.away import upcoming_away
+from isops.unit_of_work import UnitOfWorkFactory
+from tests import factories as f
+from tests import harness
+from tests.harness import BOT_TOKEN, BotHarness, SleepRecorder
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+FRI = dt.date(2026, 11, 27)
+TUE = dt.date(2026, 12, 1)
+
+
+def run_start_up_jobs_now(jobs: list[JobSpec]) -> None:
+    """What a process start does on the scheduler's threads, run here synchronously."""
+    for job in jobs:
+        if job.run_at_start:
+            job.func()
+
+
+def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
+
+
+def delivered(bot: BotHarness) -> Counter[str]:
+    """Successful chat.postMessage calls per channel, from the fake Slack's record."""
+    return Counter(
+        str(call.params["channel"])
+        for call in bot.fake.calls_to("chat.postMessage")
+        if call.status == 200 and call.response.get("ok")
+    )
+
+
+def run_job(bot: BotHarness) -> Any:
+    job = next(j for j in bot.runtime.jobs if j.id == JOB_ID)
+    return job.func()
+
+
+def team(uow: UnitOfWorkFactory, reps: int = 3, *, tz: str | None = "Asia/Tokyo") -> list[str]:
+    """A manager and `reps` reps, each with one lead short of 5C2M; returns the rep ids."""
+    f.member(uow(), "UMGR", role=Role.MANAGER, name="山田", timezone=tz)
+    ids = [f"U{i:03d}" for i in range(1, reps + 1)]
+    for rep in ids:
+        f.member(uow(), rep, manager="UMGR", name=f"担当{rep}", timezone=tz)
+        lead_id = f.lead(uow(), owner=rep, status=2, company=f"株式会社{rep}")
+        f.action(uow(), lead_id, by=rep, acted_at=jst(FRI, 8) - dt.timedelta(days=2))
+    return ids
+
+
+def test_each_member_gets_one_dm_per_business_day(bot: BotHarness) -> None:
+    reps = team(bot.runtime.deps.uow_factory)
+    f.member(bot.uow(), "UIDLE", manager="UMGR", timezone="Asia/Tokyo")  # nothing to do
+    with time_machine.travel(jst(FRI, 8, 45), tick=True):
+        assert run_job(bot).sent == []  # before 09:00
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        outcome = run_job(bot)
+        assert sorted(outcome.sent) == reps  # the manager has nothing to decide yet
+        assert sorted(outcome.empty) == ["UIDLE", "UMGR"]
+        run_job(bot)  # the next run the same morning sends nothing
+    with time_machine.travel(jst(FRI, 11, 0), tick=True):
+        # A restarted process (a new runtime on the same database) sends nothing twice.
+        from bot.runtime import build_runtime
+
+        url = bot.runtime.deps.settings.database_url
+        restarted = build_runtime(
+            harness.bot_settings(url, bot.fake.api_url), sleep=SleepRecorder()
+        )
+        try:
+            run_start_up_jobs_now(restarted.jobs)
+        finally:
+            restarted.stop()
+    assert delivered(bot) == Counter({rep: 1 for rep in reps})
+    call = bot.fake.calls_to("chat.postMessage")[0]
+    assert "5C2M" in str(call.params["blocks"]) and "今日のやること" in call.params["text"]
+    with time_machine.travel(jst(FRI + dt.timedelta(days=1), 9, 0), tick=True):
+        run_job(bot)  # Saturday: nothing
+    with time_machine.travel(jst(FRI + dt.timedelta(days=3), 9, 0), tick=True):
+        run_job(bot)  # Monday: a new business day
+    assert delivered(bot) == Counter({rep: 2 for rep in reps})
+
+
+def test_rate_limited_first_sends_still_arrive_after_the_wait(bot: BotHarness) -> None:
+    reps = team(bot.runtime.deps.uow_factory)
+    bot.fake.fail_next("chat.postMessage", retry_after=7, times=2)
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        outcome = run_job(bot)
+    assert sorted(outcome.sent) == reps and outcome.failed == []
+    assert delivered(bot) == Counter({rep: 1 for rep in reps})
+    assert bot.sleeps.waits.count(7.0) == 2  # Retry-After honoured, twice
+    statuses = [c.status for c in bot.fake.calls_to("chat.postMessage")]
+    assert statuses[:2] == [429, 429]
+
+
+def test_one_members_failure_is_recorded_and_retried_by_the_next_run(bot: BotHarness) -> None:
+    reps = team(bot.runtime.deps.uow_factory)
+    bot.fake.fail_next("chat.postMessage", error="internal_error")  # ok: false
+    bot.fake.fail_next("chat.postMessage", status=503, times=5)  # 5xx past every retry
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        first = run_job(bot)
+        assert len(first.failed) == 2 and len(first.sent) == 1
+        with bot.uow() as uow:
+            failed = uow.session.execute(
+                select(ReminderDelivery.state, ReminderDelivery.last_error).where(
+                    ReminderDelivery.state == DeliveryState.FAILED
+                )
+            ).all()
+        assert sorted(error for _, error in failed) == ["fatal_error", "internal_error"]
+    with time_machine.travel(jst(FRI, 9, 15), tick=True):
+        second = run_job(bot)
+    assert sorted(second.sent) == sorted(first.failed)
+    assert delivered(bot) == Counter({rep: 1 for rep in reps})
+
+
+def test_permanent_errors_are_not_retried(bot: BotHarness) -> None:
+    team(bot.runtime.deps.uow_factory, reps=1)
+    bot.fake.fail_next("chat.postMessage", error="account_inactive")
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        assert run_job(bot).failed == ["U001"]
+    with time_machine.travel(jst(FRI, 9, 15), tick=True):
+        assert run_job(bot).sent == []
+    assert delivered(bot) == Counter()
+
+
+class Crash(BaseException):
+    """The process dying mid-run: not an Exception, so nothing in the bot catches it."""
+
+
+class CrashingClient(WebClient):
+    """Dies just before its `crash_at`-th message, after claiming it."""
+
+    def __init__(self, *, crash_at: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.crash_at = crash_at
+        self.posts = 0
+
+    def chat_postMessage(self, **kwargs: Any) -> SlackResponse:  # slack_sdk's method name
+        self.posts += 1
+        if self.posts == self.crash_at:
+            raise Crash
+        return super().chat_postMessage(**kwargs)
+
+
+def _remind_processes(bot: BotHarness, tmp_path: Path, count: int) -> list[str]:
+    """`isops remind --date` in `count` OS processes at once on the test database."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": bot.runtime.deps.settings.database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_API_URL": bot.fake.api_url,
+        "ISOPS_LOG_LEVEL": "WARNING",
+    }
+    env.pop("SLACK_APP_TOKEN", None)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "remind", "--date", FRI.isoformat()],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    outputs = []
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode in (0, 1), err  # 1: some sends failed (retried later)
+        assert "Traceback" not in err, err
+        outputs.append(out)
+    return outputs
+
+
+def test_processes_on_one_database_and_a_crash_send_each_member_exactly_once(
+    bot: BotHarness, tmp_path: Path
+) -> None:
+    reps = team(bot.runtime.deps.uow_factory, reps=12)
+    pending_lead = f.lead(bot.uow(), owner="U001", status=2)
+    f.review(bot.uow(), pending_lead, by="U001")  # so the manager has a DM too
+    expected = Counter({rep: 1 for rep in [*reps, "UMGR"]})
+
+    # 1. A process claims and sends two messages, then dies before sending the third.
+    crashing = CrashingClient(crash_at=3, token=BOT_TOKEN, base_url=bot.fake.api_url)
+    try:
+        MorningReminders(bot.runtime.deps, crashing).run(on=FRI)
+        raise AssertionError("the client should have crashed the run")
+    except Crash:
+        pass
+    assert sum(delivered(bot).values()) == 2
+
+    # 2. Two bot processes run the same job at once while Slack fails twice.
+    bot.fake.fail_next("chat.postMessage", error="internal_error", times=2)
+    _remind_processes(bot, tmp_path, 2)
+    # 3. Both run again: the failures are retried; the dead process's claim is still fresh.
+    _remind_processes(bot, tmp_path, 2)
+    with bot.uow() as uow:
+        states = Counter(uow.session.scalars(select(ReminderDelivery.state)))
+    assert states == Counter({DeliveryState.SENT: len(expected) - 1, DeliveryState.SENDING: 1})
+
+    # 4. Once the claim is older than any live send could take, a run takes it over.
+    with time_machine.travel(utcnow() + dt.timedelta(minutes=16), tick=True):
+        barrier = threading.Barrier(2)
+        results: list[Any] = []
+
+        def run_in_thread() -> None:
+            barrier.wait()
+            results.append(MorningReminders(bot.runtime.deps, bot.runtime.client).run(on=FRI))
+
+        threads = [threading.Thread(target=run_in_thread) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert sum(len(r.sent) for r in results) == 1
+    assert delivered(bot) == expected
+    with bot.uow() as uow:
+        assert set(uow.session.scalars(select(ReminderDelivery.state))) == {DeliveryState.SENT}
+
+
+def test_a_bot_started_late_sends_the_morning_dms_until_the_cut_off(bot: BotHarness) -> None:
+    reps = team(bot.runtime.deps.uow_factory)
+    job = next(j for j in bot.runtime.jobs if j.id == JOB_ID)
+    assert job.run_at_start
+    assert str(job.trigger.timezone) == "Asia/Tokyo"
+    assert job.trigger.get_next_fire_time(None, jst(FRI, 8, 50)) == jst(FRI, 9, 0)
+    with time_machine.travel(jst(FRI, 15, 30), tick=True):
+        run_start_up_jobs_now(bot.runtime.jobs)  # after ISOPS_REMIND_CATCHUP_UNTIL: too late
+    assert delivered(bot) == Counter()
+    with time_machine.travel(jst(TUE, 11, 20), tick=True):
+        run_start_up_jobs_now(bot.runtime.jobs)
+    assert delivered(bot) == Counter({rep: 1 for rep in reps})
+
+
+def test_time_zones_come_from_slack_and_set_each_members_morning(bot: BotHarness) -> None:
+    team(bot.runtime.deps.uow_factory, reps=2, tz=None)
+    bot.fake.add_user("UMGR", tz="Asia/Tokyo")
+    bot.fake.add_user("U001", tz="Asia/Tokyo")
+    bot.fake.add_user("U002", tz="America/Los_Angeles")
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        assert run_job(bot).sent == ["U001"]  # Los Angeles: Thursday 16:00
+        run_job(bot)
+    assert len(bot.fake.calls_to("users.info")) == 3  # asked once per member and process
+    with bot.uow() as uow:
+        zones = dict(uow.session.execute(select(Member.slack_user_id, Member.timezone)).all())
+    assert zones == {"UMGR": "Asia/Tokyo", "U001": "Asia/Tokyo", "U002": "America/Los_Angeles"}
+    la_morning = dt.datetime(2026, 11, 27, 9, 5, tzinfo=ZoneInfo("America/Los_Angeles"))
+    with time_machine.travel(la_morning, tick=True):  # Tokyo's Saturday 02:05
+        assert run_job(bot).sent == ["U002"]
+
+
+# -- the slash commands and the button -------------------------------------------------------------
+
+
+def test_isops_today_shows_the_list_now(bot: BotHarness) -> None:
+    team(bot.runtime.deps.uow_factory, reps=1)
+    bot.command("/isops", "today", user_id="U001")
+    (reply,) = bot.fake.wait_for("response_url")
+    assert reply.status == 200  # the fake checked the blocks against Slack's limits
+    assert "株式会社U001" in str(reply.params["blocks"])
+    assert reply.params["response_type"] == "ephemeral"
+    bot.command("/isops", "today 5c2m", user_id="U001")
+    replies = bot.fake.wait_for("response_url", count=2)
+    assert "5C2M 未完了 (未接続) 1 件" in str(replies[1].params["blocks"])
+    bot.command("/isops", "today", user_id="UNOBODY")
+    replies = bot.fake.wait_for("response_url", count=3)
+    assert "メンバー登録されていません" in replies[2].params["text"]
+
+
+def test_isops_away_registers_lists_and_refuses_bad_ranges(bot: BotHarness) -> None:
+    f.member(bot.uow(), "U001", timezone="Asia/Tokyo")
+    with time_machine.travel(jst(FRI, 10, 0), tick=True):
+        bot.command("/isops", "away 12/1-12/5", user_id="U001")
+        (saved,) = bot.fake.wait_for("response_url")
+        assert "12/1(火)〜12/5(土)" in saved.params["text"]
+        periods = upcoming_away(bot.uow(), slack_user_id="U001", today=FRI)
+        assert [(p.start_date, p.end_date) for p in periods] == [
+            (dt.date(2026, 12, 1), dt.date(2026, 12, 5))
+        ]
+        bot.command("/isops", "away 来週", user_id="U001")
+        bot.command("/isops", "away", user_id="U001")
+        replies = bot.fake.wait_for("response_url", count=3)
+        texts = sorted(str(r.params.get("text")) for r in replies[1:])
+        assert any("12/1-12/5 のように" in t for t in texts)
+        assert any("予定している休暇" in t for t in texts)
+        bot.command("/isops", "away cancel", user_id="U001")
+        replies = bot.fake.wait_for("response_url", count=4)
+        assert "1 件を取り消しました" in replies[3].params["text"]
+    assert upcoming_away(bot.uow(), slack_user_id="U001", today=FRI) == []
+
+
+def test_away_rep_gets_no_dm_and_the_manager_sees_their_hot_leads(bot: BotHarness) -> None:
+    team(bot.runtime.deps.uow_factory, reps=2)
+    f.lead(
+        bot.uow(),
+        owner="U002",
+        company="株式会社急ぎ",
+        inbound=True,
+        cv_at=jst(FRI - dt.timedelta(days=1), 19),
+    )
+    with time_machine.travel(jst(FRI, 8, 0), tick=True):
+        bot.command("/isops", "away 11/27-11/30", user_id="U002")
+        bot.fake.wait_for("response_url")
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        outcome = run_job(bot)
+    assert sorted(outcome.sent) == ["U001", "UMGR"]
+    (to_manager,) = [
+        c for c in bot.fake.calls_to("chat.postMessage") if c.params["channel"] == "UMGR"
+    ]
+    assert "株式会社急ぎ" in str(to_manager.params["blocks"])
+    assert "休暇中" in str(to_manager.params["blocks"])
+
+
+def test_the_spread_button_moves_only_the_clickers_overdue_dates(bot: BotHarness) -> None:
+    f.member(bot.uow(), "U001", timezone="Asia/Tokyo")
+    f.member(bot.uow(), "U002", timezone="Asia/Tokyo")
+    for i in range(7):
+        f.lead(
+            bot.uow(),
+            owner="U001",
+            status=3,
+            priority=1,
+            next_action_date=TUE - dt.timedelta(days=10 + i),
+        )
+    with time_machine.travel(jst(TUE, 9, 0), tick=True):
+        run_job(bot)
+        (dm,) = bot.fake.calls_to("chat.postMessage")
+        message = dm.response["message"]
+        # Someone else clicking (a forwarded message) moves only their own leads: none.
+        bot.sender.block_actions(
+            user_id="U002",
+            actions=[{"action_id": "reminder.reschedule_overdue"}],
+            message=message,
+            channel_id="DU001",
+            response_url=bot.response_url(),
+        )
+        (other,) = bot.fake.wait_for("response_url")
+        assert "ありません" in other.params["text"]
+        bot.sender.block_actions(
+            user_id="U001",
+            actions=[{"action_id": "reminder.reschedule_overdue"}],
+            message=message,
+            channel_id="DU001",
+            response_url=bot.response_url(),
+        )
+        replies = bot.fake.wait_for("response_url", count=2)
+    assert "7 件" in replies[1].params["text"]
+    with bot.uow() as uow:
+        dates = list(uow.session.scalars(select(Lead.next_action_date)))
+    assert sorted(Counter(dates).values()) == [2, 5]  # five on Tuesday, two on Wednesday
+    assert min(d for d in dates if d) == TUE
+
+
+def test_log_button_lines_carry_the_lead_id(bot: BotHarness) -> None:
+    team(bot.runtime.deps.uow_factory, reps=1)
+    with bot.uow() as uow:
+        lead_id = uow.session.scalars(select(Lead.id)).one()
+    with time_machine.travel(jst(FRI, 9, 0), tick=True):
+        run_job(bot)
+    (dm,) = bot.fake.calls_to("chat.postMessage")
+    (line,) = [b for b in dm.params["blocks"] if "accessory" in b]
+    assert line["accessory"]["action_id"] == "lead.log"
+    assert line["accessory"]["value"] == str(lead_id)
+    # Called once, never mailed: the line suggests the channel that is behind.
+    assert "📞1/5 ✉️0/2" in line["text"]["text"] and "次は ✉️ メール" in line["text"]["text"]

@@ -1,0 +1,477 @@
+"""Morning digests and delivery claims (no Slack), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, event, select
+
+from isops.calendar import BusinessCalendar
+from isops.enums import Channel, DeliveryState, Role
+from isops.models import Lead, LeadHistory, ReminderDelivery
+from isops.services import reminders
+from isops.services.away import set_away
+from isops.services.reminders import (
+    MorningDigest,
+    Recipient,
+    claim_delivery,
+    compute_digests,
+    digest_for_member,
+    due_recipients,
+    mark_failed,
+    mark_nothing_to_send,
+    mark_sent,
+)
+from isops.services.reschedule import reschedule_overdue
+from isops.settings import Settings
+from isops.unit_of_work import UnitOfWorkFactory
+from tests import factories as f
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+CAL = BusinessCalendar(tz=TOKYO, company_holidays=SETTINGS.company_holidays)
+DAY = dt.timedelta(days=1)
+
+
+def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
+
+
+FRI = dt.date(2026, 11, 20)  # the Friday before 勤労感謝の日 (Monday 11/23)
+HOLIDAY_MON = dt.date(2026, 11, 23)
+TUE = dt.date(2026, 11, 24)
+FRI_27 = dt.date(2026, 11, 27)
+
+
+def digest(uow_factory: UnitOfWorkFactory, slack_user_id: str, now: dt.datetime) -> MorningDigest:
+    return digest_for_member(
+        uow_factory(), slack_user_id=slack_user_id, now=now, settings=SETTINGS, calendar=CAL
+    )
+
+
+def due(uow_factory: UnitOfWorkFactory, now: dt.datetime, **kw: object) -> list[Recipient]:
+    return due_recipients(uow_factory(), now=now, settings=SETTINGS, calendar=CAL, **kw)  # type: ignore[arg-type]
+
+
+def team(uow_factory: UnitOfWorkFactory) -> None:
+    f.member(uow_factory(), "UMGR", role=Role.MANAGER, name="山田")
+    f.member(uow_factory(), "U1", manager="UMGR", name="佐藤")
+    f.member(uow_factory(), "U2", manager="UMGR", name="鈴木")
+
+
+def touches(uow_factory: UnitOfWorkFactory, lead_id: int, spec: str, start: dt.datetime) -> None:
+    """Actions on a lead: "CCM" = call, call, mail, an hour apart from `start`."""
+    for index, kind in enumerate(spec):
+        f.action(
+            uow_factory(),
+            lead_id,
+            by="U1",
+            channel=Channel.CALL if kind == "C" else Channel.MAIL,
+            outcome="不在" if kind == "C" else "送信",
+            acted_at=start + dt.timedelta(hours=index),
+        )
+
+
+# -- schedule --------------------------------------------------------------------------------------
+
+
+def test_due_only_on_business_mornings_until_the_catch_up_cut_off(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    assert {r.slack_user_id for r in due(uow_factory, jst(FRI))} == {"UMGR", "U1", "U2"}
+    assert due(uow_factory, jst(FRI, 8, 59)) == []
+    assert len(due(uow_factory, jst(FRI, 14, 59))) == 3  # a bot started late still sends
+    assert due(uow_factory, jst(FRI, 15, 0)) == []  # … until ISOPS_REMIND_CATCHUP_UNTIL
+    assert due(uow_factory, jst(FRI + DAY)) == []  # Saturday
+    assert due(uow_factory, jst(HOLIDAY_MON)) == []  # 勤労感謝の日
+    assert due(uow_factory, jst(dt.date(2026, 12, 29))) == []  # company year-end holiday
+    assert {r.business_date for r in due(uow_factory, jst(TUE))} == {TUE}
+    # By hand (`isops remind --date`): that date for everyone, at any hour.
+    assert len(due(uow_factory, jst(FRI, 23, 0), on=TUE)) == 3
+
+
+def test_each_member_in_their_own_time_zone(uow_factory: UnitOfWorkFactory) -> None:
+    f.member(uow_factory(), "UTOKYO")
+    f.member(uow_factory(), "ULA", timezone="America/Los_Angeles")
+    # Tokyo's Friday 09:00 is Thursday 16:00 in Los Angeles: not yet.
+    assert [r.slack_user_id for r in due(uow_factory, jst(FRI_27))] == ["UTOKYO"]
+    # Los Angeles' Friday 09:00 is Tokyo's Saturday 02:00: due, for Friday.
+    la_morning = dt.datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    (recipient,) = due(uow_factory, la_morning.astimezone(dt.UTC))
+    assert (recipient.slack_user_id, recipient.business_date) == ("ULA", FRI_27)
+
+
+def test_time_zones_from_slack_are_stored_once(uow_factory: UnitOfWorkFactory) -> None:
+    f.member(uow_factory(), "U1")
+    f.member(uow_factory(), "U2", timezone="Asia/Tokyo")
+    assert reminders.members_without_timezone(uow_factory()) == ["U1"]
+    zones = {"U1": "Europe/London", "U2": "America/New_York", "U3": "Not/AZone"}
+    assert reminders.record_timezones(uow_factory(), zones=zones) == 1
+    assert reminders.members_without_timezone(uow_factory()) == []
+
+
+# -- the rep's sections ----------------------------------------------------------------------------
+
+
+def test_inbound_deadlines_follow_the_cut_off(uow_factory: UnitOfWorkFactory) -> None:
+    team(uow_factory)
+    thu = FRI_27 - DAY
+    late = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(thu, 17, 59))
+    after_cutoff = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(thu, 18, 0))
+    this_morning = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(FRI_27, 8, 0))
+    approached = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(thu, 18, 30))
+    touches(uow_factory, approached, "C", jst(thu, 19, 0))
+    outbound = f.lead(uow_factory(), owner="U1", cv_at=jst(thu, 19, 0))
+
+    morning = digest(uow_factory, "U1", jst(FRI_27))
+    assert [x.lead_id for x in morning.rep.inbound.items] == [late, after_cutoff, this_morning]
+    assert [x.inbound_deadline for x in morning.rep.inbound.items] == [thu, FRI_27, FRI_27]
+    # A lead shows in one section only: inbound ones are not repeated under 5C2M.
+    five = [x.lead_id for x in morning.rep.five_c2m.items]
+    assert outbound in five and approached in five and late not in five
+
+    # In the evening a lead that came after today's cut-off is due Monday, not today.
+    evening_lead = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(FRI_27, 18, 30))
+    evening = digest(uow_factory, "U1", jst(FRI_27, 19, 0))
+    assert evening_lead not in [x.lead_id for x in evening.rep.inbound.items]
+    monday = digest(uow_factory, "U1", jst(FRI_27 + 3 * DAY))
+    line = next(x for x in monday.rep.inbound.items if x.lead_id == evening_lead)
+    assert line.inbound_deadline == FRI_27 + 3 * DAY
+
+
+def test_friday_before_a_holiday_monday_covers_the_days_off(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    dates = {
+        "fri": FRI,
+        "sat": FRI + DAY,
+        "holiday": HOLIDAY_MON,
+        "tue": TUE,
+        "before": FRI - 2 * DAY,
+    }
+    leads = {
+        name: f.lead(uow_factory(), owner="U1", status=3, priority=1, next_action_date=day)
+        for name, day in dates.items()
+    }
+    friday = digest(uow_factory, "U1", jst(FRI))
+    assert [x.lead_id for x in friday.rep.focus_due.items] == [
+        leads["fri"],
+        leads["sat"],
+        leads["holiday"],
+    ]
+    assert [x.lead_id for x in friday.rep.overdue.items] == [leads["before"]]
+    tuesday = digest(uow_factory, "U1", jst(TUE))
+    assert [x.lead_id for x in tuesday.rep.focus_due.items] == [leads["tue"]]
+    assert tuesday.rep.overdue.total == 4
+
+
+def test_5c2m_order_label_and_a_lead_that_completes_it(uow_factory: UnitOfWorkFactory) -> None:
+    team(uow_factory)
+    now = jst(FRI_27)
+    fresh = f.lead(uow_factory(), owner="U1", status=2, cv_at=now - 2 * DAY)
+    touches(uow_factory, fresh, "C", now - 2 * DAY)
+    early_done = f.lead(uow_factory(), owner="U1", status=2, cv_at=now - 5 * DAY)
+    touches(uow_factory, early_done, "CCCMM", now - 5 * DAY)
+    older = f.lead(uow_factory(), owner="U1", status=2, cv_at=now - 10 * DAY)
+    touches(uow_factory, older, "CC", now - 10 * DAY)
+    oldest = f.lead(uow_factory(), owner="U1", status=2, cv_at=now - 30 * DAY)
+    touches(uow_factory, oldest, "CCCCM", now - 30 * DAY)
+    f.lead(uow_factory(), owner="U1", status=3, cv_at=now - 3 * DAY)  # connected: not 5C2M
+    f.lead(uow_factory(), owner="U1", status=5, cv_at=now - 3 * DAY)  # meeting: closed
+    f.lead(uow_factory(), owner="U2", status=2, cv_at=now - 3 * DAY)  # someone else's
+
+    five = digest(uow_factory, "U1", now).rep.five_c2m
+    # Inside the 7-day window and short of 5 actions first; then the freshest.
+    assert [x.lead_id for x in five.items] == [fresh, early_done, older, oldest]
+    assert five.items[0].early_behind and not five.items[1].early_behind
+    last = five.items[-1]
+    assert last.progress.label() == "📞4/5 ✉️1/2"
+    assert last.progress.next_channel() is Channel.MAIL
+    assert last.days_since_cv == 30
+
+    touches(uow_factory, oldest, "CM", now - DAY)  # now 📞5/5 ✉️2/2
+    five = digest(uow_factory, "U1", now).rep.five_c2m
+    assert oldest not in [x.lead_id for x in five.items]
+    assert five.total == 3
+
+
+def test_returned_decisions_show_the_reason_until_the_rep_acts(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    now = jst(FRI_27)
+    lead_id = f.lead(uow_factory(), owner="U1", status=2, cv_at=now - 10 * DAY)
+    touches(uow_factory, lead_id, "CC", now - 10 * DAY)
+    f.returned_review(
+        uow_factory(),
+        lead_id,
+        by="U1",
+        manager="UMGR",
+        reason="課長宛てに事例を送ってから判断しよう",
+        decided_at=now - 20 * dt.timedelta(hours=1),
+    )
+    pending_lead = f.lead(uow_factory(), owner="U1", status=2, cv_at=now - 10 * DAY)
+    f.review(uow_factory(), pending_lead, by="U1")
+
+    rep = digest(uow_factory, "U1", now).rep
+    (returned,) = rep.returned
+    assert returned.lead_id == lead_id
+    assert returned.return_reason == "課長宛てに事例を送ってから判断しよう"
+    assert returned.returned_by == "山田"
+    assert lead_id not in [x.lead_id for x in rep.five_c2m.items]  # listed once, under ↩️
+    # A pending review (承認待ち) leaves the lists and is only counted.
+    assert pending_lead not in [x.lead_id for x in rep.five_c2m.items]
+    assert rep.awaiting_review == 1
+
+    touches(uow_factory, lead_id, "M", now - dt.timedelta(hours=1))
+    rep = digest(uow_factory, "U1", now).rep
+    assert rep.returned == ()
+    assert lead_id in [x.lead_id for x in rep.five_c2m.items]
+
+
+def test_focus_overdue_and_hygiene(uow_factory: UnitOfWorkFactory) -> None:
+    team(uow_factory)
+    today = FRI_27
+    overdue = f.lead(uow_factory(), owner="U1", status=3, priority=1, next_action_date=today - DAY)
+    no_date = f.lead(uow_factory(), owner="U1", status=3, priority=1)
+    too_far = f.lead(
+        uow_factory(), owner="U1", status=3, priority=1, next_action_date=today + 61 * DAY
+    )
+    f.lead(uow_factory(), owner="U1", status=3, priority=1, next_action_date=today + 60 * DAY)
+    f.lead(uow_factory(), owner="U1", status=3, priority=2, next_action_date=today - DAY)
+    f.lead(uow_factory(), owner="U1", status=3)  # non-focus without a date: fine
+    rep = digest(uow_factory, "U1", jst(today)).rep
+    assert [x.lead_id for x in rep.overdue.items] == [overdue]
+    assert [x.lead_id for x in rep.hygiene.items] == [no_date, too_far]
+    assert rep.focus_due.total == 0 and rep.five_c2m.total == 0
+
+
+def test_nothing_to_do_is_an_empty_digest(uow_factory: UnitOfWorkFactory) -> None:
+    team(uow_factory)
+    f.lead(uow_factory(), owner="U1", status=5, priority=1)
+    f.lead(uow_factory(), owner="U1", status=3, priority=1, next_action_date=FRI_27 + 7 * DAY)
+    assert digest(uow_factory, "U1", jst(FRI_27)).is_empty
+    assert digest(uow_factory, "U2", jst(FRI_27)).is_empty
+
+
+# -- the manager's part ----------------------------------------------------------------------------
+
+
+def test_manager_sees_reviews_figures_and_away_reps_hot_leads(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    today, thu, wed = FRI_27, FRI_27 - DAY, FRI_27 - 2 * DAY
+    set_away(uow_factory(), slack_user_id="U2", start_date=today, end_date=today + 3 * DAY)
+    # Away rep's hot leads.
+    waiting = f.lead(uow_factory(), owner="U2", inbound=True, cv_at=jst(thu, 19, 0))
+    focus = f.lead(uow_factory(), owner="U2", status=3, priority=1, next_action_date=today)
+    # Reviews waiting: the oldest is named.
+    old = f.lead(uow_factory(), owner="U1", status=2, company="株式会社古い")
+    f.review(uow_factory(), old, by="U1")
+    with uow_factory() as uow:
+        from isops.models import NoActionReview
+
+        first = uow.session.scalars(select(NoActionReview)).one()
+        first.created_at = jst(wed)
+        uow.commit()
+    newer = f.lead(uow_factory(), owner="U2", status=2)
+    f.review(uow_factory(), newer, by="U2")
+    # Yesterday's inbound: due Thursday, one approached the same day, one not.
+    on_time = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(wed, 18, 30))
+    touches(uow_factory, on_time, "C", jst(thu, 10, 0))
+    f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(thu, 11, 0))
+    f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(wed, 11, 0))  # due Wednesday
+    # Leads whose 7-day window ended on Thursday: one reached 5 actions, one did not.
+    reached = f.lead(uow_factory(), owner="U1", status=2, cv_at=jst(thu, 8, 0) - 7 * DAY)
+    touches(uow_factory, reached, "CCCMM", jst(thu, 9, 0) - 7 * DAY)
+    f.lead(uow_factory(), owner="U1", status=2, cv_at=jst(thu, 10, 0) - 7 * DAY)
+    # Overdue items per rep.
+    for _ in range(3):
+        f.lead(uow_factory(), owner="U1", status=3, priority=1, next_action_date=today - 5 * DAY)
+
+    assert {r.slack_user_id for r in due(uow_factory, jst(today))} == {"UMGR", "U1"}
+    manager = digest(uow_factory, "UMGR", jst(today)).manager
+    assert manager is not None and manager.team_size == 2
+    assert manager.pending.count == 2
+    assert (manager.pending.oldest_company, manager.pending.oldest_rep) == ("株式会社古い", "佐藤")
+    figures = manager.figures
+    assert figures.day == thu
+    assert (figures.inbound_on_time, figures.inbound_due) == (1, 2)
+    assert (figures.early_reached, figures.early_due) == (1, 2)
+    # 佐藤: 3 focus overdue + the inbound leads due Wednesday and Thursday still waiting;
+    # 鈴木's inbound lead is due today, so not overdue yet.
+    assert [(o.name, o.count) for o in figures.most_overdue] == [("佐藤", 5)]
+    (away,) = manager.away
+    assert (away.name, away.until) == ("鈴木", today + 3 * DAY)
+    assert [x.lead_id for x in away.inbound.items] == [waiting]
+    assert [x.lead_id for x in away.focus_due.items] == [focus]
+    # A rep manages no one: no manager part.
+    assert digest(uow_factory, "U1", jst(today)).manager is None
+
+
+# -- cost ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def counted(engine: Engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _fill(uow_factory: UnitOfWorkFactory, per_rep: int) -> None:
+    now = jst(FRI_27)
+    for rep in ("U1", "U2"):
+        for i in range(per_rep):
+            kind = i % 5
+            lead_id = f.lead(
+                uow_factory(),
+                owner=rep,
+                status=[1, 2, 3, 3, 5][kind],
+                priority=1 if kind in (2, 3) else None,
+                next_action_date=FRI_27 - (i % 3) * DAY if kind == 2 else None,
+                inbound=kind == 0,
+                cv_at=now - (i % 9) * DAY,
+            )
+            if kind == 1:
+                touches(uow_factory, lead_id, "CM", now - DAY)
+
+
+def test_statements_do_not_grow_with_the_number_of_leads(
+    engine: Engine, uow_factory: UnitOfWorkFactory
+) -> None:
+    team(uow_factory)
+    set_away(uow_factory(), slack_user_id="U2", start_date=FRI_27, end_date=FRI_27)
+    f.member(uow_factory(), "U3", manager="UMGR")
+
+    def run() -> tuple[int, int]:
+        recipients = due(uow_factory, jst(FRI_27))
+        with counted(engine) as statements:
+            digests = compute_digests(
+                uow_factory(),
+                recipients=recipients,
+                now=jst(FRI_27),
+                settings=SETTINGS,
+                calendar=CAL,
+            )
+        return len(statements), sum(d.rep.five_c2m.total + d.rep.inbound.total for d in digests)
+
+    _fill(uow_factory, 5)
+    few_statements, few_items = run()
+    _fill(uow_factory, 40)
+    many_statements, many_items = run()
+    assert many_items > few_items > 0
+    assert many_statements == few_statements
+
+
+# -- claims ----------------------------------------------------------------------------------------
+
+
+def test_a_claim_is_taken_once_and_failed_sends_are_retried(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    member_id = f.member(uow_factory(), "U1")
+    now = jst(FRI_27)
+    claim = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now)
+    assert claim is not None and claim.attempts == 1
+    assert claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now) is None
+    assert due(uow_factory, now) == []  # being sent by a live run
+
+    assert mark_failed(uow_factory(), claim=claim, error="ratelimited", retry=True)
+    assert [r.slack_user_id for r in due(uow_factory, now)] == ["U1"]
+    again = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now)
+    assert again is not None and again.attempts == 2
+    assert not mark_sent(uow_factory(), claim=claim, now=now)  # the old claim is not ours
+    assert mark_sent(uow_factory(), claim=again, now=now)
+    assert claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now) is None
+    assert due(uow_factory, now + dt.timedelta(hours=1)) == []
+    # The next business day is a new claim.
+    assert claim_delivery(uow_factory(), member_id=member_id, business_date=TUE, now=now)
+
+
+def test_a_claim_left_sending_by_a_dead_process_is_taken_over_when_stale(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    member_id = f.member(uow_factory(), "U1")
+    start = jst(FRI_27)
+    dead = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=start)
+    assert dead is not None
+    soon = start + reminders.STALE_SENDING - dt.timedelta(seconds=1)
+    assert (
+        claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=soon) is None
+    )
+    later = start + reminders.STALE_SENDING
+    assert [r.slack_user_id for r in due(uow_factory, later)] == ["U1"]
+    taken = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=later)
+    assert taken is not None and taken.attempts == 2
+    # The dead process cannot record a result over the new claim.
+    assert not mark_sent(uow_factory(), claim=dead, now=later)
+
+
+def test_permanent_failures_and_empty_days_are_settled(uow_factory: UnitOfWorkFactory) -> None:
+    first = f.member(uow_factory(), "U1")
+    second = f.member(uow_factory(), "U2")
+    now = jst(FRI_27)
+    claim = claim_delivery(uow_factory(), member_id=first, business_date=FRI_27, now=now)
+    assert claim is not None
+    assert not mark_failed(uow_factory(), claim=claim, error="account_inactive", retry=False)
+    assert mark_nothing_to_send(uow_factory(), member_id=second, business_date=FRI_27, now=now)
+    assert due(uow_factory, now) == []
+    with uow_factory() as uow:
+        states = dict(
+            uow.session.execute(select(ReminderDelivery.member_id, ReminderDelivery.state)).all()
+        )
+    assert states == {first: DeliveryState.FAILED, second: DeliveryState.SKIPPED}
+
+
+# -- overdue pile-ups ------------------------------------------------------------------------------
+
+
+def test_overdue_dates_are_spread_over_business_days(uow_factory: UnitOfWorkFactory) -> None:
+    team(uow_factory)
+    today = TUE  # 11/24, the day after a holiday Monday
+    mine = [
+        f.lead(
+            uow_factory(),
+            owner="U1",
+            status=3,
+            priority=1,
+            next_action_date=today - (20 - i) * DAY,
+        )
+        for i in range(12)
+    ]
+    others = f.lead(uow_factory(), owner="U2", status=3, priority=1, next_action_date=today - DAY)
+    not_focus = f.lead(uow_factory(), owner="U1", status=3, priority=2, next_action_date=FRI)
+    closed = f.lead(uow_factory(), owner="U1", status=5, priority=1, next_action_date=FRI)
+
+    import time_machine
+
+    with time_machine.travel(jst(today, 9, 5), tick=False):
+        result = reschedule_overdue(uow_factory(), slack_user_id="U1", calendar=CAL)
+        assert (result.moved, result.per_day) == (12, 5)
+        assert (result.first_date, result.last_date) == (today, today + 2 * DAY)
+        with uow_factory() as uow:
+            dates = dict(uow.session.execute(select(Lead.id, Lead.next_action_date)).all())
+            history = uow.session.scalars(
+                select(LeadHistory).where(LeadHistory.field == "next_action_date")
+            ).all()
+        # The most overdue first, five per business day.
+        assert [dates[i] for i in mine] == [today] * 5 + [today + DAY] * 5 + [today + 2 * DAY] * 2
+        assert dates[others] == today - DAY
+        assert dates[not_focus] == FRI and dates[closed] == FRI
+        assert len(history) == 12
+        # Clicking again moves nothing.
+        assert reschedule_overdue(uow_factory(), slack_user_id="U1", calendar=CAL).moved == 0
