@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from bot.cli_leads import add_leads_parsers
+from bot.cli_remind import add_remind_commands
 from isops.enums import Role
 from isops.errors import IsopsError
 from isops.settings import Settings, load_settings
@@ -97,20 +99,24 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # SIGTERM ends the serving loop the way Ctrl-C does; cleanup below then runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     runtime.start()
+    socket_handler: Any = None
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("Socket Mode で接続します")
-            handler = SocketModeHandler(runtime.app, settings.secret("SLACK_APP_TOKEN"))
-            handler.start()  # type: ignore[no-untyped-call]
-        else:
-            server = HttpServer(runtime.wsgi_app(), host=args.host, port=args.port)
-            server.run()
+            socket_handler = SocketModeHandler(runtime.app, settings.secret("SLACK_APP_TOKEN"))
+            socket_handler.connect()
+        # The HTTP server runs in both modes: in Socket Mode it still serves /healthz and
+        # the webhooks (Slack's own traffic then arrives over the socket instead).
+        server = HttpServer(runtime.wsgi_app(), host=args.host, port=args.port)
+        server.run()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         log.info("停止します")
+        if socket_handler is not None:
+            socket_handler.close()
         runtime.stop()
     return 0
 
@@ -130,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser(
         "serve",
-        help="bot を起動する (SLACK_APP_TOKEN があれば Socket Mode、なければ HTTP)",
+        help="bot を起動する (SLACK_APP_TOKEN があれば Socket Mode、なければ HTTP)。"
+        "どちらでも /healthz と webhook は HTTP で待ち受ける",
     )
     serve.add_argument(
         "--http", action="store_true", help="SLACK_APP_TOKEN があっても HTTP で待ち受ける"
@@ -160,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Feature modules add their sub-commands here (leads import/export, remind, demo, ...).
-_EXTENSIONS: list[Callable[[Any], None]] = []
+_EXTENSIONS: list[Callable[[Any], None]] = [add_leads_parsers, add_remind_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

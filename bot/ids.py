@@ -24,3 +24,54 @@ REVIEW_RETURN_VIEW = "review_return"
 
 # Morning DM: move overdue next action dates to upcoming business days.
 RESCHEDULE_OVERDUE_BUTTON = "reminder.reschedule_overdue"
+
+# Manager review messages: the actions block of review N is "review_actions:N" (one message
+# may list several reviews); on status-6 reviews a ticked checkbox sets the re-approach date.
+REVIEW_ACTIONS_BLOCK = "review_actions"
+REVIEW_REAPPROACH_CHECKBOX = "review.reapproach"
+# The return modal's inputs (block_id and action_id alike).
+REVIEW_RETURN_REASON = "review_return.reason"
+REVIEW_RETURN_NEXT_DATE = "review_return.next_action_date"
+REVIEW_RETURN_PRIORITY = "review_return.priority"
+
+# Log modal blocks. The lead-dependent ones (status, priority, date, memo) get "~<lead id>"
+# appended (`versioned`), because Slack keeps a block's typed state across views.update and
+# ignores new initial values unless the block_id changes (bolt-js#290).
+LOG_LEAD_BLOCK = "log_lead"
+LOG_OUTCOME_BLOCK = "log_outcome"
+LOG_STATUS_BLOCK = "log_status"
+LOG_PRIORITY_BLOCK = "log_priority"
+LOG_NEXT_DATE_BLOCK = "log_next_date"
+LOG_MEMO_BLOCK = "log_memo"
+LOG_REASON_BLOCK = "log_reason"
+LOG_REASON_MEMO_BLOCK = "log_reason_memo"
+LOG_CONFIRM_BLOCK = "log_confirm_5c2m"  # checkbox shown when 4 is chosen with 5C2M incomplete
+
+# /lead modal blocks.
+LEAD_COMPANY_BLOCK = "lead_company"
+LEAD_CONTACT_BLOCK = "lead_contact"
+LEAD_TITLE_BLOCK = "lead_title"
+LEAD_ROLE_LEVEL_BLOCK = "lead_role_level"
+LEAD_INDUSTRY_BLOCK = "lead_industry"
+LEAD_EMAIL_BLOCK = "lead_email"
+LEAD_PHONE_BLOCK = "lead_phone"
+LEAD_SOURCE_BLOCK = "lead_source"
+LEAD_CV_DATE_BLOCK = "lead_cv_date"
+LEAD_CV_TIME_BLOCK = "lead_cv_time"
+LEAD_OWNER_BLOCK = "lead_owner"
+LEAD_RESULT_VIEW = "lead_create.result"  # the result shown in place (created / duplicate)
+
+
+def versioned(block_id: str, version: int | str | None) -> str:
+    """`block_id~version`: a new block for Slack whenever `version` changes."""
+    return f"{block_id}~{version}" if version is not None else block_id
+
+
+def unversioned(block_id: str) -> str:
+    return block_id.split("~", 1)[0]
+
+
+# Lead intake: `/isops import` (admins paste a CSV); block_id and action_id alike.
+LEADS_IMPORT_VIEW = "leads_import"
+LEADS_IMPORT_CSV = "leads_import.csv"
+LEADS_IMPORT_DRY_RUN = "leads_import.dry_run"

@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.jobs import JobSpec, scheduled_jobs
 from bot.notifications import register_senders
 from bot.outbox import OutboxDispatcher
-from bot.scheduler import build_scheduler, run_start_up_jobs
+from bot.scheduler import build_scheduler, schedule_start_up_runs
 from bot.server import WsgiApp, build_wsgi_app
 from bot.slack_client import build_web_client
 from bot.webhooks import routes as webhook_routes
@@ -40,14 +40,18 @@ class Runtime:
     jobs: list[JobSpec]
     scheduler: BackgroundScheduler
 
+    socket_mode: bool = False
+
     def wsgi_app(self) -> WsgiApp:
-        return build_wsgi_app(self.app, self.deps, webhook_routes(self.deps))
+        return build_wsgi_app(
+            self.app, self.deps, webhook_routes(self.deps), slack_route=not self.socket_mode
+        )
 
     def start(self, *, scheduler: bool = True) -> None:
         self.outbox.start()
         if scheduler:
+            schedule_start_up_runs(self.scheduler, self.jobs)
             self.scheduler.start()
-            run_start_up_jobs(self.jobs)
 
     def stop(self) -> None:
         if self.scheduler.running:
@@ -77,4 +81,4 @@ def build_runtime(
     register_senders(outbox)
     jobs = scheduled_jobs(deps, client)
     scheduler = build_scheduler(jobs, timezone=settings.tz)
-    return Runtime(deps, engine, client, app, outbox, jobs, scheduler)
+    return Runtime(deps, engine, client, app, outbox, jobs, scheduler, socket_mode=socket_mode)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.jobs import JobSpec
-
-log = logging.getLogger(__name__)
 
 
 def build_scheduler(jobs: list[JobSpec], *, timezone: object) -> BackgroundScheduler:
@@ -22,11 +18,9 @@ def build_scheduler(jobs: list[JobSpec], *, timezone: object) -> BackgroundSched
     return scheduler
 
 
-def run_start_up_jobs(jobs: list[JobSpec]) -> None:
-    """Jobs that catch up at start-up (each is idempotent, so this is always safe)."""
+def schedule_start_up_runs(scheduler: BackgroundScheduler, jobs: list[JobSpec]) -> None:
+    """Jobs that catch up at start-up (each is idempotent, so this is always safe) run once
+    now on the scheduler's threads, so serving requests does not wait for them."""
     for job in jobs:
         if job.run_at_start:
-            try:
-                job.func()
-            except Exception:
-                log.exception("start-up run of %s failed", job.id)
+            scheduler.add_job(job.func, trigger="date", id=f"{job.id}.start-up", name=job.id)

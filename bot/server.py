@@ -53,9 +53,15 @@ _REASONS = {
 }
 
 
-def build_wsgi_app(bolt_app: App, deps: Deps, routes: dict[str, Route] | None = None) -> WsgiApp:
-    """`POST /slack/events` to Bolt, `GET /healthz`, plus feature routes by path."""
-    slack_handler = SlackRequestHandler(bolt_app, path=SLACK_EVENTS_PATH)
+def build_wsgi_app(
+    bolt_app: App, deps: Deps, routes: dict[str, Route] | None = None, *, slack_route: bool = True
+) -> WsgiApp:
+    """`POST /slack/events` to Bolt (unless `slack_route` is off), `GET /healthz`, and
+    feature routes by path.
+
+    Socket Mode turns the Slack route off: its app does not verify signatures (Slack's
+    traffic comes over the socket), so an HTTP route to it would accept forged requests."""
+    slack_handler = SlackRequestHandler(bolt_app, path=SLACK_EVENTS_PATH) if slack_route else None
     extra = dict(routes or {})
 
     def healthz(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -74,6 +80,8 @@ def build_wsgi_app(bolt_app: App, deps: Deps, routes: dict[str, Route] | None = 
         route = extra.get(path)
         if route is not None:
             return route(environ, start_response)
+        if slack_handler is None:
+            return json_response(start_response, 404, {"ok": False, "error": "not_found"})
         return slack_handler(environ, start_response)
 
     return application
@@ -106,8 +114,19 @@ class HttpServer:
             return
         self._stopped.set()
         server = self._server
-        # The same way webtest stops waitress: close every dispatcher in the loop's map.
-        while server._map:
-            for dispatcher in list(server._map.values()):
-                dispatcher.handle_close()
+        closed = threading.Event()
+
+        def close_everything() -> None:
+            # Runs in the serving thread, so no socket is closed under a running select().
+            while server._map:
+                for dispatcher in list(server._map.values()):
+                    dispatcher.handle_close()
+            closed.set()
+
+        try:
+            server.trigger.pull_trigger(close_everything)
+        except OSError:  # the trigger is already closed: the loop has ended
+            closed.set()
+        if not closed.wait(5):  # the loop was not running: close from here
+            close_everything()
         server.task_dispatcher.shutdown(timeout=5)

@@ -121,3 +121,79 @@ def action(
         uow.session.flush()
         uow.commit()
         return row.id
+
+
+def review(
+    uow: UnitOfWork,
+    lead_id: int,
+    *,
+    by: str,
+    status: int = 4,
+    reason_code: str = "対象外",
+    memo: str = "決裁者に届かない",
+) -> int:
+    """A pending review of `status` (4 or 6) by rep `by`, the lead's status set to it at once
+    as logging does; returns the review id (its manager message is queued in the outbox)."""
+    from isops.services.reviews import request_review
+
+    with uow:
+        member_id = uow.session.scalar(select(Member.id).where(Member.slack_user_id == by))
+        assert member_id is not None, f"no member {by}"
+        row = uow.session.get_one(Lead, lead_id)
+        previous = row.status
+        row.status = status
+        review_id = request_review(
+            uow,
+            lead_id=lead_id,
+            requested_by_id=member_id,
+            requested_status=status,
+            previous_status=previous,
+            reason_code=reason_code,
+            memo=memo,
+        )
+        uow.commit()
+        return review_id
+
+
+def returned_review(
+    uow: UnitOfWork,
+    lead_id: int,
+    *,
+    by: str,
+    manager: str,
+    reason: str,
+    decided_at: dt.datetime,
+    status: int = 4,
+) -> int:
+    """A status-4/6 request by rep `by` that `manager` returned (差し戻し) with `reason` at
+    `decided_at`; the lead is back at 2 (from 4) or 3 (from 6), as a return leaves it."""
+    from isops.enums import ReviewState
+    from isops.models import NoActionReview
+
+    with uow:
+        ids = dict(
+            uow.session.execute(
+                select(Member.slack_user_id, Member.id).where(
+                    Member.slack_user_id.in_([by, manager])
+                )
+            ).all()
+        )
+        row = uow.session.get_one(Lead, lead_id)
+        review = NoActionReview(
+            lead_id=lead_id,
+            requested_by_id=ids[by],
+            requested_status=status,
+            previous_status=row.status,
+            reason_code="対象外",
+            memo="",
+            state=ReviewState.RETURNED,
+            decided_by_id=ids[manager],
+            decided_at=decided_at,
+            return_reason=reason,
+            created_at=decided_at - dt.timedelta(hours=2),
+        )
+        row.status = 2 if status == 4 else 3
+        uow.session.add(review)
+        uow.session.flush()
+        uow.commit()
+        return review.id

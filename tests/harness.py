@@ -32,7 +32,7 @@ class SleepRecorder:
             self.waits.append(seconds)
 
 
-def test_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
+def bot_settings(database_url: str, api_url: str, **overrides: Any) -> Settings:
     """Settings for a test bot; never read from the developer's .env."""
     values: dict[str, Any] = {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -76,7 +76,7 @@ def running_bot(database_url: str, **overrides: Any) -> Iterator[BotHarness]:
     """Start fake Slack and the bot (HTTP mode, free port); stop both afterwards."""
     with FakeSlack(token=BOT_TOKEN) as fake:
         sleeps = SleepRecorder()
-        settings = test_settings(database_url, fake.api_url, **overrides)
+        settings = bot_settings(database_url, fake.api_url, **overrides)
         runtime = build_runtime(settings, sleep=sleeps)
         runtime.start(scheduler=False)
         server = HttpServer(runtime.wsgi_app(), host="127.0.0.1", port=0)

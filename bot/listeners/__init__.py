@@ -6,11 +6,37 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.listeners import errors
-from bot.listeners.commands import isops_command
+from bot.listeners.actions import lead_picked, log_button
+from bot.listeners.actions import reschedule as reschedule_actions
+from bot.listeners.actions import reviews as review_actions
+from bot.listeners.commands import isops_command, lead, log
+from bot.listeners.commands import leads_import as leads_import_command
+from bot.listeners.commands import reminders as reminder_commands
+from bot.listeners.commands import reviews as review_commands
 from bot.listeners.events import app_home
+from bot.listeners.options import lead_select
+from bot.listeners.views import lead_create, log_action, review_return
+from bot.listeners.views import leads_import as leads_import_view
 
 
 def register_all(app: App, deps: Deps) -> None:
     errors.register(app, deps)
     isops_command.register(app, deps)
     app_home.register(app, deps)
+    review_commands.register(app, deps)
+    review_actions.register(app, deps)
+    review_return.register(app, deps)
+    # Issue #3: /log-call, /log-mail, /lead and the 記録 button.
+    log.register(app, deps)
+    lead.register(app, deps)
+    lead_select.register(app, deps)
+    log_button.register(app, deps)
+    lead_picked.register(app, deps)
+    log_action.register(app, deps)
+    lead_create.register(app, deps)
+    # Issue #4: /isops import (admins paste a CSV of leads).
+    leads_import_command.register(app, deps)
+    leads_import_view.register(app, deps)
+    # Issue #5: /isops today, /isops away and the morning DM's 振り分け button.
+    reminder_commands.register(app, deps)
+    reschedule_actions.register(app, deps)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from bot.notifications import assignment, log_confirmation, reviews
 from bot.outbox import OutboxDispatcher
 
 
 def register_senders(outbox: OutboxDispatcher) -> None:
     """Register every feature's sender on `outbox`."""
+    reviews.register(outbox)
+    assignment.register(outbox)
+    log_confirmation.register(outbox)

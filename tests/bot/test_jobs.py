@@ -18,3 +18,15 @@ def test_scheduler_holds_every_job_once(bot: BotHarness) -> None:
     ids = [job.id for job in bot.runtime.jobs]
     assert len(ids) == len(set(ids))
     assert {j.id for j in bot.runtime.scheduler.get_jobs()} == set(ids)
+
+
+def test_start_up_runs_are_scheduled_not_run_inline(bot: BotHarness) -> None:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.scheduler import schedule_start_up_runs
+
+    scheduler = BackgroundScheduler(timezone=bot.runtime.deps.settings.tz)
+    schedule_start_up_runs(scheduler, bot.runtime.jobs)
+    expected = {f"{j.id}.start-up" for j in bot.runtime.jobs if j.run_at_start}
+    assert expected, "the morning reminders catch up at start-up"
+    assert {j.id for j in scheduler.get_jobs()} == expected

@@ -11,6 +11,8 @@ from bot import texts
 from bot.blocks.help import build_help
 from bot.blocks.mrkdwn import escape
 from bot.deps import CommandCall, Deps
+from bot.listeners.errors import tell_user
+from isops.errors import IsopsError
 
 
 def register(app: App, deps: Deps) -> None:
@@ -30,14 +32,16 @@ def register(app: App, deps: Deps) -> None:
         if sub is None:
             respond(text=texts.UNKNOWN_SUBCOMMAND.format(name=escape(name)))
             return
-        sub.handler(
-            CommandCall(
-                deps=deps,
-                user_id=command["user_id"],
-                channel_id=command.get("channel_id", ""),
-                args=args.strip(),
-                trigger_id=command.get("trigger_id", ""),
-                respond=respond,
-                client=client,
-            )
+        call = CommandCall(
+            deps=deps,
+            user_id=command["user_id"],
+            channel_id=command.get("channel_id", ""),
+            args=args.strip(),
+            trigger_id=command.get("trigger_id", ""),
+            respond=respond,
+            client=client,
         )
+        try:
+            sub.handler(call)
+        except IsopsError as exc:  # reported here, not raised: see bot.listeners.errors
+            tell_user(exc, body=command, respond=respond, client=client)
