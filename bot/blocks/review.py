@@ -74,6 +74,15 @@ def _lead_title(detail: ReviewDetail) -> str:
     return f"*{escape(detail.company)}*" + (f"　{contact}" if contact else "")
 
 
+def _whose(detail: ReviewDetail) -> str:
+    """Whose decision, as mentions: the rep's — or, when someone else (e.g. the rep's
+    manager) logged the 4/6 on the rep's lead, theirs and whose lead it is."""
+    rep = user_mention(detail.rep_slack_user_id)
+    if detail.requested_by_rep:
+        return f"{rep} さんの判断"
+    return f"{user_mention(detail.requested_by_slack_user_id)} さんの判断 (担当: {rep} さん)"
+
+
 def _progress(detail: ReviewDetail) -> str:
     mark = "5C2M 達成" if detail.progress.complete else "5C2M 未完了"
     return f"{detail.progress.label()} ({mark})"
@@ -179,7 +188,7 @@ def build_review_message(
     """The manager's message for a review: the lead, what was done, the rep's reason, and
     承認 / 差し戻し while pending — or who decided what once decided (buttons gone).
     `mention` pings the deciding manager when the message goes to a shared channel."""
-    head = f"*{TITLE_REQUEST}* — {user_mention(detail.rep_slack_user_id)} さんの判断"
+    head = f"*{TITLE_REQUEST}* — {_whose(detail)}"
     if mention and detail.pending:
         head = f"{user_mention(mention)} {head}"
     blocks: list[dict[str, Any]] = [
@@ -219,7 +228,7 @@ def build_review_list(
     shown = listing.items[:MAX_LISTED]
     for detail in shown:
         summary = (
-            f"{_lead_title(detail)} — {user_mention(detail.rep_slack_user_id)}"
+            f"{_lead_title(detail)} — {_whose(detail)}"
             f"\n{_status(detail.requested_status)} ・ {_progress(detail)}"
             f" ・ 依頼 {_when(detail.requested_at, tz)}\n{_reason(detail, LIST_MEMO_PREVIEW)}"
         )
@@ -258,7 +267,11 @@ def build_return_modal(detail: ReviewDetail, *, private_metadata: str) -> dict[s
     }
     if detail.priority:
         priority["initial_option"] = priority_options[detail.priority - 1]
-    rep = escape(detail.rep_name)
+    whose = f"{escape(detail.rep_name)} さんの判断"
+    if not detail.requested_by_rep:
+        whose = (
+            f"{escape(detail.requested_by_name)} さんの判断 (担当: {escape(detail.rep_name)} さん)"
+        )
     return {
         "type": "modal",
         "callback_id": ids.REVIEW_RETURN_VIEW,
@@ -268,7 +281,7 @@ def build_return_modal(detail: ReviewDetail, *, private_metadata: str) -> dict[s
         "close": plain(CANCEL, MAX_PLAIN_TEXT_TITLE),
         "blocks": [
             section(
-                f"{_lead_title(detail)}\n{rep} さんの判断: {_status(detail.requested_status)}"
+                f"{_lead_title(detail)}\n{whose}: {_status(detail.requested_status)}"
                 f" ・ {_progress(detail)}"
             ),
             section(_reason(detail, LIST_MEMO_PREVIEW)),
@@ -315,10 +328,15 @@ def build_notice_modal(message: str) -> dict[str, Any]:
 
 
 def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str, Any]:
-    """The rep's DM on a return: the manager's reason (rule 3: why the lead is worth
-    chasing), the lead's fields now, and a 記録 button (value = lead id)."""
+    """The rep's (the lead owner's) DM on a return: the manager's reason (rule 3: why the
+    lead is worth chasing), the lead's fields now, and a 記録 button (value = lead id)."""
     decider = detail.decided_by_slack_user_id
     who = f" — {user_mention(decider)} さんより" if decider else ""
+    by = (
+        ""
+        if detail.requested_by_rep
+        else f" ({user_mention(detail.requested_by_slack_user_id)} さん)"
+    )
     next_date = f"{detail.next_action_date:%Y/%m/%d}" if detail.next_action_date else "未設定"
     return {
         "text": truncate(
@@ -352,6 +370,8 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
                     }
                 ],
             },
-            context(f"依頼 {_when(detail.requested_at, tz)} の判断: {escape(detail.reason_code)}"),
+            context(
+                f"依頼 {_when(detail.requested_at, tz)} の判断{by}: {escape(detail.reason_code)}"
+            ),
         ],
     }

@@ -1,5 +1,9 @@
 """Outbox senders of manager review (DOMAIN.md rule 3): the manager's interactive message,
-its update once decided or withdrawn, and the rep's DM on a return."""
+its update once decided or withdrawn, and the rep's DM on a return.
+
+The rep is the lead's owner and the message goes to whoever `ReviewDetail.reviewer_slack_user_id`
+names (see isops.services.reviews). The bot writes to the manager's message only where
+`send_review_request` recorded it (`show_verdict`), never where a request payload says."""
 
 from __future__ import annotations
 
@@ -62,32 +66,39 @@ def send_review_request(deps: Deps, client: WebClient, payload: dict[str, Any]) 
     channel = deps.settings.review_channel or detail.reviewer_slack_user_id
     if channel is None:
         log.warning(
-            "review %d: %s has no active manager and there is no admin; "
-            "it is listed by `/isops reviews` only",
+            "review %d: no one but %s's manager or an admin may decide it and none can be "
+            "messaged; it is listed by `/isops reviews` only",
             detail.id,
             detail.rep_slack_user_id,
         )
         return
     posted = client.chat_postMessage(channel=channel, **review_message(deps, detail))
-    where = (str(posted["channel"]), str(posted["ts"]))
     recorded = record_review_message(
         deps.uow(),
         review_id=detail.id,
-        channel=where[0],
-        ts=where[1],
+        channel=str(posted["channel"]),
+        ts=str(posted["ts"]),
         config=ReviewConfig.from_settings(deps.settings),
     )
     # Decided while the message was on its way, before it was known where it is: the
-    # decision's own update found nothing to update, so show the verdict here.
+    # decision's own update found nothing to update, so show the verdict now.
     if recorded is not None and recorded.stored and not recorded.detail.pending:
-        client.chat_update(channel=where[0], ts=where[1], **review_message(deps, recorded.detail))
+        show_verdict(deps, client, recorded.detail)
 
 
 def update_review_message(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
-    """Show the verdict (or the withdrawal) on the manager's message; buttons go away."""
+    """Outbox REVIEW_DECIDED / REVIEW_WITHDRAWN: show the verdict on the manager's message."""
     detail = _detail(deps, payload)
-    if detail is None or detail.message_channel is None or detail.message_ts is None:
-        return  # never posted: the request sender will not post a decided review either
+    if detail is not None:
+        show_verdict(deps, client, detail)
+
+
+def show_verdict(deps: Deps, client: WebClient, detail: ReviewDetail) -> None:
+    """Show the verdict (or the withdrawal) on the manager's message, buttons gone — at the
+    location stored on the review, the only place the bot updates. Not posted yet: nothing
+    to do (the request sender shows the verdict once it knows where)."""
+    if detail.message_channel is None or detail.message_ts is None:
+        return
     try:
         client.chat_update(
             channel=detail.message_channel, ts=detail.message_ts, **review_message(deps, detail)
@@ -100,7 +111,7 @@ def update_review_message(deps: Deps, client: WebClient, payload: dict[str, Any]
 
 
 def send_return_to_rep(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
-    """DM the rep the manager's reason, with a 記録 button on the lead."""
+    """DM the rep (the lead's owner) the manager's reason, with a 記録 button on the lead."""
     detail = _detail(deps, payload)
     if detail is None or detail.state is not ReviewState.RETURNED:
         return

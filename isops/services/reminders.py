@@ -779,7 +779,8 @@ class _DayDigests:
                 self.pending_open.add(row.lead_id)
             if row.owner_id in ids:
                 by_owner[row.owner_id] += 1
-            manager_id = manager_of.get(row.requested_by_id)
+            # The review belongs to the lead's owner (their manager decides), as in reviews.py.
+            manager_id = manager_of.get(_rep_of(row))
             if manager_id is not None:
                 counts[manager_id] += 1
                 oldest.setdefault(manager_id, row)
@@ -787,7 +788,7 @@ class _DayDigests:
             dict(
                 self.session.execute(
                     select(Member.id, Member.name).where(
-                        Member.id.in_(sorted({row.requested_by_id for row in oldest.values()}))
+                        Member.id.in_(sorted({_rep_of(row) for row in oldest.values()}))
                     )
                 ).all()
             )
@@ -798,7 +799,7 @@ class _DayDigests:
             manager_id: PendingReviews(
                 count=counts[manager_id],
                 oldest_company=row.company,
-                oldest_rep=names.get(row.requested_by_id),
+                oldest_rep=names.get(_rep_of(row)),
                 oldest_since=row.created_at,
             )
             for manager_id, row in oldest.items()
@@ -1153,3 +1154,8 @@ def record_timezones(uow: UnitOfWork, *, zones: Mapping[str, str]) -> int:
             changed += affected_rows(result)
         uow.commit()
     return changed
+
+
+def _rep_of(row: _PendingRow) -> int:
+    """The rep a pending review is about: the lead's owner (the requester for an unowned lead)."""
+    return row.owner_id if row.owner_id is not None else row.requested_by_id

@@ -8,6 +8,26 @@ A decision is a compare-and-set, `UPDATE no_action_reviews ... WHERE id = :id AN
 re-checks the WHERE clause once the winner commits (so a loser that read "pending" still
 updates nothing); SQLite takes the write lock at BEGIN IMMEDIATE, so the loser reads the verdict.
 Either way the loser is told who decided and when, and nothing of theirs is saved.
+
+Who is "the rep" (rule 3 says the lead leaves, or comes back to, the rep's list): the lead's
+owner (`Lead.owner_id`), not whoever logged the 4/6 (`requested_by_id`) — a manager may log on
+a rep's lead. Only a lead without an owner (only an admin can log one) falls back to the
+requester. From the owner follow:
+- who may decide: the owner's manager, an admin, or any manager when a review channel is
+  used and the team allows it (`may_decide`);
+- who gets the manager's message: the owner's active manager (or the review channel, with
+  that manager pinged);
+- who gets the return DM: the owner.
+A separate rule: nobody decides a review they requested, and nobody decides one on a lead they
+own. When that rules out the owner's manager (they logged the 4/6 themselves), an admin — or,
+with a shared review channel, another manager — must decide: the message then goes to the
+first active admin who is neither the requester nor the owner, as it does when the owner has
+no active manager. With no such admin it is listed by `/isops reviews` only.
+
+Where the manager's message lives (`message_channel`/`message_ts`) is recorded only by the
+sender that posted it (`record_review_message`). A decision never stores a location from a
+request (a click's container, a modal's private_metadata): what decides where the bot writes
+comes from the database, not from a payload.
 """
 
 from __future__ import annotations
@@ -16,7 +36,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import aliased
 
 from isops.calendar import BusinessCalendar
@@ -44,6 +64,7 @@ RETURNED_STATUS: dict[int, int] = {
 
 NOT_A_MEMBER = "isops にメンバー登録されていません"
 OWN_DECISION = "自分の「対応不要」の判断を自分で承認・差し戻しすることはできません"
+OWN_LEAD = "自分が担当するリードの「対応不要」を自分で承認・差し戻しすることはできません"
 NOT_THE_MANAGER = "この判断を承認・差し戻しできるのは、担当者のマネージャーか管理者だけです"
 REVIEW_NOT_FOUND = "この承認依頼は見つかりません (リードが削除された可能性があります)"
 
@@ -78,9 +99,14 @@ class ReviewDetail:
     reason_code: str
     memo: str
     requested_at: dt.datetime
+    # The rep: the lead's owner (or the requester, for a lead without one).
     rep_slack_user_id: str
     rep_name: str
-    # Who gets the message: the rep's active manager, else the first active admin.
+    # Who logged the 4/6: the rep, or e.g. their manager logging on the rep's lead.
+    requested_by_slack_user_id: str
+    requested_by_name: str
+    # Who gets the message: the rep's active manager unless they requested it, else the first
+    # active admin who is neither the requester nor the rep (None: no one).
     reviewer_slack_user_id: str | None
     lead_id: int
     company: str
@@ -108,6 +134,11 @@ class ReviewDetail:
         return self.state is ReviewState.PENDING
 
     @property
+    def requested_by_rep(self) -> bool:
+        """The rep logged the 4/6 themself (else someone else did, on the rep's lead)."""
+        return self.requested_by_slack_user_id == self.rep_slack_user_id
+
+    @property
     def returned_status(self) -> int:
         """The status a return (差し戻し) puts the lead back to."""
         return RETURNED_STATUS[self.requested_status]
@@ -116,7 +147,7 @@ class ReviewDetail:
 @dataclass(frozen=True)
 class RecordedMessage:
     """`record_review_message`'s answer: the review now, and whether this call stored the
-    message's location (if not, the decision that stored it also queued its update)."""
+    message's location (if not, an earlier delivery of the same message already did)."""
 
     detail: ReviewDetail
     stored: bool
@@ -138,13 +169,20 @@ def may_decide(
     rep_manager_id: int | None,
     config: ReviewConfig,
 ) -> bool:
-    """Rule 3's authorization: the rep's manager, an admin, or — when reviews go to a shared
-    channel and the team allows it — any manager. Never the rep themself."""
+    """Rule 3's authorization: the rep's (the lead owner's) manager, an admin, or — when
+    reviews go to a shared channel and the team allows it — any manager. Never the rep
+    themself. (Nobody decides their own request either: `_authorized_pending` checks that.)"""
     if decider_id == rep_id:
         return False
     if decider_role is Role.ADMIN or decider_id == rep_manager_id:
         return True
     return config.review_channel and config.channel_any_manager and decider_role is Role.MANAGER
+
+
+def _rep_id() -> ColumnElement[int]:
+    """SQL for the review's rep: the lead's owner, or the requester for a lead without one
+    (needs `leads` and `no_action_reviews` in the query)."""
+    return func.coalesce(Lead.owner_id, NoActionReview.requested_by_id)
 
 
 # -- steps inside the logging feature's transaction ---------------------------------------------
@@ -253,12 +291,10 @@ def approve_review(
     config: ReviewConfig,
     calendar: BusinessCalendar,
     reapproach: bool = True,
-    clicked_channel: str | None = None,
-    clicked_ts: str | None = None,
 ) -> ReviewDetail:
-    """承認: the rep's 4/6 stands and the lead leaves their lists. For status 6 a re-approach
+    """承認: the 4/6 stands and the lead leaves the rep's lists. For status 6 a re-approach
     date is set (rule 6: `reapproach_months` ahead, on a business day) unless `reapproach` is
-    off. `clicked_*` is the message clicked, remembered if none was stored."""
+    off."""
     now = utcnow()
     with uow:
         review, decider_id = _authorized_pending(
@@ -280,7 +316,6 @@ def approve_review(
             calendar,
             now=now,
             values={"state": ReviewState.APPROVED, "reapproach_date": reapproach_date},
-            clicked=(clicked_channel, clicked_ts),
         )
         note = f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None
         _history(uow, review.lead_id, decider_id, now, "review", "pending", "approved", note)
@@ -300,13 +335,11 @@ def return_review(
     calendar: BusinessCalendar,
     next_action_date: dt.date | None = None,
     priority: int | None = None,
-    clicked_channel: str | None = None,
-    clicked_ts: str | None = None,
 ) -> ReviewDetail:
     """差し戻し: the lead goes back to 2 (from 4) or 3 (from 6) with the same owner, the
     manager's reason why it is worth chasing, and optionally a next action date and priority;
-    the rep gets a DM. Bad input raises InvalidInput (fields "reason", "next_action_date",
-    "priority") and nothing is saved."""
+    the rep (the lead's owner) gets a DM. Bad input raises InvalidInput (fields "reason",
+    "next_action_date", "priority") and nothing is saved."""
     reason = reason.strip()
     now = utcnow()
     today = calendar.local_date(now)
@@ -324,7 +357,6 @@ def return_review(
             calendar,
             now=now,
             values={"state": ReviewState.RETURNED, "return_reason": reason},
-            clicked=(clicked_channel, clicked_ts),
         )
         _history(uow, lead.id, decider_id, now, "review", "pending", "returned", reason)
         changes: list[tuple[str, Any, Any]] = [("status", lead.status, new_status)]
@@ -391,20 +423,24 @@ def _authorized_pending(
     decider = session.scalar(select(Member).where(Member.slack_user_id == decider_slack_user_id))
     if decider is None or not decider.active:
         raise NotAllowed(NOT_A_MEMBER)
+    rep = aliased(Member, name="rep")
     row = session.execute(
-        select(NoActionReview, Member.manager_id)
-        .join(Member, Member.id == NoActionReview.requested_by_id)
+        select(NoActionReview, rep.id, rep.manager_id)
+        .join(Lead, Lead.id == NoActionReview.lead_id)
+        .join(rep, rep.id == _rep_id())
         .where(NoActionReview.id == review_id)
     ).one_or_none()
     if row is None:
         raise NotFound(REVIEW_NOT_FOUND)
-    review, rep_manager_id = row
+    review, rep_id, rep_manager_id = row
     if decider.id == review.requested_by_id:
         raise NotAllowed(OWN_DECISION)
+    if decider.id == rep_id:
+        raise NotAllowed(OWN_LEAD)
     if not may_decide(
         decider_id=decider.id,
         decider_role=decider.role,
-        rep_id=review.requested_by_id,
+        rep_id=rep_id,
         rep_manager_id=rep_manager_id,
         config=config,
     ):
@@ -434,14 +470,11 @@ def _claim(
     *,
     now: dt.datetime,
     values: dict[str, Any],
-    clicked: tuple[str | None, str | None],
 ) -> None:
-    """The compare-and-set that makes exactly one decision win."""
+    """The compare-and-set that makes exactly one decision win. It never touches the
+    message's location: only the sender that posted the message records it."""
     session = uow.session
     values = {**values, "decided_by_id": decider_id, "decided_at": now}
-    channel, ts = clicked
-    if review.message_ts is None and channel and ts:
-        values.update(message_channel=channel, message_ts=ts)
     result = session.execute(
         update(NoActionReview)
         .where(NoActionReview.id == review.id, NoActionReview.state == ReviewState.PENDING)
@@ -510,8 +543,8 @@ def review_detail(uow: UnitOfWork, *, review_id: int, config: ReviewConfig) -> R
 def record_review_message(
     uow: UnitOfWork, *, review_id: int, channel: str, ts: str, config: ReviewConfig
 ) -> RecordedMessage | None:
-    """Remember where the manager's message was posted (the first location wins: a decision
-    clicked on the message may have stored it already) and return the review as it is now.
+    """Remember where the manager's message was posted — the only way a review gets a
+    message location (the first one wins) — and return the review as it is now.
     None if the review is gone."""
     with uow:
         result = uow.session.execute(
@@ -531,8 +564,9 @@ def pending_reviews_for(
     uow: UnitOfWork, *, slack_user_id: str, config: ReviewConfig, limit: int = 15
 ) -> PendingReviews:
     """The pending reviews this member may decide, oldest first (at most `limit`), and the
-    total: a manager's own reps' reviews; every one for an admin, or for any manager when a
-    shared review channel lets any manager decide."""
+    total: reviews on the leads of a manager's own reps; every one for an admin, or for any
+    manager when a shared review channel lets any manager decide. Never one the member
+    requested, nor one on a lead they own."""
     with uow:
         caller = uow.session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
         if caller is None or not caller.active:
@@ -541,24 +575,22 @@ def pending_reviews_for(
         criteria = [
             NoActionReview.state == ReviewState.PENDING,
             NoActionReview.requested_by_id != caller.id,
+            rep.id != caller.id,
         ]
         sees_all = caller.role is Role.ADMIN or (
             config.review_channel and config.channel_any_manager and caller.role is Role.MANAGER
         )
         if not sees_all:
             criteria.append(rep.manager_id == caller.id)
-        total = uow.session.scalar(
-            select(func.count())
-            .select_from(NoActionReview)
-            .join(rep, rep.id == NoActionReview.requested_by_id)
+        pending = (
+            select(NoActionReview.id)
+            .join(Lead, Lead.id == NoActionReview.lead_id)
+            .join(rep, rep.id == _rep_id())
             .where(*criteria)
         )
+        total = uow.session.scalar(select(func.count()).select_from(pending.subquery()))
         ids = uow.session.scalars(
-            select(NoActionReview.id)
-            .join(rep, rep.id == NoActionReview.requested_by_id)
-            .where(*criteria)
-            .order_by(NoActionReview.created_at, NoActionReview.id)
-            .limit(limit)
+            pending.order_by(NoActionReview.created_at, NoActionReview.id).limit(limit)
         ).all()
         details = _details(uow, list(ids), config)
         return PendingReviews(items=tuple(details[i] for i in ids), total=total or 0)
@@ -575,36 +607,65 @@ def _details(
         return {}
     rep = aliased(Member, name="rep")
     manager = aliased(Member, name="rep_manager")
+    requester = aliased(Member, name="requester")
     decider = aliased(Member, name="decider")
     rows = uow.session.execute(
         select(
             NoActionReview,
             Lead,
+            rep.id,
             rep.slack_user_id,
             rep.name,
+            manager.id,
             manager.slack_user_id,
             manager.active,
+            requester.slack_user_id,
+            requester.name,
             decider.slack_user_id,
             decider.name,
         )
         .join(Lead, Lead.id == NoActionReview.lead_id)
-        .join(rep, rep.id == NoActionReview.requested_by_id)
+        .join(rep, rep.id == _rep_id())
         .outerjoin(manager, manager.id == rep.manager_id)
+        .join(requester, requester.id == NoActionReview.requested_by_id)
         .outerjoin(decider, decider.id == NoActionReview.decided_by_id)
         .where(NoActionReview.id.in_(review_ids))
         # Fresh values even for rows this session already holds (after a compare-and-set).
         .execution_options(populate_existing=True)
     ).all()
-    admin: str | None = None
-    if any(not (row[4] and row[5]) for row in rows):
-        admin = uow.session.scalar(
-            select(Member.slack_user_id)
-            .where(Member.role == Role.ADMIN, Member.active.is_(True))
-            .order_by(Member.id)
-            .limit(1)
-        )
+    admins: list[tuple[int, str]] | None = None
     out: dict[int, ReviewDetail] = {}
-    for review, lead, rep_uid, rep_name, mgr_uid, mgr_active, dec_uid, dec_name in rows:
+    for (
+        review,
+        lead,
+        rep_id,
+        rep_uid,
+        rep_name,
+        mgr_id,
+        mgr_uid,
+        mgr_active,
+        req_uid,
+        req_name,
+        dec_uid,
+        dec_name,
+    ) in rows:
+        # The rep's manager gets the message — unless they logged the 4/6 themself (they may
+        # not decide it): then an admin who may, as when the rep has no active manager.
+        excluded = {review.requested_by_id, rep_id}
+        reviewer: str | None = mgr_uid
+        if not (mgr_uid and mgr_active) or mgr_id in excluded:
+            if admins is None:
+                # The first active admins; at most two can be ruled out for one review.
+                admins = [
+                    (admin.id, admin.slack_user_id)
+                    for admin in uow.session.execute(
+                        select(Member.id, Member.slack_user_id)
+                        .where(Member.role == Role.ADMIN, Member.active.is_(True))
+                        .order_by(Member.id)
+                        .limit(3)
+                    )
+                ]
+            reviewer = next((uid for aid, uid in admins if aid not in excluded), None)
         out[review.id] = ReviewDetail(
             id=review.id,
             state=review.state,
@@ -615,7 +676,9 @@ def _details(
             requested_at=review.created_at,
             rep_slack_user_id=rep_uid,
             rep_name=rep_name,
-            reviewer_slack_user_id=mgr_uid if mgr_uid and mgr_active else admin,
+            requested_by_slack_user_id=req_uid,
+            requested_by_name=req_name,
+            reviewer_slack_user_id=reviewer,
             lead_id=lead.id,
             company=lead.company,
             contact_name=lead.contact_name,

@@ -36,6 +36,8 @@ PENDING = ReviewDetail(
     requested_at=AT,
     rep_slack_user_id="UR1",
     rep_name="佐藤",
+    requested_by_slack_user_id="UR1",
+    requested_by_name="佐藤",
     reviewer_slack_user_id="UM1",
     lead_id=42,
     company="株式会社テスト",
@@ -230,3 +232,29 @@ def test_receipt_and_notice_are_valid() -> None:
     assert message_problems(receipt) == []
     assert receipt["replace_original"] is False
     assert view_problems(build_notice_modal("この判断はすでに <山田> さんが承認")) == []
+
+
+def test_a_decision_logged_by_someone_else_names_them_and_whose_lead_it_is() -> None:
+    """The rep's manager logged 4 on the rep's lead: the message, the list, the modal and the
+    DM name who decided and whose lead it is (the rep, the owner)."""
+    by_manager = dataclasses.replace(
+        PENDING, requested_by_slack_user_id="UM1", requested_by_name="山田"
+    )
+    head = build_review_message(by_manager, tz=TOKYO, reapproach_months=3)["blocks"][0]
+    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in head["text"]["text"]
+    listing = build_review_list(
+        PendingReviews(items=(by_manager,), total=1), tz=TOKYO, reapproach_months=3
+    )
+    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _all_text(listing)
+    view = build_return_modal(by_manager, private_metadata='{"review_id": 7}')
+    assert view_problems(view) == []
+    assert "山田 さんの判断 (担当: 佐藤 さん)" in _all_text(view)
+    dm = build_review_returned_dm(
+        dataclasses.replace(by_manager, state=ReviewState.RETURNED, return_reason="再提案を"),
+        tz=TOKYO,
+    )
+    assert message_problems(dm) == []
+    assert "の判断 (<@UM1> さん)" in _all_text(dm)
+    # The rep's own decision says only theirs.
+    own = build_review_message(PENDING, tz=TOKYO, reapproach_months=3)["blocks"][0]
+    assert own["text"]["text"].endswith("<@UR1> さんの判断")

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -411,6 +412,85 @@ def test_the_return_modal_without_a_reason_gets_an_inline_error(team: BotHarness
     assert set(answer.json["errors"]) == {ids.REVIEW_RETURN_REASON}
     assert "理由" in answer.json["errors"][ids.REVIEW_RETURN_REASON]
     assert _snapshot(bot, posted.review_id) == before
+
+
+def test_a_forged_message_location_in_the_return_modal_is_ignored(team: BotHarness) -> None:
+    """private_metadata comes back from the client: only its review id is used. A location
+    slipped into it (here another review's message) is never written to; the verdict goes to
+    the message stored on the review."""
+    bot = team
+    posted = _request(bot, status=4)
+    target = _request(bot, status=4)  # a real message the forged location points at
+    view = _open_return_modal(bot, posted, "UM1")
+    assert json.loads(view["private_metadata"]) == {"review_id": posted.review_id}
+    forged = json.dumps({"review_id": posted.review_id, "channel": target.channel, "ts": target.ts})
+
+    answer = _submit_return(bot, {**view, "private_metadata": forged}, "UM1")
+
+    assert answer.status == 200 and not answer.body
+    _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")  # the rep's DM
+    time.sleep(0.3)  # a stray update would follow the listener's ack at once
+    updates = [(c.params["channel"], c.params["ts"]) for c in bot.fake.calls_to("chat.update")]
+    assert updates == [(posted.channel, posted.ts)]
+    assert _state(bot, posted.review_id) is ReviewState.RETURNED
+    assert _state(bot, target.review_id) is ReviewState.PENDING
+
+
+def test_a_manager_logging_4_on_their_reps_lead_goes_to_an_admin_and_returns_to_the_rep(
+    team: BotHarness,
+) -> None:
+    """The rep is the lead's owner (UR1), not who logged the 4 (their manager UM1). UM1 may
+    not decide their own request, so the message goes to the admin; the return DM goes to
+    the owner UR1."""
+    bot = team
+    company = "株式会社マネージャー記録"
+    lead_id = factories.lead(bot.uow(), owner="UR1", company=company, status=2)
+    for channel, times in ((Channel.CALL, 4), (Channel.MAIL, 2)):  # 5C2M complete after this call
+        for _ in range(times):
+            factories.action(bot.uow(), lead_id, by="UR1", channel=channel)
+
+    _log_call(
+        bot,
+        rep="UM1",
+        lead_id=lead_id,
+        company=company,
+        status=4,
+        reason_code="対象外",
+        reason_memo="決裁者は本社。支店では判断できない",
+    )
+
+    posted_call = _await(
+        bot,
+        "chat.postMessage",
+        lambda c: _button_value(c.params) != "" and company in _text(c),
+    )
+    assert posted_call.params["channel"] == "UA"  # not UM1: the requester may not decide
+    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _text(posted_call)
+    with bot.uow() as uow:
+        review_id = uow.session.scalar(
+            select(NoActionReview.id).where(NoActionReview.lead_id == lead_id)
+        )
+    assert review_id is not None
+    posted = Posted(review_id, lead_id, posted_call)
+    before = _snapshot(bot, review_id)
+    _, response_url = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
+    assert "自分" in _reply_to(bot, response_url).params["text"]
+    assert _snapshot(bot, review_id) == before
+
+    view = _open_return_modal(bot, posted, "UA")
+    answer = _submit_return(bot, view, "UA")
+
+    assert answer.status == 200 and not answer.body
+    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")
+    assert REASON in _text(dm)
+    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    assert "差し戻しました" in _text(updated)
+    told = [
+        c.params["channel"] for c in bot.fake.calls_to("chat.postMessage") if REASON in _text(c)
+    ]
+    assert told == ["UR1"]  # the owner only, not UM1 who logged the 4
+    assert lead_id in _rep_list(bot, "UR1")
 
 
 # -- Done when: refusals change nothing ----------------------------------------------------------

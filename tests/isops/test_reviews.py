@@ -164,13 +164,21 @@ def test_a_manager_can_rule_the_re_approach_out(team: Team) -> None:
     assert _approve(team, other, config=no_suggestion).reapproach_date is None
 
 
-def test_the_clicked_message_is_remembered_only_when_none_was_stored(team: Team) -> None:
+def test_a_decision_never_sets_where_the_message_is(team: Team) -> None:
+    """Only the sender that posted the manager's message records where it is: a decision
+    made before that leaves the location unset; the sender then stores it, sees the verdict
+    (and shows it there). A location stored earlier is never replaced by a decision."""
     first = _pending(team)
-    detail = _approve(team, first, clicked_channel="DUM1", clicked_ts="1.000100")
-    assert (detail.message_channel, detail.message_ts) == ("DUM1", "1.000100")
+    detail = _approve(team, first)
+    assert (detail.message_channel, detail.message_ts) == (None, None)
+    recorded = record_review_message(
+        team.uow(), review_id=first, channel="DUM1", ts="1.000100", config=CONFIG
+    )
+    assert recorded is not None and recorded.stored and not recorded.detail.pending
+    assert (recorded.detail.message_channel, recorded.detail.message_ts) == ("DUM1", "1.000100")
     second = _pending(team)
     record_review_message(team.uow(), review_id=second, channel="C1", ts="2.0", config=CONFIG)
-    detail = _approve(team, second, clicked_channel="DUM1", clicked_ts="9.9")
+    detail = _return(team, second)
     assert (detail.message_channel, detail.message_ts) == ("C1", "2.0")
 
 
@@ -312,6 +320,102 @@ def test_may_decide_rule() -> None:
     assert ok(4, Role.MANAGER, shared)
     assert not ok(4, Role.REP, shared)
     assert ok(2, Role.REP)  # whoever members.manager_id names
+
+
+# -- the rep is the lead's owner, not whoever logged the 4/6 ---------------------------------------
+
+
+def _pending_by(team: Team, *, owner: str | None, by: str, status: int = 4) -> int:
+    """A 4/6 logged by `by` on a lead owned by `owner` (e.g. a manager on their rep's lead)."""
+    lead_id = factories.lead(team.uow(), owner=owner, status=2)
+    return factories.review(team.uow(), lead_id, by=by, status=status)
+
+
+def _ids(team: Team, slack_user_id: str, config: ReviewConfig = CONFIG) -> list[int]:
+    listing = pending_reviews_for(team.uow(), slack_user_id=slack_user_id, config=config)
+    return [d.id for d in listing.items]
+
+
+def test_a_manager_logging_4_on_their_reps_lead_cannot_decide_it_an_admin_does(
+    team: Team,
+) -> None:
+    """UM1 logs 4 on UR1's lead. The rep is UR1 (the owner); UM1 is UR1's manager but
+    requested it, so the message goes to an admin, who decides; the return DM is UR1's."""
+    review_id = _pending_by(team, owner="UR1", by="UM1")
+    detail = review_detail(team.uow(), review_id=review_id, config=CONFIG)
+    assert detail is not None
+    assert (detail.rep_slack_user_id, detail.rep_name) == ("UR1", "佐藤")
+    assert (detail.requested_by_slack_user_id, detail.requested_by_name) == ("UM1", "山田")
+    assert not detail.requested_by_rep
+    assert detail.reviewer_slack_user_id == "UA"  # not UM1: they may not decide it
+    before = _snapshot(team, review_id)
+    for clicker, refusal in (("UM1", "自分の「対応不要」の判断"), ("UR1", "自分が担当する")):
+        for decide in (_approve, _return):
+            with pytest.raises(NotAllowed, match=refusal):
+                decide(team, review_id, by=clicker)
+    assert _snapshot(team, review_id) == before
+    assert _ids(team, "UM1") == [] and _ids(team, "UA") == [review_id]
+    # With a shared channel that lets any manager decide, another manager may (not UM1).
+    shared = ReviewConfig(review_channel=True)
+    assert _ids(team, "UM2", shared) == [review_id] and _ids(team, "UM1", shared) == []
+
+    returned = _return(team, review_id, by="UA")
+    assert returned.state is ReviewState.RETURNED
+    assert returned.rep_slack_user_id == "UR1"  # bot.notifications DMs the rep: the owner
+    assert _outbox(team)[-1] == (REVIEW_RETURNED, {"review_id": review_id})
+    with team.uow() as uow:
+        assert uow.session.get_one(Lead, returned.lead_id).owner_id == team.ids["UR1"]
+
+
+def test_an_admin_logging_4_on_a_reps_lead_goes_to_the_reps_manager(team: Team) -> None:
+    review_id = _pending_by(team, owner="UR1", by="UA")
+    detail = review_detail(team.uow(), review_id=review_id, config=CONFIG)
+    assert detail is not None
+    assert (detail.rep_slack_user_id, detail.reviewer_slack_user_id) == ("UR1", "UM1")
+    assert _ids(team, "UM1") == [review_id] and _ids(team, "UA") == []
+    with pytest.raises(NotAllowed, match="自分の「対応不要」の判断"):
+        _approve(team, review_id, by="UA")  # an admin, but the requester
+    with pytest.raises(NotAllowed, match="マネージャーか管理者"):
+        _approve(team, review_id, by="UM2")
+    assert _approve(team, review_id, by="UM1").decided_by_slack_user_id == "UM1"
+
+
+def test_the_rep_is_the_leads_owner_now(team: Team) -> None:
+    """UR1 logged 4, then the lead was reassigned to UR2 (UM2's team): UM2 decides it and UR2
+    would get the return DM; UM1 no longer may, and neither UR1 nor UR2 may."""
+    review_id = _pending(team, rep="UR1")
+    with team.uow() as uow:
+        review = uow.session.get_one(NoActionReview, review_id)
+        uow.session.get_one(Lead, review.lead_id).owner_id = team.ids["UR2"]
+        uow.commit()
+    detail = review_detail(team.uow(), review_id=review_id, config=CONFIG)
+    assert detail is not None
+    assert (detail.rep_slack_user_id, detail.reviewer_slack_user_id) == ("UR2", "UM2")
+    assert detail.requested_by_slack_user_id == "UR1"
+    assert _ids(team, "UM1") == [] and _ids(team, "UM2") == [review_id]
+    for clicker, refusal in (
+        ("UM1", "マネージャーか管理者"),
+        ("UR1", "自分の「対応不要」の判断"),
+        ("UR2", "自分が担当する"),
+    ):
+        with pytest.raises(NotAllowed, match=refusal):
+            _approve(team, review_id, by=clicker)
+    assert _return(team, review_id, by="UM2").rep_slack_user_id == "UR2"
+
+
+def test_a_lead_without_an_owner_falls_back_to_the_requester(team: Team) -> None:
+    """Only an admin can log on an unowned lead: they are "the rep", so another admin must
+    decide — here there is none, so no one is messaged (it is listed for no one else)."""
+    review_id = _pending_by(team, owner=None, by="UA")
+    detail = review_detail(team.uow(), review_id=review_id, config=CONFIG)
+    assert detail is not None
+    assert (detail.rep_slack_user_id, detail.reviewer_slack_user_id) == ("UA", None)
+    with pytest.raises(NotAllowed, match="マネージャーか管理者"):
+        _approve(team, review_id, by="UM1")
+    factories.member(team.uow(), "UA2", role=Role.ADMIN, name="管理者2")
+    detail = review_detail(team.uow(), review_id=review_id, config=CONFIG)
+    assert detail is not None and detail.reviewer_slack_user_id == "UA2"
+    assert _approve(team, review_id, by="UA2").decided_by_slack_user_id == "UA2"
 
 
 # -- decided once ----------------------------------------------------------------------------------

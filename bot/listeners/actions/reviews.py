@@ -1,10 +1,14 @@
 """承認 / 差し戻し buttons on review messages (DOMAIN.md rule 3); value = review id.
 
 Who may decide is read from the database by who clicked (isops.services.reviews); the button
-only says which review. Refusals and "already decided" (`isops.errors`) are answered here as
-an ephemeral message rather than raised to bot/listeners/errors.py: Bolt 1.30's thread runner
-resets the ack of a listener that raises right after acking (`ack.response = None`), and a
-refusal is fast enough to lose that race — Slack would get a 404 three seconds later.
+only says which review. The manager's message is updated by the outbox, at the location stored
+on the review (bot.notifications.reviews.show_verdict) — never where a click says it came from;
+a click in the ephemeral `/isops reviews` list also gets a receipt through its response_url.
+
+Refusals and "already decided" (`isops.errors`) are answered here as an ephemeral message
+rather than raised to bot/listeners/errors.py: Bolt 1.30's thread runner resets the ack of a
+listener that raises right after acking (`ack.response = None`), and a refusal is fast enough
+to lose that race — Slack would get a 404 three seconds later.
 """
 
 from __future__ import annotations
@@ -16,15 +20,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
+from bot.blocks.mrkdwn import escape
 from bot.blocks.review import build_decision_receipt, build_return_modal, review_actions_block_id
 from bot.deps import Deps
 from bot.listeners.views.review_return import ReturnContext
-from bot.notifications.reviews import review_message
 from isops.errors import Conflict, IsopsError, NotAllowed, NotFound
 from isops.services.reviews import (
     REVIEW_NOT_FOUND,
     ReviewConfig,
-    ReviewDetail,
     approve_review,
     review_for_decision,
 )
@@ -35,7 +38,7 @@ REFUSALS = (NotAllowed, Conflict, NotFound)
 
 def refuse(respond: Respond, error: IsopsError) -> None:
     """Tell only the clicker why nothing happened; the message they clicked stays."""
-    respond(text=str(error), response_type="ephemeral", replace_original=False)
+    respond(text=escape(str(error)), response_type="ephemeral", replace_original=False)
 
 
 class ReviewClick(BaseModel):
@@ -46,9 +49,7 @@ class ReviewClick(BaseModel):
     review_id: int
     user_id: str
     trigger_id: str = ""
-    # The message clicked, unless it is ephemeral (the `/isops reviews` list).
-    channel: str | None = None
-    ts: str | None = None
+    # Clicked in the ephemeral `/isops reviews` list (not on the manager's message).
     ephemeral: bool = False
     # Status 6: the re-approach checkbox (untouched or absent = ticked, the default).
     reapproach: bool = True
@@ -56,8 +57,7 @@ class ReviewClick(BaseModel):
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ReviewClick:
         action = (body.get("actions") or [{}])[0]
-        container = body.get("container") or {}
-        ephemeral = bool(container.get("is_ephemeral"))
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         try:
             review_id = int(str(action.get("value", "")))
         except ValueError:
@@ -71,8 +71,6 @@ class ReviewClick(BaseModel):
                 review_id=review_id,
                 user_id=body["user"]["id"],
                 trigger_id=body.get("trigger_id") or "",
-                channel=None if ephemeral else container.get("channel_id"),
-                ts=None if ephemeral else container.get("message_ts"),
                 ephemeral=ephemeral,
                 reapproach=True if box is None else bool(box.get("selected_options")),
             )
@@ -84,9 +82,7 @@ def register(app: App, deps: Deps) -> None:
     config = ReviewConfig.from_settings(deps.settings)
 
     @app.action(ids.REVIEW_APPROVE_BUTTON)
-    def handle_review_approve(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
+    def handle_review_approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """承認 clicked: the first decision wins; the verdict replaces the buttons."""
         ack()
         try:
@@ -98,14 +94,14 @@ def register(app: App, deps: Deps) -> None:
                 config=config,
                 calendar=deps.calendar,
                 reapproach=click.reapproach,
-                clicked_channel=click.channel,
-                clicked_ts=click.ts,
             )
         except REFUSALS as exc:
             refuse(respond, exc)
             return
+        # The outbox shows the verdict on the manager's message (retried while Slack is down).
         deps.wake_outbox()
-        show_verdict(deps, client, respond, click, detail)
+        if click.ephemeral:
+            respond(**build_decision_receipt(detail, tz=deps.settings.tz))
 
     @app.action(ids.REVIEW_RETURN_BUTTON)
     def handle_review_return(
@@ -125,32 +121,13 @@ def register(app: App, deps: Deps) -> None:
         except REFUSALS as exc:
             refuse(respond, exc)
             return
-        where = ReturnContext(review_id=detail.id, channel=click.channel, ts=click.ts)
+        context = ReturnContext(review_id=detail.id)
         client.views_open(
             trigger_id=click.trigger_id,
-            view=build_return_modal(detail, private_metadata=where.dump()),
+            view=build_return_modal(detail, private_metadata=context.dump()),
         )
 
     @app.action(ids.REVIEW_REAPPROACH_CHECKBOX)
     def handle_reapproach_toggle(ack: Ack) -> None:
         """Ticking the box changes nothing by itself: 承認 reads it from the message state."""
         ack()
-
-
-def show_verdict(
-    deps: Deps, client: WebClient, respond: Respond, click: ReviewClick, detail: ReviewDetail
-) -> None:
-    """Show a decision where it was clicked. The stored message is updated by the outbox
-    (REVIEW_DECIDED, retried while Slack is down); this covers the other places."""
-    if click.ephemeral:
-        respond(**build_decision_receipt(detail, tz=deps.settings.tz))
-    elif (
-        click.channel
-        and click.ts
-        and (click.channel, click.ts)
-        != (
-            detail.message_channel,
-            detail.message_ts,
-        )
-    ):
-        client.chat_update(channel=click.channel, ts=click.ts, **review_message(deps, detail))

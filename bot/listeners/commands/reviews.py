@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.blocks.mrkdwn import escape
 from bot.blocks.review import MAX_LISTED, build_review_list
 from bot.deps import CommandCall, Deps
 from isops.errors import NotAllowed
@@ -29,8 +30,8 @@ def handle_reviews(call: CommandCall) -> None:
             config=ReviewConfig.from_settings(settings),
             limit=MAX_LISTED,
         )
-    except NotAllowed as exc:  # not a member; see bot/listeners/actions/reviews.py on why
-        call.respond(text=str(exc), response_type="ephemeral")
+    except NotAllowed as exc:  # not a member; see bot.listeners.errors on why not raised
+        call.respond(text=escape(str(exc)), response_type="ephemeral")
         return
     call.respond(
         **build_review_list(listing, tz=settings.tz, reapproach_months=settings.reapproach_months)

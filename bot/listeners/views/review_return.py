@@ -1,5 +1,9 @@
 """The 差し戻し modal's submission (DOMAIN.md rule 3): a reason is required; an optional next
-action date and priority. Bad input stays in the modal as inline errors, nothing saved."""
+action date and priority. Bad input stays in the modal as inline errors, nothing saved.
+
+The modal's private_metadata comes back from the client and is not trusted with anything
+but which review: who may return it is read from the database, and the manager's message is
+updated only where the review says it lives (the outbox's `show_verdict`)."""
 
 from __future__ import annotations
 
@@ -8,13 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot import ids
 from bot.blocks.review import build_notice_modal
 from bot.deps import Deps
 from bot.forms.state import state_values
-from bot.notifications.reviews import review_message
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.services.reviews import ReviewConfig, return_review
 
@@ -27,13 +29,12 @@ FIELD_BLOCKS = {
 
 
 class ReturnContext(BaseModel):
-    """The modal's private_metadata: which review, and the message its button was on."""
+    """The modal's private_metadata: which review — nothing else (any other key, e.g. a
+    forged message location, is dropped)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     review_id: int
-    channel: str | None = None
-    ts: str | None = None
 
     def dump(self) -> str:
         return self.model_dump_json()
@@ -63,23 +64,21 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(ids.REVIEW_RETURN_VIEW)
     def handle_review_return_submission(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+        ack: Ack, body: dict[str, Any], view: dict[str, Any]
     ) -> None:
         """差し戻す submitted: return the lead to the rep, or keep the modal open with why not."""
-        where = ReturnContext.model_validate_json(view.get("private_metadata") or "{}")
+        context = ReturnContext.model_validate_json(view.get("private_metadata") or "{}")
         form = ReturnForm.from_view(view)
         try:
-            detail = return_review(
+            return_review(
                 deps.uow(),
-                review_id=where.review_id,
+                review_id=context.review_id,
                 decider_slack_user_id=body["user"]["id"],
                 reason=form.reason,
                 next_action_date=form.next_action_date,
                 priority=form.priority,
                 config=config,
                 calendar=deps.calendar,
-                clicked_channel=where.channel,
-                clicked_ts=where.ts,
             )
         except InvalidInput as exc:
             errors = {
@@ -93,15 +92,5 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="update", view=build_notice_modal(str(exc)))
             return
         ack()
+        # The outbox shows the return on the manager's message and DMs the rep.
         deps.wake_outbox()
-        # The stored message is updated by the outbox; another clicked message, here.
-        if (
-            where.channel
-            and where.ts
-            and (where.channel, where.ts)
-            != (
-                detail.message_channel,
-                detail.message_ts,
-            )
-        ):
-            client.chat_update(channel=where.channel, ts=where.ts, **review_message(deps, detail))
