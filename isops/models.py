@@ -136,6 +136,8 @@ class Lead(Base):
             "cv_at",
             "search_text",
         ),
+        # The duplicate check of /lead (same company + contact) is an equality on this.
+        Index("ix_leads_search_text", "search_text"),
     )
 
 

@@ -28,10 +28,14 @@ MAX_ERRORS_SHOWN = 10
 ASSIGNED_TITLE = "新しいリードの担当になりました"
 UNASSIGNED_TITLE = "担当者を割り当てられなかったリードがあります"
 IMPORT_TITLE = "リードの取り込み"
-LOOKUP_FAILED = "担当者のメールアドレスを Slack で調べられませんでした ({error})。時間をおいてもう一度お試しください"
+# Slack must be answered within 3 seconds, so the pasted import asks Slack nothing: the
+# 担当者 column names registered members only (the CLI import also looks e-mails up in Slack).
 IMPORT_HINT = (
     "CSV の見出し行ごと貼り付けてください (会社名, 氏名, メール, 流入元, 担当者, ステータス …)。"
-    f" {MAX_PASTED_CSV} 文字まで。大きなファイルは `isops leads import` を使います。"
+    f" {MAX_PASTED_CSV} 文字まで。"
+    " 担当者は isops のメンバーを Slack ユーザー ID (U…) か isops に登録したメールアドレスで"
+    "指定してください (ここでは Slack に問い合わせません)。"
+    "大きなファイルや、Slack のメールアドレスで担当者を探すときは `isops leads import` を使います。"
 )
 
 

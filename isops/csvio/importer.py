@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from isops import limits
 from isops.clock import utcnow
 from isops.csvio.cells import (
     CellError,
@@ -41,7 +42,7 @@ from isops.csvio.source import (
 )
 from isops.enums import ActionStatus, Role
 from isops.errors import NotAllowed, NotFound
-from isops.models import Lead, LeadHistory, Member
+from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.services.assignment import OwnerMatch, is_slack_user_id, owners_by_ref
 from isops.text import fold, lead_search_text
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -58,15 +59,15 @@ EmailLookup = Callable[[str], str | None]
 Progress = Callable[[str, int, int], None]
 
 _TEXT_LIMITS = {
-    "external_id": 200,
-    "company": 200,
-    "contact_name": 200,
-    "title": 200,
-    "industry": 100,
-    "email": 320,
-    "phone": 50,
-    "source": 100,
-    "memo": 20000,
+    "external_id": limits.EXTERNAL_ID,
+    "company": limits.COMPANY,
+    "contact_name": limits.CONTACT_NAME,
+    "title": limits.TITLE,
+    "industry": limits.INDUSTRY,
+    "email": limits.EMAIL,
+    "phone": limits.PHONE,
+    "source": limits.SOURCE,
+    "memo": limits.IMPORTED_MEMO,
 }
 # Fields a row may set, in the order they are compared.
 _FIELDS = (
@@ -88,6 +89,12 @@ _FIELDS = (
 # Changes to these are kept in lead_history (the four CRM fields and the owner).
 _HISTORY_FIELDS = frozenset({"status", "priority", "next_action_date", "memo", "owner_id"})
 _NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
+# A literal, not a bound parameter, so SQLite can use the partial unique index on pending
+# reviews (its WHERE clause is exactly this text).
+_PENDING_REVIEW = text("no_action_reviews.state = 'pending'")
+PENDING_REVIEW_LOCKED = (
+    "承認待ちのため変更できません (対応不要の申請をマネージャーが判断してから取り込んでください)"
+)
 
 
 @dataclass(frozen=True)
@@ -200,7 +207,10 @@ def _text_parser(key: str) -> Callable[[str], str]:
         value = raw if key == "memo" else raw.strip()
         if len(value) > limit:
             raise CellError(f"{limit} 文字以内にしてください ({len(value)} 文字)")
-        return check_email(value) if key == "email" else value
+        if key == "email":
+            # Stored lower-cased on every path, so `email IN (…)` matches any spelling.
+            return limits.normalize_email(check_email(value))
+        return value
 
     return parse
 
@@ -291,13 +301,14 @@ _LOADED = ("id", *_FIELDS, "owner_id", "inbound", "search_text")
 
 @dataclass
 class _Batch:
-    """Everything one batch needs from the database, loaded with four queries."""
+    """Everything one batch needs from the database, loaded with five queries."""
 
     by_id: dict[int, Record]
     by_external: dict[str, Record]
     by_email: dict[str, Record]  # lowest id with this e-mail
     by_email_free: dict[str, Record]  # lowest id with this e-mail and no external id
     member_slack_ids: dict[int, str]
+    pending_review: set[int]  # leads whose 4/6 waits for a manager (DOMAIN.md rule 3)
 
     @classmethod
     def load(cls, session: Session, rows: list[_Row]) -> _Batch:
@@ -339,7 +350,16 @@ class _Batch:
         members = {
             mid: sid for mid, sid in session.execute(select(Member.id, Member.slack_user_id))
         }
-        return cls(by_id, by_external, by_email, by_email_free, members)
+        pending: set[int] = set()
+        if records:
+            pending = set(
+                session.scalars(
+                    select(NoActionReview.lead_id).where(
+                        NoActionReview.lead_id.in_(records), _PENDING_REVIEW
+                    )
+                )
+            )
+        return cls(by_id, by_external, by_email, by_email_free, members, pending)
 
 
 @dataclass
@@ -481,7 +501,7 @@ def _process_batch(
             tally.created += 1
             continue
 
-        problem = _conflict(lead, values, batch, new_by_external, names)
+        problem = _conflict(lead, values, owner_id, batch, new_by_external, names)
         if problem is not None:
             tally.error(row.line, *problem)
             continue
@@ -515,6 +535,7 @@ def _column(names: dict[str, str], key: str) -> str:
 def _conflict(
     lead: Record,
     values: dict[str, Any],
+    owner_id: int | None,
     batch: _Batch,
     new_by_external: dict[str, Record],
     names: dict[str, str],
@@ -531,6 +552,13 @@ def _conflict(
         if holder is not None and holder is not lead:
             return _column(names, "external_id"), f"外部ID {external} は別のリードが使っています"
     status = values.get("status")
+    if lead.get("id") in batch.pending_review:
+        # DOMAIN.md rule 3: the manager decides this lead's status next; a file must not
+        # settle it (or hand the lead to someone else) behind the review's back.
+        if status is not None and status != lead["status"]:
+            return _column(names, "status"), PENDING_REVIEW_LOCKED
+        if owner_id is not None and owner_id != lead["owner_id"]:
+            return _column(names, "owner"), PENDING_REVIEW_LOCKED
     if (
         lead.get("id") is not None
         and status is not None

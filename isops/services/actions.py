@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import OUTCOMES_BY_CHANNEL, ActionStatus, Channel, Outcome, Priority
@@ -34,8 +35,8 @@ from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
 ACTION_LOGGED = "action_logged"  # outbox kind: the rep's confirmation with coaching
-MAX_MEMO = 3000
-MAX_REASON_MEMO = 3000
+MAX_MEMO = limits.MEMO  # what the rep submits at once; the stored memo may be longer
+MAX_REASON_MEMO = limits.MEMO
 _NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
 
 
@@ -205,7 +206,10 @@ def record_action(
             errors["status"] = "アクションステータスを選んでください"
         if new_priority not in (None, Priority.FOCUS, Priority.NON_FOCUS):
             errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
-        if len(new_memo) > MAX_MEMO and new_memo != lead.memo:
+        # The limit is on what the rep submitted, which they can shorten — not on the memo
+        # it is appended to (an imported CRM memo may be far longer; issue 3). Handing back
+        # the current memo unchanged is not a submission of new text.
+        if len(memo) > MAX_MEMO and memo != lead.memo:
             errors["memo"] = f"アクションメモは {MAX_MEMO} 文字以内にしてください"
         # A review starts when 4/6 is newly chosen, or chosen again after withdrawing one.
         requests_review = new_status in _NEEDS_REVIEW and (

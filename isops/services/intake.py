@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import RoleLevel
@@ -54,17 +55,17 @@ class InboundLead(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
 
-    company: str = Field(min_length=1, max_length=200)
-    contact_name: str | None = Field(default=None, max_length=200)
-    title: str | None = Field(default=None, max_length=200)
+    company: str = Field(min_length=1, max_length=limits.COMPANY)
+    contact_name: str | None = Field(default=None, max_length=limits.CONTACT_NAME)
+    title: str | None = Field(default=None, max_length=limits.TITLE)
     role_level: RoleLevel | None = None
-    industry: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=320)
-    phone: str | None = Field(default=None, max_length=50)
-    source: str | None = Field(default=None, max_length=100)
+    industry: str | None = Field(default=None, max_length=limits.INDUSTRY)
+    email: str | None = Field(default=None, max_length=limits.EMAIL)
+    phone: str | None = Field(default=None, max_length=limits.PHONE)
+    source: str | None = Field(default=None, max_length=limits.SOURCE)
     cv_at: dt.datetime | None = None
-    external_id: str | None = Field(default=None, max_length=200)
-    owner: str | None = Field(default=None, max_length=320)
+    external_id: str | None = Field(default=None, max_length=limits.EXTERNAL_ID)
+    owner: str | None = Field(default=None, max_length=limits.OWNER_REF)
 
     @field_validator(
         "contact_name",
@@ -93,9 +94,11 @@ class InboundLead(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None) -> str | None:
-        if value is not None and (value.count("@") != 1 or " " in value or value.endswith("@")):
+        if value is None:
+            return None
+        if value.count("@") != 1 or " " in value or value.endswith("@"):
             raise ValueError("メールアドレスの形式ではありません")
-        return value
+        return limits.normalize_email(value)  # the one stored form (matched by equality)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
+from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import ActionStatus, RoleLevel
@@ -22,7 +23,6 @@ from isops.text import fold, lead_search_text
 from isops.unit_of_work import UnitOfWork
 
 MAX_OPTIONS = 50  # Slack allows 100 per options load; 50 keeps the answer small and fast
-MAX_TEXT = 200
 LEAD_NOT_FOUND = "リードが見つかりません (削除された可能性があります)"
 LEAD_NOT_YOURS = "このリードを記録する権限がありません (自分 / チームのリードのみ)"
 LEAD_CREATE_SCOPE = "lead_create"  # idempotency scope: Slack's view id of a /lead submission
@@ -355,17 +355,18 @@ def register_lead(
     """Register a lead by hand; the same e-mail, or the same company and contact (folded),
     returns the existing lead instead of creating a second one."""
     errors: dict[str, str] = {}
-    company = _clean(company, MAX_TEXT, "company", "会社名", errors)
+    company = _clean(company, limits.COMPANY, "company", "会社名", errors)
     if not company:
         errors["company"] = "会社名を入力してください"
-    contact = _clean(contact_name, MAX_TEXT, "contact_name", "担当者名", errors) or None
-    title = _clean(title, MAX_TEXT, "title", "役職", errors) or None
-    industry = _clean(industry, 100, "industry", "業種", errors) or None
-    source = _clean(source, 100, "source", "流入元", errors) or None
-    email = _clean(email, 320, "email", "メールアドレス", errors) or None
+    contact = _clean(contact_name, limits.CONTACT_NAME, "contact_name", "担当者名", errors) or None
+    title = _clean(title, limits.TITLE, "title", "役職", errors) or None
+    industry = _clean(industry, limits.INDUSTRY, "industry", "業種", errors) or None
+    source = _clean(source, limits.SOURCE, "source", "流入元", errors) or None
+    email = _clean(email, limits.EMAIL, "email", "メールアドレス", errors) or None
     if email and not _EMAIL.match(email):
         errors["email"] = "メールアドレスの形式ではありません"
-    phone = _clean(phone, 50, "phone", "電話番号", errors) or None
+    email = limits.normalize_email(email) if email else None
+    phone = _clean(phone, limits.PHONE, "phone", "電話番号", errors) or None
     if phone and not _PHONE.match(phone.replace("－", "-")):
         errors["phone"] = "電話番号は数字とハイフンで入力してください"
     now = utcnow()
@@ -401,7 +402,9 @@ def register_lead(
                 lead = session.get_one(Lead, int(earlier))
                 return LeadRegistration(_summary(session, actor, lead), created=True)
         search_text = lead_search_text(company, contact)
-        by_email = func.lower(Lead.email) == email.lower() if email else None
+        # Both are plain equalities on indexed columns (ix_leads_email, ix_leads_search_text):
+        # e-mails are stored normalised on every write path, so no lower() is needed here.
+        by_email = Lead.email == email if email else None
         same_name = Lead.search_text == search_text if contact else None
         conditions = [c for c in (by_email, same_name) if c is not None]
         if conditions:
@@ -409,9 +412,7 @@ def register_lead(
                 select(Lead).where(or_(*conditions)).order_by(Lead.id).limit(1)
             ).first()
             if existing is not None:
-                kind = (
-                    "email" if email and (existing.email or "").lower() == email.lower() else "name"
-                )
+                kind = "email" if email and existing.email == email else "name"
                 return LeadRegistration(
                     _summary(session, actor, existing), created=False, duplicate_of=kind
                 )

@@ -80,3 +80,20 @@ def test_only_admins_may_import(team: BotHarness) -> None:
     (reply,) = team.fake.wait_for("response_url")
     assert "管理者" in reply.params["text"]
     assert team.fake.calls_to("views.open") == []
+
+
+def test_owners_must_be_members_and_slack_is_not_asked(team: BotHarness) -> None:
+    """The import answers the submission itself (within Slack's 3 s): no users.lookupByEmail,
+    whose retries and back-off could outlast it; the modal says so."""
+    team.fake.add_user("U300", email="suzuki@example.com")  # in Slack, but not an isops member
+    view = open_modal(team)
+    hint = str(view["blocks"][0])
+    assert "Slack に問い合わせません" in hint and "isops leads import" in hint
+    answer = submit(
+        team, view, "会社名,担当者\nあおば,suzuki@example.com\nかえで,SATO@example.com\n"
+    )
+    assert answer["response_action"] == "errors"
+    message = answer["errors"][ids.LEADS_IMPORT_CSV]
+    assert "行 2, 列 担当者" in message and "行 3" not in message  # a member's own e-mail is fine
+    assert team.fake.calls_to("users.lookupByEmail") == []
+    assert companies(team) == []

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from isops import limits
 from isops.calendar import BusinessCalendar
+from isops.csvio import ImportPolicy, import_leads
 from isops.enums import Channel, Outcome, ReviewState, Role
 from isops.errors import InvalidInput
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
 from isops.services.actions import (
     ACTION_LOGGED,
+    MAX_MEMO,
+    MAX_REASON_MEMO,
     ActionResult,
     NeedsConfirmation,
     ShownFields,
@@ -205,6 +211,35 @@ def test_invalid_input_is_reported_per_field_and_nothing_is_saved(
     assert _count(team, Notification) == 0
     lead = _lead(team, lead_id)
     assert (lead.status, lead.call_count, lead.memo) == (1, 0, "元のメモ")
+
+
+def test_a_long_imported_memo_does_not_block_logging_a_short_one(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    imported = "CRM の履歴。" * 625  # 5,000 characters, as a CRM export may carry
+    assert len(imported) == 5000 > MAX_MEMO
+    lead_id = factories.lead(team(), owner="R1")
+    result = import_leads(  # the CRM's memo comes in through a CSV round trip
+        team,
+        stream=io.BytesIO(f"isops ID,メモ\n{lead_id},{imported}\n".encode()),
+        policy=ImportPolicy(tz=ZoneInfo("Asia/Tokyo"), inbound_sources=()),
+    )
+    assert result.ok and result.updated == 1
+    # Too long to show in the modal (memo_digest None): what the rep types is appended.
+    too_long_to_show = ShownFields(lead_id, 1, None, None, None)
+    log(lead_id, memo="  折り返し待ち  ", shown=too_long_to_show)
+    assert _lead(team, lead_id).memo == f"{imported}\n折り返し待ち"
+    log(lead_id, memo="", shown=too_long_to_show)  # nothing typed: the memo stays
+    assert _lead(team, lead_id).memo == f"{imported}\n折り返し待ち"
+    # What the rep submits is still limited, and nothing is saved when it is too long.
+    with pytest.raises(InvalidInput) as caught:
+        log(lead_id, memo="あ" * (MAX_MEMO + 1), shown=too_long_to_show)
+    assert f"{MAX_MEMO}" in caught.value.field_errors["memo"]
+    assert _count(team, Action) == 2
+
+
+def test_the_memo_limit_is_the_shared_one() -> None:
+    assert MAX_MEMO == MAX_REASON_MEMO == limits.MEMO == 3000
 
 
 def test_focus_max_days_is_configurable(team: UnitOfWorkFactory, log: Any) -> None:

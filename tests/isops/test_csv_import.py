@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 
+from isops import limits
 from isops.csvio import ImportPolicy, ImportResult, export_leads, import_leads
 from isops.csvio.importer import EmailLookup, OwnerBy
-from isops.enums import Channel, Role
-from isops.models import Lead, LeadHistory
+from isops.enums import Channel, ReviewState, Role
+from isops.models import Lead, LeadHistory, NoActionReview
 from isops.services.members import add_member
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
@@ -232,6 +233,94 @@ def test_status_4_or_6_needs_a_manager(uow_factory: UnitOfWorkFactory, team: Non
     assert "マネージャーの承認" in result.errors[0].message
     # A new lead may arrive already dropped (history from the CRM).
     assert run(uow_factory, "外部ID,会社名,ステータス\nC-9,旧社,4\n").created == 1
+
+
+def _lead_id(uow_factory: UnitOfWorkFactory, external_id: str) -> int:
+    with uow_factory() as uow:
+        lead_id = uow.session.scalar(select(Lead.id).where(Lead.external_id == external_id))
+        assert lead_id is not None
+        return lead_id
+
+
+def test_a_lead_waiting_for_review_keeps_its_status_and_owner(
+    uow_factory: UnitOfWorkFactory, team: None
+) -> None:
+    run(uow_factory, JA_FILE)
+    factories.review(uow_factory(), _lead_id(uow_factory, "C-1"), by="U100", status=4)
+    before = leads(uow_factory)
+    text = (
+        "外部ID,ステータス,担当者,メモ\n"
+        "C-1,2,,\n"  # line 2: another status while the manager decides
+        "C-1,,U200,\n"  # line 3: another owner
+        "C-1,対応不要,sato@example.com,承認待ちのまま\n"  # status and owner as they are: fine
+        "C-2,3,U100,\n"  # a lead without a review moves freely
+    )
+    result = run(uow_factory, text)
+    assert [str(e).split(":")[0] for e in result.errors] == [
+        "行 2, 列 ステータス",
+        "行 3, 列 担当者",
+    ]
+    assert all(e.message.startswith("承認待ちのため変更できません") for e in result.errors)
+    assert not result.written and leads(uow_factory) == before  # nothing imported
+
+    # The same file without the two rows goes in, and the review is still pending.
+    fine = run(uow_factory, "\n".join(text.splitlines()[:1] + text.splitlines()[3:]) + "\n")
+    assert (fine.ok, fine.updated) == (True, 2)
+    with uow_factory() as uow:
+        pending = uow.session.scalars(
+            select(NoActionReview).where(NoActionReview.state == ReviewState.PENDING)
+        ).one()
+        lead = uow.session.get_one(Lead, pending.lead_id)
+        assert (lead.external_id, lead.status, lead.memo) == ("C-1", 4, "承認待ちのまま")
+
+
+def test_pending_reviews_are_read_once_per_batch(
+    uow_factory: UnitOfWorkFactory, engine: Engine, team: None
+) -> None:
+    for n in range(6):
+        factories.lead(uow_factory(), owner="U100", company=f"社{n}", email=f"s{n}@example.com")
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "no_action_reviews" in statement:
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        rows = "".join(f"s{n}@example.com,2\n" for n in range(6))
+        result = run(uow_factory, "メール,ステータス\n" + rows, batch_size=3)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert (result.ok, result.updated) == (True, 6)
+    assert len(statements) == 4  # two batches, checked then written: not one per row
+
+
+def test_emails_are_stored_lower_cased_and_matched_in_any_case(
+    uow_factory: UnitOfWorkFactory, team: None
+) -> None:
+    created = run(uow_factory, "会社名,メール\nA社, Taro@Example.COM \n")
+    assert created.created == 1
+    assert [r["email"] for r in leads(uow_factory)] == ["taro@example.com"]
+    again = run(uow_factory, "会社名,メール,メモ\nA社,TARO@example.com,電話済\n")
+    assert (again.created, again.updated) == (0, 1)
+    assert [(r["email"], r["memo"]) for r in leads(uow_factory)] == [("taro@example.com", "電話済")]
+
+
+def test_text_limits_are_the_shared_ones(uow_factory: UnitOfWorkFactory, team: None) -> None:
+    long_memo = "メ" * limits.IMPORTED_MEMO
+    ok = run(uow_factory, f"会社名,メモ\n{'会' * limits.COMPANY},{long_memo}\n")
+    assert ok.ok and ok.created == 1
+    too_long = run(
+        uow_factory,
+        f"会社名,電話,メモ\n{'会' * (limits.COMPANY + 1)},{'1' * (limits.PHONE + 1)},"
+        f"{long_memo}メ\n",
+    )
+    assert [str(e).split(":")[0] for e in too_long.errors] == [
+        "行 2, 列 会社名",
+        "行 2, 列 電話",
+        "行 2, 列 メモ",
+    ]
+    assert f"{limits.COMPANY} 文字以内" in too_long.errors[0].message
 
 
 def test_duplicate_keys_in_one_file_make_one_lead(uow_factory: UnitOfWorkFactory) -> None:

@@ -152,3 +152,13 @@ def test_blank_fields_are_none_and_english_role_levels_read() -> None:
         {"company": " A ", "email": "", "role_level": "Executive", "unknown": 1}
     )
     assert (lead.company, lead.email, lead.role_level) == ("A", None, RoleLevel.EXECUTIVE)
+
+
+def test_the_email_is_stored_lower_cased(uow_factory: UnitOfWorkFactory) -> None:
+    factories.member(uow_factory(), "U1")
+    result = intake(uow_factory, email=" Yamada@Example.COM ")
+    with uow_factory() as uow:
+        lead = uow.session.get_one(Lead, result.lead_id)
+        assert lead.email == "yamada@example.com"
+        (note,) = uow.session.scalars(select(Notification)).all()
+        assert note.payload["email"] == "yamada@example.com"

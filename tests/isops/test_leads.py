@@ -254,3 +254,13 @@ def test_owner_may_be_a_team_member_only_for_a_manager(team: UnitOfWorkFactory) 
     with pytest.raises(InvalidInput):
         register_lead(team(), slack_user_id="M1", company="D社", owner_slack_user_id="U404")
     assert _count(team) == 1
+
+
+def test_register_lead_stores_the_email_lower_cased(team: UnitOfWorkFactory) -> None:
+    registration = register_lead(
+        team(), slack_user_id="R1", company="ミライ", email="  Hanako@Mirai.EXAMPLE "
+    )
+    assert registration.lead.email == "hanako@mirai.example"
+    with team() as uow:
+        stored = uow.session.scalar(select(Lead.email).where(Lead.id == registration.lead.id))
+    assert stored == "hanako@mirai.example"

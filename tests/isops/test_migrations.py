@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import insert, inspect, select, text
 
 from isops.db import Base, make_engine
 from isops.migrate import downgrade, upgrade
+from isops.models import Lead
 
 
 @pytest.fixture
@@ -55,5 +58,47 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(database_url: str) -> None:
         with engine.connect() as conn:
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_0003_lower_cases_stored_emails_and_indexes_search_text(database_url: str) -> None:
+    downgrade(database_url, "0002_lead_picker")
+    engine = make_engine(database_url)
+    try:
+        now = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Lead.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "company": company,
+                        "email": email,
+                        "search_text": company,
+                        "cv_at": now,
+                        "status": 1,
+                        "memo": "",
+                        "inbound": False,
+                        "call_count": 0,
+                        "mail_count": 0,
+                        "early_action_count": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for company, email in (
+                        ("A", " Taro@Example.COM "),
+                        ("B", "hanako@example.com"),
+                        ("C", None),
+                    )
+                ],
+            )
+        assert "ix_leads_search_text" not in {
+            i["name"] for i in inspect(engine).get_indexes("leads")
+        }
+        upgrade(database_url)
+        with engine.connect() as conn:
+            emails = conn.execute(select(Lead.email).order_by(Lead.company)).scalars().all()
+        assert emails == ["taro@example.com", "hanako@example.com", None]
+        assert "ix_leads_search_text" in {i["name"] for i in inspect(engine).get_indexes("leads")}
     finally:
         engine.dispose()
