@@ -32,7 +32,8 @@ def _deps(settings: Settings) -> tuple[Deps, Any]:
 
 
 def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.reminders import jp_date, render_digests_text
+    from bot.blocks.dates import jp_date
+    from bot.blocks.reminders import render_digests_text
     from bot.jobs.reminders import MorningReminders
 
     deps, engine = _deps(settings)
@@ -79,7 +80,8 @@ def _now() -> dt.datetime:
 
 
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.reminders import build_morning_dm, jp_date, render_digests_text
+    from bot.blocks.dates import jp_date
+    from bot.blocks.reminders import build_morning_dm, render_digests_text
     from isops.demo import build_demo
     from isops.migrate import upgrade
     from isops.services.reminders import compute_digests, due_recipients
@@ -148,7 +150,7 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_member_away(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.reminders import jp_date
+    from bot.blocks.dates import jp_date
     from isops.services.away import cancel_away, parse_away_range, set_away, upcoming_away
 
     deps, engine = _deps(settings)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-NOT_REGISTERED = (
-    "isops にメンバー登録されていません。管理者に `isops member add` で登録してもらってください。"
-)
+from isops.services import lookup
+
+# The same words as the domain error, so the Home tab and a refused command agree.
+NOT_REGISTERED = lookup.NOT_REGISTERED
 UNKNOWN_SUBCOMMAND = (
     "`/isops {name}` というコマンドはありません。`/isops help` で一覧を表示します。"
 )

@@ -5,9 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jpholiday
+
+
+def member_zone(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
+    """The member's own time zone, or the team's when unset or unknown."""
+    if timezone:
+        try:
+            return ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return default
+    return default
 
 
 def _parse_company_holiday(text: str) -> tuple[int | None, int, int]:

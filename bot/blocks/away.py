@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from bot.blocks.dates import jp_date
 from bot.blocks.mrkdwn import context, section
-from bot.blocks.reminders import jp_date
 from isops.services.away import AwayView
 
 AWAY_USAGE = "`/isops away 12/1-12/5` で休暇を登録、`/isops away cancel` で今後の休暇を取り消します"

@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids
+from bot.blocks.dates import jp_date
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -21,7 +22,6 @@ from bot.blocks.mrkdwn import (
     truncate,
 )
 
-_WEEKDAYS = "月火水木金土日"
 MAX_PASTED_CSV = 3000  # Slack's limit for a plain_text_input
 MAX_ERRORS_SHOWN = 10
 
@@ -77,16 +77,12 @@ class LeadNotice:
         )
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.month}/{day.day}({_WEEKDAYS[day.weekday()]})"
-
-
 def deadline_text(notice: LeadNotice) -> str | None:
     """DOMAIN.md rule 1: same business day, or the next one after the cut-off."""
     if notice.deadline is None:
         return None
     when = "本日中" if notice.same_day else "翌営業日中"
-    return f"{_day(notice.deadline)} 中 ({when}) に初回アプローチ"
+    return f"{jp_date(notice.deadline)} 中 ({when}) に初回アプローチ"
 
 
 def _who(notice: LeadNotice) -> str:
@@ -102,7 +98,7 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     arrived = notice.cv_at.astimezone(tz)
     fields = [
         f"*流入元*\n{escape(notice.source) or '—'}" + (" (インバウンド)" if notice.inbound else ""),
-        f"*流入日時*\n{_day(arrived.date())} {arrived:%H:%M}",
+        f"*流入日時*\n{jp_date(arrived.date())} {arrived:%H:%M}",
     ]
     if notice.industry:
         fields.append(f"*業種*\n{escape(notice.industry)}")

@@ -12,6 +12,7 @@ from bot.blocks.log_button import build_log_button
 from bot.blocks.log_modal import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, plain, section
 from bot.forms.lead import LeadMetadata
+from isops import limits
 from isops.enums import RoleLevel
 from isops.services.leads import LeadRegistration
 
@@ -25,7 +26,7 @@ def _text_input(
     *,
     optional: bool = True,
     initial: str | None = None,
-    max_length: int = 200,
+    max_length: int,
     kind: str = "plain_text_input",
     hint: str | None = None,
 ) -> dict[str, Any]:
@@ -62,9 +63,15 @@ def build_lead_modal(
     ]
     sources = "・".join(inbound_sources)
     blocks: list[dict[str, Any]] = [
-        _text_input(ids.LEAD_COMPANY_BLOCK, "会社名", optional=False, initial=company),
-        _text_input(ids.LEAD_CONTACT_BLOCK, "担当者名"),
-        _text_input(ids.LEAD_TITLE_BLOCK, "役職"),
+        _text_input(
+            ids.LEAD_COMPANY_BLOCK,
+            "会社名",
+            optional=False,
+            initial=company,
+            max_length=limits.COMPANY,
+        ),
+        _text_input(ids.LEAD_CONTACT_BLOCK, "担当者名", max_length=limits.CONTACT_NAME),
+        _text_input(ids.LEAD_TITLE_BLOCK, "役職", max_length=limits.TITLE),
         {
             "type": "input",
             "block_id": ids.LEAD_ROLE_LEVEL_BLOCK,
@@ -77,13 +84,18 @@ def build_lead_modal(
                 "options": role_options,
             },
         },
-        _text_input(ids.LEAD_INDUSTRY_BLOCK, "業種", max_length=100),
-        _text_input(ids.LEAD_EMAIL_BLOCK, "メールアドレス", kind="email_text_input"),
-        _text_input(ids.LEAD_PHONE_BLOCK, "電話番号", max_length=50),
+        _text_input(ids.LEAD_INDUSTRY_BLOCK, "業種", max_length=limits.INDUSTRY),
+        _text_input(
+            ids.LEAD_EMAIL_BLOCK,
+            "メールアドレス",
+            kind="email_text_input",
+            max_length=limits.EMAIL,
+        ),
+        _text_input(ids.LEAD_PHONE_BLOCK, "電話番号", max_length=limits.PHONE),
         _text_input(
             ids.LEAD_SOURCE_BLOCK,
             "流入元",
-            max_length=100,
+            max_length=limits.SOURCE,
             hint=f"{sources} はインバウンド (当日中に初回対応)" if sources else None,
         ),
         {

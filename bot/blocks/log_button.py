@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from bot import ids
 from bot.blocks.mrkdwn import plain
@@ -11,16 +11,23 @@ LOG_BUTTON_TEXT = "📝 記録"
 
 
 def build_log_button(
-    lead_id: int, *, text: str = LOG_BUTTON_TEXT, distinct: bool = False
+    lead_id: int,
+    *,
+    text: str = LOG_BUTTON_TEXT,
+    distinct: bool = False,
+    style: Literal["primary", "danger"] | None = None,
 ) -> dict[str, Any]:
     """A button element (for an actions block or a section accessory); value = lead id.
 
     Slack wants action_ids unique within a block: pass `distinct=True` to put several of
     these in one actions block (action_id `lead.log:<id>`; the listener accepts both).
     Who may log is decided from the database by who clicks, never from this value."""
-    return {
+    button: dict[str, Any] = {
         "type": "button",
         "action_id": f"{ids.LOG_LEAD_BUTTON}:{lead_id}" if distinct else ids.LOG_LEAD_BUTTON,
         "text": plain(text, 75),
         "value": str(lead_id),
     }
+    if style is not None:
+        button["style"] = style
+    return button

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.log_modal import format_date, lead_name, status_label
+from bot.blocks.dates import format_date
+from bot.blocks.log_modal import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
 from isops.enums import Channel, Priority
 from isops.services.actions import ActionResult

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -317,10 +316,6 @@ def no_match_notice(query: str, matches: int) -> str | None:
             f"「{escape(query)}」に一致する対応中のリードはありません。リード欄で検索してください。"
         )
     return f"「{escape(query)}」に一致するリードが複数あります。リード欄で選んでください。"
-
-
-def format_date(day: dt.date) -> str:
-    return f"{day:%Y/%m/%d} ({'月火水木金土日'[day.weekday()]})"
 
 
 def build_log_modal_for(

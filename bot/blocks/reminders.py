@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.blocks.dates import jp_date
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -40,7 +41,6 @@ from isops.services.reschedule import RescheduleResult, overdue_per_day
 
 Block = dict[str, Any]
 
-WEEKDAYS = "月火水木金土日"
 # The most lines each section shows in the DM (fewer when the message is full).
 DM_CAPS = {"inbound": 8, "focus": 8, "5c2m": 10, "returned": 5, "hygiene": 5}
 # This many overdue focus leads or more are grouped into one line with a button.
@@ -74,12 +74,6 @@ NOTHING_TODAY = "今日のやることはありません 🎉"
 
 
 # -- small formats ---------------------------------------------------------------------------------
-
-
-def jp_date(day: dt.date, *, year: bool = False) -> str:
-    """`11/27(金)` (with the year when asked)."""
-    prefix = f"{day.year}/" if year else ""
-    return f"{prefix}{day.month}/{day.day}({WEEKDAYS[day.weekday()]})"
 
 
 def _who(line_company: str, contact: str | None) -> str:

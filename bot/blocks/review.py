@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from bot import ids
+from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
     MAX_MESSAGE_BLOCKS,
@@ -360,15 +361,7 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
             ),
             {
                 "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": ids.LOG_LEAD_BUTTON,
-                        "text": plain("記録"),
-                        "style": "primary",
-                        "value": str(detail.lead_id),
-                    }
-                ],
+                "elements": [build_log_button(detail.lead_id, text="記録", style="primary")],
             },
             context(
                 f"依頼 {_when(detail.requested_at, tz)} の判断{by}: {escape(detail.reason_code)}"

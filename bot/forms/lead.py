@@ -6,12 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError, field_validator
 
 from bot import ids
-from bot.forms.state import block_ids, state_values
+from bot.forms import state as form_state
+from bot.forms.state import ModalMetadata, state_values
+from isops.calendar import member_zone
 from isops.enums import RoleLevel
 
 FIELD_BLOCKS: dict[str, str] = {
@@ -36,23 +38,13 @@ FIELD_MESSAGES: dict[str, str] = {
 }
 
 
-class LeadMetadata(BaseModel):
+class LeadMetadata(ModalMetadata):
     """private_metadata of the /lead modal: the time zone the CV date/time is entered in."""
 
     tz: str = "Asia/Tokyo"
 
     def zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self.tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("Asia/Tokyo")
-
-    @classmethod
-    def load(cls, text: str | None) -> LeadMetadata:
-        try:
-            return cls.model_validate_json(text or "{}")
-        except ValidationError:
-            return cls()
+        return member_zone(self.tz, ZoneInfo("Asia/Tokyo"))
 
 
 class LeadForm(BaseModel):
@@ -86,13 +78,10 @@ class ParsedLead:
 
 
 def errors_for_view(view: Mapping[str, Any], field_errors: Mapping[str, str]) -> dict[str, str]:
-    """Service field errors → `{block_id: message}`."""
-    present = block_ids(view)
-    out: dict[str, str] = {}
-    for field, message in field_errors.items():
-        block = present.get(FIELD_BLOCKS.get(field, ""), ids.LEAD_COMPANY_BLOCK)
-        out[block] = f"{out[block]} / {message}" if block in out else message
-    return out
+    """Service field errors → `{block_id: message}` (unknown fields go on the company)."""
+    return form_state.errors_for_view(
+        view, field_errors, field_blocks=FIELD_BLOCKS, default=ids.LEAD_COMPANY_BLOCK
+    )
 
 
 def parse_lead_form(view: Mapping[str, Any]) -> ParsedLead:

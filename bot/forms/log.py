@@ -10,7 +10,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot import ids
-from bot.forms.state import block_ids, state_values
+from bot.forms import state as form_state
+from bot.forms.state import ModalMetadata, state_values
 from isops.enums import Channel, Outcome
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO, ShownFields, memo_digest
 from isops.services.leads import LeadSnapshot
@@ -62,7 +63,7 @@ class ShownModel(BaseModel):
         )
 
 
-class LogMetadata(BaseModel):
+class LogMetadata(ModalMetadata):
     """The log modal's private_metadata (well under Slack's 3,000 characters)."""
 
     mode: Mode = "any"
@@ -75,13 +76,6 @@ class LogMetadata(BaseModel):
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True, exclude_defaults=True)
-
-    @classmethod
-    def load(cls, text: str | None) -> LogMetadata:
-        try:
-            return cls.model_validate_json(text or "{}")
-        except ValidationError:
-            return cls()
 
 
 @dataclass(frozen=True)
@@ -217,14 +211,14 @@ class ParsedLog:
 
 
 def errors_for_view(view: Mapping[str, Any], field_errors: Mapping[str, str]) -> dict[str, str]:
-    """Service field errors → `{block_id: message}` for `response_action: errors`."""
-    present = block_ids(view)
-    fallback = present.get(ids.LOG_STATUS_BLOCK) or present.get(ids.LOG_LEAD_BLOCK, "")
-    out: dict[str, str] = {}
-    for field, message in field_errors.items():
-        block = present.get(FIELD_BLOCKS.get(field, ""), fallback)
-        out[block] = f"{out[block]} / {message}" if block in out else message
-    return out
+    """Service field errors → `{block_id: message}` (unknown fields go on the status, else
+    on the lead)."""
+    return form_state.errors_for_view(
+        view,
+        field_errors,
+        field_blocks=FIELD_BLOCKS,
+        fallback_blocks=(ids.LOG_STATUS_BLOCK, ids.LOG_LEAD_BLOCK),
+    )
 
 
 def parse_log_form(view: Mapping[str, Any]) -> ParsedLog:

@@ -1,10 +1,13 @@
-"""One small helper to read a submitted view's state as plain values."""
+"""Small helpers shared by the modal forms: a submitted view's state as plain values, field
+errors mapped back onto its blocks, and private metadata that never fails to load."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
+
+from pydantic import BaseModel, ValidationError
 
 from bot.ids import unversioned
 
@@ -67,3 +70,35 @@ def block_ids(view: Mapping[str, Any]) -> dict[str, str]:
         if isinstance(block, Mapping) and isinstance(block.get("block_id"), str):
             out[unversioned(block["block_id"])] = block["block_id"]
     return out
+
+
+def errors_for_view(
+    view: Mapping[str, Any],
+    field_errors: Mapping[str, str],
+    *,
+    field_blocks: Mapping[str, str],
+    fallback_blocks: Sequence[str] = (),
+    default: str = "",
+) -> dict[str, str]:
+    """Service field errors → `{block_id: message}` for `response_action: errors`.
+
+    A field with no block of its own goes on the first of `fallback_blocks` the view has, else
+    on `default`; two messages for one block are joined with " / "."""
+    present = block_ids(view)
+    fallback = next((present[b] for b in fallback_blocks if b in present), default)
+    out: dict[str, str] = {}
+    for field, message in field_errors.items():
+        block = present.get(field_blocks.get(field, ""), fallback)
+        out[block] = f"{out[block]} / {message}" if block in out else message
+    return out
+
+
+class ModalMetadata(BaseModel):
+    """A modal's private_metadata; text that does not parse loads as the defaults."""
+
+    @classmethod
+    def load(cls, text: str | None) -> Self:
+        try:
+            return cls.model_validate_json(text or "{}")
+        except ValidationError:
+            return cls()

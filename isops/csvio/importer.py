@@ -41,9 +41,11 @@ from isops.csvio.source import (
     total_bytes,
 )
 from isops.enums import ActionStatus, Role
-from isops.errors import NotAllowed, NotFound
+from isops.errors import NotAllowed
 from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.services.assignment import OwnerMatch, is_slack_user_id, owners_by_ref
+from isops.services.history import history_text
+from isops.services.lookup import require_member
 from isops.text import fold, lead_search_text
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -582,18 +584,13 @@ def _history(
     by_member_id: int | None,
     now: dt.datetime,
 ) -> Record:
-    def as_text(value: Any) -> str | None:
-        if value is None:
-            return None
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-
     if name == "owner_id":
         field_name = "owner"
         old = batch.member_slack_ids.get(before["owner_id"]) if before["owner_id"] else None
         new = batch.member_slack_ids.get(after["owner_id"]) if after["owner_id"] else None
     else:
         field_name = name
-        old, new = as_text(before[name]), as_text(after[name])
+        old, new = history_text(before[name]), history_text(after[name])
     return {
         "lead_id": lead_id,
         "member_id": by_member_id,
@@ -796,9 +793,7 @@ def import_leads(
 def authorize_import(uow: UnitOfWork, *, slack_user_id: str) -> int:
     """The member id of an admin allowed to import from Slack (decided from the database)."""
     with uow:
-        member = uow.session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
-        if member is None:
-            raise NotFound("isops にメンバー登録されていません")
+        member = require_member(uow.session, slack_user_id)
         if not member.active or member.role != Role.ADMIN:
             raise NotAllowed("リードの取り込みは管理者 (admin) だけが行えます")
         return member.id

@@ -17,7 +17,7 @@ from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import OUTCOMES_BY_CHANNEL, ActionStatus, Channel, Outcome, Priority
 from isops.errors import InvalidInput, IsopsError
-from isops.models import Action, Lead, LeadHistory, NoActionReview
+from isops.models import Action, Lead, NoActionReview
 from isops.rules import (
     FiveC2M,
     Targets,
@@ -29,6 +29,7 @@ from isops.rules import (
 )
 from isops.services import outbox, reviews
 from isops.services.counters import apply_action_to_lead
+from isops.services.history import record_change
 from isops.services.lead_access import load_actor
 from isops.services.leads import visible_lead
 from isops.settings import Settings
@@ -110,12 +111,6 @@ class ActionResult(BaseModel):
     @property
     def chases_5c2m(self) -> bool:
         return chases_5c2m(self.status_after)
-
-
-def _text(value: int | dt.date | str | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _resolve_memo(submitted: str, current: str, shown: ShownFields | None) -> str:
@@ -277,15 +272,14 @@ def record_action(
         ):
             if old != new:
                 changed.append(field)
-                session.add(
-                    LeadHistory(
-                        lead_id=lead.id,
-                        member_id=actor.id,
-                        field=field,
-                        old_value=_text(old),
-                        new_value=_text(new),
-                        changed_at=now,
-                    )
+                record_change(
+                    session,
+                    lead_id=lead.id,
+                    member_id=actor.id,
+                    field=field,
+                    old=old,
+                    new=new,
+                    at=now,
                 )
         lead.status = new_status
         lead.priority = new_priority

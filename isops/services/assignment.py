@@ -27,6 +27,7 @@ from isops.db import affected_rows
 from isops.enums import Role
 from isops.errors import Conflict, InvalidInput, NotFound
 from isops.models import AssignmentRule, Member
+from isops.services.lookup import member_by_slack_id
 from isops.text import fold
 from isops.unit_of_work import UnitOfWork
 
@@ -112,7 +113,7 @@ def _member_by_ref(session: Session, ref: str) -> Member | None:
         return session.scalars(
             select(Member).where(func.lower(Member.email) == ref.lower()).order_by(Member.id)
         ).first()
-    return session.scalar(select(Member).where(Member.slack_user_id == ref))
+    return member_by_slack_id(session, ref)
 
 
 def find_owner(uow: UnitOfWork, *, owner: str) -> OwnerMatch | None:

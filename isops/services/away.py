@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from isops.db import affected_rows
-from isops.errors import InvalidInput, NotFound
+from isops.errors import InvalidInput
 from isops.models import AwayPeriod, Member
+from isops.services.lookup import require_member
 from isops.unit_of_work import UnitOfWork
 
 MAX_AWAY_DAYS = 120
@@ -62,9 +63,7 @@ def set_away(
     if end_date < start_date:
         raise InvalidInput({"range": "終了日が開始日より前です"})
     with uow:
-        member = uow.session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
-        if member is None:
-            raise NotFound("isops にメンバー登録されていません")
+        member = require_member(uow.session, slack_user_id)
         overlapping = uow.session.scalars(
             select(AwayPeriod).where(
                 AwayPeriod.member_id == member.id,
@@ -87,11 +86,7 @@ def set_away(
 def cancel_away(uow: UnitOfWork, *, slack_user_id: str, on: dt.date) -> int:
     """Remove the member's away periods that include or follow `on`; returns how many."""
     with uow:
-        member_id = uow.session.scalar(
-            select(Member.id).where(Member.slack_user_id == slack_user_id)
-        )
-        if member_id is None:
-            raise NotFound("isops にメンバー登録されていません")
+        member_id = require_member(uow.session, slack_user_id).id
         result = uow.session.execute(
             delete(AwayPeriod).where(AwayPeriod.member_id == member_id, AwayPeriod.end_date >= on)
         )

@@ -16,7 +16,7 @@ from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import RoleLevel
-from isops.models import IdempotencyKey, Lead, LeadHistory, Member
+from isops.models import IdempotencyKey, Lead, Member
 from isops.services import outbox
 from isops.services.assignment import (
     LEAD_ASSIGNED,
@@ -26,6 +26,7 @@ from isops.services.assignment import (
     notify_targets,
 )
 from isops.services.away import away_member_ids
+from isops.services.history import record_change
 from isops.text import fold, lead_search_text
 from isops.unit_of_work import UnitOfWork
 
@@ -273,16 +274,14 @@ def _create(
         session.add(
             IdempotencyKey(scope=IDEMPOTENCY_SCOPE, key=idempotency_key, result=str(row.id))
         )
-    session.add(
-        LeadHistory(
-            lead_id=row.id,
-            member_id=None,
-            field="owner",
-            old_value=None,
-            new_value=assignment.slack_user_id,
-            note=f"流入時の自動割り当て: {assignment.reason}",
-            changed_at=utcnow(),
-        )
+    record_change(
+        session,
+        lead_id=row.id,
+        member_id=None,
+        field="owner",
+        old=None,
+        new=assignment.slack_user_id,
+        note=f"流入時の自動割り当て: {assignment.reason}",
     )
     deadline = calendar.inbound_deadline(cv_at, inbound_cutoff) if inbound else None
     same_day = deadline is not None and deadline == calendar.local_date(cv_at)

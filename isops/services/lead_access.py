@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
-from isops.calendar import BusinessCalendar
+from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
 from isops.enums import Role
-from isops.errors import NotAllowed, NotFound
 from isops.models import Lead, Member
-
-NOT_REGISTERED = (
-    "isops にメンバー登録されていません。管理者に `isops member add` で登録してもらってください。"
-)
-INACTIVE = "isops のメンバー登録が無効になっています。管理者に確認してください。"
+from isops.services.lookup import require_active_member
 
 
 @dataclass(frozen=True)
@@ -52,22 +46,12 @@ class Actor:
 
     def today(self, calendar: BusinessCalendar) -> dt.date:
         """The member's local date (their own time zone when set, else the team's)."""
-        zone = calendar.tz
-        if self.timezone:
-            try:
-                zone = ZoneInfo(self.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = calendar.tz
-        return utcnow().astimezone(zone).date()
+        return utcnow().astimezone(member_zone(self.timezone, calendar.tz)).date()
 
 
 def load_actor(session: Session, *, slack_user_id: str) -> Actor:
     """The registered, active member with this Slack id, with their lead visibility."""
-    member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
-    if member is None:
-        raise NotFound(NOT_REGISTERED)
-    if not member.active:
-        raise NotAllowed(INACTIVE)
+    member = require_active_member(session, slack_user_id)
     owners: dict[int, str] | None
     if member.role == Role.ADMIN:
         owners = None

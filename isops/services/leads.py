@@ -16,9 +16,11 @@ from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import ActionStatus, RoleLevel
 from isops.errors import InvalidInput, NotAllowed, NotFound
-from isops.models import IdempotencyKey, Lead, LeadHistory, Member, NoActionReview
+from isops.models import IdempotencyKey, Lead, NoActionReview
 from isops.rules import FiveC2M, Targets, five_c2m
+from isops.services.history import record_change
 from isops.services.lead_access import Actor, load_actor, owner_names
+from isops.services.lookup import member_by_slack_id
 from isops.text import fold, lead_search_text
 from isops.unit_of_work import UnitOfWork
 
@@ -381,9 +383,7 @@ def register_lead(
         actor = load_actor(session, slack_user_id=slack_user_id)
         owner_id = actor.id
         if owner_slack_user_id and owner_slack_user_id != actor.slack_user_id:
-            owner = session.scalar(
-                select(Member).where(Member.slack_user_id == owner_slack_user_id)
-            )
+            owner = member_by_slack_id(session, owner_slack_user_id)
             if owner is None or not owner.active:
                 raise InvalidInput({"owner": "担当者が isops に登録されていません"})
             if not actor.may_act_for(owner.id):
@@ -434,16 +434,15 @@ def register_lead(
         session.add(lead)
         session.flush()
         owner_slack = owner_slack_user_id or actor.slack_user_id
-        session.add(
-            LeadHistory(
-                lead_id=lead.id,
-                member_id=actor.id,
-                field="owner",
-                old_value=None,
-                new_value=owner_slack,
-                note="手動登録 (/lead)",
-                changed_at=now,
-            )
+        record_change(
+            session,
+            lead_id=lead.id,
+            member_id=actor.id,
+            field="owner",
+            old=None,
+            new=owner_slack,
+            note="手動登録 (/lead)",
+            at=now,
         )
         if idempotency_key:
             session.add(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from isops.enums import Role
 from isops.errors import InvalidInput, NotFound
 from isops.models import Member
+from isops.services.lookup import member_by_slack_id
 from isops.unit_of_work import UnitOfWork
 
 
@@ -67,12 +68,10 @@ def add_member(
         session = uow.session
         manager: Member | None = None
         if manager_slack_user_id:
-            manager = session.scalar(
-                select(Member).where(Member.slack_user_id == manager_slack_user_id)
-            )
+            manager = member_by_slack_id(session, manager_slack_user_id)
             if manager is None:
                 raise NotFound(f"マネージャー {manager_slack_user_id} が登録されていません")
-        member = session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        member = member_by_slack_id(session, slack_user_id)
         if member is None:
             member = Member(slack_user_id=slack_user_id, name=name, role=role)
             session.add(member)
@@ -106,7 +105,7 @@ def list_members(uow: UnitOfWork) -> list[MemberView]:
 def find_member(uow: UnitOfWork, *, slack_user_id: str) -> MemberView | None:
     """The member with this Slack user id, if registered."""
     with uow:
-        member = uow.session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
+        member = member_by_slack_id(uow.session, slack_user_id)
         if member is None:
             return None
         manager_id = (

@@ -41,12 +41,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
-from isops.calendar import BusinessCalendar
+from isops.calendar import BusinessCalendar, member_zone
 from isops.db import affected_rows
 from isops.enums import ActionStatus, DeliveryState, Priority, ReviewState
-from isops.errors import NotAllowed, NotFound
 from isops.models import AwayPeriod, Lead, Member, NoActionReview, ReminderDelivery
 from isops.rules import FiveC2M, five_c2m
+from isops.services.lookup import require_active_member
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
@@ -242,16 +242,6 @@ class DeliveryClaim:
 # -- time ------------------------------------------------------------------------------------------
 
 
-def member_zone(timezone: str | None, default: ZoneInfo) -> ZoneInfo:
-    """The member's own time zone, or the team's when unset or unknown."""
-    if timezone:
-        try:
-            return ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            return default
-    return default
-
-
 def _at(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
     """`day` at local `time` in `zone`, as an aware UTC datetime."""
     return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
@@ -420,18 +410,7 @@ def digest_for_member(
 ) -> MorningDigest:
     """One member's digest as of now on their local date (`/isops today`), business day or not."""
     with uow:
-        member = uow.session.execute(
-            select(Member.id, Member.name, Member.timezone, Member.active).where(
-                Member.slack_user_id == slack_user_id
-            )
-        ).one_or_none()
-        if member is None:
-            raise NotFound(
-                "isops にメンバー登録されていません。"
-                "管理者に `isops member add` で登録してもらってください。"
-            )
-        if not member.active:
-            raise NotAllowed("isops のメンバー登録が無効になっています。管理者に確認してください。")
+        member = require_active_member(uow.session, slack_user_id)
         day = now.astimezone(member_zone(member.timezone, calendar.tz)).date()
         recipient = Recipient(member.id, slack_user_id, member.name, day)
         (digest,) = _compute(uow.session, [recipient], now, settings, calendar, limit)

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from isops.calendar import BusinessCalendar
+from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
 from isops.db import affected_rows
 from isops.enums import Priority
-from isops.errors import NotAllowed, NotFound
-from isops.models import Lead, LeadHistory, Member
-from isops.services.reminders import OPEN, member_zone, no_pending_review
+from isops.models import Lead
+from isops.services.history import record_change
+from isops.services.lookup import require_active_member
+from isops.services.reminders import OPEN, no_pending_review
 from isops.unit_of_work import UnitOfWork
 
 # At least this many leads a day, and no spread longer than this many business days.
@@ -58,18 +59,7 @@ def reschedule_overdue(
     new date, and clicking twice moves nothing the second time."""
     with uow:
         session = uow.session
-        member = session.execute(
-            select(Member.id, Member.timezone, Member.active).where(
-                Member.slack_user_id == slack_user_id
-            )
-        ).one_or_none()
-        if member is None:
-            raise NotFound(
-                "isops にメンバー登録されていません。"
-                "管理者に `isops member add` で登録してもらってください。"
-            )
-        if not member.active:
-            raise NotAllowed("isops のメンバー登録が無効になっています。管理者に確認してください。")
+        member = require_active_member(session, slack_user_id)
         now = utcnow()
         today = now.astimezone(member_zone(member.timezone, calendar.tz)).date()
         overdue = session.execute(
@@ -101,16 +91,15 @@ def reschedule_overdue(
             if not affected_rows(result):
                 continue
             moved.append(new_date)
-            session.add(
-                LeadHistory(
-                    lead_id=lead_id,
-                    member_id=member.id,
-                    field="next_action_date",
-                    old_value=str(old_date),
-                    new_value=new_date.isoformat(),
-                    note=HISTORY_NOTE,
-                    changed_at=now,
-                )
+            record_change(
+                session,
+                lead_id=lead_id,
+                member_id=member.id,
+                field="next_action_date",
+                old=old_date,
+                new=new_date,
+                note=HISTORY_NOTE,
+                at=now,
             )
         uow.commit()
         return RescheduleResult(

@@ -37,16 +37,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.db import affected_rows
 from isops.enums import ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from isops.models import Lead, LeadHistory, Member, NoActionReview
+from isops.models import Lead, Member, NoActionReview
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
 from isops.services import outbox
+from isops.services.history import record_change
+from isops.services.lookup import require_active_member
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
@@ -62,7 +64,6 @@ RETURNED_STATUS: dict[int, int] = {
     ActionStatus.NO_ACTION_AFTER_CONNECT: ActionStatus.CONNECTED,
 }
 
-NOT_A_MEMBER = "isops にメンバー登録されていません"
 OWN_DECISION = "自分の「対応不要」の判断を自分で承認・差し戻しすることはできません"
 OWN_LEAD = "自分が担当するリードの「対応不要」を自分で承認・差し戻しすることはできません"
 NOT_THE_MANAGER = "この判断を承認・差し戻しできるのは、担当者のマネージャーか管理者だけです"
@@ -221,16 +222,14 @@ def request_review(
     )
     uow.session.add(review)
     uow.session.flush()
-    uow.session.add(
-        LeadHistory(
-            lead_id=lead_id,
-            member_id=requested_by_id,
-            field="review",
-            old_value=None,
-            new_value=ReviewState.PENDING.value,
-            note=f"{reason_code}: {memo}",
-            changed_at=utcnow(),
-        )
+    record_change(
+        uow.session,
+        lead_id=lead_id,
+        member_id=requested_by_id,
+        field="review",
+        old=None,
+        new=ReviewState.PENDING.value,
+        note=f"{reason_code}: {memo}",
     )
     outbox.enqueue(uow, kind=REVIEW_REQUESTED, payload={"review_id": review.id})
     return review.id
@@ -250,16 +249,15 @@ def withdraw_pending_review(uow: UnitOfWork, *, lead_id: int, by_member_id: int)
     )
     if affected_rows(claimed) != 1:
         return None
-    uow.session.add(
-        LeadHistory(
-            lead_id=lead_id,
-            member_id=by_member_id,
-            field="review",
-            old_value=ReviewState.PENDING.value,
-            new_value=ReviewState.WITHDRAWN.value,
-            note="新しい活動の記録により取り下げ",
-            changed_at=now,
-        )
+    record_change(
+        uow.session,
+        lead_id=lead_id,
+        member_id=by_member_id,
+        field="review",
+        old=ReviewState.PENDING.value,
+        new=ReviewState.WITHDRAWN.value,
+        note="新しい活動の記録により取り下げ",
+        at=now,
     )
     outbox.enqueue(uow, kind=REVIEW_WITHDRAWN, payload={"review_id": review_id})
     return review_id
@@ -318,7 +316,16 @@ def approve_review(
             values={"state": ReviewState.APPROVED, "reapproach_date": reapproach_date},
         )
         note = f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None
-        _history(uow, review.lead_id, decider_id, now, "review", "pending", "approved", note)
+        record_change(
+            uow.session,
+            lead_id=review.lead_id,
+            member_id=decider_id,
+            field="review",
+            old="pending",
+            new="approved",
+            note=note,
+            at=now,
+        )
         outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
@@ -358,7 +365,16 @@ def return_review(
             now=now,
             values={"state": ReviewState.RETURNED, "return_reason": reason},
         )
-        _history(uow, lead.id, decider_id, now, "review", "pending", "returned", reason)
+        record_change(
+            uow.session,
+            lead_id=lead.id,
+            member_id=decider_id,
+            field="review",
+            old="pending",
+            new="returned",
+            note=reason,
+            at=now,
+        )
         changes: list[tuple[str, Any, Any]] = [("status", lead.status, new_status)]
         lead.status = new_status
         if next_action_date is not None and next_action_date != lead.next_action_date:
@@ -368,7 +384,16 @@ def return_review(
             changes.append(("priority", lead.priority, priority))
             lead.priority = priority
         for name, old, new in changes:
-            _history(uow, lead.id, decider_id, now, name, _text(old), _text(new), "差し戻し")
+            record_change(
+                uow.session,
+                lead_id=lead.id,
+                member_id=decider_id,
+                field=name,
+                old=old,
+                new=new,
+                note="差し戻し",
+                at=now,
+            )
         outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
         outbox.enqueue(uow, kind=REVIEW_RETURNED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
@@ -409,6 +434,15 @@ def _check_return(
         raise InvalidInput(errors)
 
 
+def _active_caller(session: Session, slack_user_id: str) -> Member:
+    """The active member deciding or listing reviews. A stranger is refused with `NotAllowed`
+    (not `NotFound`), like every other refusal here, so they learn nothing about a review."""
+    try:
+        return require_active_member(session, slack_user_id)
+    except NotFound as exc:
+        raise NotAllowed(str(exc)) from None
+
+
 def _authorized_pending(
     uow: UnitOfWork,
     review_id: int,
@@ -420,9 +454,7 @@ def _authorized_pending(
     pending; raises otherwise.
     Authorization comes first, so a stranger learns nothing about the review."""
     session = uow.session
-    decider = session.scalar(select(Member).where(Member.slack_user_id == decider_slack_user_id))
-    if decider is None or not decider.active:
-        raise NotAllowed(NOT_A_MEMBER)
+    decider = _active_caller(session, decider_slack_user_id)
     rep = aliased(Member, name="rep")
     row = session.execute(
         select(NoActionReview, rep.id, rep.manager_id)
@@ -500,35 +532,6 @@ def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar
     return f"この判断はすでに {name} さんが {when} に{verb}しています"
 
 
-def _history(
-    uow: UnitOfWork,
-    lead_id: int,
-    member_id: int,
-    now: dt.datetime,
-    name: str,
-    old: str | None,
-    new: str | None,
-    note: str | None,
-) -> None:
-    uow.session.add(
-        LeadHistory(
-            lead_id=lead_id,
-            member_id=member_id,
-            field=name,
-            old_value=old,
-            new_value=new,
-            note=note,
-            changed_at=now,
-        )
-    )
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
 # -- reading -------------------------------------------------------------------------------------
 
 
@@ -568,9 +571,7 @@ def pending_reviews_for(
     manager when a shared review channel lets any manager decide. Never one the member
     requested, nor one on a lead they own."""
     with uow:
-        caller = uow.session.scalar(select(Member).where(Member.slack_user_id == slack_user_id))
-        if caller is None or not caller.active:
-            raise NotAllowed(NOT_A_MEMBER)
+        caller = _active_caller(uow.session, slack_user_id)
         rep = aliased(Member, name="rep")
         criteria = [
             NoActionReview.state == ReviewState.PENDING,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -11,9 +10,10 @@ from slack_sdk import WebClient
 from bot.blocks.lead_modal import build_lead_modal
 from bot.deps import Deps
 from bot.listeners.errors import tell_user
+from isops.calendar import member_zone
 from isops.clock import utcnow
 from isops.errors import NotFound
-from isops.services.lead_access import NOT_REGISTERED
+from isops.services.lookup import NOT_REGISTERED
 from isops.services.members import find_member
 
 
@@ -26,12 +26,7 @@ def register(app: App, deps: Deps) -> None:
         if member is None:
             tell_user(NotFound(NOT_REGISTERED), body=command, respond=respond, client=client)
             return
-        zone = deps.settings.tz
-        if member.timezone:
-            try:
-                zone = ZoneInfo(member.timezone)
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = deps.settings.tz
+        zone = member_zone(member.timezone, deps.settings.tz)
         view = build_lead_modal(
             owner_slack_user_id=member.slack_user_id,
             now_local=utcnow().astimezone(zone),
