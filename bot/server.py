@@ -120,7 +120,12 @@ class HttpServer:
             # Runs in the serving thread, so no socket is closed under a running select().
             while server._map:
                 for dispatcher in list(server._map.values()):
-                    dispatcher.handle_close()
+                    # Channels and the trigger clean up in handle_close; the listening
+                    # server has none of its own (asyncore would log "unhandled close").
+                    if dispatcher is server:
+                        dispatcher.close()
+                    else:
+                        dispatcher.handle_close()
             closed.set()
 
         try:

@@ -80,4 +80,6 @@ def test_serve_http_answers_healthz_refuses_unsigned_and_stops_on_sigterm(tmp_pa
             if process.poll() is None:
                 process.kill()
                 process.wait()
+            if process.stderr is not None:
+                process.stderr.close()
     assert fake.calls_to("response_url") == []
