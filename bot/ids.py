@@ -11,7 +11,6 @@ LOG_LEAD_BUTTON = "lead.log"
 
 # The log modal (/log-call, /log-mail, 記録 button).
 LOG_VIEW = "log_action"
-LOG_CONFIRM_VIEW = "log_action.confirm"  # pushed when 4 is chosen with 5C2M incomplete
 LEAD_SELECT = "lead_select"  # external_select over the user's leads (options load)
 
 # /lead registration modal.

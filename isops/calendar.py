@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,7 +100,3 @@ class BusinessCalendar:
             if len(days) >= count:
                 return days
         raise AssertionError("unreachable")  # pragma: no cover
-
-    @classmethod
-    def from_holidays(cls, tz: ZoneInfo, holidays: Iterable[str]) -> BusinessCalendar:
-        return cls(tz=tz, company_holidays=tuple(holidays))

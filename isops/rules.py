@@ -32,14 +32,6 @@ class FiveC2M:
     def complete(self) -> bool:
         return self.calls >= self.target_calls and self.mails >= self.target_mails
 
-    @property
-    def calls_behind(self) -> int:
-        return max(0, self.target_calls - self.calls)
-
-    @property
-    def mails_behind(self) -> int:
-        return max(0, self.target_mails - self.mails)
-
     def next_channel(self) -> Channel | None:
         """The channel that is further behind its target (rule 4: break one-channel habits)."""
         if self.complete:

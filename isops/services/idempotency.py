@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from isops.db import affected_rows
 from isops.models import IdempotencyKey
@@ -23,14 +24,19 @@ def claim_key(uow: UnitOfWork, *, scope: str, key: str, result: str | None = Non
         return True
 
 
-def claimed_result(uow: UnitOfWork, *, scope: str, key: str) -> str | None:
-    """What the first claim of (scope, key) recorded, if any."""
-    with uow:
-        return uow.session.scalar(
-            select(IdempotencyKey.result).where(
-                IdempotencyKey.scope == scope, IdempotencyKey.key == key
-            )
+def stored_result(session: Session, *, scope: str, key: str) -> str | None:
+    """What the first request with (scope, key) recorded, inside the caller's transaction."""
+    return session.scalar(
+        select(IdempotencyKey.result).where(
+            IdempotencyKey.scope == scope, IdempotencyKey.key == key
         )
+    )
+
+
+def remember_result(session: Session, *, scope: str, key: str, result: str) -> None:
+    """Record (scope, key) → result in the caller's transaction; the primary key makes a
+    concurrent second request fail at commit instead of writing twice."""
+    session.add(IdempotencyKey(scope=scope, key=key, result=result))
 
 
 def purge_keys(uow: UnitOfWork, *, scope: str, older_than: dt.datetime) -> int:

@@ -16,7 +16,7 @@ from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import RoleLevel
-from isops.models import IdempotencyKey, Lead, Member
+from isops.models import Lead, Member
 from isops.services import outbox
 from isops.services.assignment import (
     LEAD_ASSIGNED,
@@ -27,6 +27,7 @@ from isops.services.assignment import (
 )
 from isops.services.away import away_member_ids
 from isops.services.history import record_change
+from isops.services.idempotency import remember_result, stored_result
 from isops.text import fold, lead_search_text
 from isops.unit_of_work import UnitOfWork
 
@@ -130,11 +131,7 @@ def _localize(moment: dt.datetime | None, calendar: BusinessCalendar) -> dt.date
 
 def _existing_lead_id(session: Session, *, key: str | None, external_id: str | None) -> int | None:
     if key is not None:
-        found = session.scalar(
-            select(IdempotencyKey.result).where(
-                IdempotencyKey.scope == IDEMPOTENCY_SCOPE, IdempotencyKey.key == key
-            )
-        )
+        found = stored_result(session, scope=IDEMPOTENCY_SCOPE, key=key)
         if found is not None:
             return int(found)
     if external_id is not None:
@@ -271,9 +268,7 @@ def _create(
     session.add(row)
     session.flush()
     if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(scope=IDEMPOTENCY_SCOPE, key=idempotency_key, result=str(row.id))
-        )
+        remember_result(session, scope=IDEMPOTENCY_SCOPE, key=idempotency_key, result=str(row.id))
     record_change(
         session,
         lead_id=row.id,

@@ -16,9 +16,10 @@ from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import ActionStatus, RoleLevel
 from isops.errors import InvalidInput, NotAllowed, NotFound
-from isops.models import IdempotencyKey, Lead, NoActionReview
+from isops.models import Lead, NoActionReview
 from isops.rules import FiveC2M, Targets, five_c2m
 from isops.services.history import record_change
+from isops.services.idempotency import remember_result, stored_result
 from isops.services.lead_access import Actor, load_actor, owner_names
 from isops.services.lookup import member_by_slack_id
 from isops.text import fold, lead_search_text
@@ -393,11 +394,7 @@ def register_lead(
             owner_id = owner.id
         _serialize_registrations(session)
         if idempotency_key:
-            earlier = session.scalar(
-                select(IdempotencyKey.result).where(
-                    IdempotencyKey.scope == LEAD_CREATE_SCOPE, IdempotencyKey.key == idempotency_key
-                )
-            )
+            earlier = stored_result(session, scope=LEAD_CREATE_SCOPE, key=idempotency_key)
             if earlier is not None:  # the same submission again (double click, retry)
                 lead = session.get_one(Lead, int(earlier))
                 return LeadRegistration(_summary(session, actor, lead), created=True)
@@ -445,8 +442,8 @@ def register_lead(
             at=now,
         )
         if idempotency_key:
-            session.add(
-                IdempotencyKey(scope=LEAD_CREATE_SCOPE, key=idempotency_key, result=str(lead.id))
+            remember_result(
+                session, scope=LEAD_CREATE_SCOPE, key=idempotency_key, result=str(lead.id)
             )
         summary = _summary(session, actor, lead)
         uow.commit()

@@ -115,10 +115,6 @@ class LeadList:
     items: tuple[LeadLine, ...] = ()
     total: int = 0
 
-    @property
-    def hidden(self) -> int:
-        return self.total - len(self.items)
-
 
 @dataclass(frozen=True)
 class ReturnedDecision:
@@ -152,7 +148,7 @@ class RepDigest:
 
 
 @dataclass(frozen=True)
-class PendingReviews:
+class PendingReviewSummary:
     count: int = 0
     oldest_company: str | None = None
     oldest_rep: str | None = None
@@ -201,7 +197,7 @@ class AwayRep:
 @dataclass(frozen=True)
 class ManagerDigest:
     team_size: int
-    pending: PendingReviews
+    pending: PendingReviewSummary
     figures: TeamFigures
     away: tuple[AwayRep, ...] = ()
 
@@ -775,7 +771,7 @@ class _DayDigests:
             else {}
         )
         by_manager = {
-            manager_id: PendingReviews(
+            manager_id: PendingReviewSummary(
                 count=counts[manager_id],
                 oldest_company=row.company,
                 oldest_rep=names.get(_rep_of(row)),
@@ -792,7 +788,7 @@ class _DayDigests:
         managers: list[Recipient],
         team: Mapping[int, list[Any]],
         away: Mapping[tuple[int, dt.date], dt.date],
-        pending: Mapping[int, PendingReviews],
+        pending: Mapping[int, PendingReviewSummary],
         inbound: Mapping[int, LeadList],
         focus_due: Mapping[int, LeadList],
         overdue: Mapping[int, LeadList],
@@ -831,7 +827,7 @@ class _DayDigests:
             )
             parts[manager_id] = ManagerDigest(
                 team_size=len(reports),
-                pending=pending.get(manager_id, PendingReviews()),
+                pending=pending.get(manager_id, PendingReviewSummary()),
                 figures=TeamFigures(
                     day=self.day.previous,
                     inbound_on_time=on_time,
@@ -924,7 +920,7 @@ class _PendingRow:
 @dataclass(frozen=True)
 class _Pending:
     by_owner: dict[int, int]
-    by_manager: dict[int, PendingReviews]
+    by_manager: dict[int, PendingReviewSummary]
 
 
 def _per_manager(rows: Iterable[Any], manager_of: Mapping[int, int]) -> dict[int, tuple[int, int]]:
@@ -1067,35 +1063,6 @@ def mark_failed(uow: UnitOfWork, *, claim: DeliveryClaim, error: str, retry: boo
         )
         uow.commit()
     return attempts < MAX_SEND_ATTEMPTS
-
-
-@dataclass(frozen=True)
-class DeliveryRecord:
-    member_id: int
-    slack_user_id: str
-    business_date: dt.date
-    state: DeliveryState
-    attempts: int
-    last_error: str | None
-
-
-def deliveries(uow: UnitOfWork, *, business_date: dt.date) -> list[DeliveryRecord]:
-    """What happened to each member's message of `business_date` (for operators and tests)."""
-    with uow:
-        rows = uow.session.execute(
-            select(
-                ReminderDelivery.member_id,
-                Member.slack_user_id,
-                ReminderDelivery.business_date,
-                ReminderDelivery.state,
-                ReminderDelivery.attempts,
-                ReminderDelivery.last_error,
-            )
-            .join(Member, Member.id == ReminderDelivery.member_id)
-            .where(ReminderDelivery.business_date == business_date)
-            .order_by(Member.slack_user_id)
-        ).all()
-        return [DeliveryRecord(*row) for row in rows]
 
 
 # -- time zones ------------------------------------------------------------------------------------

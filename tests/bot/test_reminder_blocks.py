@@ -23,7 +23,7 @@ from isops.services.reminders import (
     LeadList,
     ManagerDigest,
     MorningDigest,
-    PendingReviews,
+    PendingReviewSummary,
     RepDigest,
     RepOverdue,
     ReturnedDecision,
@@ -139,7 +139,9 @@ def test_long_lists_stay_within_slack_limits_with_the_rest_counted() -> None:
     )
     manager = ManagerDigest(
         team_size=12,
-        pending=PendingReviews(4, "株式会社古い", "鈴木", dt.datetime(2026, 11, 20, tzinfo=dt.UTC)),
+        pending=PendingReviewSummary(
+            4, "株式会社古い", "鈴木", dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+        ),
         figures=TeamFigures(
             TODAY - dt.timedelta(days=1), 3, 4, 1, 5, (RepOverdue("佐藤", "U1", 12),)
         ),

@@ -36,7 +36,7 @@ from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
 from tests import factories
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-CALENDAR = BusinessCalendar.from_holidays(TOKYO, DEFAULT_COMPANY_HOLIDAYS)
+CALENDAR = BusinessCalendar(tz=TOKYO, company_holidays=DEFAULT_COMPANY_HOLIDAYS)
 # Friday 2026-11-27 10:00 JST, a business day.
 NOW = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
 
