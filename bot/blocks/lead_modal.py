@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import ids
 from bot.blocks.log_button import build_log_button
 from bot.blocks.log_modal import lead_name, status_label
-from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, plain, section
+from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
 from bot.forms.lead import LeadMetadata
 from isops import limits
 from isops.enums import RoleLevel
@@ -35,16 +35,7 @@ def _text_input(
         element["max_length"] = max_length
     if initial:
         element["initial_value"] = initial[:max_length]
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
+    return input_block(block_id, label, element, optional=optional, hint=hint)
 
 
 def build_lead_modal(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import ids
-from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, plain, section
+from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
 from bot.forms.log import LogMetadata, LogValues, Mode, outcome_value, shown_for, values_for
 from isops.enums import OUTCOMES_BY_CHANNEL, STATUS_LABELS, ActionStatus, Channel, Priority
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO
@@ -115,26 +115,6 @@ def _select(
     return element
 
 
-def _input(
-    block_id: str,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = False,
-    hint: str | None = None,
-) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = plain(hint)
-    return block
-
-
 def _outcome_element(mode: Mode, initial: str | None) -> dict[str, Any]:
     channels = [Channel(mode)] if mode in ("call", "mail") else [Channel.CALL, Channel.MAIL]
     groups = [
@@ -158,7 +138,7 @@ def _outcome_element(mode: Mode, initial: str | None) -> dict[str, Any]:
     return element
 
 
-def _text_input(action_id: str, initial: str | None, max_length: int) -> dict[str, Any]:
+def _textinput_block(action_id: str, initial: str | None, max_length: int) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": action_id,
@@ -199,7 +179,7 @@ def build_log_modal(
             )
         )
         blocks.append(
-            _input(
+            input_block(
                 ids.LOG_CONFIRM_BLOCK,
                 "確認",
                 {
@@ -219,7 +199,7 @@ def build_log_modal(
     }
     if selected is not None:
         picker["initial_option"] = _option(selected.text, str(selected.id))
-    lead_block = _input(ids.LOG_LEAD_BLOCK, "リード", picker)
+    lead_block = input_block(ids.LOG_LEAD_BLOCK, "リード", picker)
     # Picking a lead sends block_actions, so the modal can show that lead's four fields.
     lead_block["dispatch_action"] = True
     blocks.append(lead_block)
@@ -227,7 +207,7 @@ def build_log_modal(
         blocks.append(context(selected.context))
 
     blocks.append(
-        _input(ids.LOG_OUTCOME_BLOCK, "結果", _outcome_element(meta.mode, values.outcome))
+        input_block(ids.LOG_OUTCOME_BLOCK, "結果", _outcome_element(meta.mode, values.outcome))
     )
     status_options = [
         _option(
@@ -237,7 +217,7 @@ def build_log_modal(
         for s in ActionStatus
     ]
     blocks.append(
-        _input(
+        input_block(
             ids.versioned(ids.LOG_STATUS_BLOCK, version),
             "アクションステータス",
             _select(ids.LOG_STATUS_BLOCK, status_options, values.status, "ステータスを選ぶ"),
@@ -245,7 +225,7 @@ def build_log_modal(
     )
     priority_options = [_option(p.label, str(int(p))) for p in Priority]
     blocks.append(
-        _input(
+        input_block(
             ids.versioned(ids.LOG_PRIORITY_BLOCK, version),
             "優先リード",
             _select(ids.LOG_PRIORITY_BLOCK, priority_options, values.priority, "注力 / 非注力"),
@@ -260,7 +240,7 @@ def build_log_modal(
     if values.next_action_date is not None:
         picker_date["initial_date"] = values.next_action_date.isoformat()
     blocks.append(
-        _input(
+        input_block(
             ids.versioned(ids.LOG_NEXT_DATE_BLOCK, version),
             "次回活動予定日",
             picker_date,
@@ -269,17 +249,17 @@ def build_log_modal(
         )
     )
     blocks.append(
-        _input(
+        input_block(
             ids.versioned(ids.LOG_MEMO_BLOCK, version),
             "アクションメモ",
-            _text_input(ids.LOG_MEMO_BLOCK, values.memo, MAX_MEMO),
+            _textinput_block(ids.LOG_MEMO_BLOCK, values.memo, MAX_MEMO),
             optional=True,
             hint="何をしたか・相手の反応・担当領域・欲しい情報",
         )
     )
     reason_options = [_option(code, code) for code in reason_codes][:100]
     blocks.append(
-        _input(
+        input_block(
             ids.LOG_REASON_BLOCK,
             "対応不要の理由",
             _select(ids.LOG_REASON_BLOCK, reason_options, values.reason_code, "理由を選ぶ"),
@@ -288,10 +268,10 @@ def build_log_modal(
         )
     )
     blocks.append(
-        _input(
+        input_block(
             ids.LOG_REASON_MEMO_BLOCK,
             "理由のメモ",
-            _text_input(ids.LOG_REASON_MEMO_BLOCK, values.reason_memo, MAX_REASON_MEMO),
+            _textinput_block(ids.LOG_REASON_MEMO_BLOCK, values.reason_memo, MAX_REASON_MEMO),
             optional=True,
             hint="ステータス 4・6 のときに必須: 判断の根拠",
         )

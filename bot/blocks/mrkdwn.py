@@ -42,6 +42,27 @@ def context(*texts: str) -> dict[str, Any]:
     return {"type": "context", "elements": [md(t) for t in texts[:MAX_CONTEXT_ELEMENTS]]}
 
 
+def input_block(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> dict[str, Any]:
+    """A modal input block (label and hint are plain text, so no escaping needed)."""
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    return block
+
+
 def user_mention(slack_user_id: str) -> str:
     """A mention of a known user id (ids come from our DB or Slack, never from free text)."""
     return f"<@{slack_user_id}>"
