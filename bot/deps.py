@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -51,6 +52,10 @@ class Subcommands:
         self.by_name[name] = Subcommand(name, usage, summary, handler)
 
 
+# The context key under which the middleware hands every listener the `Deps`.
+DEPS = "deps"
+
+
 @dataclass(frozen=True)
 class Deps:
     settings: Settings
@@ -61,6 +66,14 @@ class Deps:
     sleep: Callable[[float], None] = time.sleep
     # Set after a commit that enqueued notifications, so the outbox sends them now.
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def of(cls, context: Mapping[str, Any]) -> Deps:
+        """The `Deps` a listener finds in its Bolt context (put there by bot.middleware)."""
+        deps = context.get(DEPS)
+        if not isinstance(deps, cls):
+            raise TypeError("no Deps in the listener context: is bot.middleware registered?")
+        return deps
 
     def wake_outbox(self) -> None:
         self.outbox_wakeup.set()

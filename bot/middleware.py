@@ -1,4 +1,5 @@
-"""Global middleware: a unit of work per request, and Events API retries de-duplicated."""
+"""Global middleware: what listeners need in the context, and Events API retries
+de-duplicated."""
 
 from __future__ import annotations
 
@@ -8,21 +9,26 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 
-from bot.deps import Deps
+from bot.deps import DEPS, Deps
 from isops.services.idempotency import claim_key
 
 log = logging.getLogger(__name__)
+
+# Set by our first middleware. Bolt runs it only after its own signature check (HTTP mode)
+# or for Socket Mode traffic, which Slack authenticates; the error handler acts on a
+# request's body (its response_url, its user) only when this is set.
+AUTHENTIC = "isops_authentic_request"
 
 
 def register(app: App, deps: Deps) -> None:
     """Install the middleware on `app`."""
 
     @app.middleware
-    def provide_unit_of_work(context: BoltContext, next: Callable[[], Any]) -> Any:
-        # Listeners run after ack on Bolt's thread pool, so each gets an unopened unit of
-        # work and opens/commits it inside its one service call.
-        context["deps"] = deps
-        context["uow"] = deps.uow()
+    def provide_deps(context: BoltContext, next: Callable[[], Any]) -> Any:
+        # Listeners take `deps` from the context and open a unit of work per service call
+        # (they run after ack on Bolt's thread pool, so nothing is opened here).
+        context[AUTHENTIC] = True
+        context[DEPS] = deps
         return next()
 
     @app.middleware

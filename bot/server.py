@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -10,10 +11,12 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from sqlalchemy import text
 from waitress.server import create_server
 
 from bot.deps import Deps
+from bot.slack_request import SlackRequestGate
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ def build_wsgi_app(
 
     Socket Mode turns the Slack route off: its app does not verify signatures (Slack's
     traffic comes over the socket), so an HTTP route to it would accept forged requests."""
-    slack_handler = SlackRequestHandler(bolt_app, path=SLACK_EVENTS_PATH) if slack_route else None
+    slack_events = _slack_events_route(bolt_app, deps) if slack_route else None
     extra = dict(routes or {})
 
     def healthz(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -80,11 +83,53 @@ def build_wsgi_app(
         route = extra.get(path)
         if route is not None:
             return route(environ, start_response)
-        if slack_handler is None:
+        if slack_events is None:
             return json_response(start_response, 404, {"ok": False, "error": "not_found"})
-        return slack_handler(environ, start_response)
+        return slack_events(environ, start_response)
 
     return application
+
+
+def _slack_events_route(bolt_app: App, deps: Deps) -> Route:
+    """Bolt's WSGI handler behind the signature check (see bot.slack_request): nothing that
+    is not proven to come from Slack reaches Bolt, its middleware or its error handler."""
+    secret = deps.settings.secret("SLACK_SIGNING_SECRET")
+    gate = SlackRequestGate(secret)
+    bolt_handler = SlackRequestHandler(bolt_app, path=SLACK_EVENTS_PATH)
+
+    def slack_events(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != SLACK_EVENTS_PATH:
+            return bolt_handler(environ, start_response)  # Bolt answers 404, reading nothing
+        body = _read_body(environ)
+        signed = body is not None and gate.is_signed(
+            body,
+            timestamp=environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            signature=environ.get("HTTP_X_SLACK_SIGNATURE"),
+        )
+        if body is None or not signed:
+            log.info("unsigned or badly signed request to %s refused", SLACK_EVENTS_PATH)
+            return json_response(start_response, 401, {"error": "invalid request"})
+        if not gate.parses(body, WsgiHttpRequest(environ).get_headers()):
+            log.warning("signed request with a body Bolt cannot parse refused")
+            return json_response(start_response, 400, {"error": "bad request"})
+        # Bolt reads the body again from the environ.
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        return bolt_handler(environ, start_response)
+
+    return slack_events
+
+
+def _read_body(environ: Environ) -> bytes | None:
+    """The request body as sent (None when its length is not a number)."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length < 0:
+        return None
+    stream = environ.get("wsgi.input")
+    return stream.read(length) if stream is not None and length else b""
 
 
 class HttpServer:

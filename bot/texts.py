@@ -16,3 +16,5 @@ SLASH_COMMANDS_HELP = (
     ("/lead", "リードを手動で登録 (重複チェックつき)"),
 )
 GENERIC_ERROR = "処理できませんでした。時間をおいてもう一度お試しください。"
+# A modal whose payload cannot be ours (e.g. an id out of range): nothing was saved.
+UNREADABLE_VIEW = "この画面の内容を読み取れませんでした。閉じて、もう一度開いてください。"

@@ -1,7 +1,8 @@
-"""Safe mrkdwn: user text escaped so it cannot ping @channel or forge links."""
+"""Safe mrkdwn: user text escaped so it cannot ping @channel, forge links or format."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # Slack's documented limits we build against.
@@ -14,11 +15,50 @@ MAX_PLAIN_TEXT_TITLE = 24
 MAX_FALLBACK_TEXT = 3000
 
 
+# Slack has no escape for its formatting markers (a backslash stays visible and escapes
+# nothing), and an invisible U+200B next to a marker does not help: Slack counts it as a word
+# boundary, which is how libraries *force* formatting inside words (jsx-slack's "exact
+# mode"). So markers are replaced by lookalikes that never format, the choice of jsx-slack's
+# tested escaping; Slack also formats the full-width markers Japanese input produces. One
+# exception keeps addresses and ids searchable and copyable as typed: `_` between two ASCII
+# letters or digits (`taro_yamada@example.com`), which Slack never takes for a marker — and
+# no builder puts user text inside `_…_`, where it could close the builder's own italics.
+_LOOKALIKES = {
+    "*": "\u2217",  # ∗ ASTERISK OPERATOR
+    "_": "\u02cd",  # ˍ MODIFIER LETTER LOW MACRON
+    "~": "\u223c",  # ∼ TILDE OPERATOR
+    "`": "\u02cb",  # ˋ MODIFIER LETTER GRAVE ACCENT
+    "\uff0a": "\ufe61",  # ＊ → ﹡ SMALL ASTERISK
+    "\uff3f": "\u02cd",  # ＿ → ˍ
+    "\uff40": "\u02cb",  # ｀ → ˋ
+}
+_MARKER = re.compile(r"[*~`\uff0a\uff3f\uff40]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# `>` (sent as `&gt;`) and `＞` quote the line they start, escaped or not; a soft hyphen
+# (invisible) in front keeps them text.
+_QUOTE = re.compile(r"^([ \t\u3000]*)(&gt;|\uff1e)", re.MULTILINE)
+
+
 def escape(text: str | None) -> str:
-    """Escape `&`, `<`, `>` as Slack asks, so `<!channel>` in a lead name stays text."""
+    """User text made inert for mrkdwn: `&`, `<`, `>` escaped as Slack asks (so
+    `<!channel>` in a lead name stays text), formatting markers that could format replaced
+    by lookalikes (`*bold*` stays as typed, not bold), and a leading `>` kept from quoting."""
     if not text:
         return ""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKER.sub(lambda match: _LOOKALIKES[match.group()], text)
+    return _QUOTE.sub("\\1\u00ad\\2", text)
+
+
+_FROM_LOOKALIKES = str.maketrans(
+    {"\u2217": "*", "\u02cd": "_", "\u223c": "~", "\u02cb": "`", "\ufe61": "\uff0a", "\u00ad": None}
+)
+
+
+def unescape(text: str) -> str:
+    """What `escape` was given, for plain-text output (the CLI's dry runs): entities decoded,
+    lookalikes back to the markers (full-width `＿` and `｀` come back half-width)."""
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return text.translate(_FROM_LOOKALIKES)
 
 
 def truncate(text: str, limit: int) -> str:

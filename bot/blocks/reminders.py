@@ -8,7 +8,6 @@ command that lists them all.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from bot.blocks.mrkdwn import (
     plain,
     section,
     truncate,
+    unescape,
 )
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
 from isops.enums import Channel
@@ -510,7 +510,7 @@ _LINK = re.compile(r"<(?:[^|>]+\|)?([^>]+)>")
 def _unmrkdwn(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
-    return html.unescape(text)
+    return unescape(text)
 
 
 def render_text(message: dict[str, Any]) -> str:

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot import ids
 from bot.forms import state as form_state
+from bot.forms.payload_ids import SlackId
 from bot.forms.state import ModalMetadata, state_values
 from isops.calendar import member_zone
 from isops.enums import RoleLevel
+from isops.text import strip_control
 
 FIELD_BLOCKS: dict[str, str] = {
     "company": ids.LEAD_COMPANY_BLOCK,
@@ -41,7 +43,7 @@ FIELD_MESSAGES: dict[str, str] = {
 class LeadMetadata(ModalMetadata):
     """private_metadata of the /lead modal: the time zone the CV date/time is entered in."""
 
-    tz: str = "Asia/Tokyo"
+    tz: str = Field(default="Asia/Tokyo", max_length=64)
 
     def zone(self) -> ZoneInfo:
         return member_zone(self.tz, ZoneInfo("Asia/Tokyo"))
@@ -60,12 +62,15 @@ class LeadForm(BaseModel):
     source: str | None = None
     cv_date: dt.date
     cv_time: dt.time
-    owner: str | None = None
+    owner: SlackId | None = None
 
     @field_validator("*", mode="before")
     @classmethod
     def _trim(cls, value: Any) -> Any:
-        return value.strip() or None if isinstance(value, str) else value
+        # One line each; control characters (NUL: PostgreSQL refuses it) are dropped.
+        if isinstance(value, str):
+            return strip_control(value, single_line=True).strip() or None
+        return value
 
     def cv_at(self, zone: ZoneInfo) -> dt.datetime:
         return dt.datetime.combine(self.cv_date, self.cv_time, tzinfo=zone)

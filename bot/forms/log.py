@@ -11,10 +11,12 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot import ids
 from bot.forms import state as form_state
+from bot.forms.payload_ids import DbId, SlackId
 from bot.forms.state import ModalMetadata, state_values
 from isops.enums import Channel, Outcome
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO, ShownFields, memo_digest
 from isops.services.leads import LeadSnapshot
+from isops.text import strip_control
 
 Mode = Literal["call", "mail", "any"]
 
@@ -47,7 +49,7 @@ _FORM_FIELD_TO_SERVICE = {"lead_id": "lead"}
 class ShownModel(BaseModel):
     """`ShownFields` as it travels in private_metadata."""
 
-    lead_id: int
+    lead_id: DbId
     status: int | None = None
     priority: int | None = None
     next_action_date: dt.date | None = None
@@ -69,7 +71,7 @@ class LogMetadata(ModalMetadata):
     mode: Mode = "any"
     # Where the rep logged from: a channel gets an ephemeral confirmation; None or a DM
     # ("D…") gets a DM.
-    reply_to: str | None = None
+    reply_to: SlackId | None = None
     shown: ShownModel | None = None
     confirm: bool = False  # the 5C2M confirmation checkbox is on the modal
     pushed: bool = False  # pushed over another modal: close the whole stack on success
@@ -154,24 +156,26 @@ def values_after_lead_change(
     except what the rep already changed by hand, which is kept (never lose what they typed).
     A memo typed before picking is added under the lead's memo rather than replacing it."""
     lead = values_for(snapshot)
-    before = shown or ShownModel(lead_id=0)
 
-    def keep(now: Any, was: Any, fresh: Any) -> Any:
-        return now if now is not None and now != was else fresh
+    def was(field: str) -> Any:  # what the modal showed (nothing before a first pick)
+        return getattr(shown, field) if shown is not None else None
+
+    def keep(now: Any, before: Any, fresh: Any) -> Any:
+        return now if now is not None and now != before else fresh
 
     typed_memo = (current.memo or "").strip()
     memo = lead.memo
-    if typed_memo and memo_digest(current.memo or "") != before.memo_digest:
+    if typed_memo and memo_digest(current.memo or "") != was("memo_digest"):
         if lead.memo and typed_memo not in lead.memo:
             memo = f"{lead.memo}\n{typed_memo}"
         elif not lead.memo:
             memo = typed_memo
     return replace(
         current,
-        status=keep(current.status, before.status, lead.status),
-        priority=keep(current.priority, before.priority, lead.priority),
+        status=keep(current.status, was("status"), lead.status),
+        priority=keep(current.priority, was("priority"), lead.priority),
         next_action_date=keep(
-            current.next_action_date, before.next_action_date, lead.next_action_date
+            current.next_action_date, was("next_action_date"), lead.next_action_date
         ),
         memo=memo,
     )
@@ -180,7 +184,7 @@ def values_after_lead_change(
 class LogForm(BaseModel):
     """A submitted log modal, validated."""
 
-    lead_id: int
+    lead_id: DbId
     channel: Channel
     outcome: Outcome
     status: int = Field(ge=1, le=6)
@@ -194,7 +198,8 @@ class LogForm(BaseModel):
     @field_validator("memo", "reason_memo", mode="before")
     @classmethod
     def _trim(cls, value: Any) -> Any:
-        return (value or "").strip() if isinstance(value, str | None) else value
+        # Control characters (NUL: PostgreSQL refuses it) are dropped; line breaks stay.
+        return strip_control(value or "").strip() if isinstance(value, str | None) else value
 
     @field_validator("priority")
     @classmethod

@@ -179,14 +179,18 @@ def test_overdue_pile_is_one_line_with_the_spread_button() -> None:
 def test_user_text_is_escaped() -> None:
     rep = RepDigest(
         five_c2m=LeadList((line(1, company="<!channel> & <https://evil|click>"),), 1),
+        focus_due=LeadList((line(3, company="ACME *bold* _it_"),), 1),
         returned=(returned(2, reason="<@U999> を呼んで"),),
     )
     message = build_morning_dm(digest(rep))
     body = texts(message)
     assert "<!channel>" not in body and "<@U999>" not in body
     assert "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;" in body
+    assert "*bold*" not in body and "_it_" not in body
+    assert "ACME \u2217bold\u2217 \u02cdit\u02cd" in body
     # The plain-text form shows what the user typed.
     assert "<!channel> & <https://evil|click>" in render_text(message)
+    assert "ACME *bold* _it_" in render_text(message)
 
 
 def test_today_and_section_lists() -> None:

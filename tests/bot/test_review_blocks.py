@@ -166,6 +166,23 @@ def test_user_text_is_escaped_and_long_text_fits() -> None:
     assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if "text" in b)
 
 
+def test_user_text_does_not_format_in_the_managers_message_or_the_reps_dm() -> None:
+    typed = dataclasses.replace(
+        _decided(ReviewState.RETURNED, return_reason="> 引用ではない\n`まだ` 脈あり"),
+        company="ACME *bold* _it_",
+        contact_name="~取消~",
+        memo="*重要* ＊全角＊",
+    )
+    for payload in (
+        build_review_message(typed, tz=TOKYO, reapproach_months=3),
+        build_review_returned_dm(typed, tz=TOKYO),
+    ):
+        text = _all_text(payload)
+        assert "ACME \u2217bold\u2217 \u02cdit\u02cd" in text
+        for raw in ("*bold*", "_it_", "~取消~", "*重要*", "＊全角＊", "`まだ`", "\\n> 引用"):
+            assert raw not in text, raw
+
+
 def test_the_list_stays_within_50_blocks_and_says_how_many_more() -> None:
     items = tuple(dataclasses.replace(PENDING, id=i) for i in range(1, 41))
     listing = build_review_list(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids
 from bot.blocks.log_modal import build_log_modal_for
 from bot.deps import Deps
-from bot.listeners.errors import tell_user
-from isops.errors import IsopsError, NotFound
+from bot.forms.payload_ids import db_id
+from bot.listeners.errors import reports_errors
 from isops.services.leads import LEAD_NOT_FOUND, start_log
 
 # `lead.log` or `lead.log:<id>` (several buttons in one actions block need distinct ids).
@@ -30,42 +30,38 @@ def reply_target(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(LOG_BUTTON_PATTERN)
-    def handle_log_button(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        """Open (or, from a modal, push) the log modal for the button's lead; who may log
-        it is checked against the database by who clicked."""
-        ack()
-        try:
-            lead_id = int(str(action.get("value")))
-            start = start_log(
-                deps.uow(),
-                slack_user_id=body["user"]["id"],
-                lead_id=lead_id,
-                calendar=deps.calendar,
-                targets=deps.settings.targets,
-            )
-        except ValueError:
-            tell_user(NotFound(LEAD_NOT_FOUND), body=body, respond=respond, client=client)
-            return
-        except IsopsError as exc:  # not a member, someone else's lead (see bot.listeners.errors)
-            tell_user(exc, body=body, respond=respond, client=client)
-            return
-        in_modal = body.get("view") is not None
-        view = build_log_modal_for(
-            start,
-            mode="any",
-            reply_to=reply_target(body),
-            reason_codes=deps.settings.reason_codes,
-            focus_max_days=deps.settings.focus_max_days,
-            pushed=in_modal,
-        )
-        if in_modal:
-            client.views_push(trigger_id=body["trigger_id"], view=view)
-        else:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+    app.action(LOG_BUTTON_PATTERN)(handle_log_button)
+
+
+@reports_errors
+def handle_log_button(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Open (or, from a modal, push) the log modal for the button's lead; who may log it is
+    checked against the database by who clicked."""
+    ack()
+    deps = Deps.of(context)
+    start = start_log(
+        deps.uow(),
+        slack_user_id=body["user"]["id"],
+        lead_id=db_id(action.get("value"), refusal=LEAD_NOT_FOUND),
+        calendar=deps.calendar,
+        targets=deps.settings.targets,
+    )
+    in_modal = body.get("view") is not None
+    view = build_log_modal_for(
+        start,
+        mode="any",
+        reply_to=reply_target(body),
+        reason_codes=deps.settings.reason_codes,
+        focus_max_days=deps.settings.focus_max_days,
+        pushed=in_modal,
+    )
+    if in_modal:
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)

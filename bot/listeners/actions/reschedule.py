@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks.reminders import build_reschedule_result
 from bot.deps import Deps
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
+from bot.listeners.errors import reports_errors
 from isops.services.reschedule import reschedule_overdue
 
 
@@ -24,10 +25,17 @@ class RescheduleClick(BaseModel):
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.action(RESCHEDULE_OVERDUE_BUTTON)
-    def handle_reschedule_overdue(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """Move the clicking rep's overdue focus leads to upcoming business days."""
-        ack()
-        click = RescheduleClick.from_body(body)
-        result = reschedule_overdue(deps.uow(), slack_user_id=click.user_id, calendar=deps.calendar)
-        respond(**build_reschedule_result(result))
+    app.action(RESCHEDULE_OVERDUE_BUTTON)(handle_reschedule_overdue)
+
+
+@reports_errors
+def handle_reschedule_overdue(
+    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """Move the clicking rep's overdue focus leads to upcoming business days (a non-member
+    is told why not, by the decorator)."""
+    ack()
+    deps = Deps.of(context)
+    click = RescheduleClick.from_body(body)
+    result = reschedule_overdue(deps.uow(), slack_user_id=click.user_id, calendar=deps.calendar)
+    respond(**build_reschedule_result(result))

@@ -5,10 +5,8 @@ only says which review. The manager's message is updated by the outbox, at the l
 on the review (bot.notifications.reviews.show_verdict) — never where a click says it came from;
 a click in the ephemeral `/isops reviews` list also gets a receipt through its response_url.
 
-Refusals and "already decided" (`isops.errors`) are answered here as an ephemeral message
-rather than raised to bot/listeners/errors.py: Bolt 1.30's thread runner resets the ack of a
-listener that raises right after acking (`ack.response = None`), and a refusal is fast enough
-to lose that race — Slack would get a 404 three seconds later.
+Refusals and "already decided" (`isops.errors`) reach the clicker as an ephemeral message
+through `reports_errors` (bot/listeners/errors.py).
 """
 
 from __future__ import annotations
@@ -16,15 +14,16 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.blocks.mrkdwn import escape
 from bot.blocks.review import build_decision_receipt, build_return_modal, review_actions_block_id
 from bot.deps import Deps
+from bot.forms.payload_ids import DbId, db_id
+from bot.listeners.errors import reports_errors
 from bot.listeners.views.review_return import ReturnContext
-from isops.errors import Conflict, IsopsError, NotAllowed, NotFound
+from isops.errors import NotFound
 from isops.services.reviews import (
     REVIEW_NOT_FOUND,
     ReviewConfig,
@@ -32,21 +31,13 @@ from isops.services.reviews import (
     review_for_decision,
 )
 
-# The domain's answers to a click that decides nothing: shown to the clicker only.
-REFUSALS = (NotAllowed, Conflict, NotFound)
-
-
-def refuse(respond: Respond, error: IsopsError) -> None:
-    """Tell only the clicker why nothing happened; the message they clicked stays."""
-    respond(text=escape(str(error)), response_type="ephemeral", replace_original=False)
-
 
 class ReviewClick(BaseModel):
     """A click on a review button, as plain values."""
 
     model_config = ConfigDict(frozen=True)
 
-    review_id: int
+    review_id: DbId
     user_id: str
     trigger_id: str = ""
     # Clicked in the ephemeral `/isops reviews` list (not on the manager's message).
@@ -58,10 +49,7 @@ class ReviewClick(BaseModel):
     def from_body(cls, body: dict[str, Any]) -> ReviewClick:
         action = (body.get("actions") or [{}])[0]
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-        try:
-            review_id = int(str(action.get("value", "")))
-        except ValueError:
-            raise NotFound(REVIEW_NOT_FOUND) from None
+        review_id = db_id(action.get("value"), refusal=REVIEW_NOT_FOUND)
         state = (body.get("state") or {}).get("values") or {}
         box = (state.get(review_actions_block_id(review_id)) or {}).get(
             ids.REVIEW_REAPPROACH_CHECKBOX
@@ -79,55 +67,55 @@ class ReviewClick(BaseModel):
 
 
 def register(app: App, deps: Deps) -> None:
-    config = ReviewConfig.from_settings(deps.settings)
+    app.action(ids.REVIEW_APPROVE_BUTTON)(handle_review_approve)
+    app.action(ids.REVIEW_RETURN_BUTTON)(handle_review_return)
+    app.action(ids.REVIEW_REAPPROACH_CHECKBOX)(handle_reapproach_toggle)
 
-    @app.action(ids.REVIEW_APPROVE_BUTTON)
-    def handle_review_approve(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
-        """承認 clicked: the first decision wins; the verdict replaces the buttons."""
-        ack()
-        try:
-            click = ReviewClick.from_body(body)
-            detail = approve_review(
-                deps.uow(),
-                review_id=click.review_id,
-                decider_slack_user_id=click.user_id,
-                config=config,
-                calendar=deps.calendar,
-                reapproach=click.reapproach,
-            )
-        except REFUSALS as exc:
-            refuse(respond, exc)
-            return
-        # The outbox shows the verdict on the manager's message (retried while Slack is down).
-        deps.wake_outbox()
-        if click.ephemeral:
-            respond(**build_decision_receipt(detail, tz=deps.settings.tz))
 
-    @app.action(ids.REVIEW_RETURN_BUTTON)
-    def handle_review_return(
-        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
-    ) -> None:
-        """差し戻し clicked: open the reason modal, if this member may still return it."""
-        ack()
-        try:
-            click = ReviewClick.from_body(body)
-            detail = review_for_decision(
-                deps.uow(),
-                review_id=click.review_id,
-                decider_slack_user_id=click.user_id,
-                config=config,
-                calendar=deps.calendar,
-            )
-        except REFUSALS as exc:
-            refuse(respond, exc)
-            return
-        context = ReturnContext(review_id=detail.id)
-        client.views_open(
-            trigger_id=click.trigger_id,
-            view=build_return_modal(detail, private_metadata=context.dump()),
-        )
+@reports_errors
+def handle_review_approve(
+    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
+    """承認 clicked: the first decision wins; the verdict replaces the buttons."""
+    ack()
+    deps = Deps.of(context)
+    click = ReviewClick.from_body(body)
+    detail = approve_review(
+        deps.uow(),
+        review_id=click.review_id,
+        decider_slack_user_id=click.user_id,
+        config=ReviewConfig.from_settings(deps.settings),
+        calendar=deps.calendar,
+        reapproach=click.reapproach,
+    )
+    # The outbox shows the verdict on the manager's message (retried while Slack is down).
+    deps.wake_outbox()
+    if click.ephemeral:
+        respond(**build_decision_receipt(detail, tz=deps.settings.tz))
 
-    @app.action(ids.REVIEW_REAPPROACH_CHECKBOX)
-    def handle_reapproach_toggle(ack: Ack) -> None:
-        """Ticking the box changes nothing by itself: 承認 reads it from the message state."""
-        ack()
+
+@reports_errors
+def handle_review_return(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """差し戻し clicked: open the reason modal, if this member may still return it."""
+    ack()
+    deps = Deps.of(context)
+    click = ReviewClick.from_body(body)
+    detail = review_for_decision(
+        deps.uow(),
+        review_id=click.review_id,
+        decider_slack_user_id=click.user_id,
+        config=ReviewConfig.from_settings(deps.settings),
+        calendar=deps.calendar,
+    )
+    client.views_open(
+        trigger_id=click.trigger_id,
+        view=build_return_modal(detail, private_metadata=ReturnContext(review_id=detail.id).dump()),
+    )
+
+
+@reports_errors
+def handle_reapproach_toggle(ack: Ack) -> None:
+    """Ticking the box changes nothing by itself: 承認 reads it from the message state."""
+    ack()

@@ -4,35 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import texts
 from bot.blocks.help import build_help
 from bot.blocks.mrkdwn import escape
 from bot.deps import CommandCall, Deps
-from bot.listeners.errors import tell_user
-from isops.errors import IsopsError
+from bot.listeners.errors import reports_errors
+from isops.text import strip_control
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.command("/isops")
-    def handle_isops(
-        ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        """Route `/isops name args` to the registered sub-command; `help` lists them all."""
-        ack()
-        name, _, args = (command.get("text") or "").strip().partition(" ")
-        name = name.lower() or "help"
-        if name == "help":
-            listed = [(s.usage, s.summary) for s in deps.subcommands.by_name.values()]
-            respond(**build_help(listed))
-            return
-        sub = deps.subcommands.by_name.get(name)
-        if sub is None:
-            respond(text=texts.UNKNOWN_SUBCOMMAND.format(name=escape(name)))
-            return
-        call = CommandCall(
+    app.command("/isops")(handle_isops)
+
+
+@reports_errors
+def handle_isops(
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    """Route `/isops name args` to the registered sub-command; `help` lists them all.
+
+    A sub-command's domain errors reach the user through `reports_errors`; its arguments
+    come without control characters (NUL has no business in a query)."""
+    ack()
+    deps = Deps.of(context)
+    text = strip_control(command.get("text") or "", single_line=True)
+    name, _, args = text.strip().partition(" ")
+    name = name.lower() or "help"
+    if name == "help":
+        listed = [(s.usage, s.summary) for s in deps.subcommands.by_name.values()]
+        respond(**build_help(listed))
+        return
+    sub = deps.subcommands.by_name.get(name)
+    if sub is None:
+        respond(text=texts.UNKNOWN_SUBCOMMAND.format(name=escape(name)))
+        return
+    sub.handler(
+        CommandCall(
             deps=deps,
             user_id=command["user_id"],
             channel_id=command.get("channel_id", ""),
@@ -41,7 +50,4 @@ def register(app: App, deps: Deps) -> None:
             respond=respond,
             client=client,
         )
-        try:
-            sub.handler(call)
-        except IsopsError as exc:  # reported here, not raised: see bot.listeners.errors
-            tell_user(exc, body=command, respond=respond, client=client)
+    )

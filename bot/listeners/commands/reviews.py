@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.blocks.mrkdwn import escape
 from bot.blocks.review import MAX_LISTED, build_review_list
 from bot.deps import CommandCall, Deps
-from isops.errors import NotAllowed
 from isops.services.reviews import ReviewConfig, pending_reviews_for
 
 
@@ -21,18 +19,15 @@ def register(app: App, deps: Deps) -> None:
 
 
 def handle_reviews(call: CommandCall) -> None:
-    """The caller's pending reviews, oldest first (ephemeral), with 承認 / 差し戻し."""
+    """The caller's pending reviews, oldest first (ephemeral), with 承認 / 差し戻し (a
+    non-member is told why not by the `/isops` listener's `reports_errors`)."""
     settings = call.deps.settings
-    try:
-        listing = pending_reviews_for(
-            call.deps.uow(),
-            slack_user_id=call.user_id,
-            config=ReviewConfig.from_settings(settings),
-            limit=MAX_LISTED,
-        )
-    except NotAllowed as exc:  # not a member; see bot.listeners.errors on why not raised
-        call.respond(text=escape(str(exc)), response_type="ephemeral")
-        return
+    listing = pending_reviews_for(
+        call.deps.uow(),
+        slack_user_id=call.user_id,
+        config=ReviewConfig.from_settings(settings),
+        limit=MAX_LISTED,
+    )
     call.respond(
         **build_review_list(listing, tz=settings.tz, reapproach_months=settings.reapproach_months)
     )

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.home import build_home
 from bot.deps import Deps
+from bot.listeners.errors import reports_errors
 from isops.services.members import find_member
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    def handle_app_home_opened(event: dict[str, Any], client: WebClient) -> None:
-        """Publish the Home tab (the Messages tab needs nothing)."""
-        if event.get("tab") != "home":
-            return
-        member = find_member(deps.uow(), slack_user_id=event["user"])
-        client.views_publish(user_id=event["user"], view=build_home(registered=member is not None))
+    app.event("app_home_opened")(handle_app_home_opened)
+
+
+@reports_errors
+def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Publish the Home tab (the Messages tab needs nothing)."""
+    if event.get("tab") != "home":
+        return
+    member = find_member(Deps.of(context).uow(), slack_user_id=event["user"])
+    client.views_publish(user_id=event["user"], view=build_home(registered=member is not None))

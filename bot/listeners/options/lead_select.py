@@ -4,30 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
 from bot.blocks.log_modal import build_lead_options
 from bot.deps import Deps
-from isops.errors import NotAllowed, NotFound
+from bot.listeners.errors import reports_errors
+from isops.limits import COMPANY
 from isops.services.leads import search_leads
+from isops.text import strip_control
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.options(ids.LEAD_SELECT)
-    def handle_lead_options(ack: Ack, body: dict[str, Any]) -> None:
-        """Answer within Slack's 3 s: one indexed query over the user's (team's) open leads,
-        most urgent first when nothing is typed."""
-        try:
-            found = search_leads(
-                deps.uow(),
-                slack_user_id=body["user"]["id"],
-                query=str(body.get("value") or ""),
-                calendar=deps.calendar,
-                targets=deps.settings.targets,
-            )
-        except (NotFound, NotAllowed):
-            # Not (or no longer) a member: nothing to pick; the submit says why.
-            ack(options=[])
-            return
-        ack(options=build_lead_options(found))
+    app.options(ids.LEAD_SELECT)(handle_lead_options)
+
+
+@reports_errors
+def handle_lead_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+    """Answer within Slack's 3 s: one indexed query over the user's (team's) open leads,
+    most urgent first when nothing is typed. A non-member gets no options (the decorator's
+    answer to a refused options request); the submit says why."""
+    deps = Deps.of(context)
+    # What was typed, as one line without control characters (NUL breaks PostgreSQL) and
+    # no longer than the longest company name it could match.
+    query = strip_control(str(body.get("value") or ""), single_line=True)[:COMPANY]
+    found = search_leads(
+        deps.uow(),
+        slack_user_id=body["user"]["id"],
+        query=query,
+        calendar=deps.calendar,
+        targets=deps.settings.targets,
+    )
+    ack(options=build_lead_options(found))

@@ -11,14 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
 from bot.blocks.lead_intake import build_import_result, import_errors_text
 from bot.deps import Deps
 from bot.forms.state import state_values
+from bot.listeners.errors import reports_errors
 from isops.csvio import ImportPolicy, import_pasted_csv
 from isops.errors import IsopsError
+from isops.text import strip_control
 
 
 class ImportForm(BaseModel):
@@ -33,47 +35,51 @@ class ImportForm(BaseModel):
     def from_view(cls, view: dict[str, Any]) -> ImportForm:
         values = {block: field.value for block, field in state_values(view).items()}
         return cls(
-            text=values.get(ids.LEADS_IMPORT_CSV) or "",
+            # Control characters (NUL: PostgreSQL refuses it) dropped; tabs and lines stay.
+            text=strip_control(values.get(ids.LEADS_IMPORT_CSV) or ""),
             dry_run="dry_run" in (values.get(ids.LEADS_IMPORT_DRY_RUN) or []),
         )
 
 
 def register(app: App, deps: Deps) -> None:
-    policy = ImportPolicy(tz=deps.settings.tz, inbound_sources=deps.settings.inbound_sources)
+    app.view(ids.LEADS_IMPORT_VIEW)(handle_leads_import_submission)
 
-    @app.view(ids.LEADS_IMPORT_VIEW)
-    def handle_leads_import_submission(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        """取り込む: import the pasted rows, or show every bad row in the modal."""
-        form = ImportForm.from_view(view)
-        try:
-            # Authorised again from the database: the modal may outlive the admin's role.
-            result = import_pasted_csv(
-                deps.uow_factory,
-                by_slack_user_id=body["user"]["id"],
-                text=form.text,
-                policy=policy,
-                lookup_email=None,  # registered members only: see the module docstring
-                dry_run=form.dry_run,
-            )
-        except IsopsError as exc:
-            ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: str(exc)})
-            return
-        if not result.written and result.error_count:
-            message = import_errors_text([str(e) for e in result.errors], result.error_count)
-            ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: message})
-            return
-        if result.written and result.error_count:
-            # Only a batch that collided with a concurrent change; the rest is saved.
-            summary = f"{result.summary()} / " + import_errors_text(
-                [str(e) for e in result.errors], result.error_count
-            )
-        else:
-            summary = result.summary()
-        ack(
-            response_action="update",
-            view=build_import_result(
-                summary=summary, ignored_columns=result.ignored_columns, dry_run=result.dry_run
-            ),
+
+@reports_errors
+def handle_leads_import_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """取り込む: import the pasted rows, or show every bad row in the modal."""
+    deps = Deps.of(context)
+    policy = ImportPolicy(tz=deps.settings.tz, inbound_sources=deps.settings.inbound_sources)
+    form = ImportForm.from_view(view)
+    try:
+        # Authorised again from the database: the modal may outlive the admin's role.
+        result = import_pasted_csv(
+            deps.uow_factory,
+            by_slack_user_id=body["user"]["id"],
+            text=form.text,
+            policy=policy,
+            lookup_email=None,  # registered members only: see the module docstring
+            dry_run=form.dry_run,
         )
+    except IsopsError as exc:
+        ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: str(exc)})
+        return
+    if not result.written and result.error_count:
+        message = import_errors_text([str(e) for e in result.errors], result.error_count)
+        ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: message})
+        return
+    if result.written and result.error_count:
+        # Only a batch that collided with a concurrent change; the rest is saved.
+        summary = f"{result.summary()} / " + import_errors_text(
+            [str(e) for e in result.errors], result.error_count
+        )
+    else:
+        summary = result.summary()
+    ack(
+        response_action="update",
+        view=build_import_result(
+            summary=summary, ignored_columns=result.ignored_columns, dry_run=result.dry_run
+        ),
+    )

@@ -10,21 +10,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from slack_bolt import Ack, App
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
 from bot.blocks.review import build_notice_modal
 from bot.deps import Deps
+from bot.forms.payload_ids import DbId
 from bot.forms.state import state_values
+from bot.listeners.errors import reports_errors
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from isops.services.reviews import ReviewConfig, return_review
+from isops.services.reviews import REVIEW_NOT_FOUND, ReviewConfig, return_review
+from isops.text import strip_control
 
 # Service field → the modal's block (errors must name the block).
 FIELD_BLOCKS = {
     "reason": ids.REVIEW_RETURN_REASON,
     "next_action_date": ids.REVIEW_RETURN_NEXT_DATE,
     "priority": ids.REVIEW_RETURN_PRIORITY,
+}
+# What to say when a submitted value does not parse (the service words the rules).
+FIELD_MESSAGES = {
+    "next_action_date": "日付を選び直してください",
+    "priority": "優先リードは 注力 か 非注力 を選んでください",
 }
 
 
@@ -34,10 +42,18 @@ class ReturnContext(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    review_id: int
+    review_id: DbId
 
     def dump(self) -> str:
         return self.model_dump_json()
+
+    @classmethod
+    def load(cls, text: str | None) -> ReturnContext:
+        """The review named by a submitted modal, or NotFound (nothing we wrote)."""
+        try:
+            return cls.model_validate_json(text or "{}")
+        except ValidationError:
+            raise NotFound(REVIEW_NOT_FOUND) from None
 
 
 class ReturnForm(BaseModel):
@@ -47,50 +63,65 @@ class ReturnForm(BaseModel):
 
     reason: str = ""
     next_action_date: dt.date | None = None
-    priority: int | None = None
+    priority: int | None = Field(default=None, ge=1, le=2)
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        # Control characters (NUL: PostgreSQL refuses it) dropped; line breaks stay.
+        return strip_control(value) if isinstance(value, str) else value
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> ReturnForm:
+        """The submitted values, or InvalidInput naming the field that does not parse."""
         values = {block: field.value for block, field in state_values(view).items()}
-        return cls(
-            reason=values.get(ids.REVIEW_RETURN_REASON) or "",
-            next_action_date=values.get(ids.REVIEW_RETURN_NEXT_DATE) or None,
-            priority=values.get(ids.REVIEW_RETURN_PRIORITY) or None,
-        )
+        try:
+            return cls(
+                reason=values.get(ids.REVIEW_RETURN_REASON) or "",
+                next_action_date=values.get(ids.REVIEW_RETURN_NEXT_DATE) or None,
+                priority=values.get(ids.REVIEW_RETURN_PRIORITY) or None,
+            )
+        except ValidationError as exc:
+            fields = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            raise InvalidInput(
+                {name: FIELD_MESSAGES.get(name, "入力を確認してください") for name in fields}
+            ) from None
 
 
 def register(app: App, deps: Deps) -> None:
-    config = ReviewConfig.from_settings(deps.settings)
+    app.view(ids.REVIEW_RETURN_VIEW)(handle_review_return_submission)
 
-    @app.view(ids.REVIEW_RETURN_VIEW)
-    def handle_review_return_submission(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any]
-    ) -> None:
-        """差し戻す submitted: return the lead to the rep, or keep the modal open with why not."""
-        context = ReturnContext.model_validate_json(view.get("private_metadata") or "{}")
+
+@reports_errors
+def handle_review_return_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+) -> None:
+    """差し戻す submitted: return the lead to the rep, or keep the modal open with why not."""
+    deps = Deps.of(context)
+    try:
+        review = ReturnContext.load(view.get("private_metadata"))
         form = ReturnForm.from_view(view)
-        try:
-            return_review(
-                deps.uow(),
-                review_id=context.review_id,
-                decider_slack_user_id=body["user"]["id"],
-                reason=form.reason,
-                next_action_date=form.next_action_date,
-                priority=form.priority,
-                config=config,
-                calendar=deps.calendar,
-            )
-        except InvalidInput as exc:
-            errors = {
-                FIELD_BLOCKS.get(name, ids.REVIEW_RETURN_REASON): message
-                for name, message in exc.field_errors.items()
-            }
-            ack(response_action="errors", errors=errors)
-            return
-        except (Conflict, NotAllowed, NotFound) as exc:
-            # Decided (or withdrawn) while the modal was open: say so in place of the form.
-            ack(response_action="update", view=build_notice_modal(str(exc)))
-            return
-        ack()
-        # The outbox shows the return on the manager's message and DMs the rep.
-        deps.wake_outbox()
+        return_review(
+            deps.uow(),
+            review_id=review.review_id,
+            decider_slack_user_id=body["user"]["id"],
+            reason=form.reason,
+            next_action_date=form.next_action_date,
+            priority=form.priority,
+            config=ReviewConfig.from_settings(deps.settings),
+            calendar=deps.calendar,
+        )
+    except InvalidInput as exc:
+        errors = {
+            FIELD_BLOCKS.get(name, ids.REVIEW_RETURN_REASON): message
+            for name, message in exc.field_errors.items()
+        }
+        ack(response_action="errors", errors=errors)
+        return
+    except (Conflict, NotAllowed, NotFound) as exc:
+        # Decided (or withdrawn) while the modal was open: say so in place of the form.
+        ack(response_action="update", view=build_notice_modal(str(exc)))
+        return
+    ack()
+    # The outbox shows the return on the manager's message and DMs the rep.
+    deps.wake_outbox()
