@@ -99,14 +99,10 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # SIGTERM ends the serving loop the way Ctrl-C does; cleanup below then runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     runtime.start()
-    socket_handler: Any = None
     try:
         if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
             log.info("Socket Mode で接続します")
-            socket_handler = SocketModeHandler(runtime.app, settings.secret("SLACK_APP_TOKEN"))
-            socket_handler.connect()
+            runtime.connect_socket_mode()
         # The HTTP server runs in both modes: in Socket Mode it still serves /healthz and
         # the webhooks (Slack's own traffic then arrives over the socket instead).
         server = HttpServer(runtime.wsgi_app(), host=args.host, port=args.port)
@@ -115,8 +111,6 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         pass
     finally:
         log.info("停止します")
-        if socket_handler is not None:
-            socket_handler.close()
         runtime.stop()
     return 0
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
@@ -20,6 +21,7 @@ from bot.outbox import OutboxDispatcher
 from bot.scheduler import build_scheduler, schedule_start_up_runs
 from bot.server import WsgiApp, build_wsgi_app
 from bot.slack_client import build_web_client
+from bot.socket_mode import build_socket_mode_handler
 from bot.webhooks import routes as webhook_routes
 from isops.db import make_engine
 from isops.settings import Settings
@@ -41,6 +43,7 @@ class Runtime:
     scheduler: BackgroundScheduler
 
     socket_mode: bool = False
+    socket_handler: SocketModeHandler | None = None
 
     def wsgi_app(self) -> WsgiApp:
         return build_wsgi_app(
@@ -53,7 +56,17 @@ class Runtime:
             schedule_start_up_runs(self.scheduler, self.jobs)
             self.scheduler.start()
 
+    def connect_socket_mode(self) -> None:
+        """Receive Slack's traffic over Socket Mode with SLACK_APP_TOKEN (see bot.socket_mode)."""
+        handler = build_socket_mode_handler(self.app, self.deps.settings.secret("SLACK_APP_TOKEN"))
+        handler.connect()  # type: ignore[no-untyped-call]  # Bolt's handlers are unannotated
+        self.socket_handler = handler
+
     def stop(self) -> None:
+        if self.socket_handler is not None:
+            # First stop taking envelopes; this waits for the listeners already running.
+            self.socket_handler.close()  # type: ignore[no-untyped-call]
+            self.socket_handler = None
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.outbox.stop()

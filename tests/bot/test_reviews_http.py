@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -135,6 +134,15 @@ def _log_call(
     answer = bot.sender.view_submission(user_id=rep, view=view, values=values)
     assert answer.status == 200 and not answer.body, answer.body  # saved, the modal closed
     return answer
+
+
+def _drain_outbox(bot: BotHarness) -> None:
+    """Send every due notification before returning: stop the dispatcher thread (it finishes
+    the batch it is sending) and run what is left here. After this, every Slack call the
+    outbox owed has been made, so "no other call" can be asserted without waiting."""
+    bot.runtime.outbox.stop()
+    while bot.runtime.outbox.run_once() > 0:
+        pass
 
 
 def _button_value(payload: dict[str, Any], action_id: str = ids.REVIEW_APPROVE_BUTTON) -> str:
@@ -430,7 +438,7 @@ def test_a_forged_message_location_in_the_return_modal_is_ignored(team: BotHarne
     assert answer.status == 200 and not answer.body
     _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")  # the rep's DM
-    time.sleep(0.3)  # a stray update would follow the listener's ack at once
+    _drain_outbox(bot)  # a stray update would be one more notification of the return
     updates = [(c.params["channel"], c.params["ts"]) for c in bot.fake.calls_to("chat.update")]
     assert updates == [(posted.channel, posted.ts)]
     assert _state(bot, posted.review_id) is ReviewState.RETURNED
