@@ -1,7 +1,8 @@
 """Morning reminders: each member's digest as plain data, and the claim that sends it once.
 
 What a rep sees (DOMAIN.md rules 1–5, reports a–e), most urgent first:
-🔥 inbound leads at or past their first-approach deadline with no action (rule 1),
+🔥 inbound leads at or past their first-approach deadline, not yet approached (rule 1;
+   `isops.approach`: status 1 and no touch logged),
 📅 focus leads whose next action date has come, overdue ones apart (rule 2),
 🔁 leads not yet connected with 5C2M incomplete (rule 4),
 ↩️ decisions the manager returned, with the reason (rule 3),
@@ -41,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from isops.approach import approached_before, not_yet_approached
 from isops.calendar import BusinessCalendar, member_zone
 from isops.db import affected_rows
 from isops.enums import ActionStatus, DeliveryState, Priority, ReviewState
@@ -483,7 +485,7 @@ class _DayDigests:
     def inbound_due(self) -> ColumnElement[bool]:
         return and_(
             Lead.inbound.is_(True),
-            Lead.first_action_at.is_(None),
+            not_yet_approached(),
             Lead.cv_at < self.day.inbound_due_before,
         )
 
@@ -859,7 +861,7 @@ class _DayDigests:
             select(
                 Lead.owner_id,
                 func.count(),
-                func.sum(case((Lead.first_action_at < approached_by, 1), else_=0)),
+                func.sum(case((approached_before(approached_by), 1), else_=0)),
             )
             .where(
                 Lead.inbound.is_(True),
@@ -896,7 +898,7 @@ class _DayDigests:
                     and_(Lead.priority == Priority.FOCUS, Lead.next_action_date < self.day.today),
                     and_(
                         Lead.inbound.is_(True),
-                        Lead.first_action_at.is_(None),
+                        not_yet_approached(),
                         Lead.cv_at < self.day.inbound_late_before,
                     ),
                 ),
