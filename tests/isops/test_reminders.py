@@ -523,3 +523,38 @@ def test_the_same_day_figure_takes_the_crm_status_when_no_touch_is_logged(
     manager = digest(uow_factory, "UMGR", jst(FRI_27)).manager
     assert manager is not None
     assert (manager.figures.inbound_on_time, manager.figures.inbound_due) == (1, 3)
+
+
+# -- a date chosen by hand (issue 15) --------------------------------------------------------------
+
+
+def test_a_date_by_hand_is_computed_as_of_that_morning_not_the_clock(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    import time_machine
+
+    f.member(uow_factory(), "U1")
+    f.member(uow_factory(), "ULA", timezone="America/Los_Angeles")
+    fresh = f.lead(uow_factory(), owner="U1", status=2, cv_at=jst(FRI_27 - 2 * DAY, 10))
+    touches(uow_factory, fresh, "C", jst(FRI_27 - 2 * DAY, 11))
+    la_fresh = f.lead(uow_factory(), owner="ULA", status=2, cv_at=jst(FRI_27 - 7 * DAY, 20))
+    far_away = dt.datetime(2027, 6, 14, 3, 0, tzinfo=dt.UTC)
+    with time_machine.travel(far_away, tick=False):
+        recipients = due(uow_factory, far_away, on=FRI_27)
+        by_user = {r.slack_user_id: r for r in recipients}
+        assert by_user["U1"].as_of == jst(FRI_27)  # 09:00 in Tokyo
+        la_morning = dt.datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+        assert by_user["ULA"].as_of == la_morning.astimezone(dt.UTC)
+        digests = {
+            d.slack_user_id: d
+            for d in compute_digests(
+                uow_factory(), recipients=recipients, now=far_away, settings=SETTINGS, calendar=CAL
+            )
+        }
+    (line,) = digests["U1"].rep.five_c2m.items
+    assert (line.lead_id, line.days_since_cv, line.in_early_window) == (fresh, 2, True)
+    assert line.early_behind  # ⚡ 1/5 within 7 days of CV, as it was that morning
+    # The member's own morning: Los Angeles' Friday 09:00 is 7 days 6 hours after this CV,
+    # outside the window (Tokyo's 09:00 would be 6 days 13 hours, inside).
+    (la_line,) = digests["ULA"].rep.five_c2m.items
+    assert la_line.lead_id == la_fresh and not la_line.in_early_window
