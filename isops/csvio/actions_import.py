@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -181,7 +182,7 @@ def _cell_text(raw: str) -> str:
 
 
 def _isops_id(text: str) -> int:
-    value = text.strip()
+    value = unicodedata.normalize("NFKC", text).strip()
     if not value.isascii() or not value.isdigit() or not 0 < int(value) <= _MAX_ID:
         raise CellError(f"「{value}」は isops のリード番号ではありません")
     return int(value)

@@ -227,10 +227,12 @@ def test_any_bad_row_writes_nothing_and_every_problem_is_listed(
         f"{good},,,,架電,不在,,,extra\n"  # 15: too many cells
         f"{good},,,2026/02/30,架電,不在,,bad id\n"  # 16: no such date; member
         f"{good},CRM-9,,2026/11/26 10:00,架電,不在,,\n"  # 17: another lead's external id
+        f"{good},,,,架電,不在,,\n"  # 18: no date
+        f"１{good},,,2026/11/26 10:00,架電,不在,,\n"  # 19: full-width digits: lead 11
     )
     result = run(team, csv)
-    assert not result.written and result.error_count == 16
-    assert result.summary() == "エラー 16 件のため何も取り込んでいません"
+    assert not result.written and result.error_count == 18
+    assert result.summary() == "エラー 18 件のため何も取り込んでいません"
     messages = [str(e) for e in result.errors]
     assert messages == [
         "行 3, 列 isops ID: isops ID 999 のリードはありません",
@@ -251,6 +253,8 @@ def test_any_bad_row_writes_nothing_and_every_problem_is_listed(
         "行 16, 列 実施日時: 「2026/02/30」は存在しない日付・時刻です",
         "行 16, 列 担当者: 「bad id」は読めません (Slack ユーザー ID (U…) かメールアドレス)",
         "行 17, 列 外部ID: isops ID 1 のリードの外部ID は CRM-1 です (ファイルでは CRM-9)",
+        "行 18, 列 実施日時: 空欄です",
+        "行 19, 列 isops ID: isops ID 11 のリードはありません",
     ]
     assert count(team, Action) == 0
     assert counters(team, good) == before
