@@ -56,6 +56,7 @@ from isops.csvio.columns import Column
 from isops.csvio.row_errors import RowError, RowErrors
 from isops.csvio.source import UnreadableFile, detect_encoding, iter_records, normalize_encoding
 from isops.enums import Channel, Outcome
+from isops.errors import Conflict
 from isops.models import Action, Lead
 from isops.rules import Targets
 from isops.services.assignment import is_slack_user_id, owners_by_ref
@@ -638,7 +639,8 @@ def import_actions(
 ) -> ActionImportResult:
     """Check every row of an activity-history CSV, then (unless `dry_run` or any row is bad)
     add the new actions and recompute the touched leads' counters in one transaction.
-    `stream` is read twice, so it must be seekable."""
+    `stream` is read twice, so it must be seekable. Raises Conflict (nothing written) when a
+    concurrent change collides with the write."""
     chosen = (
         normalize_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(stream)
     )
@@ -657,14 +659,12 @@ def import_actions(
         try:
             final = _write(uow_factory, stream, targets=targets, **options)
         except IntegrityError:
-            # Another import of the same rows, or a lead deleted, between the passes.
-            final = _Pass(rows=final.rows, headers=final.headers)
-            final.errors.add(
-                1,
-                None,
+            # Another import of the same rows, or a lead deleted, between the passes: the
+            # transaction rolled back; running the file again sorts it out.
+            raise Conflict(
                 "取り込み中の別の変更と衝突したため何も取り込んでいません。"
-                "同じファイルをもう一度取り込んでください",
-            )
+                "同じファイルをもう一度取り込んでください"
+            ) from None
         written = not final.errors.count
     headers = final.headers
     return ActionImportResult(
