@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from bot.cli_actions import add_actions_parsers
 from bot.cli_leads import add_leads_parsers
 from bot.cli_remind import add_remind_commands
 from isops.enums import Role
@@ -161,7 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Feature modules add their sub-commands here (leads import/export, remind, demo, ...).
-_EXTENSIONS: list[Callable[[Any], None]] = [add_leads_parsers, add_remind_commands]
+_EXTENSIONS: list[Callable[[Any], None]] = [
+    add_leads_parsers,
+    add_actions_parsers,
+    add_remind_commands,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,7 +194,10 @@ def add_remind_commands(sub: Any) -> None:
         "remind", help="朝の DM を今すぐ送る (同じ日に送信済みの人には送らない)"
     )
     remind.add_argument(
-        "--date", type=_date, metavar="YYYY-MM-DD", help="営業日 (既定: ISOPS_TIMEZONE の今日)"
+        "--date",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="営業日 (既定: ISOPS_TIMEZONE の今日)。その日の ISOPS_REMIND_AT 時点の内容で作る",
     )
     remind.add_argument(
         "--dry-run", action="store_true", help="送らずに、各メンバーへのメッセージを文字で表示"

@@ -77,7 +77,7 @@ def selected_lead(snapshot: LeadSnapshot) -> SelectedLead:
         parts.append(Priority(snapshot.priority).label)
     if snapshot.owner_name:
         parts.append(f"担当: {escape(snapshot.owner_name)}")
-    if snapshot.inbound and snapshot.first_action_at is None:
+    if snapshot.awaiting_first_approach:
         parts.append("📥 インバウンド初回対応")
     line = " · ".join(parts)
     if snapshot.pending_status is not None:

@@ -7,7 +7,16 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from isops.enums import STATUS_LABELS, ActionStatus, Priority, RoleLevel
+from isops.enums import (
+    OUTCOMES_BY_CHANNEL,
+    STATUS_LABELS,
+    ActionStatus,
+    Channel,
+    Outcome,
+    Priority,
+    RoleLevel,
+)
+from isops.text import fold
 
 
 class CellError(ValueError):
@@ -99,16 +108,78 @@ def _moment(text: str, tz: ZoneInfo) -> tuple[dt.datetime, bool]:
     return moment.replace(tzinfo=zone), hour is not None
 
 
+def _in_zone(text: str, moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by the offset
+        raise CellError(f"「{text}」は扱える範囲外の日時です") from None
+
+
 def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
     """A moment as aware UTC; without an offset it is read in `tz` (ISOPS_TIMEZONE)."""
     moment, _ = _moment(text, tz)
-    return moment.astimezone(dt.UTC)
+    return _in_zone(text, moment, dt.UTC)
 
 
 def parse_date(text: str, tz: ZoneInfo) -> dt.date:
     """A date (a time or an offset, as some spreadsheets add, is read in `tz`)."""
     moment, _ = _moment(text, tz)
-    return moment.astimezone(tz).date()
+    return _in_zone(text, moment, tz).date()
+
+
+_CHANNELS = {
+    "架電": Channel.CALL,
+    "電話": Channel.CALL,
+    "call": Channel.CALL,
+    "メール": Channel.MAIL,
+    "mail": Channel.MAIL,
+    "email": Channel.MAIL,
+    "e-mail": Channel.MAIL,
+    "その他": Channel.OTHER,
+    "other": Channel.OTHER,
+}
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome} | {
+    "connected": Outcome.CONNECTED,
+    "absent": Outcome.ABSENT,
+    "voicemail": Outcome.VOICEMAIL,
+    "refused": Outcome.REFUSED,
+    "bad_number": Outcome.BAD_NUMBER,
+    "sent": Outcome.SENT,
+    "replied": Outcome.REPLIED,
+    "bounced": Outcome.BOUNCED,
+    "other": Outcome.OTHER,
+}
+
+
+def parse_channel(text: str) -> Channel:
+    """`架電` / `メール` / `その他` or `call` / `mail` / `other`."""
+    channel = _CHANNELS.get(_nfkc(text).casefold())
+    if channel is None:
+        raise CellError(
+            f"「{text}」は読めません (架電 / メール / その他、または call / mail / other)"
+        )
+    return channel
+
+
+def outcome_choices(channel: Channel) -> str:
+    """`接続 / 不在 / 留守電 / 受付拒否 / 番号不通` for a call, and so on (for messages)."""
+    return " / ".join(outcome.value for outcome in OUTCOMES_BY_CHANNEL[channel])
+
+
+def parse_outcome(text: str, channel: Channel) -> Outcome:
+    """A DOMAIN.md outcome (Japanese, or its English name) that `channel` can have."""
+    outcome = _OUTCOMES.get(_nfkc(text).casefold().replace(" ", "_").replace("-", "_"))
+    if outcome is None or outcome not in OUTCOMES_BY_CHANNEL[channel]:
+        raise CellError(
+            f"「{text}」は{channel.label}の結果ではありません ({outcome_choices(channel)})"
+        )
+    return outcome
+
+
+def header_key(header: str) -> str:
+    """A header as matched to a field: width, case and kana folded; spaces, `_` and `-`
+    ignored, so `Acted At`, `acted_at` and `ＡＣＴＥＤ－ＡＴ` are one column."""
+    return fold(header).replace("_", "").replace("-", "")
 
 
 def format_moment(moment: dt.datetime | None, tz: ZoneInfo) -> str:

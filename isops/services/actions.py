@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from isops import limits
+from isops.approach import is_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import OUTCOMES_BY_CHANNEL, ActionStatus, Channel, Outcome, Priority
@@ -244,7 +245,9 @@ def record_action(
             raise NeedsConfirmation(gap)
 
         now = utcnow()
-        first_action = lead.first_action_at is None
+        # Rule 1's deadline is reported on the first approach only: not on a lead the CRM
+        # already had as approached (status 2/3 imported) with no touch logged in isops.
+        first_approach = not is_approached(lead.status, lead.first_action_at)
         action = Action(
             lead_id=lead.id,
             member_id=actor.id,
@@ -310,7 +313,7 @@ def record_action(
 
         inbound_deadline = None
         inbound_met = None
-        if lead.inbound and first_action:
+        if lead.inbound and first_approach:
             inbound_deadline = calendar.inbound_deadline(lead.cv_at, settings.inbound_cutoff)
             inbound_met = calendar.local_date(now) <= inbound_deadline
         in_window = counts_as_early(lead.cv_at, now, targets)

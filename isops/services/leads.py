@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, 
 from sqlalchemy.orm import Session
 
 from isops import limits
+from isops.approach import is_approached, not_yet_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import ActionStatus, RoleLevel
@@ -90,6 +91,11 @@ class LeadSnapshot:
     inbound: bool
     first_action_at: dt.datetime | None
 
+    @property
+    def awaiting_first_approach(self) -> bool:
+        """An inbound lead nobody has approached yet (rule 1: its deadline matters)."""
+        return self.inbound and not is_approached(self.status, self.first_action_at)
+
 
 @dataclass(frozen=True)
 class LogStart:
@@ -117,7 +123,7 @@ def _urgency(today: dt.date, targets: Targets) -> ColumnElement[int]:
         (~working, literal_column(str(int(Urgency.PENDING_REVIEW)))),
         (and_(Lead.priority == 1, date_come), literal_column(str(int(Urgency.DUE)))),
         (
-            and_(Lead.inbound.is_(True), Lead.first_action_at.is_(None)),
+            and_(Lead.inbound.is_(True), not_yet_approached()),
             literal_column(str(int(Urgency.INBOUND_WAITING))),
         ),
         (

@@ -1,7 +1,8 @@
 """Morning reminders: each member's digest as plain data, and the claim that sends it once.
 
 What a rep sees (DOMAIN.md rules 1–5, reports a–e), most urgent first:
-🔥 inbound leads at or past their first-approach deadline with no action (rule 1),
+🔥 inbound leads at or past their first-approach deadline, not yet approached (rule 1;
+   `isops.approach`: status 1 and no touch logged),
 📅 focus leads whose next action date has come, overdue ones apart (rule 2),
 🔁 leads not yet connected with 5C2M incomplete (rule 4),
 ↩️ decisions the manager returned, with the reason (rule 3),
@@ -41,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from isops.approach import approached_before, not_yet_approached
 from isops.calendar import BusinessCalendar, member_zone
 from isops.db import affected_rows
 from isops.enums import ActionStatus, DeliveryState, Priority, ReviewState
@@ -76,12 +78,16 @@ ID_CHUNK = 5000
 
 @dataclass(frozen=True)
 class Recipient:
-    """A member whose morning message is due, with their local business date."""
+    """A member whose morning message is due, with their local business date.
+
+    `as_of`: the moment the digest is computed as of — set for a date chosen by hand (that
+    date at ISOPS_REMIND_AT in the member's zone); None means the run's own `now`."""
 
     member_id: int
     slack_user_id: str
     name: str
     business_date: dt.date
+    as_of: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -300,7 +306,9 @@ def due_recipients(
 
     Scheduled (`on` is None): it is a business day where the member is, and their local time is
     between ISOPS_REMIND_AT and ISOPS_REMIND_CATCHUP_UNTIL (a bot started late still sends).
-    By hand (`on` given): that date for everyone, at any hour. Either way members away that day
+    By hand (`on` given): that date for everyone, at any hour, each digest computed as of that
+    date at ISOPS_REMIND_AT in the member's zone (`Recipient.as_of`) — the 7-day window after
+    CV and the rest read from that moment, not from the clock. Either way members away that day
     are left out, and so is anyone whose message was sent, found empty, is being sent by a live
     process, or failed for good (`include_settled` keeps them: a dry run previews everyone).
     """
@@ -313,15 +321,18 @@ def due_recipients(
         ).all()
         candidates: list[Recipient] = []
         for member_id, slack_user_id, name, timezone in members:
+            zone = member_zone(timezone, calendar.tz)
+            as_of: dt.datetime | None = None
             if on is not None:
                 day = on
+                as_of = reminder_moment(on, settings, zone)
             else:
-                local = now.astimezone(member_zone(timezone, calendar.tz))
+                local = now.astimezone(zone)
                 if not settings.remind_at <= local.time() < settings.remind_catchup_until:
                     continue
                 day = local.date()
             if calendar.is_business_day(day):
-                candidates.append(Recipient(member_id, slack_user_id, name, day))
+                candidates.append(Recipient(member_id, slack_user_id, name, day, as_of))
         if not candidates:
             return []
         days = {c.business_date for c in candidates}
@@ -347,6 +358,11 @@ def due_recipients(
             if (c.member_id, c.business_date) not in away
             and (include_settled or _claimable(claims.get((c.member_id, c.business_date)), now))
         ]
+
+
+def reminder_moment(day: dt.date, settings: Settings, zone: ZoneInfo) -> dt.datetime:
+    """`day` at ISOPS_REMIND_AT in `zone`: the moment a morning digest of `day` is as of."""
+    return _at(day, settings.remind_at, zone)
 
 
 def _claimable(row: Any, now: dt.datetime) -> bool:
@@ -388,7 +404,9 @@ def compute_digests(
     calendar: BusinessCalendar,
     limit: int | None = DM_SECTION_LIMIT,
 ) -> list[MorningDigest]:
-    """Every recipient's digest (nothing is sent or claimed). `limit` lines per section."""
+    """Every recipient's digest (nothing is sent or claimed). `limit` lines per section.
+
+    Each is computed as of its recipient's `as_of`, else as of `now`."""
     if not recipients:
         return []
     with uow:
@@ -421,12 +439,14 @@ def _compute(
     calendar: BusinessCalendar,
     limit: int | None,
 ) -> list[MorningDigest]:
-    by_day: dict[dt.date, list[Recipient]] = defaultdict(list)
+    # One set of queries per (business date, moment): members in one zone share a moment, so
+    # this is one group per date on a scheduled run and one per zone on a date chosen by hand.
+    by_day: dict[tuple[dt.date, dt.datetime], list[Recipient]] = defaultdict(list)
     for recipient in recipients:
-        by_day[recipient.business_date].append(recipient)
+        by_day[(recipient.business_date, recipient.as_of or now)].append(recipient)
     digests: dict[int, MorningDigest] = {}
-    for today, group in sorted(by_day.items()):
-        day = _Day.of(today, now, settings, calendar)
+    for (today, moment), group in sorted(by_day.items()):
+        day = _Day.of(today, moment, settings, calendar)
         for digest in _DayDigests(session, day, settings, calendar, limit).build(group):
             digests[digest.member_id] = digest
     return [digests[r.member_id] for r in recipients]
@@ -483,7 +503,7 @@ class _DayDigests:
     def inbound_due(self) -> ColumnElement[bool]:
         return and_(
             Lead.inbound.is_(True),
-            Lead.first_action_at.is_(None),
+            not_yet_approached(),
             Lead.cv_at < self.day.inbound_due_before,
         )
 
@@ -859,7 +879,7 @@ class _DayDigests:
             select(
                 Lead.owner_id,
                 func.count(),
-                func.sum(case((Lead.first_action_at < approached_by, 1), else_=0)),
+                func.sum(case((approached_before(approached_by), 1), else_=0)),
             )
             .where(
                 Lead.inbound.is_(True),
@@ -896,7 +916,7 @@ class _DayDigests:
                     and_(Lead.priority == Priority.FOCUS, Lead.next_action_date < self.day.today),
                     and_(
                         Lead.inbound.is_(True),
-                        Lead.first_action_at.is_(None),
+                        not_yet_approached(),
                         Lead.cv_at < self.day.inbound_late_before,
                     ),
                 ),

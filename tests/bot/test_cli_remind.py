@@ -23,6 +23,7 @@ from tests.harness import BOT_TOKEN
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 FRI = dt.date(2026, 11, 27)
+DAY = dt.timedelta(days=1)
 
 
 def jst(day: dt.date, hour: int = 9) -> dt.datetime:
@@ -90,6 +91,20 @@ def test_dry_run_prints_messages_and_sends_nothing(
     assert "=== 佐藤 (U001) ===" in out and "株式会社みらい" in out
     assert "=== UMGR (UMGR) ===\n(DM なし" in out
     assert _deliveries(db) == 0
+
+
+def test_remind_by_date_is_as_of_that_morning_whatever_the_clock(
+    db: UnitOfWorkFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lead_id = f.lead(
+        db(), owner="U001", status=2, company="株式会社ひかり", cv_at=jst(FRI, 9) - 2 * DAY
+    )
+    f.action(db(), lead_id, by="U001", acted_at=jst(FRI, 9) - 2 * DAY + dt.timedelta(hours=1))
+    with time_machine.travel(dt.datetime(2027, 6, 14, 3, 0, tzinfo=dt.UTC), tick=False):
+        assert main(["remind", "--dry-run", "--date", "2026-11-27"]) == 0
+    out = capsys.readouterr().out
+    # Two days after CV on the 27th: behind on 5 actions within 7 days (⚡), as that morning.
+    assert "株式会社ひかり" in out and "⚡ 2 日目: 7日以内 1/5 アクション" in out
 
 
 def test_remind_sends_once_by_hand(

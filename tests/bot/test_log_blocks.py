@@ -186,6 +186,18 @@ def test_confirmation_for_a_review_request_and_a_late_inbound() -> None:
     assert "次回活動予定日が未設定です" in complete
 
 
+def test_first_approach_line_only_for_an_inbound_lead_nobody_approached() -> None:
+    waiting = selected_lead(_snapshot(inbound=True, status=1))
+    assert "📥 インバウンド初回対応" in waiting.context
+    # Imported as 未接続: approached in the CRM before isops, though no touch is logged.
+    imported = selected_lead(_snapshot(inbound=True, status=2))
+    assert "インバウンド初回対応" not in imported.context
+    touched = selected_lead(
+        _snapshot(inbound=True, status=1, first_action_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC))
+    )
+    assert "インバウンド初回対応" not in touched.context
+
+
 def test_log_button_carries_only_the_lead_id() -> None:
     assert build_log_button(42) == {
         "type": "button",

@@ -352,6 +352,17 @@ def test_inbound_first_action_reports_the_same_day_deadline(
     assert again.inbound_deadline is None  # only the first approach counts
 
 
+def test_no_first_approach_deadline_on_a_lead_the_crm_had_as_approached(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    # Imported as 未接続 (approached in the CRM before isops), no touch logged yet.
+    imported = factories.lead(
+        team(), owner="R1", inbound=True, status=2, cv_at=NOW - dt.timedelta(days=3)
+    )
+    result = log(imported, status=2, shown=_shown(imported, status=2))
+    assert (result.inbound_deadline, result.inbound_deadline_met) == (None, None)
+
+
 def test_a_past_date_left_untouched_is_fine_once_the_lead_is_closed(
     team: UnitOfWorkFactory, log: Any
 ) -> None:

@@ -122,6 +122,22 @@ def test_empty_query_lists_the_most_urgent_first(
     assert found[-1].pending_review
 
 
+def test_an_inbound_lead_the_crm_had_as_approached_is_not_waiting(
+    team: UnitOfWorkFactory, calendar: BusinessCalendar
+) -> None:
+    imported = factories.lead(team(), owner="R1", company="A 取込済", inbound=True, status=2)
+    waiting = factories.lead(team(), owner="R1", company="B 未対応", inbound=True)
+    found = _search(team, "R1", "", calendar)
+    assert [(o.id, o.urgency) for o in found] == [
+        (waiting, Urgency.INBOUND_WAITING),
+        (imported, Urgency.BEHIND_5C2M),
+    ]
+    start = start_log(
+        team(), slack_user_id="R1", calendar=calendar, targets=TARGETS, lead_id=imported
+    )
+    assert start.lead is not None and not start.lead.awaiting_first_approach
+
+
 def test_unregistered_user_is_told_so(team: UnitOfWorkFactory, calendar: BusinessCalendar) -> None:
     with pytest.raises(NotFound, match="メンバー登録されていません"):
         _search(team, "U404", "", calendar)

@@ -475,3 +475,86 @@ def test_overdue_dates_are_spread_over_business_days(uow_factory: UnitOfWorkFact
         assert len(history) == 12
         # Clicking again moves nothing.
         assert reschedule_overdue(uow_factory(), slack_user_id="U1", calendar=CAL).moved == 0
+
+
+# -- "approached" (issue 13): a status past 1 counts, not only touches logged in isops ---------
+
+
+def test_a_lead_the_crm_had_as_approached_is_not_waiting_for_a_first_approach(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    today, wed = FRI_27, FRI_27 - 2 * DAY
+    # Imported from the CRM as 未接続 (2) / 接続済 (3), approached before isops: no touch logged.
+    imported = f.lead(uow_factory(), owner="U1", inbound=True, status=2, cv_at=jst(wed, 10))
+    connected = f.lead(uow_factory(), owner="U1", inbound=True, status=3, cv_at=jst(wed, 11))
+    focus = f.lead(
+        uow_factory(),
+        owner="U1",
+        inbound=True,
+        status=2,
+        priority=1,
+        next_action_date=today,
+        cv_at=jst(wed, 12),
+    )
+    waiting = f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(wed, 13))
+
+    rep = digest(uow_factory, "U1", jst(today)).rep
+    assert [x.lead_id for x in rep.inbound.items] == [waiting]
+    assert imported in [x.lead_id for x in rep.five_c2m.items]  # 🔁, with 📞0/5 ✉️0/2
+    assert connected not in [x.lead_id for x in rep.five_c2m.items]  # connected: no 5C2M
+    assert [x.lead_id for x in rep.focus_due.items] == [focus]  # 📅, not 🔥
+
+    manager = digest(uow_factory, "UMGR", jst(today)).manager
+    assert manager is not None
+    # Only the lead nobody approached is overdue (due Wednesday).
+    assert [(o.name, o.count) for o in manager.figures.most_overdue] == [("佐藤", 1)]
+
+
+def test_the_same_day_figure_takes_the_crm_status_when_no_touch_is_logged(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    thu = FRI_27 - DAY
+    f.lead(uow_factory(), owner="U1", inbound=True, status=2, cv_at=jst(thu, 10))
+    f.lead(uow_factory(), owner="U1", inbound=True, cv_at=jst(thu, 11))
+    late = f.lead(uow_factory(), owner="U1", inbound=True, status=2, cv_at=jst(thu, 12))
+    touches(uow_factory, late, "C", jst(FRI_27, 8))  # logged after the deadline: its time counts
+    manager = digest(uow_factory, "UMGR", jst(FRI_27)).manager
+    assert manager is not None
+    assert (manager.figures.inbound_on_time, manager.figures.inbound_due) == (1, 3)
+
+
+# -- a date chosen by hand (issue 15) --------------------------------------------------------------
+
+
+def test_a_date_by_hand_is_computed_as_of_that_morning_not_the_clock(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    import time_machine
+
+    f.member(uow_factory(), "U1")
+    f.member(uow_factory(), "ULA", timezone="America/Los_Angeles")
+    fresh = f.lead(uow_factory(), owner="U1", status=2, cv_at=jst(FRI_27 - 2 * DAY, 10))
+    touches(uow_factory, fresh, "C", jst(FRI_27 - 2 * DAY, 11))
+    la_fresh = f.lead(uow_factory(), owner="ULA", status=2, cv_at=jst(FRI_27 - 7 * DAY, 20))
+    far_away = dt.datetime(2027, 6, 14, 3, 0, tzinfo=dt.UTC)
+    with time_machine.travel(far_away, tick=False):
+        recipients = due(uow_factory, far_away, on=FRI_27)
+        by_user = {r.slack_user_id: r for r in recipients}
+        assert by_user["U1"].as_of == jst(FRI_27)  # 09:00 in Tokyo
+        la_morning = dt.datetime(2026, 11, 27, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+        assert by_user["ULA"].as_of == la_morning.astimezone(dt.UTC)
+        digests = {
+            d.slack_user_id: d
+            for d in compute_digests(
+                uow_factory(), recipients=recipients, now=far_away, settings=SETTINGS, calendar=CAL
+            )
+        }
+    (line,) = digests["U1"].rep.five_c2m.items
+    assert (line.lead_id, line.days_since_cv, line.in_early_window) == (fresh, 2, True)
+    assert line.early_behind  # ⚡ 1/5 within 7 days of CV, as it was that morning
+    # The member's own morning: Los Angeles' Friday 09:00 is 7 days 6 hours after this CV,
+    # outside the window (Tokyo's 09:00 would be 6 days 13 hours, inside).
+    (la_line,) = digests["ULA"].rep.five_c2m.items
+    assert la_line.lead_id == la_fresh and not la_line.in_early_window
