@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.review import build_review_message, build_review_returned_dm
 from bot.deps import Deps
-from bot.outbox import Delivery, OutboxDispatcher
+from bot.outbox import Delivery, OutboxDispatcher, PostedMessage
 from isops.enums import ReviewState
 from isops.services.reviews import (
     REVIEW_DECIDED,
@@ -64,8 +64,8 @@ def send_review_request(deps: Deps, delivery: Delivery, payload: dict[str, Any])
     Safe to repeat after a crash at any point: a post that went out is found by its delivery
     key instead of being posted again, and recording it and updating it are idempotent."""
     detail = _detail(deps, payload)
-    if detail is None or not detail.pending or detail.message_ts is not None:
-        return  # gone, decided or withdrawn before it went out, or already posted (a retry)
+    if detail is None or detail.message_ts is not None:
+        return  # gone, or already posted and recorded (a retry)
     channel = deps.settings.review_channel or detail.reviewer_slack_user_id
     if channel is None:
         log.warning(
@@ -75,7 +75,15 @@ def send_review_request(deps: Deps, delivery: Delivery, payload: dict[str, Any])
             detail.rep_slack_user_id,
         )
         return
-    posted = delivery.post_message(channel=channel, **review_message(deps, detail))
+    posted: PostedMessage | None
+    if detail.pending:
+        posted = delivery.post_message(channel=channel, **review_message(deps, detail))
+    else:
+        # Decided or withdrawn before it went out: post nothing — unless an earlier try
+        # posted it unheard, then that message must show the verdict, not live buttons.
+        posted = delivery.find_posted(channel) if delivery.maybe_posted else None
+        if posted is None:
+            return
     recorded = record_review_message(
         deps.uow(),
         review_id=detail.id,

@@ -391,13 +391,15 @@ class FakeSlack:
             _drop(req)  # carried out, but the client never hears
             return
         data = json.dumps(answer.body).encode()
-        req.send_response(answer.status)
-        req.send_header("Content-Type", "application/json; charset=utf-8")
-        req.send_header("Content-Length", str(len(data)))
-        for key, value in answer.headers.items():
-            req.send_header(key, value)
-        req.end_headers()
-        req.wfile.write(data)
+        # A client that gave up (or was killed) while its answer was held is not an error.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            req.send_response(answer.status)
+            req.send_header("Content-Type", "application/json; charset=utf-8")
+            req.send_header("Content-Length", str(len(data)))
+            for key, value in answer.headers.items():
+                req.send_header(key, value)
+            req.end_headers()
+            req.wfile.write(data)
 
     def _answer(self, method: str, params: JsonDict, headers: dict[str, str], path: str) -> _Answer:
         injected = self._take_failure(method)
