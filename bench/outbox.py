@@ -6,10 +6,11 @@
 
 Scenarios (each prints delivered / duplicates / losses; Slack is tests.fake_slack):
 
-1. storm — two senders (threads with their own engines, as two processes) share N
-   notifications while Slack answers the first posts with 429 and Retry-After 120 s. Time is
-   virtual: time-machine moves the clock whenever a sender waits, so an hour of rate limiting
-   takes seconds. A sender that waits while holding other rows lets them look abandoned.
+1. storm — two senders (threads with their own engines, as two processes) and a batch of 50
+   notifications; Slack answers the first posts with 429 and Retry-After 120 s. Sender B comes
+   by when A has waited 5 minutes (or after 3 s when A never waits that long). Time is
+   virtual: time-machine moves the clock whenever a sender waits, so minutes of rate limiting
+   take no time. A sender that waits while holding other rows lets them look abandoned.
 2. dropped — one sender, N notifications; Slack carries out the first posts but drops their
    connections before answering (the client never hears).
 3. remind — two `isops remind` processes at once, Slack answering every post `--slow` s late.
@@ -218,15 +219,38 @@ def drain(dispatcher: Any, url: str, clock: VirtualClock, *, rounds: int = 400) 
 # -- scenarios -------------------------------------------------------------------------------------
 
 
-def storm(pg: str | None, count: int) -> Result:
+def storm(pg: str | None) -> Result:
+    """Sender A takes a batch and meets a 429 storm; sender B comes by once A has waited
+    past the old 5-minute claim. The batch is one claim's worth (50)."""
+    count = 50
     with database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
         enqueue(url, count)
-        fake.fail_next("chat.postMessage", status=429, retry_after=120, times=count // 2)
-        with (
-            sender_process(url, fake, clock.sleep) as a,
-            sender_process(url, fake, clock.sleep) as b,
-        ):
-            threads = [threading.Thread(target=drain, args=(d, url, clock)) for d in (a, b)]
+        fake.fail_next("chat.postMessage", status=429, retry_after=120, times=3)
+        a_waited_long = threading.Event()
+        b_posted = threading.Event()
+        waited = [0.0]
+
+        def a_sleep(seconds: float) -> None:
+            clock.sleep(seconds)
+            waited[0] += seconds
+            if waited[0] >= 300:  # A is still waiting out Retry-After: B comes by now
+                a_waited_long.set()
+                b_posted.wait(10)
+
+        def b_sender(deps: Any, target: Any, payload: dict[str, Any]) -> None:
+            bench_sender(deps, target, payload)
+            b_posted.set()
+
+        def b_drain(dispatcher: Any) -> None:
+            a_waited_long.wait(3)  # code that never waits that long: B starts after 3 s
+            drain(dispatcher, url, clock)
+
+        with sender_process(url, fake, a_sleep) as a, sender_process(url, fake, clock.sleep) as b:
+            b.register(KIND, b_sender)
+            threads = [
+                threading.Thread(target=drain, args=(a, url, clock)),
+                threading.Thread(target=b_drain, args=(b,)),
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -389,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "storm" in only:
         started = time.perf_counter()
-        show(storm(args.pg, args.notifications), started)
+        show(storm(args.pg), started)
     if "dropped" in only:
         started = time.perf_counter()
         show(dropped(args.pg, args.notifications), started)
