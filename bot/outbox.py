@@ -365,11 +365,14 @@ class OutboxDispatcher:
             delay=None if delay is None else dt.timedelta(seconds=delay),
             count_attempt=count_attempt,
         )
-        return Outcome.RETRYING if again else Outcome.FAILED
+        if again:
+            return Outcome.RETRYING
+        used = claim.attempts + (1 if count_attempt else 0)
+        return Outcome.FAILED if used >= outbox.MAX_ATTEMPTS else Outcome.LOST
 
     def _failed(self, claim: Claim, error: str, *, maybe_posted: bool) -> Outcome:
         log.warning("notification %d (%s) given up: %s", claim.id, claim.key, error)
-        outbox.mark_failed(
+        recorded = outbox.mark_failed(
             self._deps.uow(), claim=claim, now=utcnow(), error=error, maybe_posted=maybe_posted
         )
-        return Outcome.FAILED
+        return Outcome.FAILED if recorded else Outcome.LOST

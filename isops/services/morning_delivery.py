@@ -71,8 +71,10 @@ def enqueue_morning(
     by_hand: bool = False,
 ) -> set[str]:
     """Store each member's morning DM unless their day already has one; returns the keys
-    this call stored. One transaction for all of them (a concurrent run's inserts of the same
-    keys wait for it, then do nothing)."""
+    this call stored. One transaction for all of them: on PostgreSQL a concurrent run's
+    inserts of the same keys wait for it, then do nothing — and as every run inserts in
+    member order (as `due_recipients` lists them), two runs never wait on each other
+    crosswise. On SQLite the transaction holds the write lock (BEGIN IMMEDIATE)."""
     if not messages:
         return set()
     stored: set[str] = set()
