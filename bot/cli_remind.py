@@ -54,9 +54,9 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
                 )
             )
             return 0
-        from bot.slack_client import build_web_client
+        from bot.slack_client import build_outbox_client
 
-        client = build_web_client(
+        client = build_outbox_client(
             token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
         )
         run = MorningReminders(deps, client).run(on=day)

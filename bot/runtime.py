@@ -20,7 +20,7 @@ from bot.notifications import register_senders
 from bot.outbox import OutboxDispatcher
 from bot.scheduler import build_scheduler, schedule_start_up_runs
 from bot.server import WsgiApp, build_wsgi_app
-from bot.slack_client import build_web_client
+from bot.slack_client import LISTENER_RETRY_AFTER_CAP, build_outbox_client, build_web_client
 from bot.socket_mode import build_socket_mode_handler
 from bot.webhooks import routes as webhook_routes
 from isops.db import make_engine
@@ -86,12 +86,16 @@ def build_runtime(
         settings.require("SLACK_SIGNING_SECRET")
     engine = make_engine(settings.database_url)
     deps = Deps.build(settings, make_uow_factory(engine), sleep=sleep)
+    token, base_url = settings.secret("SLACK_BOT_TOKEN"), settings.slack_api_url
     client = build_web_client(
-        token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url, sleep=sleep
+        token=token, base_url=base_url, sleep=sleep, retry_after_cap=LISTENER_RETRY_AFTER_CAP
     )
     app = build_app(deps, client, token_verification=token_verification, socket_mode=socket_mode)
-    outbox = OutboxDispatcher(deps, client)
+    # Jobs send through the outbox too, so they share its client: no long waits in place.
+    outbox = OutboxDispatcher(
+        deps, build_outbox_client(token=token, base_url=base_url, sleep=sleep)
+    )
     register_senders(outbox)
-    jobs = scheduled_jobs(deps, client)
+    jobs = scheduled_jobs(deps, outbox.client)
     scheduler = build_scheduler(jobs, timezone=settings.tz)
     return Runtime(deps, engine, client, app, outbox, jobs, scheduler, socket_mode=socket_mode)

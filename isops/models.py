@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
@@ -17,7 +18,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -211,38 +211,45 @@ class NoActionReview(Base):
     )
 
 
-class ReminderDelivery(Base):
-    """A claim: one morning message per member, kind and business date, ever."""
-
-    __tablename__ = "reminder_deliveries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    business_date: Mapped[dt.date] = mapped_column(Date)
-    kind: Mapped[str] = mapped_column(String(16))
-    state: Mapped[DeliveryState] = mapped_column(_str_enum(DeliveryState))
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
-
-    __table_args__ = (UniqueConstraint("member_id", "business_date", "kind"),)
+def new_delivery_key() -> str:
+    """A delivery key for a message that has no natural one (every message needs a key)."""
+    return f"n:{uuid.uuid4().hex}"
 
 
 class Notification(Base):
-    """Outbox: a message to send to Slack, stored with the change that caused it."""
+    """Outbox: a message to send to Slack, stored with the change that caused it.
+
+    Sent exactly once (isops.services.outbox): a sender claims one row at a time, which bumps
+    `claim_token` and sets `lease_until`; every later write of that sender is conditional on
+    the token (a fencing token), so a sender whose lease ran out and was taken over can neither
+    send nor record. `delivery_key` is unique and travels with the Slack message as metadata,
+    so a send whose outcome is unknown (`maybe_posted`) is looked up before it is repeated.
+    """
 
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
+    # e.g. morning:<member id>:<YYYY-MM-DD> for the morning DM, n:<uuid> when nothing natural.
+    delivery_key: Mapped[str] = mapped_column(String(200), unique=True, default=new_delivery_key)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[DeliveryState] = mapped_column(_str_enum(DeliveryState))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Fencing: incremented by every claim; the claimer's writes require it unchanged.
+    claim_token: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # While "sending": the claim is the holder's until then, anyone's after.
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # A chat.postMessage may have reached Slack without its answer reaching us.
+    maybe_posted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Not worth sending after this (a morning DM after ISOPS_REMIND_CATCHUP_UNTIL).
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Where the delivered message lives (a later chat.update needs both).
+    sent_channel: Mapped[str | None] = mapped_column(String(32))
+    sent_ts: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_notifications_state_next", "state", "next_attempt_at"),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -82,7 +83,7 @@ def test_post_message_is_recorded_with_decoded_blocks(fake: FakeSlack, client: W
     assert call.headers["authorization"] == f"Bearer {TOKEN}"
     assert call.status == 200
     assert first["message"]["blocks"] == blocks
-    assert first["ts"] == "1700000000.000100"
+    assert abs(float(first["ts"]) - time.time()) < 60  # Slack's ts is the posting time
     assert second["ts"] > first["ts"]
     assert second["channel"] == "DU222"  # posting to a user ID lands in the DM
 
@@ -209,6 +210,86 @@ def test_conversations_open_and_ephemeral(client: WebClient) -> None:
     assert client.conversations_open(users="U1")["channel"] == {"id": "DU1"}
     answer = client.chat_postEphemeral(channel="C1", user="U1", text="only you")
     assert answer["message_ts"]
+
+
+def test_history_returns_posted_messages_with_metadata_only_when_asked(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    metadata = {"event_type": "isops_delivery", "event_payload": {"key": "k1"}}
+    first = client.chat_postMessage(channel="U1", text="one", metadata=metadata)
+    second = client.chat_postMessage(channel="U1", text="two")
+    client.chat_postMessage(channel="U2", text="elsewhere")
+    dm = client.conversations_open(users="U1")["channel"]["id"]
+
+    plain = client.conversations_history(channel=dm)
+    assert [m["text"] for m in plain["messages"]] == ["two", "one"]  # newest first
+    assert all("metadata" not in m for m in plain["messages"])
+    full = client.conversations_history(channel=dm, include_all_metadata=True)
+    assert full["messages"][1]["metadata"] == metadata
+    assert fake.messages("U1")[0]["metadata"] == metadata
+
+    later = client.conversations_history(channel=dm, oldest=first["ts"])  # exclusive
+    assert [m["ts"] for m in later["messages"]] == [second["ts"]]
+    page = client.conversations_history(channel=dm, limit=1)
+    assert page["has_more"] is True and [m["text"] for m in page["messages"]] == ["two"]
+    rest = client.conversations_history(
+        channel=dm, limit=1, cursor=page["response_metadata"]["next_cursor"]
+    )
+    assert [m["text"] for m in rest["messages"]] == ["one"] and rest["has_more"] is False
+
+    client.chat_update(channel=dm, ts=first["ts"], text="one, edited")
+    edited = client.conversations_history(channel=dm, include_all_metadata=True)["messages"][1]
+    assert edited["text"] == "one, edited" and edited["metadata"] == metadata
+    with pytest.raises(SlackApiError) as err:
+        client.conversations_history(channel="DNOBODY")
+    assert err.value.response["error"] == "channel_not_found"
+    fake.fail_next("conversations.history", error="missing_scope")
+    with pytest.raises(SlackApiError) as err:
+        client.conversations_history(channel=dm)
+    assert err.value.response["error"] == "missing_scope"
+
+
+def test_a_held_post_is_carried_out_before_its_answer(fake: FakeSlack, client: WebClient) -> None:
+    hold = fake.hold_next("chat.postMessage")
+    answers: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(client.chat_postMessage(channel="U1", text="slow"))
+    )
+    worker.start()
+    hold.wait_arrived()
+    assert [m["text"] for m in fake.messages("U1")] == ["slow"]  # accepted, not answered
+    assert answers == []
+    hold.release()
+    worker.join(5)
+    assert answers[0]["ok"] is True
+
+
+def test_dropped_connections_before_and_after_slack_accepted(fake: FakeSlack) -> None:
+    # slack_sdk's default handlers would post again after a dropped connection: none here.
+    client = WebClient(base_url=fake.api_url, token=TOKEN, retry_handlers=[])
+    fake.drop_next("chat.postMessage")  # Slack accepted it; the client never hears
+    with pytest.raises(OSError):
+        client.chat_postMessage(channel="U1", text="accepted")
+    assert [m["text"] for m in fake.messages("U1")] == ["accepted"]
+
+    hold = fake.hold_next("chat.postMessage", before_recording=True)
+    errors: list[BaseException] = []
+
+    def post() -> None:
+        try:
+            client.chat_postMessage(channel="U1", text="never arrives")
+        except OSError as exc:
+            errors.append(exc)
+
+    worker = threading.Thread(target=post)
+    worker.start()
+    hold.wait_arrived()
+    assert len(fake.calls_to("chat.postMessage")) == 1  # not recorded while held
+    hold.drop()
+    worker.join(5)
+    assert len(errors) == 1
+    assert [m["text"] for m in fake.messages("U1")] == ["accepted"]
+    assert len(fake.calls_to("chat.postMessage")) == 1
 
 
 def test_views_open_update_publish(fake: FakeSlack, client: WebClient) -> None:

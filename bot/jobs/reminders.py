@@ -2,9 +2,12 @@
 
 The job runs every 15 minutes from ISOPS_REMIND_AT's minute, in every process; each run sends
 to the members whose local business-day morning has come (until ISOPS_REMIND_CATCHUP_UNTIL) and
-whose message is not settled yet. The database claim (`reminder_deliveries`) keeps it to one
-message per member and business day across runs, restarts and processes; the same runner does
-`isops remind` by hand.
+whose message is not settled yet. Each DM is an outbox notification with the unique key
+`morning:<member id>:<date>` (isops.services.morning_delivery): the run queues them, then sends
+each one itself through the outbox's claim, so there is one delivery path with one set of
+guarantees (one message per member and business day across runs, restarts, processes,
+crashes and rate limits). A DM that fails is retried by the outbox until it expires at the
+cut-off. The same runner does `isops remind` by hand.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.reminders import build_morning_dm
 from bot.deps import Deps
-from bot.outbox import PERMANENT_ERRORS
+from bot.notifications import morning
+from bot.outbox import OutboxDispatcher, Outcome
 from isops.clock import utcnow
 from isops.services import reminders
+from isops.services.morning_delivery import MorningMessage, enqueue_morning
 from isops.services.reminders import MorningDigest
 
 if TYPE_CHECKING:
@@ -48,11 +53,16 @@ class MorningRun:
 
 
 class MorningReminders:
-    """Computes due digests and sends each once; `client` may be None for dry runs."""
+    """Computes due digests, queues each member's DM once and sends it through the outbox;
+    `client` (the outbox's client) may be None for dry runs."""
 
     def __init__(self, deps: Deps, client: WebClient | None) -> None:
         self._deps = deps
         self._client = client
+        self._outbox: OutboxDispatcher | None = None
+        if client is not None:
+            self._outbox = OutboxDispatcher(deps, client)
+            morning.register(self._outbox)
         # Members whose Slack time zone this process already asked for (found or not).
         self._zones_asked: set[str] = set()
 
@@ -76,12 +86,38 @@ class MorningReminders:
         digests = reminders.compute_digests(
             deps.uow(), recipients=recipients, now=now, settings=settings, calendar=deps.calendar
         )
+        messages: list[MorningMessage] = []
         for digest in digests:
-            try:
-                self._handle(digest, outcome, dry_run=dry_run)
-            except Exception:  # one member's bug or DB hiccup must not stop the others
-                log.exception("morning DM for %s failed", digest.slack_user_id)
+            try:  # one member's bug must not stop the others
+                message = None if digest.is_empty else build_morning_dm(digest)
+            except Exception:
+                log.exception("morning DM for %s could not be built", digest.slack_user_id)
                 outcome.failed.append(digest.slack_user_id)
+                continue
+            if dry_run:
+                outcome.previews.append((digest, message))
+                continue
+            messages.append(
+                MorningMessage(
+                    digest.member_id, digest.slack_user_id, digest.business_date, message
+                )
+            )
+        if dry_run:
+            return outcome
+        stored = enqueue_morning(
+            deps.uow(),
+            messages=messages,
+            now=now,
+            settings=settings,
+            calendar=deps.calendar,
+            by_hand=on is not None,
+        )
+        for item in messages:
+            try:
+                self._deliver(item, item.key in stored, outcome)
+            except Exception:  # a DB hiccup for one member must not stop the others
+                log.exception("morning DM for %s failed", item.slack_user_id)
+                outcome.failed.append(item.slack_user_id)
         if outcome.sent or outcome.failed:
             log.info(
                 "morning reminders: %d sent, %d empty, %d failed, %d handled elsewhere",
@@ -92,65 +128,19 @@ class MorningReminders:
             )
         return outcome
 
-    def _handle(self, digest: MorningDigest, outcome: MorningRun, *, dry_run: bool) -> None:
-        """Preview, settle an empty day, or deliver one member's morning DM."""
-        message = None if digest.is_empty else build_morning_dm(digest)
-        if dry_run:
-            outcome.previews.append((digest, message))
-        elif message is None:
-            settled = reminders.mark_nothing_to_send(
-                self._deps.uow(),
-                member_id=digest.member_id,
-                business_date=digest.business_date,
-                now=utcnow(),
-            )
-            (outcome.empty if settled else outcome.elsewhere).append(digest.slack_user_id)
-        else:
-            self._deliver(digest, message, outcome)
-
-    def _deliver(self, digest: MorningDigest, message: dict[str, Any], outcome: MorningRun) -> None:
-        """Claim, send, record. One member's failure is recorded and the run goes on."""
-        deps, client = self._deps, self._client
-        assert client is not None
-        claim = reminders.claim_delivery(
-            deps.uow(), member_id=digest.member_id, business_date=digest.business_date, now=utcnow()
-        )
-        if claim is None:
-            outcome.elsewhere.append(digest.slack_user_id)
+    def _deliver(self, item: MorningMessage, stored: bool, outcome: MorningRun) -> None:
+        """Settle an empty day, or send one member's DM through the outbox now."""
+        if item.message is None:
+            (outcome.empty if stored else outcome.elsewhere).append(item.slack_user_id)
             return
-        try:
-            # A user id as channel posts in the app's DM with that user (no conversations.open).
-            client.chat_postMessage(
-                channel=digest.slack_user_id,
-                text=message["text"],
-                blocks=message["blocks"],
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown"))
-            self._failed(claim, digest, error, retry=error not in PERMANENT_ERRORS)
-            outcome.failed.append(digest.slack_user_id)
-            return
-        except OSError as exc:  # the connection failed even after the client's retries
-            self._failed(claim, digest, repr(exc), retry=True)
-            outcome.failed.append(digest.slack_user_id)
-            return
-        reminders.mark_sent(deps.uow(), claim=claim, now=utcnow())
-        outcome.sent.append(digest.slack_user_id)
-
-    def _failed(
-        self, claim: reminders.DeliveryClaim, digest: MorningDigest, error: str, *, retry: bool
-    ) -> None:
-        again = reminders.mark_failed(self._deps.uow(), claim=claim, error=error, retry=retry)
-        log.warning(
-            "morning DM to %s (%s) failed on attempt %d: %s; %s",
-            digest.slack_user_id,
-            digest.business_date,
-            claim.attempts,
-            error,
-            "the next run retries it" if again else "giving up for this day",
-        )
+        assert self._outbox is not None
+        result = self._outbox.deliver(key=item.key)
+        if result is Outcome.SENT:
+            outcome.sent.append(item.slack_user_id)
+        elif result in (Outcome.RETRYING, Outcome.FAILED):
+            outcome.failed.append(item.slack_user_id)
+        else:  # None: settled, or another run/process is sending it; LOST: it took it over
+            outcome.elsewhere.append(item.slack_user_id)
 
     def fill_time_zones(self, client: WebClient) -> int:
         """Members without a time zone get Slack's `tz` (users.info), asked once per process."""

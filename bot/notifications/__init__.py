@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.notifications import assignment, log_confirmation, reviews
+from bot.notifications import assignment, log_confirmation, morning, reviews
 from bot.outbox import OutboxDispatcher
 
 
@@ -11,3 +11,4 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     reviews.register(outbox)
     assignment.register(outbox)
     log_confirmation.register(outbox)
+    morning.register(outbox)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk import WebClient
-
 from bot.blocks.lead_intake import LeadNotice, build_lead_assigned, build_lead_unassigned
 from bot.deps import Deps
-from bot.outbox import OutboxDispatcher
+from bot.outbox import Delivery, OutboxDispatcher
 from isops.services.assignment import LEAD_ASSIGNED, LEAD_UNASSIGNED
 
 
@@ -18,12 +16,12 @@ def register(outbox: OutboxDispatcher) -> None:
     outbox.register(LEAD_UNASSIGNED, send_lead_unassigned)
 
 
-def send_lead_assigned(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+def send_lead_assigned(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
     """DM the owner (posting to a user id opens the bot's DM with them)."""
     message = build_lead_assigned(LeadNotice.from_payload(payload), tz=deps.settings.tz)
-    client.chat_postMessage(channel=str(payload["owner_slack_user_id"]), **message)
+    delivery.post_message(channel=str(payload["owner_slack_user_id"]), **message)
 
 
-def send_lead_unassigned(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+def send_lead_unassigned(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
     message = build_lead_unassigned(LeadNotice.from_payload(payload), tz=deps.settings.tz)
-    client.chat_postMessage(channel=str(payload["recipient"]), **message)
+    delivery.post_message(channel=str(payload["recipient"]), **message)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.log_confirmation import build_log_confirmation
 from bot.deps import Deps
-from bot.outbox import OutboxDispatcher
+from bot.outbox import Delivery, OutboxDispatcher
 from isops.services.actions import ACTION_LOGGED, ActionResult
 
 # The channel cannot take an ephemeral message from us (not a member, private, archived):
@@ -19,21 +18,24 @@ _DM_INSTEAD = frozenset(
 )
 
 
-def send_log_confirmation(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
-    """Ephemeral in the channel the rep logged from; a DM when that was a DM (or unknown)."""
+def send_log_confirmation(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
+    """Ephemeral in the channel the rep logged from; a DM when that was a DM (or unknown).
+
+    The DM is exactly once; an ephemeral message cannot be looked up afterwards, so one whose
+    answer was lost is shown again (ephemeral: seen once in the channel, gone on reload)."""
     result = ActionResult.model_validate(payload["result"])
     user = str(payload["slack_user_id"])
     reply_to = payload.get("reply_to")
     message = build_log_confirmation(result)
     if reply_to and not str(reply_to).startswith("D"):
         try:
-            client.chat_postEphemeral(channel=str(reply_to), user=user, **message)
+            delivery.post_ephemeral(channel=str(reply_to), user=user, **message)
             return
         except SlackApiError as exc:
             if exc.response.get("error") not in _DM_INSTEAD:
                 raise
     # chat.postMessage to a user id posts in the app's DM with them.
-    client.chat_postMessage(channel=user, **message)
+    delivery.post_message(channel=user, **message)
 
 
 def register(outbox: OutboxDispatcher) -> None:

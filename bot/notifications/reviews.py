@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.review import build_review_message, build_review_returned_dm
 from bot.deps import Deps
-from bot.outbox import OutboxDispatcher
+from bot.outbox import Delivery, OutboxDispatcher, PostedMessage
 from isops.enums import ReviewState
 from isops.services.reviews import (
     REVIEW_DECIDED,
@@ -58,11 +58,14 @@ def _detail(deps: Deps, payload: dict[str, Any]) -> ReviewDetail | None:
     return review_detail(deps.uow(), review_id=int(payload["review_id"]), config=config)
 
 
-def send_review_request(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
-    """Post the review to the rep's manager's DM (or the review channel) and remember where."""
+def send_review_request(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
+    """Post the review to the rep's manager's DM (or the review channel) and remember where.
+
+    Safe to repeat after a crash at any point: a post that went out is found by its delivery
+    key instead of being posted again, and recording it and updating it are idempotent."""
     detail = _detail(deps, payload)
-    if detail is None or not detail.pending or detail.message_ts is not None:
-        return  # gone, decided or withdrawn before it went out, or already posted (a retry)
+    if detail is None or detail.message_ts is not None:
+        return  # gone, or already posted and recorded (a retry)
     channel = deps.settings.review_channel or detail.reviewer_slack_user_id
     if channel is None:
         log.warning(
@@ -72,25 +75,34 @@ def send_review_request(deps: Deps, client: WebClient, payload: dict[str, Any]) 
             detail.rep_slack_user_id,
         )
         return
-    posted = client.chat_postMessage(channel=channel, **review_message(deps, detail))
+    posted: PostedMessage | None
+    if detail.pending:
+        posted = delivery.post_message(channel=channel, **review_message(deps, detail))
+    else:
+        # Decided or withdrawn before it went out: post nothing — unless an earlier try
+        # posted it unheard, then that message must show the verdict, not live buttons.
+        posted = delivery.find_posted(channel) if delivery.maybe_posted else None
+        if posted is None:
+            return
     recorded = record_review_message(
         deps.uow(),
         review_id=detail.id,
-        channel=str(posted["channel"]),
-        ts=str(posted["ts"]),
+        channel=posted.channel,
+        ts=posted.ts,
         config=ReviewConfig.from_settings(deps.settings),
     )
     # Decided while the message was on its way, before it was known where it is: the
     # decision's own update found nothing to update, so show the verdict now.
     if recorded is not None and recorded.stored and not recorded.detail.pending:
-        show_verdict(deps, client, recorded.detail)
+        delivery.renew()
+        show_verdict(deps, delivery.client, recorded.detail)
 
 
-def update_review_message(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+def update_review_message(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
     """Outbox REVIEW_DECIDED / REVIEW_WITHDRAWN: show the verdict on the manager's message."""
     detail = _detail(deps, payload)
     if detail is not None:
-        show_verdict(deps, client, detail)
+        show_verdict(deps, delivery.client, detail)
 
 
 def show_verdict(deps: Deps, client: WebClient, detail: ReviewDetail) -> None:
@@ -110,11 +122,11 @@ def show_verdict(deps: Deps, client: WebClient, detail: ReviewDetail) -> None:
         raise
 
 
-def send_return_to_rep(deps: Deps, client: WebClient, payload: dict[str, Any]) -> None:
+def send_return_to_rep(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
     """DM the rep (the lead's owner) the manager's reason, with a 記録 button on the lead."""
     detail = _detail(deps, payload)
     if detail is None or detail.state is not ReviewState.RETURNED:
         return
-    client.chat_postMessage(
+    delivery.post_message(
         channel=detail.rep_slack_user_id, **build_review_returned_dm(detail, tz=deps.settings.tz)
     )

@@ -1,4 +1,4 @@
-"""Morning reminders: each member's digest as plain data, and the claim that sends it once.
+"""Morning reminders: who is due, and each member's digest as plain data.
 
 What a rep sees (DOMAIN.md rules 1–5, reports a–e), most urgent first:
 🔥 inbound leads at or past their first-approach deadline, not yet approached (rule 1;
@@ -13,8 +13,9 @@ Cost: the digest reads the counters kept on `leads` (never `actions`), only open
 recipients (index `ix_leads_owner_status`), a bounded number of rows per section (window
 functions), in a fixed number of statements per business date — whatever the number of leads.
 
-Exactly once: `reminder_deliveries` holds one row per (member, business date, kind); the row is
-inserted (unique constraint) or taken over by a compare-and-set before anything is sent.
+Exactly once: each member's morning DM is one outbox notification per business date
+(isops.services.morning_delivery); a member whose day has one that no run may send now is not
+due.
 """
 
 from __future__ import annotations
@@ -39,29 +40,23 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from isops.approach import approached_before, not_yet_approached
 from isops.calendar import BusinessCalendar, member_zone
 from isops.db import affected_rows
-from isops.enums import ActionStatus, DeliveryState, Priority, ReviewState
-from isops.models import AwayPeriod, Lead, Member, NoActionReview, ReminderDelivery
+from isops.enums import ActionStatus, Priority, ReviewState
+from isops.models import AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import FiveC2M, five_c2m
 from isops.services.lookup import require_active_member
+from isops.services.morning_delivery import busy_days
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
-KIND_MORNING = "morning"
 # Lines per section carried to the DM builder (it shows fewer when the message is full).
 DM_SECTION_LIMIT = 10
 # Returned decisions stay on the rep's list until the rep logs an action, at most this long.
 RETURNED_SHOWN_FOR = dt.timedelta(days=14)
-# A failed send is retried by later runs (every 15 minutes until the catch-up cut-off).
-MAX_SEND_ATTEMPTS = 5
-# A claim still "sending" after this long belongs to a process that died: no live attempt
-# lasts that long (10 s timeout × 5 tries plus Retry-After waits is a few minutes at most).
-STALE_SENDING = dt.timedelta(minutes=15)
 
 OPEN = (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED, ActionStatus.CONNECTED)
 NOT_CONNECTED = (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED)
@@ -231,16 +226,6 @@ class MorningDigest:
         return self.rep.is_empty and (self.manager is None or self.manager.is_empty)
 
 
-@dataclass(frozen=True)
-class DeliveryClaim:
-    """This process holds the right to send one member's message; `attempts` is the token."""
-
-    id: int
-    member_id: int
-    business_date: dt.date
-    attempts: int
-
-
 # -- time ------------------------------------------------------------------------------------------
 
 
@@ -310,7 +295,8 @@ def due_recipients(
     date at ISOPS_REMIND_AT in the member's zone (`Recipient.as_of`) — the 7-day window after
     CV and the rest read from that moment, not from the clock. Either way members away that day
     are left out, and so is anyone whose message was sent, found empty, is being sent by a live
-    process, or failed for good (`include_settled` keeps them: a dry run previews everyone).
+    process, is waiting for its retry, or failed for good (`include_settled` keeps them: a dry
+    run previews everyone).
     """
     with uow:
         session = uow.session
@@ -337,42 +323,24 @@ def due_recipients(
             return []
         days = {c.business_date for c in candidates}
         away = _away_until(session, member_ids=None, days=days)
-        claims = {
-            (row.member_id, row.business_date): row
-            for row in session.execute(
-                select(
-                    ReminderDelivery.member_id,
-                    ReminderDelivery.business_date,
-                    ReminderDelivery.state,
-                    ReminderDelivery.attempts,
-                    ReminderDelivery.claimed_at,
-                ).where(
-                    ReminderDelivery.kind == KIND_MORNING,
-                    ReminderDelivery.business_date.in_(sorted(days)),
-                )
+        busy = (
+            set()
+            if include_settled
+            else busy_days(
+                session, member_days=((c.member_id, c.business_date) for c in candidates), now=now
             )
-        }
+        )
         return [
             c
             for c in candidates
             if (c.member_id, c.business_date) not in away
-            and (include_settled or _claimable(claims.get((c.member_id, c.business_date)), now))
+            and (c.member_id, c.business_date) not in busy
         ]
 
 
 def reminder_moment(day: dt.date, settings: Settings, zone: ZoneInfo) -> dt.datetime:
     """`day` at ISOPS_REMIND_AT in `zone`: the moment a morning digest of `day` is as of."""
     return _at(day, settings.remind_at, zone)
-
-
-def _claimable(row: Any, now: dt.datetime) -> bool:
-    if row is None:
-        return True
-    if row.state == DeliveryState.FAILED:
-        return bool(row.attempts < MAX_SEND_ATTEMPTS)
-    if row.state in (DeliveryState.SENDING, DeliveryState.PENDING):
-        return bool(row.claimed_at <= now - STALE_SENDING)
-    return False
 
 
 def _away_until(
@@ -954,135 +922,6 @@ def _per_manager(rows: Iterable[Any], manager_of: Mapping[int, int]) -> dict[int
             done, due = totals.get(manager_id, (0, 0))
             totals[manager_id] = (done + int(ok or 0), due + int(count))
     return totals
-
-
-# -- claims ----------------------------------------------------------------------------------------
-
-
-def claim_delivery(
-    uow: UnitOfWork,
-    *,
-    member_id: int,
-    business_date: dt.date,
-    now: dt.datetime,
-    kind: str = KIND_MORNING,
-) -> DeliveryClaim | None:
-    """Take the right to send (member, date, kind) now, or None when another run has it.
-
-    A new claim is an INSERT (the unique constraint settles a race between processes). An
-    existing row is taken over by a compare-and-set on its attempt counter, only when it failed
-    (and may be retried) or was left "sending" longer than STALE_SENDING by a process that died.
-    """
-    taken = _take(uow, member_id, business_date, kind, now, DeliveryState.SENDING)
-    if taken is None:
-        return None
-    return DeliveryClaim(taken[0], member_id, business_date, taken[1])
-
-
-def mark_nothing_to_send(
-    uow: UnitOfWork,
-    *,
-    member_id: int,
-    business_date: dt.date,
-    now: dt.datetime,
-    kind: str = KIND_MORNING,
-) -> bool:
-    """Settle the day for a member with an empty digest, so no later run that day sends one
-    (a lead arriving at 11:00 waits for tomorrow's message rather than a second ping)."""
-    return _take(uow, member_id, business_date, kind, now, DeliveryState.SKIPPED) is not None
-
-
-def _take(
-    uow: UnitOfWork,
-    member_id: int,
-    business_date: dt.date,
-    kind: str,
-    now: dt.datetime,
-    state: DeliveryState,
-) -> tuple[int, int] | None:
-    """Insert or take over the claim row in `state`; (row id, attempts) when this call won."""
-    attempt = 1 if state == DeliveryState.SENDING else 0
-    with uow:
-        row = ReminderDelivery(
-            member_id=member_id,
-            business_date=business_date,
-            kind=kind,
-            state=state,
-            attempts=attempt,
-            claimed_at=now,
-        )
-        uow.session.add(row)
-        try:
-            uow.session.flush()
-        except IntegrityError:
-            uow.rollback()  # someone claimed it first: look at their row below
-        else:
-            taken = (row.id, attempt)
-            uow.commit()
-            return taken
-    with uow:
-        current = uow.session.execute(
-            select(
-                ReminderDelivery.id,
-                ReminderDelivery.state,
-                ReminderDelivery.attempts,
-                ReminderDelivery.claimed_at,
-            ).where(
-                ReminderDelivery.member_id == member_id,
-                ReminderDelivery.business_date == business_date,
-                ReminderDelivery.kind == kind,
-            )
-        ).one_or_none()
-        if current is None or not _claimable(current, now):
-            return None
-        attempts = current.attempts + attempt
-        result = uow.session.execute(
-            update(ReminderDelivery)
-            .where(
-                ReminderDelivery.id == current.id,
-                ReminderDelivery.state == current.state,
-                ReminderDelivery.attempts == current.attempts,
-            )
-            .values(state=state, attempts=attempts, claimed_at=now)
-        )
-        if not affected_rows(result):
-            return None  # another process took it over between our read and our update
-        uow.commit()
-        return current.id, attempts
-
-
-def mark_sent(uow: UnitOfWork, *, claim: DeliveryClaim, now: dt.datetime) -> bool:
-    """Record the message as delivered; False if the claim was no longer ours."""
-    with uow:
-        result = uow.session.execute(
-            update(ReminderDelivery)
-            .where(
-                ReminderDelivery.id == claim.id,
-                ReminderDelivery.state == DeliveryState.SENDING,
-                ReminderDelivery.attempts == claim.attempts,
-            )
-            .values(state=DeliveryState.SENT, sent_at=now, last_error=None)
-        )
-        uow.commit()
-        return affected_rows(result) == 1
-
-
-def mark_failed(uow: UnitOfWork, *, claim: DeliveryClaim, error: str, retry: bool) -> bool:
-    """Record a failed send: later runs retry it (up to MAX_SEND_ATTEMPTS) unless `retry` is
-    False (an error that retrying cannot fix). Returns whether another try will be made."""
-    attempts = claim.attempts if retry else max(claim.attempts, MAX_SEND_ATTEMPTS)
-    with uow:
-        uow.session.execute(
-            update(ReminderDelivery)
-            .where(
-                ReminderDelivery.id == claim.id,
-                ReminderDelivery.state == DeliveryState.SENDING,
-                ReminderDelivery.attempts == claim.attempts,
-            )
-            .values(state=DeliveryState.FAILED, attempts=attempts, last_error=error[:1000])
-        )
-        uow.commit()
-    return attempts < MAX_SEND_ATTEMPTS
 
 
 # -- time zones ------------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from bot.cli import main
 from isops.db import make_engine
 from isops.enums import Role
-from isops.models import ReminderDelivery
+from isops.models import Notification
 from isops.services.away import upcoming_away
+from isops.services.morning_delivery import KIND_MORNING
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
 from tests import factories as f
 from tests.fake_slack import FakeSlack
@@ -53,7 +54,12 @@ def db(
 
 def _deliveries(factory: UnitOfWorkFactory) -> int:
     with factory() as uow:
-        return int(uow.session.scalar(select(func.count(ReminderDelivery.id))) or 0)
+        return int(
+            uow.session.scalar(
+                select(func.count(Notification.id)).where(Notification.kind == KIND_MORNING)
+            )
+            or 0
+        )
 
 
 def test_demo_runs_without_any_slack_setting(

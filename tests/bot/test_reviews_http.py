@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
@@ -680,9 +681,22 @@ def test_a_slack_outage_delays_the_managers_message_but_never_loses_it(
     team: BotHarness,
 ) -> None:
     bot = team
+    bot.runtime.outbox.stop()  # send by hand below, so each attempt is observed in turn
     bot.fake.fail_next("chat.postMessage", status=503, times=2)
-    posted = _request(bot, status=4)
-    assert len(bot.sleeps.waits) >= 2  # the client retried, without really sleeping
+    lead_id = factories.lead(bot.uow(), owner="UR1", status=2, source="資料請求")
+    review_id = factories.review(bot.uow(), lead_id, by="UR1", status=4)
+    assert bot.runtime.outbox.run_once() == 0  # 503: back in the queue, retried later
+    for _ in range(2):  # after each back-off (the second try gets the second 503)
+        with bot.uow() as uow:
+            retry_at = uow.session.scalars(select(Notification.next_attempt_at)).one()
+        with time_machine.travel(retry_at + dt.timedelta(seconds=1), tick=True):
+            bot.runtime.outbox.run_once()
+    assert bot.sleeps.waits == []  # the outbox never waits in place
+    # A 503 may hide a post that arrived: each retry looked for it before posting again.
+    assert len(bot.fake.calls_to("conversations.history")) == 2
+    call = next(c for c in bot.fake.calls_to("chat.postMessage") if c.response.get("ok"))
+    posted = Posted(review_id, lead_id, call)
+    bot.runtime.outbox.start()
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
     _await(
         bot,

@@ -3,15 +3,23 @@
 Point ``slack_sdk.WebClient(base_url=fake.api_url, token=fake.token)`` at it. Every request is
 recorded (failed ones too) so tests can assert on what the bot sent, and answers have the shapes of
 Slack's real ones (see shared/slack-fixtures/api_*.json).
+
+Posted messages are kept per channel (with their metadata) and `conversations.history` reads them
+back. For delivery tests a method can be held open (`hold_next`: the test decides when the answer
+goes out, or that it never does), delayed (`delay_next`, for benchmarks) or have its connection
+dropped (`drop_next`), before or after Slack "accepted" the request.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import itertools
 import json
+import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +39,8 @@ APP_ID = "A111"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 MAX_MESSAGE_TEXT = 40000
-_TS_BASE_MICROS = 1_700_000_000_000_000
+# How long a held request waits for the test at most, so a forgotten hold cannot hang a run.
+HOLD_TIMEOUT = 60.0
 # Form fields slack_sdk (or a caller) may send as JSON text; recorded decoded.
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurls", "user_auth_blocks")
 _NOT_INTERACTIVE = (None, "image", "plain_text", "mrkdwn")
@@ -56,6 +65,45 @@ class _Failure:
     error: str | None
     retry_after: int
     times: int
+
+
+class Hold:
+    """A request held by the fake (`FakeSlack.hold_next`): the test sees it arrive, then
+    lets it go on (`release`) or closes its connection without an answer (`drop`)."""
+
+    def __init__(self, method: str, *, before_recording: bool, seconds: float | None) -> None:
+        self.method = method
+        self.before_recording = before_recording
+        self._seconds = seconds  # a delay: released by itself after this long
+        self._arrived = threading.Event()
+        self._released = threading.Event()
+        self._dropped = False
+
+    def wait_arrived(self, timeout: float = 5.0) -> None:
+        """Block until the held request has arrived (and, unless held before recording, has
+        been recorded and carried out: Slack accepted it)."""
+        if not self._arrived.wait(timeout):
+            raise AssertionError(f"no {self.method} call arrived within {timeout}s to hold")
+
+    @property
+    def arrived(self) -> bool:
+        return self._arrived.is_set()
+
+    def release(self) -> None:
+        """Let the request go on: answered (or, held before recording, carried out first)."""
+        self._released.set()
+
+    def drop(self) -> None:
+        """Close the connection without an answer; held before recording, it is never carried
+        out (Slack never got it), else it was and the client never hears (Slack accepted it)."""
+        self._dropped = True
+        self._released.set()
+
+    def _block(self) -> bool:
+        """Called on the server thread; True when the connection is to be dropped."""
+        self._arrived.set()
+        self._released.wait(self._seconds if self._seconds is not None else HOLD_TIMEOUT)
+        return self._dropped
 
 
 @dataclass
@@ -86,7 +134,12 @@ class FakeSlack:
         self._users: dict[str, JsonDict] = {}
         self._views: dict[str, JsonDict] = {}
         self._home_view_ids: dict[str, str] = {}
+        self._holds: dict[str, deque[Hold]] = {}
+        # Messages per channel id, oldest first, as conversations.history serves them.
+        self._messages: dict[str, list[JsonDict]] = {}
+        self._known_channels: set[str] = set()
         self._counter = itertools.count(1)
+        self._last_ts_micros = 0
         self._handlers: dict[str, Callable[[JsonDict], JsonDict]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -98,6 +151,7 @@ class FakeSlack:
             "views.update": lambda p: self._views_write("views.update", p),
             "views.publish": lambda p: self._views_write("views.publish", p),
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
         }
@@ -165,10 +219,12 @@ class FakeSlack:
             return [c for c in self._calls if c.method == method]
 
     def clear(self) -> None:
-        """Forget recorded calls and pending failures (users and views are kept)."""
+        """Forget recorded calls, pending failures and holds (users, views and messages are
+        kept)."""
         with self._cond:
             self._calls.clear()
             self._failures.clear()
+            self._holds.clear()
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[RecordedCall]:
         """Block until ``count`` calls to ``method`` (failed ones included) were recorded."""
@@ -205,6 +261,42 @@ class FakeSlack:
             self._failures.setdefault(method, deque()).append(
                 _Failure(status=status, error=error, retry_after=retry_after, times=times)
             )
+
+    def hold_next(self, method: str, *, before_recording: bool = False) -> Hold:
+        """Hold the next call to ``method`` open until the test releases or drops it.
+
+        By default the call is recorded and carried out first (a posted message is stored), so
+        Slack has accepted it and only the answer waits; ``before_recording=True`` holds it
+        before the fake looks at it, as if it had not reached Slack yet.
+        """
+        hold = Hold(method, before_recording=before_recording, seconds=None)
+        with self._cond:
+            self._holds.setdefault(method, deque()).append(hold)
+        return hold
+
+    def delay_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls to ``method`` ``seconds`` late (carried out at
+        once): a slow Slack, for benchmarks. Tests use `hold_next` instead of waiting."""
+        with self._cond:
+            queue = self._holds.setdefault(method, deque())
+            for _ in range(times):
+                queue.append(Hold(method, before_recording=False, seconds=seconds))
+
+    def drop_next(self, method: str, *, after_recording: bool = True, times: int = 1) -> None:
+        """Close the connection of the next ``times`` calls to ``method`` without an answer:
+        after carrying them out (Slack accepted, the client never heard) or before."""
+        with self._cond:
+            queue = self._holds.setdefault(method, deque())
+            for _ in range(times):
+                hold = Hold(method, before_recording=not after_recording, seconds=0)
+                hold.drop()
+                queue.append(hold)
+
+    def messages(self, channel: str) -> list[JsonDict]:
+        """The messages stored in ``channel`` (a user id means the bot's DM with them), oldest
+        first, with their metadata."""
+        with self._cond:
+            return [dict(m) for m in self._messages.get(_channel_id(channel), [])]
 
     def add_user(
         self,
@@ -277,6 +369,12 @@ class FakeSlack:
         else:
             method = url.path
         with self._cond:
+            queue = self._holds.get(method)
+            hold = queue.popleft() if queue else None
+        if hold is not None and hold.before_recording and hold._block():
+            _drop(req)  # never reached "Slack": not recorded, not carried out
+            return
+        with self._cond:
             if parse_error is not None:
                 answer = _Answer(200, _err(parse_error))
             else:
@@ -289,14 +387,19 @@ class FakeSlack:
                 RecordedCall(method, params, headers, answer.status, answer.body, url.path)
             )
             self._cond.notify_all()
+        if hold is not None and not hold.before_recording and hold._block():
+            _drop(req)  # carried out, but the client never hears
+            return
         data = json.dumps(answer.body).encode()
-        req.send_response(answer.status)
-        req.send_header("Content-Type", "application/json; charset=utf-8")
-        req.send_header("Content-Length", str(len(data)))
-        for key, value in answer.headers.items():
-            req.send_header(key, value)
-        req.end_headers()
-        req.wfile.write(data)
+        # A client that gave up (or was killed) while its answer was held is not an error.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            req.send_response(answer.status)
+            req.send_header("Content-Type", "application/json; charset=utf-8")
+            req.send_header("Content-Length", str(len(data)))
+            for key, value in answer.headers.items():
+                req.send_header(key, value)
+            req.end_headers()
+            req.wfile.write(data)
 
     def _answer(self, method: str, params: JsonDict, headers: dict[str, str], path: str) -> _Answer:
         injected = self._take_failure(method)
@@ -341,7 +444,10 @@ class FakeSlack:
     # -- ids -------------------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
-        micros = _TS_BASE_MICROS + next(self._counter) * 100
+        # Like Slack's: the posting time (the test's clock, time-machine included), unique and
+        # increasing within the fake.
+        micros = max(int(time.time() * 1_000_000), self._last_ts_micros + 1)
+        self._last_ts_micros = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _next_hash(self) -> str:
@@ -395,12 +501,11 @@ class FakeSlack:
         if problem is not None:
             return problem
         ts = self._next_ts()
-        body: JsonDict = {
-            "ok": True,
-            "channel": _channel_id(str(p["channel"])),
-            "ts": ts,
-            "message": self._message(p, ts),
-        }
+        channel = _channel_id(str(p["channel"]))
+        message = self._message(p, ts)
+        self._known_channels.add(channel)
+        self._messages.setdefault(channel, []).append(message)
+        body: JsonDict = {"ok": True, "channel": channel, "ts": ts, "message": message}
         if len(str(p.get("text") or "")) > MAX_MESSAGE_TEXT:
             body["response_metadata"] = {
                 "messages": [
@@ -426,12 +531,20 @@ class FakeSlack:
         if problem is not None:
             return problem
         ts = str(p["ts"])
+        message = self._message(p, ts)
+        stored = self._messages.get(str(p["channel"]), [])
+        for i, old in enumerate(stored):
+            if old["ts"] == ts:
+                # An update keeps the message's metadata unless it sends new metadata.
+                if "metadata" in old and "metadata" not in message:
+                    message["metadata"] = old["metadata"]
+                stored[i] = message
         return {
             "ok": True,
             "channel": str(p["channel"]),
             "ts": ts,
             "text": str(p.get("text") or ""),
-            "message": self._message(p, ts),
+            "message": message,
         }
 
     def _chat_delete(self, p: JsonDict) -> JsonDict:
@@ -439,6 +552,8 @@ class FakeSlack:
             return _err("channel_not_found")
         if not p.get("ts"):
             return _err("message_not_found")
+        stored = self._messages.get(str(p["channel"]), [])
+        stored[:] = [m for m in stored if m["ts"] != str(p["ts"])]
         return {"ok": True, "channel": str(p["channel"]), "ts": str(p["ts"])}
 
     def _views_write(self, method: str, p: JsonDict) -> JsonDict:
@@ -510,7 +625,53 @@ class FakeSlack:
         if not users:
             return _err("users_list_not_supplied")
         channel = _channel_id(users[0]) if len(users) == 1 else "G" + "".join(users)
+        self._known_channels.add(channel)
         return {"ok": True, "channel": {"id": channel}}
+
+    def _conversations_history(self, p: JsonDict) -> JsonDict:
+        """Newest first, between `oldest` and `latest` (exclusive unless `inclusive`), pages of
+        `limit` with a cursor; metadata only with `include_all_metadata` (as Slack does)."""
+        channel = str(p.get("channel") or "")
+        if not channel:
+            return _err("channel_not_found")
+        if channel not in self._known_channels:
+            return _err("channel_not_found")
+        inclusive = _flag(p.get("inclusive"))
+        oldest = float(p.get("oldest") or 0)
+        latest = float(p["latest"]) if p.get("latest") else float("inf")
+        limit = max(1, min(int(p.get("limit") or 100), 999))
+        start = 0
+        if p.get("cursor"):
+            try:
+                start = int(base64.b64decode(str(p["cursor"])).decode().removeprefix("next:"))
+            except ValueError:
+                return _err("invalid_cursor")
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        with_metadata = _flag(p.get("include_all_metadata"))
+        found = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(self._messages.get(channel, []))
+            if within(float(m["ts"]))
+        ]
+        page = found[start : start + limit]
+        has_more = start + limit < len(found)
+        body: JsonDict = {
+            "ok": True,
+            "messages": page,
+            "has_more": has_more,
+            "pin_count": 0,
+            "channel_actions_ts": None,
+            "channel_actions_count": 0,
+        }
+        if has_more:
+            cursor = base64.b64encode(f"next:{start + limit}".encode()).decode()
+            body["response_metadata"] = {"next_cursor": cursor}
+        return body
 
     def _user_answer(self, user: JsonDict, p: JsonDict) -> JsonDict:
         user = dict(user)
@@ -553,6 +714,18 @@ def _parse_params(query: str, raw: bytes, content_type: str) -> tuple[JsonDict, 
             with contextlib.suppress(json.JSONDecodeError):
                 params[key] = json.loads(value)
     return params, None
+
+
+def _flag(value: Any) -> bool:
+    # slack_sdk sends booleans as "1"/"0" (form) or true/false (JSON).
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _drop(req: BaseHTTPRequestHandler) -> None:
+    """Close the client's connection without an answer."""
+    req.close_connection = True
+    with contextlib.suppress(OSError):
+        req.connection.shutdown(socket.SHUT_RDWR)
 
 
 def _channel_id(channel: str) -> str:

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import JSON, Date, column, insert, inspect, select, table, text
 
-from isops.db import Base, make_engine
+from isops.db import Base, UTCDateTime, make_engine
 from isops.migrate import downgrade, upgrade
-from isops.models import Lead
+from isops.models import Lead, Member, Notification
 
 
 @pytest.fixture
@@ -100,5 +100,150 @@ def test_0003_lower_cases_stored_emails_and_indexes_search_text(database_url: st
             emails = conn.execute(select(Lead.email).order_by(Lead.company)).scalars().all()
         assert emails == ["taro@example.com", "hanako@example.com", None]
         assert "ix_leads_search_text" in {i["name"] for i in inspect(engine).get_indexes("leads")}
+    finally:
+        engine.dispose()
+
+
+def test_0004_folds_morning_claims_into_the_outbox_and_back(database_url: str) -> None:
+    downgrade(database_url, "0003_email_search_text")
+    engine = make_engine(database_url)
+    now = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)
+    day = dt.date(2026, 11, 27)
+    deliveries = table(
+        "reminder_deliveries",
+        column("member_id"),
+        column("business_date", Date),
+        column("kind"),
+        column("state"),
+        column("attempts"),
+        column("claimed_at", UTCDateTime),
+        column("sent_at", UTCDateTime),
+        column("last_error"),
+    )
+    old_notifications = table(
+        "notifications",
+        column("kind"),
+        column("payload", JSON),
+        column("state"),
+        column("attempts"),
+        column("next_attempt_at", UTCDateTime),
+        column("created_at", UTCDateTime),
+    )
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Member.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "id": i,
+                        "slack_user_id": f"U{i}",
+                        "name": f"m{i}",
+                        "role": "rep",
+                        "active": True,
+                        "last_assigned_seq": 0,
+                        "created_at": now,
+                    }
+                    for i in range(1, 6)
+                ],
+            )
+            states = [("sent", 1), ("skipped", 0), ("failed", 5), ("failed", 2), ("sending", 1)]
+            conn.execute(
+                insert(deliveries),
+                [
+                    {
+                        "member_id": i,
+                        "business_date": day,
+                        "kind": "morning",
+                        "state": state,
+                        "attempts": attempts,
+                        "claimed_at": now,
+                        "sent_at": now if state == "sent" else None,
+                        "last_error": None,
+                    }
+                    for i, (state, attempts) in enumerate(states, start=1)
+                ],
+            )
+            conn.execute(
+                insert(old_notifications),
+                [
+                    {
+                        "kind": "review_requested",
+                        "payload": {},
+                        "state": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    },
+                    {
+                        "kind": "review_requested",
+                        "payload": {},
+                        "state": "sending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "created_at": now,
+                    },
+                ],
+            )
+        upgrade(database_url)
+        assert "reminder_deliveries" not in inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            rows = {
+                r.delivery_key: r
+                for r in conn.execute(
+                    select(
+                        Notification.delivery_key,
+                        Notification.state,
+                        Notification.maybe_posted,
+                        Notification.lease_until,
+                    )
+                )
+            }
+        # Settled days move over; a retryable failure and a claim left "sending" have no
+        # message to retry with: the next morning run sends them afresh.
+        assert set(rows) == {
+            "n:1",
+            "n:2",
+            "morning:1:2026-11-27",
+            "morning:2:2026-11-27",
+            "morning:3:2026-11-27",
+        }
+        assert rows["morning:3:2026-11-27"].state == "failed"
+        assert rows["n:2"].maybe_posted and rows["n:2"].lease_until == now + dt.timedelta(minutes=5)
+        assert not rows["n:1"].maybe_posted
+        with engine.begin() as conn:  # a morning DM queued under 0004, not sent yet
+            conn.execute(
+                insert(Notification.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "kind": "morning",
+                        "delivery_key": "morning:4:2026-11-30",
+                        "payload": {},
+                        "state": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                        "claim_token": 0,
+                        "maybe_posted": False,
+                        "created_at": now,
+                    }
+                ],
+            )
+        downgrade(database_url, "0003_email_search_text")
+        with engine.connect() as conn:
+            back = sorted(
+                (r.member_id, str(r.business_date), r.state, r.attempts)
+                for r in conn.execute(select(deliveries))
+            )
+            kinds = sorted(conn.execute(select(old_notifications.c.kind)).scalars())
+        assert back == [
+            (1, "2026-11-27", "sent", 1),
+            (2, "2026-11-27", "skipped", 0),
+            (3, "2026-11-27", "failed", 5),
+            (4, "2026-11-30", "failed", 0),  # retried by the old code's next run
+        ]
+        assert kinds == ["review_requested", "review_requested"]
+        assert "delivery_key" not in {
+            c["name"] for c in inspect(engine).get_columns("notifications")
+        }
+        upgrade(database_url)
     finally:
         engine.dispose()

@@ -1,4 +1,4 @@
-"""Morning digests and delivery claims (no Slack), on SQLite and PostgreSQL."""
+"""Morning digests and who is due (no Slack), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,20 +10,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, event, select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import Channel, DeliveryState, Role
-from isops.models import Lead, LeadHistory, ReminderDelivery
+from isops.enums import Channel, Role
+from isops.models import Lead, LeadHistory
 from isops.services import reminders
 from isops.services.away import set_away
 from isops.services.reminders import (
     MorningDigest,
     Recipient,
-    claim_delivery,
     compute_digests,
     digest_for_member,
     due_recipients,
-    mark_failed,
-    mark_nothing_to_send,
-    mark_sent,
 )
 from isops.services.reschedule import reschedule_overdue
 from isops.settings import Settings
@@ -375,66 +371,6 @@ def test_statements_do_not_grow_with_the_number_of_leads(
     many_statements, many_items = run()
     assert many_items > few_items > 0
     assert many_statements == few_statements
-
-
-# -- claims ----------------------------------------------------------------------------------------
-
-
-def test_a_claim_is_taken_once_and_failed_sends_are_retried(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    member_id = f.member(uow_factory(), "U1")
-    now = jst(FRI_27)
-    claim = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now)
-    assert claim is not None and claim.attempts == 1
-    assert claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now) is None
-    assert due(uow_factory, now) == []  # being sent by a live run
-
-    assert mark_failed(uow_factory(), claim=claim, error="ratelimited", retry=True)
-    assert [r.slack_user_id for r in due(uow_factory, now)] == ["U1"]
-    again = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now)
-    assert again is not None and again.attempts == 2
-    assert not mark_sent(uow_factory(), claim=claim, now=now)  # the old claim is not ours
-    assert mark_sent(uow_factory(), claim=again, now=now)
-    assert claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=now) is None
-    assert due(uow_factory, now + dt.timedelta(hours=1)) == []
-    # The next business day is a new claim.
-    assert claim_delivery(uow_factory(), member_id=member_id, business_date=TUE, now=now)
-
-
-def test_a_claim_left_sending_by_a_dead_process_is_taken_over_when_stale(
-    uow_factory: UnitOfWorkFactory,
-) -> None:
-    member_id = f.member(uow_factory(), "U1")
-    start = jst(FRI_27)
-    dead = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=start)
-    assert dead is not None
-    soon = start + reminders.STALE_SENDING - dt.timedelta(seconds=1)
-    assert (
-        claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=soon) is None
-    )
-    later = start + reminders.STALE_SENDING
-    assert [r.slack_user_id for r in due(uow_factory, later)] == ["U1"]
-    taken = claim_delivery(uow_factory(), member_id=member_id, business_date=FRI_27, now=later)
-    assert taken is not None and taken.attempts == 2
-    # The dead process cannot record a result over the new claim.
-    assert not mark_sent(uow_factory(), claim=dead, now=later)
-
-
-def test_permanent_failures_and_empty_days_are_settled(uow_factory: UnitOfWorkFactory) -> None:
-    first = f.member(uow_factory(), "U1")
-    second = f.member(uow_factory(), "U2")
-    now = jst(FRI_27)
-    claim = claim_delivery(uow_factory(), member_id=first, business_date=FRI_27, now=now)
-    assert claim is not None
-    assert not mark_failed(uow_factory(), claim=claim, error="account_inactive", retry=False)
-    assert mark_nothing_to_send(uow_factory(), member_id=second, business_date=FRI_27, now=now)
-    assert due(uow_factory, now) == []
-    with uow_factory() as uow:
-        states = dict(
-            uow.session.execute(select(ReminderDelivery.member_id, ReminderDelivery.state)).all()
-        )
-    assert states == {first: DeliveryState.FAILED, second: DeliveryState.SKIPPED}
 
 
 # -- overdue pile-ups ------------------------------------------------------------------------------
