@@ -99,16 +99,27 @@ def _moment(text: str, tz: ZoneInfo) -> tuple[dt.datetime, bool]:
     return moment.replace(tzinfo=zone), hour is not None
 
 
+def _out_of_range(text: str) -> CellError:
+    # 0001-01-01 or 9999-12-31 with an offset: the conversion leaves Python's date range.
+    return CellError(f"「{text}」は扱える日付の範囲外です")
+
+
 def parse_datetime(text: str, tz: ZoneInfo) -> dt.datetime:
     """A moment as aware UTC; without an offset it is read in `tz` (ISOPS_TIMEZONE)."""
     moment, _ = _moment(text, tz)
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:
+        raise _out_of_range(text) from None
 
 
 def parse_date(text: str, tz: ZoneInfo) -> dt.date:
     """A date (a time or an offset, as some spreadsheets add, is read in `tz`)."""
     moment, _ = _moment(text, tz)
-    return moment.astimezone(tz).date()
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:
+        raise _out_of_range(text) from None
 
 
 def format_moment(moment: dt.datetime | None, tz: ZoneInfo) -> str:
