@@ -422,6 +422,23 @@ def test_a_nul_byte_in_row_1201_leaves_the_database_as_it_was(
     assert not result.written and count_leads(uow_factory) == 0
 
 
+def test_the_write_is_one_transaction(uow_factory: UnitOfWorkFactory, engine: Engine) -> None:
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        # Three batches; on PostgreSQL an ANALYZE after the first, inside the transaction.
+        rows = "".join(f"社{n},c{n}@example.com\n" for n in range(2100))
+        result = run(uow_factory, "会社名,メール\n" + rows, batch_size=1000)
+    finally:
+        event.remove(engine, "commit", committed)
+    assert (result.ok, result.written, result.created) == (True, True, 2100)
+    assert len(commits) == 1 and count_leads(uow_factory) == 2100
+
+
 def test_control_characters_are_refused_and_one_line_columns_lose_line_breaks(
     uow_factory: UnitOfWorkFactory,
 ) -> None:
