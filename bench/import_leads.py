@@ -10,8 +10,8 @@ private schema, dropped afterwards. The file is generated from a fixed seed as a
 export would be: Shift_JIS (CP932), Japanese headers, owners by e-mail, quoted multi-line memos.
 
 Every measure runs in a fresh child process on a fresh database, so figures do not mix:
-  * import: the real `isops.csvio.import_leads` (validation pass, then write pass), wall and
-    CPU seconds, and the process's peak RSS (`resource.getrusage`);
+  * import: the real `isops.csvio.import_leads` (check pass, then the write pass in one
+    transaction), wall and CPU seconds, and the process's peak RSS (`resource.getrusage`);
   * re-import of the same file (every row matched, nothing changed);
   * with --tracemalloc, the import again under `tracemalloc`, for the peak of Python
     allocations — several times slower, so timed separately, not as the import's time.

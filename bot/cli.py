@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from sqlalchemy.exc import OperationalError
+
 from bot.cli_actions import add_actions_parsers
 from bot.cli_leads import add_leads_parsers
 from bot.cli_remind import add_remind_commands
@@ -183,6 +185,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(settings, args)
     except IsopsError as exc:
         print(f"isops: エラー: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        # Unreachable, locked or gone away: the operator's setting or server to fix, told in
+        # one line (the traceback only with ISOPS_LOG_LEVEL=DEBUG).
+        log.debug("database error", exc_info=True)
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        print(f"isops: エラー: データベースを使えません ({reason})", file=sys.stderr)
         return 2
 
 

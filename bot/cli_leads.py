@@ -80,7 +80,11 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     progress = ProgressBar(sys.stderr) if show_progress else None
     policy = ImportPolicy(tz=settings.tz, inbound_sources=settings.inbound_sources)
     try:
-        with _uow_factory(settings) as uow_factory, path.open("rb") as stream:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise LeadsCliError(f"{path} を開けません: {exc.strerror or exc}") from None
+    try:
+        with _uow_factory(settings) as uow_factory, stream:
             result = import_leads(
                 uow_factory,
                 stream=stream,

@@ -1,4 +1,5 @@
-"""How long a lead's fields may be, and the one stored form of its e-mail.
+"""How long a lead's fields may be, which dates it may carry, and the one stored form of its
+e-mail.
 
 Every write path (/lead, the webhook, the CSV import, logging an action) takes its limits
 from here, so a value one path accepts is never refused by another. The text lengths are the
@@ -6,6 +7,8 @@ column sizes in `isops.models` (a test keeps them in step).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 COMPANY = 200
 CONTACT_NAME = 200
@@ -32,3 +35,35 @@ def normalize_email(email: str) -> str:
     The local part is case-sensitive in theory; in practice no mail system is, and CRMs
     deduplicate the same way."""
     return email.strip().lower()
+
+
+# The dates a lead may carry. A CV (流入日時) is when the lead came in: a CRM export holds
+# years of them, none before CRMs were common, and one more than a day ahead is a mistake (a
+# 9999-12-31 placeholder, day and month swapped) that would stay "hot" for ever. A next action
+# date may be overdue, or as far ahead as a contract renewal, but not a 2099 "some day".
+EARLIEST_DATE = dt.date(2000, 1, 1)
+CV_AT_AHEAD = dt.timedelta(days=1)
+NEXT_ACTION_YEARS_AHEAD = 5
+
+
+def cv_at_out_of_range(moment: dt.datetime, *, now: dt.datetime, tz: dt.tzinfo) -> str | None:
+    """Why `moment` (aware) cannot be a lead's CV time, as a Japanese message, or None.
+
+    The window: from EARLIEST_DATE in the team's time zone `tz` to `now` + CV_AT_AHEAD."""
+    latest = now + CV_AT_AHEAD
+    # The year first: converting 0001-01-01 or 9999-12-31 would overflow.
+    if (
+        not EARLIEST_DATE.year - 1 <= moment.year <= latest.year
+        or moment.astimezone(tz).date() < EARLIEST_DATE
+        or moment > latest
+    ):
+        return f"{EARLIEST_DATE:%Y/%m/%d} から現在の 1 日後までの日時にしてください"
+    return None
+
+
+def next_action_date_out_of_range(day: dt.date, *, today: dt.date) -> str | None:
+    """Why `day` cannot be a next action date (a typo or a placeholder), or None."""
+    latest = dt.date(today.year + NEXT_ACTION_YEARS_AHEAD, 12, 31)
+    if EARLIEST_DATE <= day <= latest:
+        return None
+    return f"{EARLIEST_DATE:%Y/%m/%d} から {latest:%Y/%m/%d} までの日付にしてください"

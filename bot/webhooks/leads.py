@@ -20,9 +20,10 @@ from bot.deps import Deps
 from bot.server import Environ, Route, StartResponse, json_response
 from bot.slack_client import build_web_client
 from bot.slack_lookup import EmailLookup, email_lookup
-from isops.errors import IsopsError
+from isops.errors import InvalidInput, IsopsError
 from isops.services.assignment import find_owner
 from isops.services.intake import InboundLead, receive_lead
+from isops.text import has_control
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,13 @@ def _read_body(environ: Environ) -> bytes | None:
     return data
 
 
+def _invalid_fields(start_response: StartResponse, errors: list[dict[str, str]]) -> Iterable[bytes]:
+    """422 with `[{"field", "message", "type"}]`: nothing was stored."""
+    return json_response(
+        start_response, 422, {"ok": False, "error": "invalid_fields", "errors": errors}
+    )
+
+
 def build_route(deps: Deps) -> Route:
     """The WSGI route of the webhook for this process's settings."""
     secret = deps.settings.webhook_token
@@ -114,7 +122,7 @@ def build_route(deps: Deps) -> Route:
             return json_response(start_response, 413, {"ok": False, "error": "too_large"})
         try:
             data: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…
             return json_response(
                 start_response,
                 400,
@@ -134,21 +142,29 @@ def build_route(deps: Deps) -> Route:
         try:
             lead = InboundLead.model_validate(data)
         except ValidationError as exc:
-            return json_response(
-                start_response,
-                422,
-                {"ok": False, "error": "invalid_fields", "errors": field_errors(exc)},
-            )
+            return _invalid_fields(start_response, field_errors(exc))
         if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
-            errors = [
-                {
-                    "field": "Idempotency-Key",
-                    "message": f"{MAX_IDEMPOTENCY_KEY} 文字以内にしてください",
-                    "type": "string_too_long",
-                }
-            ]
-            return json_response(
-                start_response, 422, {"ok": False, "error": "invalid_fields", "errors": errors}
+            return _invalid_fields(
+                start_response,
+                [
+                    {
+                        "field": "Idempotency-Key",
+                        "message": f"{MAX_IDEMPOTENCY_KEY} 文字以内にしてください",
+                        "type": "string_too_long",
+                    }
+                ],
+            )
+        if key is not None and has_control(key):
+            # Stored and compared as given, like an external id: refused, not cleaned.
+            return _invalid_fields(
+                start_response,
+                [
+                    {
+                        "field": "Idempotency-Key",
+                        "message": "制御文字は使えません",
+                        "type": "value_error",
+                    }
+                ],
             )
         settings = deps.settings
         try:
@@ -159,6 +175,14 @@ def build_route(deps: Deps) -> Route:
                 inbound_sources=settings.inbound_sources,
                 inbound_cutoff=settings.inbound_cutoff,
                 idempotency_key=key,
+            )
+        except InvalidInput as exc:  # e.g. a cv_at outside the window (isops.limits)
+            return _invalid_fields(
+                start_response,
+                [
+                    {"field": name, "message": message, "type": "value_error"}
+                    for name, message in exc.field_errors.items()
+                ],
             )
         except IsopsError as exc:
             return json_response(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from isops.text import fold
+from isops.text import fold, strip_control
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ def map_headers(headers: Sequence[str]) -> HeaderMap:
         column = _LOOKUP.get(_norm(header)) if header else None
         if column is None:
             if header:
-                ignored.append(header)
+                # Listed on a terminal: no escape codes from a broken file.
+                ignored.append(strip_control(header, single_line=True))
             continue
         if column.key in index:
             problems.append(f"見出し「{header}」と「{names[column.key]}」が同じ項目です")

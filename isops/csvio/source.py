@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Callable, Generator
 from typing import BinaryIO
 
 # Excel and Japanese CRMs write UTF-8 with a BOM or Shift_JIS; CP932 is Microsoft's
@@ -90,17 +91,22 @@ def _delimiter(first_line: str) -> str:
 
 def iter_records(
     stream: BinaryIO, *, encoding: str, on_bytes: OnBytes | None = None
-) -> Iterator[tuple[int, list[str]]]:
+) -> Generator[tuple[int, list[str]], None, None]:
     """(row number, cells) for every record; the header is row 1, as a spreadsheet counts.
 
     Reads in small buffers, so memory does not depend on the file's size."""
     stream.seek(0)
+    # The wrapper owns only the counting view: closing it leaves the caller's stream open.
     raw = _Counting(stream, on_bytes)
     text = io.TextIOWrapper(io.BufferedReader(raw, _BUFFER), encoding=encoding, newline="")
     number = 0
     try:
         first = text.readline()
-        reader = csv.reader(_chain(first, text), delimiter=_delimiter(first), strict=False)
+        # itertools.chain, not a generator with `yield from text`: closing such a generator
+        # (when the reader stops early) closes `text` too, at garbage collection, printing
+        # "Exception ignored … underlying buffer has been detached" after the real message.
+        lines = itertools.chain((first,) if first else (), text)
+        reader = csv.reader(lines, delimiter=_delimiter(first), strict=False)
         for number, record in enumerate(reader, start=1):
             yield number, record
     except UnicodeDecodeError:
@@ -109,12 +115,14 @@ def iter_records(
             f"{encoding} として読めない文字があります (UTF-8 か Shift_JIS/CP932 で保存してください)",
         ) from None
     except csv.Error as exc:
-        raise UnreadableFile(number + 1, f"CSV として読めません: {exc}") from None
+        if "field limit" in str(exc):
+            # Mostly a quote opened and never closed, swallowing the rest of the file.
+            message = (
+                f"セルが長すぎます ({csv.field_size_limit():,} 文字まで。"
+                '" で始めたセルの閉じ忘れがないか確認してください)'
+            )
+        else:
+            message = f"CSV として読めません: {exc}"
+        raise UnreadableFile(number + 1, message) from None
     finally:
-        text.detach()
-
-
-def _chain(first: str, rest: io.TextIOWrapper) -> Iterator[str]:
-    if first:
-        yield first
-    yield from rest
+        text.close()

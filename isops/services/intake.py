@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import RoleLevel
+from isops.errors import InvalidInput
 from isops.models import Lead, Member
 from isops.services import outbox
 from isops.services.assignment import (
@@ -28,7 +29,7 @@ from isops.services.assignment import (
 from isops.services.away import away_member_ids
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
-from isops.text import fold, lead_search_text
+from isops.text import fold, lead_search_text, strip_control
 from isops.unit_of_work import UnitOfWork
 
 IDEMPOTENCY_SCOPE = "lead_webhook"
@@ -52,8 +53,25 @@ def parse_role_level(value: str) -> RoleLevel:
     return level_alias
 
 
+# Lone UTF-16 surrogates: JSON can carry them ("\ud83d", half an emoji a form cut short), but
+# no database can store them.
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000))
+CONTROL_IN_IDENTIFIER = "制御文字・改行・不正な文字は使えません"
+
+
+def _typed_text(value: str) -> str:
+    """What a visitor typed, on one line: control characters (NUL, escape codes) and broken
+    surrogates removed, tabs and line breaks as spaces."""
+    return strip_control(value, single_line=True).translate(_SURROGATES)
+
+
 class InboundLead(BaseModel):
-    """A lead as a form tool or CRM workflow sends it (`POST /webhooks/leads`)."""
+    """A lead as a form tool or CRM workflow sends it (`POST /webhooks/leads`).
+
+    Text a visitor typed into a form loses its control characters instead of being refused:
+    a 422 would lose a hot lead over an invisible character (many form tools do not retry).
+    Identifiers (`external_id`, `owner`) come from programs and are compared exactly, so a
+    control character there is refused (422) rather than silently changing the id."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
 
@@ -70,6 +88,7 @@ class InboundLead(BaseModel):
     owner: str | None = Field(default=None, max_length=limits.OWNER_REF)
 
     @field_validator(
+        "company",
         "contact_name",
         "title",
         "role_level",
@@ -77,21 +96,37 @@ class InboundLead(BaseModel):
         "email",
         "phone",
         "source",
-        "cv_at",
-        "external_id",
-        "owner",
         mode="before",
     )
+    @classmethod
+    def _clean_typed_text(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = _typed_text(value)
+        if info.field_name == "company":
+            return value  # required: blank is "空にはできません"
+        if not value.strip():
+            return None
+        return parse_role_level(value) if info.field_name == "role_level" else value
+
+    @field_validator("external_id", "owner", mode="before")
+    @classmethod
+    def _exact_identifier(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        if not value:
+            return None
+        if _typed_text(value) != value:
+            raise ValueError(CONTROL_IN_IDENTIFIER)
+        return value
+
+    @field_validator("cv_at", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.strip():
             return None
         return value
-
-    @field_validator("role_level", mode="before")
-    @classmethod
-    def _role_level(cls, value: Any) -> Any:
-        return parse_role_level(value) if isinstance(value, str) else value
 
     @field_validator("email")
     @classmethod
@@ -120,12 +155,20 @@ def is_inbound(source: str | None, inbound_sources: tuple[str, ...]) -> bool:
     return bool(source) and fold(source) in {fold(s) for s in inbound_sources}
 
 
-def _localize(moment: dt.datetime | None, calendar: BusinessCalendar) -> dt.datetime:
-    """Aware UTC, whole seconds; a time without an offset is in the team's time zone."""
+def _localize(
+    moment: dt.datetime | None, calendar: BusinessCalendar, now: dt.datetime
+) -> dt.datetime:
+    """Aware UTC, whole seconds; a time without an offset is in the team's time zone.
+
+    Refuses (InvalidInput) a time outside `limits.cv_at_out_of_range`'s window, the same
+    as the CSV import: 0001-01-01 or 9999-12-31 would not even convert."""
     if moment is None:
-        moment = utcnow()
+        moment = now
     elif moment.tzinfo is None:
         moment = moment.replace(tzinfo=calendar.tz)
+    problem = limits.cv_at_out_of_range(moment, now=now, tz=calendar.tz)
+    if problem is not None:
+        raise InvalidInput({"cv_at": problem})
     return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
@@ -193,9 +236,10 @@ def receive_lead(
     idempotency_key: str | None = None,
 ) -> IntakeResult:
     """Store an inbound lead with its owner and queue the owner's DM; the same external id
-    or idempotency key again returns the first lead instead of creating another."""
+    or idempotency key again returns the first lead instead of creating another. A CV time
+    out of range is InvalidInput (`cv_at`), before anything is read or written."""
     now = utcnow()
-    cv_at = _localize(lead.cv_at, calendar)
+    cv_at = _localize(lead.cv_at, calendar, now)
     inbound = is_inbound(lead.source, inbound_sources)
     # Read before the transaction (a unit of work is not re-entrant); being a day stale
     # at midnight is harmless.

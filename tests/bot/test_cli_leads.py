@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import codecs
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.cli import main
 from isops.db import make_engine
 from isops.enums import Role
+from isops.models import Lead
 from isops.services.assignment import list_rules
 from isops.services.members import add_member
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
@@ -126,3 +131,61 @@ def test_rules_commands(
     assert main(["leads", "rules", "remove", str(rule.id)]) == 0
     assert main(["leads", "rules", "remove", str(rule.id)]) == 2
     assert list_rules(env()) == []
+
+
+def _isops(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `isops` command in its own process (as an operator runs it), on the test database."""
+    env = {**os.environ, "ISOPS_LOG_LEVEL": "WARNING"}
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+_ROWS = [f"社{n},c{n}@example.com\n" for n in range(1, 1501)]
+_ROWS[1199] = "社\x001200,c1200@example.com\n"  # data row 1,200 = spreadsheet row 1,201
+_NUL_AT_1201 = "会社名,メール\n" + "".join(_ROWS)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_NUL_AT_1201, "行 1201, 列 会社名: 制御文字 (NUL など) が含まれています"),
+        # A quote never closed: the rest of the file becomes one cell, then a csv.Error.
+        ('会社名,メモ\nA社,x\nB社,"' + "y" * 140_000 + "\nC社,z\n", "行 3: セルが長すぎます"),
+        ("会社名,流入日時\nA社,0001-01-01\n", "行 2, 列 流入日時: 「0001-01-01」は"),
+        ("isops ID,メモ\n12345678901234567890,x\n", "行 2, 列 isops ID: 「12345678901234567890」"),
+    ],
+    ids=["nul-in-row-1201", "quote-never-closed", "date-0001-01-01", "id-of-20-digits"],
+)
+def test_bad_files_get_their_row_and_no_traceback(
+    env: UnitOfWorkFactory, tmp_path: Path, content: str, message: str
+) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text(content, encoding="utf-8")
+    done = _isops(tmp_path, "leads", "import", str(source))
+    assert done.returncode == 1, done.stderr
+    assert message in done.stderr
+    # Not after the message either (e.g. "Exception ignored … underlying buffer has been
+    # detached" from the file reader being collected).
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    assert "何も取り込んでいません" in done.stdout
+    with env() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Lead)) == 0
+
+
+def test_an_unreachable_database_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "ok.csv"
+    source.write_text(CSV, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://isops@127.0.0.1:1/none")
+    assert main(["leads", "import", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("isops: エラー: データベースを使えません (") and err.count("\n") == 1

@@ -110,6 +110,7 @@ def test_lead_is_stored_assigned_and_the_owner_is_told(hook: BotHarness) -> None
         ("wrong", {"company": "A"}, 401, "unauthorized"),
         (TOKEN, b"{not json", 400, "invalid_json"),
         (TOKEN, b"[1, 2]", 400, "invalid_json"),
+        (TOKEN, b"[" * 60_000, 400, "invalid_json"),  # nested too deep for the JSON parser
         (TOKEN, {"contact_name": "山田"}, 422, "invalid_fields"),
         (TOKEN, {"company": "A", "email": "nope", "cv_at": "昨日"}, 422, "invalid_fields"),
     ],
@@ -216,3 +217,58 @@ def test_no_rep_available_tells_the_managers(hook: BotHarness) -> None:
     assert dm.params["channel"] == "U900" and dm.response["ok"]
     assert "担当者を割り当てられなかったリード" in dm.params["text"]
     assert lead_count(hook) == 1
+
+
+def _future(days: int) -> str:
+    return (utcnow() + dt.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"company": "A", "cv_at": "0001-01-01T00:00:00"}, "cv_at"),
+        ({"company": "A", "cv_at": "9999-12-31T23:59:59+09:00"}, "cv_at"),
+        ({"company": "A", "cv_at": "1999-12-31T00:00:00Z"}, "cv_at"),
+        ({"company": "A", "cv_at": _future(2)}, "cv_at"),
+        ({"company": "A", "external_id": "CRM-\u00001"}, "external_id"),
+        ({"company": "\u0000"}, "company"),
+    ],
+)
+def test_values_a_database_cannot_take_are_422(
+    hook: BotHarness, body: dict[str, Any], field: str
+) -> None:
+    factories.member(hook.uow(), "U100")
+    status, answer = post(hook, body)
+    assert (status, answer["error"]) == (422, "invalid_fields")
+    assert [e["field"] for e in answer["errors"]] == [field]
+    assert lead_count(hook) == 0
+
+
+def test_an_idempotency_key_with_control_characters_is_422(hook: BotHarness) -> None:
+    # waitress refuses C0 controls in headers itself; byte 0x85 (obs-text) reaches the app
+    # as U+0085, a C1 control.
+    status, answer = post(hook, {"company": "A"}, headers={"Idempotency-Key": "form\x854711"})
+    assert (status, [e["field"] for e in answer["errors"]]) == (422, ["Idempotency-Key"])
+    assert lead_count(hook) == 0
+
+
+def test_control_characters_in_typed_text_are_removed(hook: BotHarness) -> None:
+    factories.member(hook.uow(), "U100")
+    status, body = post(
+        hook,
+        {
+            "company": "株式会社\u0000あおば",
+            "contact_name": "山田\n太郎\u001b",
+            "email": "Yamada@Aoba.example\u0000",
+            "source": "資料請求",
+            "cv_at": _future(0),
+        },
+    )
+    assert status == 201, body
+    with hook.uow() as uow:
+        lead = uow.session.get_one(Lead, body["lead_id"])
+        assert (lead.company, lead.contact_name, lead.email) == (
+            "株式会社あおば",
+            "山田 太郎",
+            "yamada@aoba.example",
+        )

@@ -15,11 +15,19 @@ import time_machine
 from sqlalchemy import Engine, event, func, select
 
 from isops import limits
-from isops.csvio import ImportPolicy, ImportResult, export_leads, import_leads
+from isops.csvio import (
+    ImportPolicy,
+    ImportResult,
+    export_leads,
+    import_leads,
+    import_pasted_csv,
+)
 from isops.csvio.importer import EmailLookup, OwnerBy
+from isops.csvio.parsing import CONTROL_CHARACTER
 from isops.enums import Channel, ReviewState, Role
 from isops.models import Lead, LeadHistory, NoActionReview
 from isops.services.members import add_member
+from isops.text import has_control, strip_control
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
 
@@ -397,3 +405,198 @@ def test_export_reads_in_pages(
         factories.lead(uow_factory(), owner="U100", company=f"社{n}")
     rows = list(csv.reader(io.StringIO(export_text(uow_factory))))
     assert [r[2] for r in rows[1:]] == [f"社{n}" for n in range(5)]
+
+
+def test_a_nul_byte_in_row_1201_leaves_the_database_as_it_was(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    # PostgreSQL refuses NUL in text: the row is refused in the check, on both databases,
+    # instead of 1,000 rows being committed before the write fails.
+    rows = [f"社{n},c{n}@example.com" for n in range(1, 1501)]
+    rows[1199] = "社\x001200,c1200@example.com"  # data row 1,200 = spreadsheet row 1,201
+    result = run(uow_factory, "会社名,メール\n" + "\n".join(rows) + "\n")
+    assert [str(e) for e in result.errors] == [
+        "行 1201, 列 会社名: 制御文字 (NUL など) が含まれています。"
+        "ファイルの文字コードか、この列の内容を確認してください"
+    ]
+    assert not result.written and count_leads(uow_factory) == 0
+
+
+def test_the_write_is_one_transaction(uow_factory: UnitOfWorkFactory, engine: Engine) -> None:
+    commits: list[object] = []
+
+    def committed(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", committed)
+    try:
+        # Three batches; on PostgreSQL an ANALYZE after the first, inside the transaction.
+        rows = "".join(f"社{n},c{n}@example.com\n" for n in range(2100))
+        result = run(uow_factory, "会社名,メール\n" + rows, batch_size=1000)
+    finally:
+        event.remove(engine, "commit", committed)
+    assert (result.ok, result.written, result.created) == (True, True, 2100)
+    assert len(commits) == 1 and count_leads(uow_factory) == 2100
+
+
+def test_control_characters_are_refused_and_one_line_columns_lose_line_breaks(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    bad = run(uow_factory, '会社名,氏名,メモ\nA社,"山田\x1b[31m",ok\nB社,鈴木,"メモ\x0c"\n')
+    assert [str(e).split(":")[0] for e in bad.errors] == ["行 2, 列 氏名", "行 3, 列 メモ"]
+    assert count_leads(uow_factory) == 0
+    good = run(
+        uow_factory, '会社名,氏名,メモ\n"株式会社\r\nあおば","山田\t太郎","一行目\n\t二行目"\n'
+    )
+    assert good.ok
+    (lead,) = leads(uow_factory)
+    assert (lead["company"], lead["contact_name"]) == ("株式会社 あおば", "山田 太郎")
+    assert lead["memo"] == "一行目\n\t二行目"  # memos keep their lines and tabs
+
+
+def test_a_failing_later_batch_rolls_back_the_earlier_ones(
+    uow_factory: UnitOfWorkFactory, team: None
+) -> None:
+    kept = factories.lead(uow_factory(), owner="U100", company="既存")
+    before = leads(uow_factory)
+    # Row 4 gives the existing lead the external id row 2 gave a new lead: only the write
+    # pass, with row 2 written, can see it; the whole file is refused, row 2 included.
+    text = f"isops ID,外部ID,会社名\n,X-1,新規社\n,,別の新規社\n{kept},X-1,\n"
+    result = run(uow_factory, text, batch_size=2)
+    assert [str(e) for e in result.errors] == [
+        "行 4, 列 外部ID: 外部ID X-1 は別のリードが使っています"
+    ]
+    assert not result.written and "何も取り込んでいません" in result.summary()
+    assert leads(uow_factory) == before
+
+
+def test_an_external_id_of_another_lead_is_a_row_error(
+    uow_factory: UnitOfWorkFactory, team: None
+) -> None:
+    run(uow_factory, JA_FILE)
+    other = factories.lead(uow_factory(), owner="U100", company="別社")
+    result = run(uow_factory, f"isops ID,外部ID\n{other},C-1\n")
+    assert [str(e) for e in result.errors] == [
+        "行 2, 列 外部ID: 外部ID C-1 は別のリードが使っています"
+    ]
+
+
+def test_a_database_refusal_mid_write_saves_nothing(
+    uow_factory: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A concurrent change can still make the database refuse a batch after the check (a
+    # unique external id taken meanwhile): simulated on the second batch.
+    from sqlalchemy.exc import IntegrityError
+
+    from isops.csvio import writing
+
+    real = writing.execute_plan
+    calls: list[int] = []
+
+    def second_batch_refused(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(writing, "execute_plan", second_batch_refused)
+    result = run(uow_factory, "会社名\n" + "".join(f"社{n}\n" for n in range(5)), batch_size=2)
+    assert [str(e) for e in result.errors] == [
+        "行 4: 行 4〜5 が取り込み中の別の変更と衝突しました。同じファイルをもう一度取り込んでください"
+    ]
+    assert not result.written and count_leads(uow_factory) == 0
+
+
+def test_rows_without_keys_match_company_contact_and_cv_time(
+    uow_factory: UnitOfWorkFactory, team: None
+) -> None:
+    by_hand = factories.lead(
+        uow_factory(), owner="U100", company="株式会社みどり", contact_name="佐々木"
+    )
+    text = (
+        "会社名,氏名,流入日時,メモ\n"
+        "株式会社あおば,山田 太郎,2026/11/20 10:00,一回目\n"
+        "株式会社あおば,山田 太郎,2026/11/21 10:00,\n"  # the same person's next CV: a new lead
+        "株式会社かえで,,,\n"
+        "株式会社かえで,,,\n"  # the same row twice in a file is one lead
+        "株式会社みどり,佐々木,,電話済\n"  # registered with /lead
+    )
+    first = run(uow_factory, text)
+    assert (first.created, first.updated, first.unchanged) == (3, 1, 1)
+    before = leads(uow_factory)
+    assert [r["memo"] for r in before if r["id"] == by_hand] == ["電話済"]
+    again = run(uow_factory, text)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+    assert leads(uow_factory) == before
+    # Width, case, kana and spaces folded as /lead's duplicate check folds them.
+    folded = run(
+        uow_factory,
+        "会社名,氏名,流入日時,メモ\n株式会社ｱｵﾊﾞ,山田　太郎,2026-11-20T01:00:00Z,二回目\n",
+    )
+    assert (folded.created, folded.updated) == (0, 1)
+    assert count_leads(uow_factory) == 4
+
+
+def test_dates_out_of_range_are_row_errors(uow_factory: UnitOfWorkFactory) -> None:
+    # NOW is 2026-11-27 10:00 in Tokyo: a CV may be up to a day ahead, from 2000 on; a next
+    # action date up to the end of 2031.
+    text = (
+        "会社名,流入日時,次回活動予定日\n"
+        "A,2000/01/01 00:00,2031/12/31\n"
+        "B,2026/11/28 10:00,2000-01-01\n"
+        "C,0001-01-01,9999-12-31\n"  # line 4
+        "D,9999-12-31T23:59:59-05:00,0001-01-01T00:00:00+14:00\n"  # line 5
+        "E,1999/12/31 23:59,2032/01/01\n"  # line 6
+        "F,2026/11/28 10:01,\n"  # line 7: more than a day ahead
+    )
+    result = run(uow_factory, text)
+    assert [str(e).split(":")[0] for e in result.errors] == [
+        "行 4, 列 流入日時",
+        "行 4, 列 次回活動予定日",
+        "行 5, 列 流入日時",
+        "行 5, 列 次回活動予定日",
+        "行 6, 列 流入日時",
+        "行 6, 列 次回活動予定日",
+        "行 7, 列 流入日時",
+    ]
+    assert "2000/01/01 から 2031/12/31 までの日付" in result.errors[1].message
+    assert count_leads(uow_factory) == 0
+    fine = run(uow_factory, "\n".join(text.splitlines()[:3]) + "\n")
+    assert fine.ok and fine.created == 2
+
+
+@pytest.mark.parametrize("raw", ["12345678901234567890", "2147483648", "0", "①", "-1", "1.0"])
+def test_isops_ids_that_cannot_be_a_lead_are_row_errors(
+    uow_factory: UnitOfWorkFactory, raw: str
+) -> None:
+    result = run(uow_factory, f"isops ID,メモ\n{raw},x\n")
+    assert [str(e) for e in result.errors] == [
+        f"行 2, 列 isops ID: 「{raw}」は isops のリード番号ではありません"
+    ]
+
+
+def test_full_width_digits_are_an_isops_id(uow_factory: UnitOfWorkFactory) -> None:
+    result = run(uow_factory, "isops ID,メモ\n１２,x\n")
+    assert [str(e) for e in result.errors] == [
+        "行 2, 列 isops ID: isops ID 12 のリードはありません"
+    ]
+
+
+def test_the_control_character_check_is_isops_text_has_control() -> None:
+    # has_control(text) is "strip_control would remove something": the same set, removed
+    # (Unicode has no control characters beyond the BMP).
+    every = "".join(chr(code) for code in range(0x10000) if not 0xD800 <= code < 0xE000)
+    assert CONTROL_CHARACTER.sub("", every) == strip_control(every) != every
+    assert has_control("\x00") and not CONTROL_CHARACTER.search("\t\n\r")
+
+
+def test_pasted_text_with_half_a_surrogate_pair_is_an_error_not_a_crash(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    add_member(uow_factory(), slack_user_id="U900", name="管理者", role=Role.ADMIN)
+    # Slack's JSON can carry "\ud83d" (half an emoji), which UTF-8 cannot encode.
+    result = import_pasted_csv(
+        uow_factory, by_slack_user_id="U900", text="会社名\nA社\ud83d\n", policy=POLICY
+    )
+    assert "読めない文字" in str(result.errors[0])
+    assert not result.written and count_leads(uow_factory) == 0

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from isops.enums import RoleLevel
+from isops.errors import InvalidInput
 from isops.models import IdempotencyKey, Lead, LeadHistory, Notification
 from isops.services.assignment import LEAD_ASSIGNED
 from isops.services.intake import InboundLead, IntakeResult, receive_lead
@@ -162,3 +163,45 @@ def test_the_email_is_stored_lower_cased(uow_factory: UnitOfWorkFactory) -> None
         assert lead.email == "yamada@example.com"
         (note,) = uow.session.scalars(select(Notification)).all()
         assert note.payload["email"] == "yamada@example.com"
+
+
+@pytest.mark.parametrize(
+    "cv_at",
+    [
+        "0001-01-01T00:00:00",  # read in Asia/Tokyo, it would not even convert to UTC
+        "9999-12-31T23:59:59-05:00",
+        "1999-12-31T23:59:59+09:00",
+        "2026-11-28T10:00:01+09:00",  # more than a day after Fri 10:00
+    ],
+)
+def test_a_cv_time_out_of_range_is_refused(uow_factory: UnitOfWorkFactory, cv_at: str) -> None:
+    factories.member(uow_factory(), "U1")
+    with pytest.raises(InvalidInput) as info:
+        intake(uow_factory, cv_at=cv_at, source="資料請求")
+    assert set(info.value.field_errors) == {"cv_at"}
+    assert "2000/01/01 から現在の 1 日後まで" in info.value.field_errors["cv_at"]
+    assert count(uow_factory, Lead) == count(uow_factory, Notification) == 0
+    assert intake(uow_factory, cv_at="2026-11-28T10:00:00+09:00").created  # the edge is in
+
+
+def test_typed_text_loses_control_characters_and_identifiers_with_them_are_refused() -> None:
+    lead = InboundLead.model_validate(
+        {
+            "company": "株式会社\x00あおば\n本社",
+            "contact_name": "\x1b[31m山田\u0085 太郎",
+            "email": "Yamada@Aoba.example\x00",
+            "role_level": "役員\x00",
+            "source": "資料請求\ud83d",  # half an emoji, as a form that cut the text short sends it
+            "title": "\x00",
+        }
+    )
+    assert (lead.company, lead.contact_name, lead.email) == (
+        "株式会社あおば 本社",
+        "[31m山田 太郎",
+        "yamada@aoba.example",
+    )
+    assert (lead.role_level, lead.source, lead.title) == (RoleLevel.EXECUTIVE, "資料請求", None)
+    for field in ("external_id", "owner"):
+        with pytest.raises(ValidationError) as info:
+            InboundLead.model_validate({"company": "A", field: "CRM-\x001"})
+        assert [e["loc"] for e in info.value.errors()] == [(field,)]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import String
 
 from isops import limits
-from isops.csvio.importer import _TEXT_LIMITS
+from isops.csvio.parsing import TEXT_LIMITS as _TEXT_LIMITS
 from isops.errors import InvalidInput
 from isops.models import Lead
 from isops.services.intake import InboundLead
@@ -76,3 +78,37 @@ def test_register_lead_uses_the_same_limits(uow_factory: UnitOfWorkFactory) -> N
 )
 def test_normalize_email(raw: str, stored: str) -> None:
     assert limits.normalize_email(raw) == stored
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+NOW = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Fri 10:00 in Tokyo
+
+
+@pytest.mark.parametrize(
+    ("moment", "ok"),
+    [
+        (dt.datetime(2000, 1, 1, 0, 0, tzinfo=TOKYO), True),
+        (dt.datetime(1999, 12, 31, 23, 59, tzinfo=TOKYO), False),
+        (dt.datetime(1999, 12, 31, 15, 0, tzinfo=dt.UTC), True),  # 2000-01-01 00:00 in Tokyo
+        (NOW + dt.timedelta(days=1), True),
+        (NOW + dt.timedelta(days=1, seconds=1), False),
+        (dt.datetime(1, 1, 1, tzinfo=TOKYO), False),  # would overflow converted to UTC
+        (dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-5))), False),
+    ],
+)
+def test_the_cv_time_window(moment: dt.datetime, ok: bool) -> None:
+    assert (limits.cv_at_out_of_range(moment, now=NOW, tz=TOKYO) is None) is ok
+
+
+@pytest.mark.parametrize(
+    ("day", "ok"),
+    [
+        (dt.date(2000, 1, 1), True),
+        (dt.date(1999, 12, 31), False),
+        (dt.date(2031, 12, 31), True),  # a renewal five years ahead
+        (dt.date(2032, 1, 1), False),
+        (dt.date(9999, 12, 31), False),
+    ],
+)
+def test_the_next_action_date_window(day: dt.date, ok: bool) -> None:
+    assert (limits.next_action_date_out_of_range(day, today=NOW.date()) is None) is ok
