@@ -12,8 +12,8 @@ from isops.settings import Settings
 
 
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.dates import jp_date
     from bot.blocks.reminders import build_morning_dm, render_digests_text
+    from bot.texts import jp_date
     from isops.demo import build_demo
     from isops.migrate import upgrade
     from isops.services.reminders import compute_digests, due_recipients

@@ -45,7 +45,7 @@ def _cmd_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_away(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.dates import jp_date
+    from bot.texts import jp_date
     from isops.services.away import cancel_away, parse_away_range, set_away, upcoming_away
 
     with open_deps(settings) as deps:

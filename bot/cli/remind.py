@@ -19,9 +19,9 @@ def _date(text: str) -> dt.date:
 
 
 def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.dates import jp_date
     from bot.blocks.reminders import render_digests_text
     from bot.jobs.reminders import MorningReminders
+    from bot.texts import jp_date
 
     with open_deps(settings) as deps:
         day: dt.date = args.date or deps.calendar.local_date(now())
