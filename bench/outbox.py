@@ -20,8 +20,8 @@ Scenarios (each prints delivered / duplicates / losses; Slack is tests.fake_slac
 
 It uses only what the code before the exactly-once work had too (`outbox.enqueue`,
 `OutboxDispatcher.run_once`, `isops remind`, `MorningReminders.run`), so it measures both: to
-measure an older checkout, copy this file and tests/fake_slack/server.py into it and run it
-there with PYTHONPATH=<that checkout>. Not a test; prints figures.
+measure an older checkout, copy this file, tests/fake_slack/server.py and tests/databases.py
+into it and run it there with PYTHONPATH=<that checkout>. Not a test; prints figures.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,20 +44,20 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 import bot.slack_client as slack_client
 from bot.deps import Deps
 from bot.jobs.reminders import MorningReminders
 from bot.outbox import OutboxDispatcher
 from isops.clock import utcnow
-from isops.db import make_engine, normalize_url
+from isops.db import make_engine
 from isops.enums import DeliveryState, Role
-from isops.migrate import upgrade
 from isops.models import Action, Lead, Member, Notification
 from isops.services import outbox
 from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
+from tests.databases import migrated_database
 from tests.fake_slack import FakeSlack
 
 TOKEN = "xoxb-bench"
@@ -87,30 +86,6 @@ class Result:
 
 
 # -- databases, clients ----------------------------------------------------------------------------
-
-
-@contextmanager
-def database(pg_url: str | None) -> Iterator[str]:
-    """A migrated, empty database: a temp SQLite file, or a private PostgreSQL schema."""
-    if pg_url is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            upgrade(url)
-            yield url
-        return
-    base = normalize_url(pg_url)
-    schema = f"isops_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def settings_for(url: str, fake: FakeSlack) -> Settings:
@@ -223,7 +198,7 @@ def storm(pg: str | None) -> Result:
     """Sender A takes a batch and meets a 429 storm; sender B comes by once A has waited
     past the old 5-minute claim. The batch is one claim's worth (50)."""
     count = 50
-    with database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
+    with migrated_database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
         enqueue(url, count)
         fake.fail_next("chat.postMessage", status=429, retry_after=120, times=3)
         a_waited_long = threading.Event()
@@ -260,7 +235,7 @@ def storm(pg: str | None) -> Result:
 
 
 def dropped(pg: str | None, count: int) -> Result:
-    with database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
+    with migrated_database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
         enqueue(url, count)
         fake.drop_next("chat.postMessage", after_recording=True, times=max(1, count // 3))
         with sender_process(url, fake, clock.sleep) as sender:
@@ -344,7 +319,7 @@ def dms(fake: FakeSlack, reps: list[str]) -> Counter[str]:
 
 def remind(pg: str | None, slow: float) -> Result:
     with (
-        database(pg) as url,
+        migrated_database(pg) as url,
         FakeSlack(token=TOKEN) as fake,
         tempfile.TemporaryDirectory() as cwd,
     ):
@@ -359,7 +334,7 @@ def remind(pg: str | None, slow: float) -> Result:
 
 def kill(pg: str | None, slow: float, after_posts: int) -> Result:
     with (
-        database(pg) as url,
+        migrated_database(pg) as url,
         FakeSlack(token=TOKEN) as fake,
         tempfile.TemporaryDirectory() as cwd,
     ):
