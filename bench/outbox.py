@@ -20,8 +20,9 @@ Scenarios (each prints delivered / duplicates / losses; Slack is tests.fake_slac
 
 It uses only what the code before the exactly-once work had too (`outbox.enqueue`,
 `OutboxDispatcher.run_once`, `isops remind`, `MorningReminders.run`), so it measures both: to
-measure an older checkout, copy this file, tests/fake_slack/server.py and tests/databases.py
-into it and run it there with PYTHONPATH=<that checkout>. Not a test; prints figures.
+measure an older checkout, copy this file, tests/fake_slack/server.py, tests/databases.py
+and tests/processes.py into it and run it there with PYTHONPATH=<that checkout>. Not a
+test; prints figures.
 """
 
 from __future__ import annotations
@@ -29,10 +30,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -59,6 +58,7 @@ from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
 from tests.databases import migrated_database
 from tests.fake_slack import FakeSlack
+from tests.processes import start_isops
 
 TOKEN = "xoxb-bench"
 KIND = "bench"
@@ -295,21 +295,14 @@ def seed_team(url: str) -> list[str]:
 
 
 def remind_process(url: str, fake: FakeSlack, cwd: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_API_URL": fake.api_url,
-        "ISOPS_LOG_LEVEL": "ERROR",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "remind", "--date", DAY.isoformat()],
+    return start_isops(
+        *("remind", "--date", DAY.isoformat()),
         cwd=cwd,
-        env=env,
+        log_level="ERROR",
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        DATABASE_URL=url,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_API_URL=fake.api_url,
     )
 
 

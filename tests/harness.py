@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.runtime import Runtime, build_runtime
@@ -15,6 +17,7 @@ from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 from tests.fake_slack import FakeSlack
 from tests.fake_slack.signed import SentResponse, SlackRequestSender
+from tests.processes import start_isops
 
 SIGNING_SECRET = "secret"
 BOT_TOKEN = "xoxb-test"
@@ -69,6 +72,16 @@ class BotHarness:
         """A signed slash command whose response_url is recorded by the fake Slack."""
         kw.setdefault("response_url", self.response_url())
         return self.sender.command(command, text, user_id=user_id, **kw)
+
+    def start_isops(self, *args: str, cwd: Path) -> subprocess.Popen[str]:
+        """`isops <args>` in its own OS process, on this bot's database and fake Slack."""
+        return start_isops(
+            *args,
+            cwd=cwd,
+            DATABASE_URL=self.runtime.deps.settings.database_url,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_API_URL=self.fake.api_url,
+        )
 
 
 @contextmanager

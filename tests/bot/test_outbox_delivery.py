@@ -8,10 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -256,32 +253,13 @@ def _team(bot: BotHarness) -> None:
     f.action(bot.uow(), lead_id, by="U001")
 
 
-def _remind_process(bot: BotHarness, tmp_path: Path) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": bot.runtime.deps.settings.database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": bot.fake.api_url,
-        "ISOPS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "remind", "--date", FRI.isoformat()],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.mark.parametrize("arrived", [True, False], ids=["slack-got-it", "slack-did-not"])
 def test_a_process_killed_mid_send_leaves_exactly_one_dm(
     bot: BotHarness, sender: OutboxDispatcher, tmp_path: Path, arrived: bool
 ) -> None:
     _team(bot)
     held = bot.fake.hold_next("chat.postMessage", before_recording=not arrived)
-    process = _remind_process(bot, tmp_path)
+    process = bot.start_isops("remind", "--date", FRI.isoformat(), cwd=tmp_path)
     try:
         held.wait_arrived(timeout=60)
         process.send_signal(signal.SIGKILL)  # no clean-up, no last words

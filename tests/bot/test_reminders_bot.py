@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -213,24 +210,8 @@ class CrashingClient(WebClient):
 
 def _remind_processes(bot: BotHarness, tmp_path: Path, count: int) -> list[str]:
     """`isops remind --date` in `count` OS processes at once on the test database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": bot.runtime.deps.settings.database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": bot.fake.api_url,
-        "ISOPS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bot", "remind", "--date", FRI.isoformat()],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(count)
+        bot.start_isops("remind", "--date", FRI.isoformat(), cwd=tmp_path) for _ in range(count)
     ]
     outputs = []
     for process in processes:
