@@ -210,9 +210,7 @@ def _summary(name: str, samples: list[float]) -> str:
 
 def _options(bot: BotHarness, user: str, query: str) -> float:
     start = time.perf_counter()
-    answer = bot.sender.block_suggestion(
-        user_id=user, action_id=ids.LEAD_SELECT, block_id=ids.LOG_LEAD_BLOCK, value=query
-    )
+    answer = bot.search_leads(query, user_id=user)
     elapsed = time.perf_counter() - start
     if answer.status != 200 or "options" not in (answer.json or {}):
         raise AssertionError(f"options load failed: {answer.status} {answer.body[:200]}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import ids
 from bot.runtime import Runtime, build_runtime
 from bot.server import HttpServer
 from isops.settings import Settings
@@ -72,6 +73,31 @@ class BotHarness:
         """A signed slash command whose response_url is recorded by the fake Slack."""
         kw.setdefault("response_url", self.response_url())
         return self.sender.command(command, text, user_id=user_id, **kw)
+
+    def open_modal(
+        self, command: str, text: str = "", *, user_id: str, **kw: Any
+    ) -> dict[str, Any]:
+        """A slash command that opens a modal, and the view it opened: this command's own
+        views.open (the bot answers Slack first and opens the modal after, so the call may
+        not be in yet). The fake has checked the view against Block Kit's limits."""
+        before = len(self.fake.calls_to("views.open"))
+        assert self.command(command, text, user_id=user_id, **kw).status == 200
+        call = self.fake.wait_for("views.open", count=before + 1)[before]
+        assert call.response["ok"], call.response
+        view: dict[str, Any] = call.response["view"]
+        return view
+
+    def search_leads(
+        self, value: str, *, user_id: str, view: dict[str, Any] | None = None
+    ) -> SentResponse:
+        """Typing `value` into the log modal's lead picker (Slack's options load)."""
+        return self.sender.block_suggestion(
+            user_id=user_id,
+            action_id=ids.LEAD_SELECT,
+            block_id=ids.LOG_LEAD_BLOCK,
+            value=value,
+            view=view,
+        )
 
     def start_isops(self, *args: str, cwd: Path) -> subprocess.Popen[str]:
         """`isops <args>` in its own OS process, on this bot's database and fake Slack."""

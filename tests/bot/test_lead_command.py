@@ -29,14 +29,8 @@ def team(bot: BotHarness) -> Iterator[BotHarness]:
 
 
 def _open(bot: BotHarness, text: str = "", user: str = "UR1") -> dict[str, Any]:
-    """`/lead` and the modal it opened: this command's own views.open, not an earlier one's
-    (the bot answers Slack first and opens the modal after, so the call may not be in yet)."""
-    opened_before = len(bot.fake.calls_to("views.open"))
-    bot.command("/lead", text, user_id=user)
-    call = bot.fake.wait_for("views.open", count=opened_before + 1)[opened_before]
-    assert call.response["ok"], call.response
-    view: dict[str, Any] = call.response["view"]
-    return view
+    """`/lead` and the modal it opened."""
+    return bot.open_modal("/lead", text, user_id=user)
 
 
 def _leads(bot: BotHarness) -> list[tuple[str, str | None, str | None, bool, dt.datetime]]:

@@ -114,10 +114,7 @@ def _log_call(
     reason_memo: str | None = None,
 ) -> SentResponse:
     """`/log-call <company>` as the rep, then submit the log modal the bot opened."""
-    opened_before = len(bot.fake.calls_to("views.open"))
-    bot.command("/log-call", company, user_id=rep)
-    opened = bot.fake.wait_for("views.open", count=opened_before + 1)[-1]
-    view = dict(opened.response["view"])
+    view = bot.open_modal("/log-call", company, user_id=rep)
     wanted: dict[str, tuple[str, Any]] = {
         ids.LOG_LEAD_BLOCK: ("external_select", str(lead_id)),
         ids.LOG_OUTCOME_BLOCK: ("static_select", f"call:{outcome}"),

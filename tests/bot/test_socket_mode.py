@@ -43,11 +43,7 @@ def _help(bot: SocketModeHarness) -> None:
 
 
 def _open_lead_modal(bot: SocketModeHarness) -> dict[str, Any]:
-    before = len(bot.fake.calls_to("views.open"))
-    assert bot.command("/lead", "", user_id="UR1").status == 200
-    opened = bot.fake.wait_for("views.open", count=before + 1)[before]
-    assert opened.response["ok"], opened.response
-    view: dict[str, Any] = opened.response["view"]
+    view = bot.open_modal("/lead", user_id="UR1")
     assert view["callback_id"] == ids.LEAD_CREATE_VIEW
     return view
 
