@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from isops.enums import Channel, Role
 from isops.models import Action, Lead, Member
@@ -16,6 +18,13 @@ from isops.unit_of_work import UnitOfWork
 
 _seq = itertools.count(1)
 TOKYO_9AM_2026_11_27 = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # 09:00 JST
+
+
+def _member_id(session: Session, slack_user_id: str | None) -> int | None:
+    """The id of the member with this Slack id (None for None or an unknown id)."""
+    if slack_user_id is None:
+        return None
+    return session.scalar(select(Member.id).where(Member.slack_user_id == slack_user_id))
 
 
 def member(
@@ -31,16 +40,11 @@ def member(
 ) -> int:
     """Create a member (manager given by Slack id); returns its id."""
     with uow:
-        manager_id = (
-            uow.session.scalar(select(Member.id).where(Member.slack_user_id == manager))
-            if manager
-            else None
-        )
         row = Member(
             slack_user_id=slack_user_id,
             name=name or slack_user_id,
             role=role,
-            manager_id=manager_id,
+            manager_id=_member_id(uow.session, manager),
             team=team,
             timezone=timezone,
             active=active,
@@ -49,6 +53,13 @@ def member(
         uow.session.flush()
         uow.commit()
         return row.id
+
+
+def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> None:
+    """Manager UM1 (山田) and their reps, given as (Slack id, name): the usual test team."""
+    member(uow(), "UM1", role=Role.MANAGER, name="山田")
+    for slack_user_id, name in reps or (("UR1", "佐藤"),):
+        member(uow(), slack_user_id, manager="UM1", name=name)
 
 
 def lead(
@@ -69,11 +80,6 @@ def lead(
     """Create a lead owned by the member with Slack id `owner`; returns its id."""
     company = company or f"株式会社テスト{next(_seq)}"
     with uow:
-        owner_id = (
-            uow.session.scalar(select(Member.id).where(Member.slack_user_id == owner))
-            if owner
-            else None
-        )
         row = Lead(
             company=company,
             contact_name=contact_name,
@@ -85,7 +91,7 @@ def lead(
             inbound=inbound,
             email=email,
             memo=memo,
-            owner_id=owner_id,
+            owner_id=_member_id(uow.session, owner),
             search_text=lead_search_text(company, contact_name),
         )
         uow.session.add(row)
@@ -106,12 +112,9 @@ def action(
 ) -> int:
     """Add an action to a lead, keeping the lead's counters; returns the action id."""
     with uow:
-        member_id = (
-            uow.session.scalar(select(Member.id).where(Member.slack_user_id == by)) if by else None
-        )
         row = Action(
             lead_id=lead_id,
-            member_id=member_id,
+            member_id=_member_id(uow.session, by),
             channel=channel,
             outcome=outcome,
             acted_at=acted_at,
@@ -137,7 +140,7 @@ def review(
     from isops.services.reviews import request_review
 
     with uow:
-        member_id = uow.session.scalar(select(Member.id).where(Member.slack_user_id == by))
+        member_id = _member_id(uow.session, by)
         assert member_id is not None, f"no member {by}"
         row = uow.session.get_one(Lead, lead_id)
         previous = row.status
@@ -171,23 +174,16 @@ def returned_review(
     from isops.models import NoActionReview
 
     with uow:
-        ids = dict(
-            uow.session.execute(
-                select(Member.slack_user_id, Member.id).where(
-                    Member.slack_user_id.in_([by, manager])
-                )
-            ).all()
-        )
         row = uow.session.get_one(Lead, lead_id)
         review = NoActionReview(
             lead_id=lead_id,
-            requested_by_id=ids[by],
+            requested_by_id=_member_id(uow.session, by),
             requested_status=status,
             previous_status=row.status,
             reason_code="対象外",
             memo="",
             state=ReviewState.RETURNED,
-            decided_by_id=ids[manager],
+            decided_by_id=_member_id(uow.session, manager),
             decided_at=decided_at,
             return_reason=reason,
             created_at=decided_at - dt.timedelta(hours=2),

@@ -11,7 +11,6 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
-from isops.enums import Role
 from isops.models import Lead
 from tests import factories
 from tests.bot.modal_state import element, fill
@@ -23,8 +22,7 @@ NOW = dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.UTC)  # 10:30 in Tokyo
 @pytest.fixture
 def team(bot: BotHarness) -> Iterator[BotHarness]:
     with time_machine.travel(NOW, tick=True):
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+        factories.manager_with_reps(bot.uow)
         yield bot
 
 

@@ -14,7 +14,6 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids, texts
-from isops.enums import Role
 from isops.models import Action, Lead, NoActionReview
 from isops.services.leads import LEAD_NOT_FOUND
 from isops.services.reviews import REVIEW_NOT_FOUND
@@ -31,8 +30,7 @@ LONG_VIEW_ID = "V" + "A" * 299
 @pytest.fixture
 def team(bot: BotHarness) -> Iterator[BotHarness]:
     with time_machine.travel(NOW, tick=True):
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+        factories.manager_with_reps(bot.uow)
         yield bot
 
 

@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
-from isops.enums import DeliveryState, Role
+from isops.enums import DeliveryState
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
 from isops.services.actions import ACTION_LOGGED
 from tests import factories
@@ -27,9 +27,7 @@ TODAY = dt.date(2026, 11, 27)
 @pytest.fixture
 def team(bot: BotHarness) -> Iterator[BotHarness]:
     with time_machine.travel(NOW, tick=True):
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
-        factories.member(bot.uow(), "UR2", manager="UM1", name="鈴木")
+        factories.manager_with_reps(bot.uow, ("UR1", "佐藤"), ("UR2", "鈴木"))
         yield bot
 
 

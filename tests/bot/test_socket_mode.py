@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import select
 
 from bot import ids
-from isops.enums import Role
 from isops.models import Lead
 from tests import factories
 from tests.bot.modal_state import fill
@@ -29,8 +28,7 @@ from tests.socket_mode_harness import SocketModeHarness, running_socket_mode_bot
 @pytest.fixture
 def socket_bot(database_url: str) -> Iterator[SocketModeHarness]:
     with running_socket_mode_bot(database_url) as bot:
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+        factories.manager_with_reps(bot.uow)
         yield bot
 
 
