@@ -1,10 +1,12 @@
-"""Test data written straight through the ORM, counters kept as the services keep them."""
+"""Test data written straight through the ORM, counters kept as the services keep them (and
+read back)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -53,6 +55,24 @@ def member(
         uow.session.flush()
         uow.commit()
         return row.id
+
+
+# A lead's counters: kept action by action (apply_action_to_lead) or recomputed in SQL.
+COUNTERS = (
+    "call_count",
+    "mail_count",
+    "early_action_count",
+    "first_action_at",
+    "last_action_at",
+    "last_outcome",
+)
+
+
+def lead_counters(uow_factory: Callable[[], UnitOfWork], lead_id: int) -> tuple[Any, ...]:
+    """The lead's COUNTERS, in that order."""
+    with uow_factory() as uow:
+        lead = uow.session.get_one(Lead, lead_id)
+        return tuple(getattr(lead, name) for name in COUNTERS)
 
 
 def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> None:
