@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import subprocess
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ from typing import Any
 from bot import ids
 from bot.runtime import Runtime, build_runtime
 from bot.server import HttpServer
+from isops.services.reviews import ReviewConfig, approve_review
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 from tests.fake_slack import FakeSlack
@@ -99,6 +102,16 @@ class BotHarness:
             view=view,
         )
 
+    def approve_review(self, review_id: int, *, by: str) -> None:
+        """`by` approves the review through the service (what 承認 does, without Slack)."""
+        approve_review(
+            self.uow(),
+            review_id=review_id,
+            decider_slack_user_id=by,
+            config=ReviewConfig.from_settings(self.runtime.deps.settings),
+            calendar=self.runtime.deps.calendar,
+        )
+
     def start_isops(self, *args: str, cwd: Path) -> subprocess.Popen[str]:
         """`isops <args>` in its own OS process, on this bot's database and fake Slack."""
         return start_isops(
@@ -108,6 +121,21 @@ class BotHarness:
             SLACK_BOT_TOKEN=BOT_TOKEN,
             SLACK_API_URL=self.fake.api_url,
         )
+
+
+def unsigned_command_status(base_url: str) -> int:
+    """The HTTP status /slack/events answers a slash command that carries no signature."""
+    request = urllib.request.Request(
+        f"{base_url}/slack/events",
+        data=b"command=%2Fisops&text=help&user_id=U1&response_url=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code
 
 
 @contextmanager

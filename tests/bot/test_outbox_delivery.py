@@ -30,7 +30,6 @@ from isops.db import make_engine
 from isops.enums import DeliveryState, Role
 from isops.models import Notification
 from isops.services import outbox
-from isops.services.reviews import ReviewConfig, approve_review
 from isops.unit_of_work import make_uow_factory
 from tests import factories as f
 from tests.harness import BOT_TOKEN, BotHarness, SleepRecorder
@@ -330,13 +329,7 @@ def test_a_review_message_posted_unheard_then_decided_shows_the_verdict(
     review_id = f.review(bot.uow(), f.lead(bot.uow(), owner="U001", status=2), by="U001")
     bot.fake.drop_next("chat.postMessage")  # the manager has the message; we never heard
     assert sender.run_once() == 0
-    approve_review(
-        bot.uow(),
-        review_id=review_id,
-        decider_slack_user_id="UMGR",
-        config=ReviewConfig.from_settings(bot.runtime.deps.settings),
-        calendar=bot.runtime.deps.calendar,
-    )
+    bot.approve_review(review_id, by="UMGR")
     with time_machine.travel(utcnow() + dt.timedelta(hours=1), tick=True):
         sender.run_once()  # the request finds its message and shows the verdict on it
     (message,) = bot.fake.messages("UMGR")  # posted once
