@@ -294,64 +294,76 @@ def seed_team(url: str) -> list[str]:
     return reps
 
 
-def remind_process(url: str, fake: FakeSlack, cwd: str) -> subprocess.Popen[str]:
-    return start_isops(
-        *("remind", "--date", DAY.isoformat()),
-        cwd=cwd,
-        log_level="ERROR",
-        stdout=subprocess.DEVNULL,
-        DATABASE_URL=url,
-        SLACK_BOT_TOKEN=TOKEN,
-        SLACK_API_URL=fake.api_url,
-    )
+@dataclass
+class SlowSlackTeam:
+    """A seeded team on a fresh database, a Slack answering every post late, and a working
+    directory for `isops remind` processes."""
+
+    url: str
+    fake: FakeSlack
+    reps: list[str]
+    cwd: str
+
+    def start_remind(self) -> subprocess.Popen[str]:
+        """`isops remind --date DAY` in its own OS process."""
+        return start_isops(
+            *("remind", "--date", DAY.isoformat()),
+            cwd=self.cwd,
+            log_level="ERROR",
+            stdout=subprocess.DEVNULL,
+            DATABASE_URL=self.url,
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_API_URL=self.fake.api_url,
+        )
+
+    def dms(self) -> Counter[str]:
+        return Counter({rep: len(self.fake.messages(rep)) for rep in self.reps})
 
 
-def dms(fake: FakeSlack, reps: list[str]) -> Counter[str]:
-    return Counter({rep: len(fake.messages(rep)) for rep in reps})
+@contextmanager
+def slow_slack_team(pg: str | None, slow: float) -> Iterator[SlowSlackTeam]:
+    with (
+        migrated_database(pg) as url,
+        FakeSlack(token=TOKEN) as fake,
+        tempfile.TemporaryDirectory() as cwd,
+    ):
+        reps = seed_team(url)
+        fake.delay_next("chat.postMessage", slow, times=4 * REPS)
+        yield SlowSlackTeam(url, fake, reps, cwd)
 
 
 def remind(pg: str | None, slow: float) -> Result:
-    with (
-        migrated_database(pg) as url,
-        FakeSlack(token=TOKEN) as fake,
-        tempfile.TemporaryDirectory() as cwd,
-    ):
-        reps = seed_team(url)
-        fake.delay_next("chat.postMessage", slow, times=4 * REPS)
-        processes = [remind_process(url, fake, cwd) for _ in range(2)]
+    with slow_slack_team(pg, slow) as team:
+        processes = [team.start_remind() for _ in range(2)]
         for process in processes:
             process.communicate(timeout=600)
-        counts = dms(fake, reps)
-    return Result(f"remind: 2 processes at once, Slack {slow:g} s slow", len(reps), counts)
+        counts = team.dms()
+    return Result(f"remind: 2 processes at once, Slack {slow:g} s slow", len(team.reps), counts)
 
 
 def kill(pg: str | None, slow: float, after_posts: int) -> Result:
-    with (
-        migrated_database(pg) as url,
-        FakeSlack(token=TOKEN) as fake,
-        tempfile.TemporaryDirectory() as cwd,
-    ):
-        reps = seed_team(url)
-        fake.delay_next("chat.postMessage", slow, times=4 * REPS)
-        process = remind_process(url, fake, cwd)
+    with slow_slack_team(pg, slow) as team:
+        process = team.start_remind()
         try:
-            fake.wait_for("chat.postMessage", count=after_posts, timeout=120)
+            team.fake.wait_for("chat.postMessage", count=after_posts, timeout=120)
             process.send_signal(signal.SIGKILL)  # a post is in flight: accepted, not answered
             process.communicate(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()
-        fake.clear()  # Slack is fast again (what it stored stays)
-        settings = settings_for(url, fake)
-        engine = make_engine(url)
+        team.fake.clear()  # Slack is fast again (what it stored stays)
+        settings = settings_for(team.url, team.fake)
+        engine = make_engine(team.url)
         try:
             deps = Deps.build(settings, make_uow_factory(engine), sleep=lambda s: None)
             with time_machine.travel(utcnow() + dt.timedelta(minutes=16), tick=True):
-                MorningReminders(deps, sending_client(fake, deps.sleep)).run(on=DAY)
+                MorningReminders(deps, sending_client(team.fake, deps.sleep)).run(on=DAY)
         finally:
             engine.dispose()
-        counts = dms(fake, reps)
-    return Result(f"kill -9 after {after_posts} post(s), Slack {slow:g} s slow", len(reps), counts)
+        counts = team.dms()
+    return Result(
+        f"kill -9 after {after_posts} post(s), Slack {slow:g} s slow", len(team.reps), counts
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
