@@ -96,7 +96,10 @@ def build_log_confirmation(result: ActionResult) -> dict[str, Any]:
     """`text` + `blocks` for chat.postEphemeral / chat.postMessage (user text escaped)."""
     name = escape(lead_name(result.company, result.contact_name))
     icon = texts.CHANNEL_MARKS[result.channel]
-    headline = f"{texts.DONE_MARK} *{name}* に{icon}{result.channel.label} ({result.outcome.value}) を記録しました"
+    headline = (
+        f"{texts.DONE_MARK} *{name}* に{icon}{result.channel.label}"
+        f" ({result.outcome.value}) を記録しました"
+    )
     lines = [headline, *_status_lines(result)]
     lines += [
         line

@@ -130,7 +130,8 @@ def focus_text(line: LeadLine, today: dt.date) -> str:
 
 def five_c2m_text(line: LeadLine) -> str:
     early = (
-        f"{texts.EARLY_MARK} {line.days_since_cv} 日目: 7日以内 {line.early_actions}/{line.early_target} アクション"
+        f"{texts.EARLY_MARK} {line.days_since_cv} 日目:"
+        f" 7日以内 {line.early_actions}/{line.early_target} アクション"
         if line.early_behind
         else ""
     )
@@ -213,66 +214,46 @@ def _heading(text: str) -> Block:
     return section(f"*{text}*")
 
 
-def _rep_parts(rep: RepDigest, today: dt.date, caps: dict[str, int]) -> list[_Part]:
-    parts: list[_Part] = []
-    if rep.inbound.total:
-        parts.append(
-            _Part(
-                "inbound",
-                [_heading(f"{SECTION_TITLES['inbound']} {rep.inbound.total} 件")],
-                [_lead_block(inbound_text(x, today), x.lead_id) for x in rep.inbound.items],
-                rep.inbound.total,
-                caps["inbound"],
-                _more_note("inbound"),
-            )
-        )
-    if rep.focus_due.total or rep.overdue.total:
-        head = [_heading(f"{SECTION_TITLES['focus']} {rep.focus_due.total + rep.overdue.total} 件")]
-        lines = [_lead_block(focus_text(x, today), x.lead_id) for x in rep.focus_due.items]
-        total = rep.focus_due.total
-        if rep.overdue.total >= OVERDUE_GROUP_AT:
-            head.append(build_overdue_group(rep.overdue, today))
-        else:
-            lines += [_lead_block(focus_text(x, today), x.lead_id) for x in rep.overdue.items]
-            total += rep.overdue.total
-        parts.append(_Part("focus", head, lines, total, caps["focus"], _more_note("focus")))
-    if rep.five_c2m.total:
-        parts.append(
-            _Part(
-                "5c2m",
-                [
-                    _heading(f"{SECTION_TITLES['5c2m']} {rep.five_c2m.total} 件"),
-                    context("CV から7日以内で5アクション未満のリードが先頭です"),
-                ],
-                [_lead_block(five_c2m_text(x), x.lead_id) for x in rep.five_c2m.items],
-                rep.five_c2m.total,
-                caps["5c2m"],
-                _more_note("5c2m"),
-            )
-        )
-    if rep.returned:
-        parts.append(
-            _Part(
-                "returned",
-                [_heading(f"{SECTION_TITLES['returned']} {len(rep.returned)} 件")],
-                [_lead_block(returned_text(x), x.lead_id) for x in rep.returned],
-                len(rep.returned),
-                caps["returned"],
-                _more_note("returned"),
-            )
-        )
-    if rep.hygiene.total:
-        parts.append(
-            _Part(
-                "hygiene",
-                [_heading(f"{SECTION_TITLES['hygiene']} {rep.hygiene.total} 件")],
-                [_lead_block(hygiene_text(x, today), x.lead_id) for x in rep.hygiene.items],
-                rep.hygiene.total,
-                caps["hygiene"],
-                _more_note("hygiene"),
-            )
-        )
-    return parts
+# A line under a section's heading in the DM.
+SECTION_NOTES = {"5c2m": "CV から7日以内で5アクション未満のリードが先頭です"}
+
+
+def _section_part(digest: MorningDigest, key: str, caps: dict[str, int]) -> _Part | None:
+    """A section whose lines are its leads (the focus section groups overdue ones instead)."""
+    lines, total = _section_lines(digest, key)
+    if not total:
+        return None
+    head = [_heading(f"{SECTION_TITLES[key]} {total} 件")]
+    if key in SECTION_NOTES:
+        head.append(context(SECTION_NOTES[key]))
+    blocks = [_lead_block(text, lead_id) for text, lead_id in lines]
+    return _Part(key, head, blocks, total, caps[key], _more_note(key))
+
+
+def _focus_part(rep: RepDigest, today: dt.date, caps: dict[str, int]) -> _Part | None:
+    """Focus leads due today, then the overdue ones: listed, or grouped behind one button."""
+    if not (rep.focus_due.total or rep.overdue.total):
+        return None
+    head = [_heading(f"{SECTION_TITLES['focus']} {rep.focus_due.total + rep.overdue.total} 件")]
+    lines = [_lead_block(focus_text(x, today), x.lead_id) for x in rep.focus_due.items]
+    total = rep.focus_due.total
+    if rep.overdue.total >= OVERDUE_GROUP_AT:
+        head.append(build_overdue_group(rep.overdue, today))
+    else:
+        lines += [_lead_block(focus_text(x, today), x.lead_id) for x in rep.overdue.items]
+        total += rep.overdue.total
+    return _Part("focus", head, lines, total, caps["focus"], _more_note("focus"))
+
+
+def _rep_parts(digest: MorningDigest, caps: dict[str, int]) -> list[_Part]:
+    parts = [
+        _section_part(digest, "inbound", caps),
+        _focus_part(digest.rep, digest.business_date, caps),
+        _section_part(digest, "5c2m", caps),
+        _section_part(digest, "returned", caps),
+        _section_part(digest, "hygiene", caps),
+    ]
+    return [part for part in parts if part is not None]
 
 
 def build_overdue_group(overdue: LeadList, today: dt.date) -> Block:
@@ -405,7 +386,7 @@ def build_morning_dm(
     parts: list[_Part] = []
     if digest.manager is not None and not digest.manager.is_empty:
         parts += _manager_parts(digest.manager)
-    parts += _rep_parts(digest.rep, digest.business_date, caps)
+    parts += _rep_parts(digest, caps)
     footer = ["`/isops today` でいつでも最新の一覧を表示します"]
     if digest.rep.awaiting_review:
         footer.insert(
