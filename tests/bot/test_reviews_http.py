@@ -134,9 +134,9 @@ def _log_call(
     return answer
 
 
-def _log_4_on_the_fifth_call(bot: BotHarness, *, by: str, company: str, reason_memo: str) -> int:
+def _log_4_on_the_fifth_call(bot: BotHarness, *, by: str, company: str, reason_memo: str) -> Posted:
     """A lead of UR1's at 📞4/5 ✉️2/2, then `/log-call` as `by` (the fifth call, so 5C2M is
-    complete) setting status 4 with reason 対象外. Returns the lead id."""
+    complete) setting status 4 with reason 対象外: the review and the message it posted."""
     lead_id = factories.lead(bot.uow(), owner="UR1", company=company, status=2)
     for channel, times in ((Channel.CALL, 4), (Channel.MAIL, 2)):
         for _ in range(times):
@@ -150,16 +150,17 @@ def _log_4_on_the_fifth_call(bot: BotHarness, *, by: str, company: str, reason_m
         reason_code="対象外",
         reason_memo=reason_memo,
     )
-    return lead_id
-
-
-def _review_of(bot: BotHarness, lead_id: int) -> int:
+    call = _await(
+        bot,
+        "chat.postMessage",
+        lambda c: _button_value(c.params) != "" and company in _text(c),
+    )
     with bot.uow() as uow:
         review_id = uow.session.scalar(
             select(NoActionReview.id).where(NoActionReview.lead_id == lead_id)
         )
     assert review_id is not None
-    return review_id
+    return Posted(review_id, lead_id, call)
 
 
 def _drain_outbox(bot: BotHarness) -> None:
@@ -282,17 +283,10 @@ def test_status_4_logged_in_the_modal_reaches_the_manager_and_approval_updates_i
 ) -> None:
     bot = team
     company = "株式会社ログ経由"
-    lead_id = _log_4_on_the_fifth_call(
+    posted = _log_4_on_the_fifth_call(
         bot, by="UR1", company=company, reason_memo="受付で毎回断られる。決裁者は別会社"
     )
-
-    posted_call = _await(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UM1" and company in _text(c),
-    )
-    review_id = _review_of(bot, lead_id)
-    posted = Posted(review_id, lead_id, posted_call)
+    lead_id, review_id = posted.lead_id, posted.review_id
     assert posted.channel == "DUM1"  # the manager's DM
     assert _action_ids(posted.call.params) == [ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON]
     for shown in ("受付で毎回断られる", "対象外", "📞5/5 ✉️2/2", "5C2M 達成", "2 未接続"):
@@ -464,19 +458,12 @@ def test_a_manager_logging_4_on_their_reps_lead_goes_to_an_admin_and_returns_to_
     the owner UR1."""
     bot = team
     company = "株式会社マネージャー記録"
-    lead_id = _log_4_on_the_fifth_call(
+    posted = _log_4_on_the_fifth_call(
         bot, by="UM1", company=company, reason_memo="決裁者は本社。支店では判断できない"
     )
-
-    posted_call = _await(
-        bot,
-        "chat.postMessage",
-        lambda c: _button_value(c.params) != "" and company in _text(c),
-    )
-    assert posted_call.params["channel"] == "UA"  # not UM1: the requester may not decide
-    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _text(posted_call)
-    review_id = _review_of(bot, lead_id)
-    posted = Posted(review_id, lead_id, posted_call)
+    lead_id, review_id = posted.lead_id, posted.review_id
+    assert posted.call.params["channel"] == "UA"  # not UM1: the requester may not decide
+    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _text(posted.call)
     before = _snapshot(bot, review_id)
     _, response_url = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
     assert "自分" in _reply_to(bot, response_url).params["text"]
