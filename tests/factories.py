@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from isops.enums import Channel, Role
@@ -73,6 +73,28 @@ def lead_counters(uow_factory: Callable[[], UnitOfWork], lead_id: int) -> tuple[
     with uow_factory() as uow:
         lead = uow.session.get_one(Lead, lead_id)
         return tuple(getattr(lead, name) for name in COUNTERS)
+
+
+def review_snapshot(uow_factory: Callable[[], UnitOfWork], review_id: int) -> tuple[Any, ...]:
+    """Everything a refused review decision must leave alone: the review, its lead's fields,
+    and how many history rows and notifications exist."""
+    from isops.models import LeadHistory, NoActionReview, Notification
+
+    with uow_factory() as uow:
+        s = uow.session
+        review = s.get_one(NoActionReview, review_id)
+        lead = s.get_one(Lead, review.lead_id)
+        return (
+            review.state,
+            review.decided_by_id,
+            review.return_reason,
+            review.reapproach_date,
+            lead.status,
+            lead.priority,
+            lead.next_action_date,
+            s.scalar(select(func.count()).select_from(LeadHistory)),
+            s.scalar(select(func.count()).select_from(Notification)),
+        )
 
 
 def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> None:
