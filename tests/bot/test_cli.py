@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pkgutil
+
 import pytest
 
-from bot.cli import main
+import bot.cli
+from bot.cli import GROUPS, main
 from isops.services.members import list_members
 from isops.unit_of_work import UnitOfWorkFactory
 
@@ -66,3 +69,14 @@ def test_help_is_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert info.value.code == 0
     assert "member" in capsys.readouterr().out
+
+
+def test_every_command_group_module_is_listed_in_groups() -> None:
+    """A group is a module in bot/cli with `add_parsers`, listed once in GROUPS."""
+    modules = {
+        info.name
+        for info in pkgutil.iter_modules(bot.cli.__path__)
+        if info.name not in ("common", "__main__")
+    }
+    listed = [add_parsers.__module__.removeprefix("bot.cli.") for add_parsers in GROUPS]
+    assert sorted(listed) == sorted(modules) and len(set(listed)) == len(listed)
