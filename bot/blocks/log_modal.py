@@ -84,7 +84,7 @@ def selected_lead(snapshot: LeadSnapshot) -> SelectedLead:
     if snapshot.pending_status is not None:
         line += (
             f"\n{texts.PENDING_MARK} {escape(status_label(snapshot.pending_status))}"
-            f" の{texts.PENDING_LABEL}です。"
+            " の承認待ちです。"
             "記録すると申請は取り下げられます (続けて対応不要にする場合は選び直してください)"
         )
     return SelectedLead(id=snapshot.id, text=text, context=line)
