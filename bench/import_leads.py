@@ -33,19 +33,22 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from isops.csvio import ImportPolicy, import_leads
-from isops.db import make_engine, normalize_url
+from isops.db import make_engine
 from isops.enums import Role
 from isops.migrate import upgrade
 from isops.models import Lead
 from isops.services.members import add_member
 from isops.unit_of_work import make_uow_factory
+from tests.databases import private_schema
 
 SEED = 20261127
 REPS = 10
@@ -137,51 +140,33 @@ def _prepare(url: str) -> None:
     engine.dispose()
 
 
-class _Database:
-    """A fresh database: a SQLite file, or a private PostgreSQL schema dropped afterwards."""
-
-    def __init__(self, kind: str, base: str | None, workdir: Path) -> None:
-        self.kind = kind
-        self._base = base
-        self._schema: str | None = None
-        if kind == "sqlite":
-            path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
-            self.url = f"sqlite:///{path}"
-            self._path: Path | None = path
-        else:
-            assert base is not None
-            self._path = None
-            self._schema = f"isops_bench_{uuid.uuid4().hex[:10]}"
-            admin = make_engine(normalize_url(base))
-            with admin.begin() as conn:
-                conn.execute(text(f"CREATE SCHEMA {self._schema}"))
-            admin.dispose()
-            separator = "&" if "?" in base else "?"
-            self.url = f"{normalize_url(base)}{separator}options=-csearch_path%3D{self._schema}"
-        _prepare(self.url)
-
-    def drop(self) -> None:
-        if self._schema is not None and self._base is not None:
-            admin = make_engine(normalize_url(self._base))
-            with admin.begin() as conn:
-                conn.execute(text(f"DROP SCHEMA {self._schema} CASCADE"))
-            admin.dispose()
-        if self._path is not None:
+@contextmanager
+def _database(kind: str, base: str | None, workdir: Path) -> Iterator[str]:
+    """A fresh database with the reps: a SQLite file, or a private PostgreSQL schema; both
+    removed afterwards."""
+    if kind == "sqlite":
+        path = workdir / f"bench-{uuid.uuid4().hex[:8]}.db"
+        try:
+            _prepare(f"sqlite:///{path}")
+            yield f"sqlite:///{path}"
+        finally:
             for suffix in ("", "-wal", "-shm"):
-                Path(f"{self._path}{suffix}").unlink(missing_ok=True)
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    assert base is not None
+    with private_schema(base, prefix="isops_bench") as url:
+        _prepare(url)
+        yield url
 
 
 def _measure(kind: str, base: str | None, workdir: Path, path: Path, trace: bool) -> dict[str, Any]:
-    database = _Database(kind, base, workdir)
-    try:
-        command = [sys.executable, "-m", "bench.import_leads", "--child", database.url, str(path)]
+    with _database(kind, base, workdir) as url:
+        command = [sys.executable, "-m", "bench.import_leads", "--child", url, str(path)]
         if trace:
             command.append("--trace")
         done = subprocess.run(command, check=True, capture_output=True, text=True)
         result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         return result
-    finally:
-        database.drop()
 
 
 def main(argv: list[str] | None = None) -> int:

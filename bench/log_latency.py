@@ -19,7 +19,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,11 +28,12 @@ from typing import Any
 from sqlalchemy import insert, select, text
 
 from bot import ids
-from isops.db import make_engine, normalize_url
+from isops.db import make_engine
 from isops.enums import ReviewState, Role
 from isops.migrate import upgrade
 from isops.models import Lead, Member, NoActionReview
 from isops.text import lead_search_text
+from tests.databases import private_schema
 from tests.harness import BotHarness, running_bot
 
 SEED = 20261127
@@ -210,9 +210,7 @@ def _summary(name: str, samples: list[float]) -> str:
 
 def _options(bot: BotHarness, user: str, query: str) -> float:
     start = time.perf_counter()
-    answer = bot.sender.block_suggestion(
-        user_id=user, action_id=ids.LEAD_SELECT, block_id=ids.LOG_LEAD_BLOCK, value=query
-    )
+    answer = bot.search_leads(query, user_id=user)
     elapsed = time.perf_counter() - start
     if answer.status != 200 or "options" not in (answer.json or {}):
         raise AssertionError(f"options load failed: {answer.status} {answer.body[:200]}")
@@ -270,22 +268,6 @@ def _sqlite() -> Iterator[str]:
         yield f"sqlite:///{Path(folder) / 'bench.db'}"
 
 
-@contextmanager
-def _postgres(base: str) -> Iterator[str]:
-    base = normalize_url(base)
-    schema = f"isops_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        separator = "&" if "?" in base else "?"
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 def run(name: str, opener: Callable[[], Any], *, leads: int, requests: int) -> list[str]:
     with opener() as url:
         upgrade(url)
@@ -310,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("use at least 200 requests per measure")
     targets: list[tuple[str, Callable[[], Any]]] = [("SQLite", _sqlite)]
     if args.postgres and not args.sqlite_only:
-        targets.append(("PostgreSQL", lambda: _postgres(args.postgres)))
+        targets.append(("PostgreSQL", lambda: private_schema(args.postgres, prefix="isops_bench")))
     else:
         print("PostgreSQL skipped (pass --postgres URL or set ISOPS_TEST_DATABASE_URL)")
     print(f"cpus={os.cpu_count()} python={sys.version.split()[0]} seed={SEED}")

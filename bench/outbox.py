@@ -20,8 +20,9 @@ Scenarios (each prints delivered / duplicates / losses; Slack is tests.fake_slac
 
 It uses only what the code before the exactly-once work had too (`outbox.enqueue`,
 `OutboxDispatcher.run_once`, `isops remind`, `MorningReminders.run`), so it measures both: to
-measure an older checkout, copy this file and tests/fake_slack/server.py into it and run it
-there with PYTHONPATH=<that checkout>. Not a test; prints figures.
+measure an older checkout, copy this file, tests/fake_slack/server.py, tests/databases.py
+and tests/processes.py into it and run it there with PYTHONPATH=<that checkout>. Not a
+test; prints figures.
 """
 
 from __future__ import annotations
@@ -29,14 +30,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,21 +43,22 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 import bot.slack_client as slack_client
 from bot.deps import Deps
 from bot.jobs.reminders import MorningReminders
 from bot.outbox import OutboxDispatcher
 from isops.clock import utcnow
-from isops.db import make_engine, normalize_url
+from isops.db import make_engine
 from isops.enums import DeliveryState, Role
-from isops.migrate import upgrade
 from isops.models import Action, Lead, Member, Notification
 from isops.services import outbox
 from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
+from tests.databases import migrated_database
 from tests.fake_slack import FakeSlack
+from tests.processes import start_isops
 
 TOKEN = "xoxb-bench"
 KIND = "bench"
@@ -87,30 +86,6 @@ class Result:
 
 
 # -- databases, clients ----------------------------------------------------------------------------
-
-
-@contextmanager
-def database(pg_url: str | None) -> Iterator[str]:
-    """A migrated, empty database: a temp SQLite file, or a private PostgreSQL schema."""
-    if pg_url is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            upgrade(url)
-            yield url
-        return
-    base = normalize_url(pg_url)
-    schema = f"isops_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def settings_for(url: str, fake: FakeSlack) -> Settings:
@@ -223,7 +198,7 @@ def storm(pg: str | None) -> Result:
     """Sender A takes a batch and meets a 429 storm; sender B comes by once A has waited
     past the old 5-minute claim. The batch is one claim's worth (50)."""
     count = 50
-    with database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
+    with migrated_database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
         enqueue(url, count)
         fake.fail_next("chat.postMessage", status=429, retry_after=120, times=3)
         a_waited_long = threading.Event()
@@ -260,7 +235,7 @@ def storm(pg: str | None) -> Result:
 
 
 def dropped(pg: str | None, count: int) -> Result:
-    with database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
+    with migrated_database(pg) as url, FakeSlack(token=TOKEN) as fake, VirtualClock() as clock:
         enqueue(url, count)
         fake.drop_next("chat.postMessage", after_recording=True, times=max(1, count // 3))
         with sender_process(url, fake, clock.sleep) as sender:
@@ -319,71 +294,76 @@ def seed_team(url: str) -> list[str]:
     return reps
 
 
-def remind_process(url: str, fake: FakeSlack, cwd: str) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_API_URL": fake.api_url,
-        "ISOPS_LOG_LEVEL": "ERROR",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "remind", "--date", DAY.isoformat()],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+@dataclass
+class SlowSlackTeam:
+    """A seeded team on a fresh database, a Slack answering every post late, and a working
+    directory for `isops remind` processes."""
+
+    url: str
+    fake: FakeSlack
+    reps: list[str]
+    cwd: str
+
+    def start_remind(self) -> subprocess.Popen[str]:
+        """`isops remind --date DAY` in its own OS process."""
+        return start_isops(
+            *("remind", "--date", DAY.isoformat()),
+            cwd=self.cwd,
+            log_level="ERROR",
+            stdout=subprocess.DEVNULL,
+            DATABASE_URL=self.url,
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_API_URL=self.fake.api_url,
+        )
+
+    def dms(self) -> Counter[str]:
+        return Counter({rep: len(self.fake.messages(rep)) for rep in self.reps})
 
 
-def dms(fake: FakeSlack, reps: list[str]) -> Counter[str]:
-    return Counter({rep: len(fake.messages(rep)) for rep in reps})
+@contextmanager
+def slow_slack_team(pg: str | None, slow: float) -> Iterator[SlowSlackTeam]:
+    with (
+        migrated_database(pg) as url,
+        FakeSlack(token=TOKEN) as fake,
+        tempfile.TemporaryDirectory() as cwd,
+    ):
+        reps = seed_team(url)
+        fake.delay_next("chat.postMessage", slow, times=4 * REPS)
+        yield SlowSlackTeam(url, fake, reps, cwd)
 
 
 def remind(pg: str | None, slow: float) -> Result:
-    with (
-        database(pg) as url,
-        FakeSlack(token=TOKEN) as fake,
-        tempfile.TemporaryDirectory() as cwd,
-    ):
-        reps = seed_team(url)
-        fake.delay_next("chat.postMessage", slow, times=4 * REPS)
-        processes = [remind_process(url, fake, cwd) for _ in range(2)]
+    with slow_slack_team(pg, slow) as team:
+        processes = [team.start_remind() for _ in range(2)]
         for process in processes:
             process.communicate(timeout=600)
-        counts = dms(fake, reps)
-    return Result(f"remind: 2 processes at once, Slack {slow:g} s slow", len(reps), counts)
+        counts = team.dms()
+    return Result(f"remind: 2 processes at once, Slack {slow:g} s slow", len(team.reps), counts)
 
 
 def kill(pg: str | None, slow: float, after_posts: int) -> Result:
-    with (
-        database(pg) as url,
-        FakeSlack(token=TOKEN) as fake,
-        tempfile.TemporaryDirectory() as cwd,
-    ):
-        reps = seed_team(url)
-        fake.delay_next("chat.postMessage", slow, times=4 * REPS)
-        process = remind_process(url, fake, cwd)
+    with slow_slack_team(pg, slow) as team:
+        process = team.start_remind()
         try:
-            fake.wait_for("chat.postMessage", count=after_posts, timeout=120)
+            team.fake.wait_for("chat.postMessage", count=after_posts, timeout=120)
             process.send_signal(signal.SIGKILL)  # a post is in flight: accepted, not answered
             process.communicate(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()
-        fake.clear()  # Slack is fast again (what it stored stays)
-        settings = settings_for(url, fake)
-        engine = make_engine(url)
+        team.fake.clear()  # Slack is fast again (what it stored stays)
+        settings = settings_for(team.url, team.fake)
+        engine = make_engine(team.url)
         try:
             deps = Deps.build(settings, make_uow_factory(engine), sleep=lambda s: None)
             with time_machine.travel(utcnow() + dt.timedelta(minutes=16), tick=True):
-                MorningReminders(deps, sending_client(fake, deps.sleep)).run(on=DAY)
+                MorningReminders(deps, sending_client(team.fake, deps.sleep)).run(on=DAY)
         finally:
             engine.dispose()
-        counts = dms(fake, reps)
-    return Result(f"kill -9 after {after_posts} post(s), Slack {slow:g} s slow", len(reps), counts)
+        counts = team.dms()
+    return Result(
+        f"kill -9 after {after_posts} post(s), Slack {slow:g} s slow", len(team.reps), counts
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

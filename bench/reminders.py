@@ -40,6 +40,7 @@ from isops.rules import Targets
 from isops.services.reminders import compute_digests, due_recipients
 from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
+from tests.databases import schema_url
 
 SEED = 20261127
 DATA_VERSION = 3  # bump when the generated data changes, so kept databases are rebuilt
@@ -585,11 +586,9 @@ def _checkpoint(path: Path) -> None:
 
 def _postgres_target(base_url: str, scale: Scale, closed_factor: int) -> str:
     """A kept schema per variant (`bench_reminders_<scale>[_closedN]`)."""
-    base_url = normalize_url(base_url)
     schema = f"bench_reminders_{scale.tag}" + (f"_closed{closed_factor}" if closed_factor else "")
-    separator = "&" if "?" in base_url else "?"
-    url = f"{base_url}{separator}options=-csearch_path%3D{schema}"
-    admin = make_engine(base_url)
+    url = schema_url(base_url, schema)
+    admin = make_engine(normalize_url(base_url))
     try:
         with admin.begin() as conn:
             ready = conn.scalar(

@@ -14,56 +14,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 
 from isops.calendar import BusinessCalendar
-from isops.db import make_engine, normalize_url
+from isops.db import make_engine
 from isops.enums import ReviewState, Role
 from isops.errors import Conflict
-from isops.migrate import upgrade
 from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.services.reviews import ReviewConfig, approve_review, pending_reviews_for, return_review
 from isops.settings import DEFAULT_COMPANY_HOLIDAYS
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
+from tests.databases import migrated_database
 
 CALENDAR = BusinessCalendar(tz=ZoneInfo("Asia/Tokyo"), company_holidays=DEFAULT_COMPANY_HOLIDAYS)
 CONFIG = ReviewConfig()
 MANAGERS = 20
 REPS_PER_MANAGER = 10
-
-
-@contextmanager
-def database(pg_url: str | None) -> Iterator[str]:
-    """A migrated, empty database: a temp SQLite file, or a private PostgreSQL schema."""
-    if pg_url is None:
-        with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            upgrade(url)
-            yield url
-        return
-    base = normalize_url(pg_url)
-    schema = f"isops_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def seed(uow_factory: UnitOfWorkFactory, reviews: int) -> list[int]:
@@ -203,7 +175,7 @@ def main() -> None:
     parser.add_argument("--race", type=int, default=300, help="reviews decided in the race")
     parser.add_argument("--threads", type=int, default=6, help="deciders racing")
     args = parser.parse_args()
-    with database(args.pg) as url:
+    with migrated_database(args.pg) as url:
         engine = make_engine(url, pool_size=args.threads + 2) if args.pg else make_engine(url)
         uow_factory = make_uow_factory(engine)
         start = time.perf_counter()

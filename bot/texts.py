@@ -1,8 +1,151 @@
-"""Japanese UI strings shared across listeners (feature-specific ones live with their blocks)."""
+"""The bot's vocabulary: the symbol and the word for each concept, the date forms, and the
+Japanese strings the listeners share. Every builder in `bot/blocks` takes them from here, so
+how a concept looks on Slack is changed in this one file.
+
+Where surfaces disagree today, each variant has a name that says which surface shows it, and a
+`# unify:` comment marks what a later change will merge. A sentence that only one surface
+says stays with its builder.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from isops.enums import Channel
+from isops.rules import FiveC2M
 from isops.services import lookup
+
+# -- Symbols ---------------------------------------------------------------------------------------
+
+# unify: an inbound lead is 🔥 in the morning DM, 📥 in the log modal and its confirmation,
+# and :inbox_tray: (📥 by its Slack name) in the owner's new-lead DM.
+INBOUND_MARK_MORNING = "🔥"  # morning DM, /isops today, a manager's lines for away reps
+INBOUND_MARK_LOG = "📥"  # lead picker, the picked lead's context line, log confirmation
+INBOUND_MARK_OWNER_DM = ":inbox_tray:"  # the owner's DM for a new lead
+
+# unify: a deadline is ⏰ in the morning DM and the lead picker, :alarm_clock: (the same ⏰ by
+# its Slack name) in the owner's new-lead DM; and a focus lead whose date has come is 📅 in
+# the morning DM (NEXT_ACTION_MARK) but ⏰ in the lead picker.
+DUE_MARK = "⏰"  # morning DM's overdue group, lead picker's due focus leads
+DUE_MARK_OWNER_DM = ":alarm_clock:"  # the owner's DM: the first-approach deadline
+
+NEXT_ACTION_MARK = "📅"  # the next action date: morning DM's focus leads, log confirmation
+FIVE_C2M_MARK = "🔁"  # morning DM: 5C2M incomplete
+RETURNED_MARK = "↩️"  # a decision the manager returned: morning DM, review message, rep's DM
+HYGIENE_MARK = "🧹"  # morning DM: focus leads whose date needs attention
+
+# unify: a review waiting for the manager is ⏳ to the rep (morning DM, /isops today, log
+# modal and confirmation) and ⚖️ in the manager's part of the morning DM.
+PENDING_MARK = "⏳"
+PENDING_MARK_MANAGER = "⚖️"
+
+# unify: a withdrawn review is ↩️ in the log confirmation (RETURNED_MARK's symbol) and 🚫 in
+# the manager's review message.
+WITHDRAWN_MARK_LOG = "↩️"
+WITHDRAWN_MARK_REVIEW = "🚫"
+
+CALL_MARK = "📞"
+MAIL_MARK = "✉️"
+LOG_MARK = "📝"  # the 記録 button
+# unify: an "other" touch is 📝 in the log confirmation, the 記録 button's symbol.
+CHANNEL_MARKS = {Channel.CALL: CALL_MARK, Channel.MAIL: MAIL_MARK, Channel.OTHER: LOG_MARK}
+
+DONE_MARK = "✅"  # saved, approved, on time
+# unify: a warning is ⚠️ everywhere but the managers' DM for a lead nobody could take, which
+# writes :warning: (the same ⚠️ by its Slack name).
+WARNING_MARK = "⚠️"
+WARNING_MARK_UNASSIGNED_DM = ":warning:"
+CELEBRATE_MARK = "🎉"  # nothing to do today, 5C2M reached
+EARLY_MARK = "⚡"  # behind on the actions within 7 days of CV
+AWAY_MARK = "🌴"  # 休暇
+MORNING_MARK = "☀️"  # the morning DM's header
+TEAM_MARK = "👥"  # a manager's team in the morning DM
+FIGURES_MARK = "📊"  # a manager's figures of the previous business day
+
+
+def five_c2m_label(progress: FiveC2M) -> str:
+    """`📞2/5 ✉️0/2`: 5C2M progress on every surface."""
+    # unify: isops.rules.FiveC2M.label() spells the same for the domain's own messages (the
+    # 5C2M confirmation's error) and must change with CALL_MARK / MAIL_MARK.
+    return (
+        f"{CALL_MARK}{progress.calls}/{progress.target_calls}"
+        f" {MAIL_MARK}{progress.mails}/{progress.target_mails}"
+    )
+
+
+# -- Recurring words -------------------------------------------------------------------------------
+
+# The morning DM's sections, also the words `/isops today <section>` accepts.
+INBOUND_LABEL = "インバウンド"
+FOCUS_LABEL = "注力"
+FIVE_C2M_LABEL = "5C2M"
+RETURNED_LABEL = "差し戻し"  # also the manager's button and the return modal's title
+HYGIENE_LABEL = "整備"
+PENDING_LABEL = "承認待ち"  # morning DM, /isops today, lead picker
+
+# The four CRM fields.
+# unify: the status field is アクションステータス in the log modal and ステータス elsewhere
+# (rep's return DM, /lead result, log confirmation).
+STATUS_FIELD_LOG_MODAL = "アクションステータス"
+STATUS_FIELD = "ステータス"
+PRIORITY_FIELD = "優先リード"  # log modal, return modal, rep's return DM
+NEXT_ACTION_DATE_FIELD = "次回活動予定日"  # log modal, return modal, rep's return DM, DMs
+NOT_SET = "未設定"  # a field without a value (rep's return DM)
+# unify: an empty field shows — in the review message and the new-lead DMs, - after /lead.
+EMPTY_FIELD = "—"
+EMPTY_FIELD_LEAD_RESULT = "-"
+
+# The 記録 button (opens the log modal with the lead picked).
+LOG_BUTTON = f"{LOG_MARK} 記録"
+# unify: the same button reads 「📝 このリードに記録」 after /lead and 「記録」 in the rep's DM
+# for a returned decision.
+LOG_BUTTON_LEAD_RESULT = f"{LOG_MARK} このリードに記録"
+LOG_BUTTON_RETURNED_DM = "記録"
+
+CANCEL = "キャンセル"  # a form modal's close button
+CLOSE = "閉じる"  # a result or notice modal's close button
+
+# -- Dates and times -------------------------------------------------------------------------------
+
+WEEKDAYS = "月火水木金土日"
+
+
+def jp_date(day: dt.date, *, year: bool = False) -> str:
+    """`11/27(金)` (with the year when asked: `2026/11/27(金)`): the morning DM, /isops today
+    and away, the owner's new-lead DM, the command line."""
+    prefix = f"{day.year}/" if year else ""
+    return f"{prefix}{day.month}/{day.day}({WEEKDAYS[day.weekday()]})"
+
+
+# unify: the other surfaces' forms below, each different from jp_date.
+
+
+def log_confirmation_date(day: dt.date) -> str:
+    """`2026/11/27 (金)`, zero-padded: the log confirmation's dates."""
+    return f"{day:%Y/%m/%d} ({WEEKDAYS[day.weekday()]})"
+
+
+def review_date(day: dt.date) -> str:
+    """`2026/11/27`: the review message's CV and re-approach dates, the rep's return DM."""
+    return f"{day:%Y/%m/%d}"
+
+
+def review_time(local: dt.datetime) -> str:
+    """`11/27 10:00` (a local time): when a review was asked for, decided, last contacted."""
+    return f"{local:%m/%d %H:%M}"
+
+
+def lead_result_time(local: dt.datetime) -> str:
+    """`2026/11/27 10:00` (a local time): the CV of a lead registered with /lead."""
+    return f"{local:%Y/%m/%d %H:%M}"
+
+
+def new_lead_dm_time(local: dt.datetime) -> str:
+    """`11/27(金) 10:00` (a local time): when a new lead arrived, in the new-lead DMs."""
+    return f"{jp_date(local.date())} {local:%H:%M}"
+
+
+# -- Shared by the listeners -----------------------------------------------------------------------
 
 # The same words as the domain error, so the Home tab and a refused command agree.
 NOT_REGISTERED = lookup.NOT_REGISTERED

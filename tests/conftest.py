@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
-from isops.db import Base, make_engine, normalize_url
+from isops.db import Base, make_engine
 from isops.migrate import downgrade, upgrade
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
+from tests.databases import migrated_database
 
 PG_URL = os.environ.get("ISOPS_TEST_DATABASE_URL")
 PG_SKIP_REASON = (
@@ -46,20 +46,8 @@ def postgres_url() -> Iterator[str]:
     A schema per session (via search_path) lets several test runs share one database."""
     if not PG_URL:
         pytest.skip(PG_SKIP_REASON)
-    base_url = normalize_url(PG_URL)
-    schema = f"isops_test_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in base_url else "?"
-    url = f"{base_url}{separator}options=-csearch_path%3D{schema}"
-    try:
-        upgrade(url)
+    with migrated_database(PG_URL, prefix="isops_test") as url:
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _truncate_all(url: str) -> None:

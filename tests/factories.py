@@ -1,11 +1,15 @@
-"""Test data written straight through the ORM, counters kept as the services keep them."""
+"""Test data written straight through the ORM, counters kept as the services keep them (and
+read back)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from isops.enums import Channel, Role
 from isops.models import Action, Lead, Member
@@ -16,6 +20,13 @@ from isops.unit_of_work import UnitOfWork
 
 _seq = itertools.count(1)
 TOKYO_9AM_2026_11_27 = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # 09:00 JST
+
+
+def _member_id(session: Session, slack_user_id: str | None) -> int | None:
+    """The id of the member with this Slack id (None for None or an unknown id)."""
+    if slack_user_id is None:
+        return None
+    return session.scalar(select(Member.id).where(Member.slack_user_id == slack_user_id))
 
 
 def member(
@@ -31,16 +42,11 @@ def member(
 ) -> int:
     """Create a member (manager given by Slack id); returns its id."""
     with uow:
-        manager_id = (
-            uow.session.scalar(select(Member.id).where(Member.slack_user_id == manager))
-            if manager
-            else None
-        )
         row = Member(
             slack_user_id=slack_user_id,
             name=name or slack_user_id,
             role=role,
-            manager_id=manager_id,
+            manager_id=_member_id(uow.session, manager),
             team=team,
             timezone=timezone,
             active=active,
@@ -49,6 +55,53 @@ def member(
         uow.session.flush()
         uow.commit()
         return row.id
+
+
+# A lead's counters: kept action by action (apply_action_to_lead) or recomputed in SQL.
+COUNTERS = (
+    "call_count",
+    "mail_count",
+    "early_action_count",
+    "first_action_at",
+    "last_action_at",
+    "last_outcome",
+)
+
+
+def lead_counters(uow_factory: Callable[[], UnitOfWork], lead_id: int) -> tuple[Any, ...]:
+    """The lead's COUNTERS, in that order."""
+    with uow_factory() as uow:
+        lead = uow.session.get_one(Lead, lead_id)
+        return tuple(getattr(lead, name) for name in COUNTERS)
+
+
+def review_snapshot(uow_factory: Callable[[], UnitOfWork], review_id: int) -> tuple[Any, ...]:
+    """Everything a refused review decision must leave alone: the review, its lead's fields,
+    and how many history rows and notifications exist."""
+    from isops.models import LeadHistory, NoActionReview, Notification
+
+    with uow_factory() as uow:
+        s = uow.session
+        review = s.get_one(NoActionReview, review_id)
+        lead = s.get_one(Lead, review.lead_id)
+        return (
+            review.state,
+            review.decided_by_id,
+            review.return_reason,
+            review.reapproach_date,
+            lead.status,
+            lead.priority,
+            lead.next_action_date,
+            s.scalar(select(func.count()).select_from(LeadHistory)),
+            s.scalar(select(func.count()).select_from(Notification)),
+        )
+
+
+def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> None:
+    """Manager UM1 (山田) and their reps, given as (Slack id, name): the usual test team."""
+    member(uow(), "UM1", role=Role.MANAGER, name="山田")
+    for slack_user_id, name in reps or (("UR1", "佐藤"),):
+        member(uow(), slack_user_id, manager="UM1", name=name)
 
 
 def lead(
@@ -69,11 +122,6 @@ def lead(
     """Create a lead owned by the member with Slack id `owner`; returns its id."""
     company = company or f"株式会社テスト{next(_seq)}"
     with uow:
-        owner_id = (
-            uow.session.scalar(select(Member.id).where(Member.slack_user_id == owner))
-            if owner
-            else None
-        )
         row = Lead(
             company=company,
             contact_name=contact_name,
@@ -85,7 +133,7 @@ def lead(
             inbound=inbound,
             email=email,
             memo=memo,
-            owner_id=owner_id,
+            owner_id=_member_id(uow.session, owner),
             search_text=lead_search_text(company, contact_name),
         )
         uow.session.add(row)
@@ -106,12 +154,9 @@ def action(
 ) -> int:
     """Add an action to a lead, keeping the lead's counters; returns the action id."""
     with uow:
-        member_id = (
-            uow.session.scalar(select(Member.id).where(Member.slack_user_id == by)) if by else None
-        )
         row = Action(
             lead_id=lead_id,
-            member_id=member_id,
+            member_id=_member_id(uow.session, by),
             channel=channel,
             outcome=outcome,
             acted_at=acted_at,
@@ -137,7 +182,7 @@ def review(
     from isops.services.reviews import request_review
 
     with uow:
-        member_id = uow.session.scalar(select(Member.id).where(Member.slack_user_id == by))
+        member_id = _member_id(uow.session, by)
         assert member_id is not None, f"no member {by}"
         row = uow.session.get_one(Lead, lead_id)
         previous = row.status
@@ -171,23 +216,16 @@ def returned_review(
     from isops.models import NoActionReview
 
     with uow:
-        ids = dict(
-            uow.session.execute(
-                select(Member.slack_user_id, Member.id).where(
-                    Member.slack_user_id.in_([by, manager])
-                )
-            ).all()
-        )
         row = uow.session.get_one(Lead, lead_id)
         review = NoActionReview(
             lead_id=lead_id,
-            requested_by_id=ids[by],
+            requested_by_id=_member_id(uow.session, by),
             requested_status=status,
             previous_status=row.status,
             reason_code="対象外",
             memo="",
             state=ReviewState.RETURNED,
-            decided_by_id=ids[manager],
+            decided_by_id=_member_id(uow.session, manager),
             decided_at=decided_at,
             return_reason=reason,
             created_at=decided_at - dt.timedelta(hours=2),

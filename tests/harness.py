@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from bot import ids
 from bot.runtime import Runtime, build_runtime
 from bot.server import HttpServer
+from isops.services.reviews import ReviewConfig, approve_review
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 from tests.fake_slack import FakeSlack
 from tests.fake_slack.signed import SentResponse, SlackRequestSender
+from tests.processes import start_isops
 
 SIGNING_SECRET = "secret"
 BOT_TOKEN = "xoxb-test"
@@ -69,6 +76,66 @@ class BotHarness:
         """A signed slash command whose response_url is recorded by the fake Slack."""
         kw.setdefault("response_url", self.response_url())
         return self.sender.command(command, text, user_id=user_id, **kw)
+
+    def open_modal(
+        self, command: str, text: str = "", *, user_id: str, **kw: Any
+    ) -> dict[str, Any]:
+        """A slash command that opens a modal, and the view it opened: this command's own
+        views.open (the bot answers Slack first and opens the modal after, so the call may
+        not be in yet). The fake has checked the view against Block Kit's limits."""
+        before = len(self.fake.calls_to("views.open"))
+        assert self.command(command, text, user_id=user_id, **kw).status == 200
+        call = self.fake.wait_for("views.open", count=before + 1)[before]
+        assert call.response["ok"], call.response
+        view: dict[str, Any] = call.response["view"]
+        return view
+
+    def search_leads(
+        self, value: str, *, user_id: str, view: dict[str, Any] | None = None
+    ) -> SentResponse:
+        """Typing `value` into the log modal's lead picker (Slack's options load)."""
+        return self.sender.block_suggestion(
+            user_id=user_id,
+            action_id=ids.LEAD_SELECT,
+            block_id=ids.LOG_LEAD_BLOCK,
+            value=value,
+            view=view,
+        )
+
+    def approve_review(self, review_id: int, *, by: str) -> None:
+        """`by` approves the review through the service (what 承認 does, without Slack)."""
+        approve_review(
+            self.uow(),
+            review_id=review_id,
+            decider_slack_user_id=by,
+            config=ReviewConfig.from_settings(self.runtime.deps.settings),
+            calendar=self.runtime.deps.calendar,
+        )
+
+    def start_isops(self, *args: str, cwd: Path) -> subprocess.Popen[str]:
+        """`isops <args>` in its own OS process, on this bot's database and fake Slack."""
+        return start_isops(
+            *args,
+            cwd=cwd,
+            DATABASE_URL=self.runtime.deps.settings.database_url,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_API_URL=self.fake.api_url,
+        )
+
+
+def unsigned_command_status(base_url: str) -> int:
+    """The HTTP status /slack/events answers a slash command that carries no signature."""
+    request = urllib.request.Request(
+        f"{base_url}/slack/events",
+        data=b"command=%2Fisops&text=help&user_id=U1&response_url=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code
 
 
 @contextmanager

@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.dates import jp_date
+from bot import texts
 from bot.blocks.mrkdwn import context, section
+from bot.texts import jp_date
 from isops.services.away import AwayView
 
 AWAY_USAGE = "`/isops away 12/1-12/5` で休暇を登録、`/isops away cancel` で今後の休暇を取り消します"
@@ -20,7 +21,7 @@ def _span(start: dt.date, end: dt.date) -> str:
 def build_away_saved(period: AwayView) -> dict[str, Any]:
     """The period as stored (overlapping periods are merged into it)."""
     text = (
-        f"🌴 休暇を登録しました: *{_span(period.start_date, period.end_date)}*\n"
+        f"{texts.AWAY_MARK} 休暇を登録しました: *{_span(period.start_date, period.end_date)}*\n"
         "この期間は朝の DM を止め、急ぎの案件 (インバウンド未対応・期日の来た注力リード) は"
         "マネージャーの朝の DM に載せます。"
     )
@@ -36,7 +37,7 @@ def build_away_list(periods: Sequence[AwayView]) -> dict[str, Any]:
     if not periods:
         text = "予定されている休暇はありません"
     else:
-        text = "🌴 予定している休暇:\n" + "\n".join(
+        text = f"{texts.AWAY_MARK} 予定している休暇:\n" + "\n".join(
             f"• {_span(p.start_date, p.end_date)}" for p in periods
         )
     return {

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import ids
-from bot.blocks.dates import jp_date
+from bot import ids, texts
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -21,6 +20,7 @@ from bot.blocks.mrkdwn import (
     section,
     truncate,
 )
+from bot.texts import jp_date
 
 MAX_PASTED_CSV = 3000  # Slack's limit for a plain_text_input
 MAX_ERRORS_SHOWN = 10
@@ -97,8 +97,9 @@ def _who(notice: LeadNotice) -> str:
 def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     arrived = notice.cv_at.astimezone(tz)
     fields = [
-        f"*流入元*\n{escape(notice.source) or '—'}" + (" (インバウンド)" if notice.inbound else ""),
-        f"*流入日時*\n{jp_date(arrived.date())} {arrived:%H:%M}",
+        f"*流入元*\n{escape(notice.source) or texts.EMPTY_FIELD}"
+        + (" (インバウンド)" if notice.inbound else ""),
+        f"*流入日時*\n{texts.new_lead_dm_time(arrived)}",
     ]
     if notice.industry:
         fields.append(f"*業種*\n{escape(notice.industry)}")
@@ -111,9 +112,9 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
 def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
     """The owner's DM: what came in, from where, the first-approach deadline, and 記録."""
     deadline = deadline_text(notice)
-    headline = f":inbox_tray: *{ASSIGNED_TITLE}*\n{_who(notice)}"
+    headline = f"{texts.INBOUND_MARK_OWNER_DM} *{ASSIGNED_TITLE}*\n{_who(notice)}"
     if deadline:
-        headline += f"\n:alarm_clock: *{deadline}*"
+        headline += f"\n{texts.DUE_MARK_OWNER_DM} *{deadline}*"
     blocks: list[dict[str, Any]] = [
         section(headline),
         {"type": "section", "fields": _details(notice, tz)},
@@ -133,7 +134,10 @@ def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
 def build_lead_unassigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
     """A manager's DM: a lead is waiting for an owner (everyone away, or no reps)."""
     deadline = deadline_text(notice)
-    text = f":warning: *{UNASSIGNED_TITLE}*\n{_who(notice)}\n{escape(notice.reason)}"
+    text = (
+        f"{texts.WARNING_MARK_UNASSIGNED_DM} *{UNASSIGNED_TITLE}*\n{_who(notice)}"
+        f"\n{escape(notice.reason)}"
+    )
     if deadline:
         text += f"\n期限: {deadline}"
     blocks: list[dict[str, Any]] = [
@@ -154,7 +158,7 @@ def build_import_modal() -> dict[str, Any]:
         "callback_id": ids.LEADS_IMPORT_VIEW,
         "title": plain(IMPORT_TITLE, MAX_PLAIN_TEXT_TITLE),
         "submit": plain("取り込む"),
-        "close": plain("キャンセル"),
+        "close": plain(texts.CANCEL),
         "blocks": [
             context(IMPORT_HINT),
             {
@@ -212,6 +216,6 @@ def build_import_result(
         "type": "modal",
         "callback_id": f"{ids.LEADS_IMPORT_VIEW}.done",
         "title": plain(IMPORT_TITLE, MAX_PLAIN_TEXT_TITLE),
-        "close": plain("閉じる"),
+        "close": plain(texts.CLOSE),
         "blocks": blocks,
     }

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import ids
+from bot import ids, texts
 from bot.blocks.log_button import build_log_button
 from bot.blocks.log_modal import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
@@ -129,7 +129,7 @@ def build_lead_modal(
         "callback_id": ids.LEAD_CREATE_VIEW,
         "title": plain(TITLE),
         "submit": plain("登録する"),
-        "close": plain("キャンセル"),
+        "close": plain(texts.CANCEL),
         "private_metadata": meta.model_dump_json(),
         "blocks": blocks,
     }
@@ -140,19 +140,19 @@ def build_lead_result(registration: LeadRegistration, *, zone: ZoneInfo) -> dict
     lead = registration.lead
     name = escape(lead_name(lead.company, lead.contact_name))
     if registration.created:
-        headline = f"✅ *{name}* を登録しました。"
+        headline = f"{texts.DONE_MARK} *{name}* を登録しました。"
     else:
         why = (
             "同じメールアドレス" if registration.duplicate_of == "email" else "同じ会社名・担当者名"
         )
-        headline = f"⚠️ {why}のリードが既に登録されています。新しくは登録していません。\n*{name}*"
+        headline = f"{texts.WARNING_MARK} {why}のリードが既に登録されています。新しくは登録していません。\n*{name}*"
     cv_local = lead.cv_at.astimezone(zone)
     fields = [
-        f"*ステータス*\n{escape(status_label(lead.status))}",
+        f"*{texts.STATUS_FIELD}*\n{escape(status_label(lead.status))}",
         f"*担当者*\n{escape(lead.owner_name) if lead.owner_name else '未割り当て'}",
-        f"*メール*\n{escape(lead.email) if lead.email else '-'}",
-        f"*流入元*\n{escape(lead.source) if lead.source else '-'}",
-        f"*CV*\n{cv_local:%Y/%m/%d %H:%M}",
+        f"*メール*\n{escape(lead.email) if lead.email else texts.EMPTY_FIELD_LEAD_RESULT}",
+        f"*流入元*\n{escape(lead.source) if lead.source else texts.EMPTY_FIELD_LEAD_RESULT}",
+        f"*CV*\n{texts.lead_result_time(cv_local)}",
     ]
     blocks: list[dict[str, Any]] = [
         section(headline),
@@ -163,13 +163,13 @@ def build_lead_result(registration: LeadRegistration, *, zone: ZoneInfo) -> dict
             {
                 "type": "actions",
                 "block_id": "lead_result_actions",
-                "elements": [build_log_button(lead.id, text="📝 このリードに記録")],
+                "elements": [build_log_button(lead.id, text=texts.LOG_BUTTON_LEAD_RESULT)],
             }
         )
     return {
         "type": "modal",
         "callback_id": ids.LEAD_RESULT_VIEW,
         "title": plain(RESULT_TITLE),
-        "close": plain("閉じる"),
+        "close": plain(texts.CLOSE),
         "blocks": blocks,
     }

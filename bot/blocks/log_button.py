@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from bot import ids
+from bot import ids, texts
 from bot.blocks.mrkdwn import plain
-
-LOG_BUTTON_TEXT = "📝 記録"
 
 
 def build_log_button(
     lead_id: int,
     *,
-    text: str = LOG_BUTTON_TEXT,
+    text: str = texts.LOG_BUTTON,
     distinct: bool = False,
     style: Literal["primary", "danger"] | None = None,
 ) -> dict[str, Any]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.dates import format_date
+from bot import texts
 from bot.blocks.log_modal import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
-from isops.enums import Channel, Priority
+from bot.texts import log_confirmation_date
+from isops.enums import Priority
 from isops.services.actions import ActionResult
-
-_CHANNEL_ICON = {Channel.CALL: "📞", Channel.MAIL: "✉️", Channel.OTHER: "📝"}
 
 
 def _five_c2m_line(result: ActionResult) -> str | None:
@@ -19,16 +18,16 @@ def _five_c2m_line(result: ActionResult) -> str | None:
         return None
     progress = result.five_c2m
     if progress.complete:
-        return f"🎉 5C2M 達成 {progress.label()}"
+        return f"{texts.CELEBRATE_MARK} 5C2M 達成 {texts.five_c2m_label(progress)}"
     channel = progress.next_channel()
     hint = ""
     if channel is not None:
-        hint = f" — 次は {_CHANNEL_ICON[channel]} *{channel.label}* がおすすめです"
+        hint = f" — 次は {texts.CHANNEL_MARKS[channel]} *{channel.label}* がおすすめです"
         if result.channel == channel:
             hint += " (続けて同じチャネルで)"
         else:
             hint += " (片方のチャネルだけで終わらせない)"
-    return f"5C2M {progress.label()}{hint}"
+    return f"5C2M {texts.five_c2m_label(progress)}{hint}"
 
 
 def _status_lines(result: ActionResult) -> list[str]:
@@ -36,15 +35,17 @@ def _status_lines(result: ActionResult) -> list[str]:
     if result.review_requested:
         reason = f" (理由: {escape(result.reason_code)})" if result.reason_code else ""
         lines.append(
-            f"⏳ *{status_label(result.status_after)}*{reason} をマネージャーに申請しました。"
+            f"{texts.PENDING_MARK} *{status_label(result.status_after)}*{reason}"
+            " をマネージャーに申請しました。"
             "承認されるまでリストに残ります。"
         )
     elif result.status_after != result.status_before:
         lines.append(
-            f"ステータス: {status_label(result.status_before)} → *{status_label(result.status_after)}*"
+            f"{texts.STATUS_FIELD}: {status_label(result.status_before)}"
+            f" → *{status_label(result.status_after)}*"
         )
     if result.review_withdrawn:
-        lines.append("↩️ 承認待ちだった対応不要の申請は取り下げました。")
+        lines.append(f"{texts.WITHDRAWN_MARK_LOG} 承認待ちだった対応不要の申請は取り下げました。")
     return lines
 
 
@@ -53,9 +54,14 @@ def _date_line(result: ActionResult) -> str | None:
     focus = result.priority == Priority.FOCUS
     tag = " (注力)" if focus else ""
     if result.next_action_date is not None:
-        return f"📅 次回活動予定日: *{format_date(result.next_action_date)}*{tag}"
+        return (
+            f"{texts.NEXT_ACTION_MARK} {texts.NEXT_ACTION_DATE_FIELD}:"
+            f" *{log_confirmation_date(result.next_action_date)}*{tag}"
+        )
     if result.status_after in (1, 2, 3):
-        return "📅 次回活動予定日が未設定です。次に動く日を決めておきましょう。"
+        return (
+            f"{texts.NEXT_ACTION_MARK} 次回活動予定日が未設定です。次に動く日を決めておきましょう。"
+        )
     return None
 
 
@@ -63,17 +69,23 @@ def _inbound_line(result: ActionResult) -> str | None:
     """Rule 1: the inbound lead's first approach, on its same-day deadline or late."""
     if result.inbound_deadline is None:
         return None
-    deadline = format_date(result.inbound_deadline)
+    deadline = log_confirmation_date(result.inbound_deadline)
     if result.inbound_deadline_met:
-        return f"📥 インバウンド初回対応: 期限 {deadline} に間に合いました ✅"
-    return f"⚠️ インバウンド初回対応の期限 {deadline} を過ぎていました。次は当日中の初回対応を。"
+        return (
+            f"{texts.INBOUND_MARK_LOG} インバウンド初回対応: 期限 {deadline} に間に合いました"
+            f" {texts.DONE_MARK}"
+        )
+    return (
+        f"{texts.WARNING_MARK} インバウンド初回対応の期限 {deadline} を過ぎていました。"
+        "次は当日中の初回対応を。"
+    )
 
 
 def _early_line(result: ActionResult) -> str | None:
     """Rule 4: at least N actions within the first days after CV."""
     if result.early_actions is None:
         return None
-    done = " ✅" if result.early_actions >= result.early_target else ""
+    done = f" {texts.DONE_MARK}" if result.early_actions >= result.early_target else ""
     return (
         f"CV から {result.early_window_days} 日以内の活動: "
         f"{result.early_actions}/{result.early_target}{done}"
@@ -83,8 +95,11 @@ def _early_line(result: ActionResult) -> str | None:
 def build_log_confirmation(result: ActionResult) -> dict[str, Any]:
     """`text` + `blocks` for chat.postEphemeral / chat.postMessage (user text escaped)."""
     name = escape(lead_name(result.company, result.contact_name))
-    icon = _CHANNEL_ICON[result.channel]
-    headline = f"✅ *{name}* に{icon}{result.channel.label} ({result.outcome.value}) を記録しました"
+    icon = texts.CHANNEL_MARKS[result.channel]
+    headline = (
+        f"{texts.DONE_MARK} *{name}* に{icon}{result.channel.label}"
+        f" ({result.outcome.value}) を記録しました"
+    )
     lines = [headline, *_status_lines(result)]
     lines += [
         line

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import ids
+from bot import ids, texts
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
 from bot.forms.log import LogMetadata, LogValues, Mode, outcome_value, shown_for, values_for
 from isops.enums import OUTCOMES_BY_CHANNEL, STATUS_LABELS, ActionStatus, Channel, Priority
@@ -15,11 +15,10 @@ from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 
 TITLES: dict[str, str] = {"call": "架電を記録", "mail": "メールを記録", "any": "活動を記録"}
 SUBMIT = "記録する"
-CLOSE = "キャンセル"
 CONFIRM_VALUE = "yes"
 _URGENCY_MARK = {
-    Urgency.DUE: "⏰",
-    Urgency.INBOUND_WAITING: "📥",
+    Urgency.DUE: texts.DUE_MARK,
+    Urgency.INBOUND_WAITING: texts.INBOUND_MARK_LOG,
 }
 _REVIEW_NOTE = "要承認"
 
@@ -52,10 +51,12 @@ def _fit(prefix: str, name: str, suffix: str) -> str:
 def lead_option_text(option: LeadOption) -> str:
     """`⏰株式会社A / 山田 (2 未接続) 📞2/5 ✉️0/2 担当:佐藤` within 75 characters."""
     prefix = _URGENCY_MARK.get(option.urgency, "")
-    state = "承認待ち" if option.pending_review else STATUS_LABELS[ActionStatus(option.status)]
+    state = (
+        texts.PENDING_LABEL if option.pending_review else STATUS_LABELS[ActionStatus(option.status)]
+    )
     suffix = f" ({state})"
     if option.status in (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED):
-        suffix += f" {option.five_c2m.label()}"
+        suffix += f" {texts.five_c2m_label(option.five_c2m)}"
     if option.owner_name:
         suffix += f" 担当:{option.owner_name[:12]}"
     return _fit(prefix, lead_name(option.company, option.contact_name), suffix)
@@ -72,17 +73,18 @@ def selected_lead(snapshot: LeadSnapshot) -> SelectedLead:
     text = _fit("", lead_name(snapshot.company, snapshot.contact_name), f" ({state})")
     parts = [f"現在: *{escape(status_label(snapshot.status))}*"]
     if snapshot.status in (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED):
-        parts.append(f"5C2M {snapshot.five_c2m.label()}")
+        parts.append(f"5C2M {texts.five_c2m_label(snapshot.five_c2m)}")
     if snapshot.priority:
         parts.append(Priority(snapshot.priority).label)
     if snapshot.owner_name:
         parts.append(f"担当: {escape(snapshot.owner_name)}")
     if snapshot.awaiting_first_approach:
-        parts.append("📥 インバウンド初回対応")
+        parts.append(f"{texts.INBOUND_MARK_LOG} インバウンド初回対応")
     line = " · ".join(parts)
     if snapshot.pending_status is not None:
         line += (
-            f"\n⏳ {escape(status_label(snapshot.pending_status))} の承認待ちです。"
+            f"\n{texts.PENDING_MARK} {escape(status_label(snapshot.pending_status))}"
+            " の承認待ちです。"
             "記録すると申請は取り下げられます (続けて対応不要にする場合は選び直してください)"
         )
     return SelectedLead(id=snapshot.id, text=text, context=line)
@@ -173,7 +175,7 @@ def build_log_modal(
     if confirm_gap:
         blocks.append(
             section(
-                f"⚠️ *{confirm_gap} — 5C2M 未完了です。*\n"
+                f"{texts.WARNING_MARK} *{confirm_gap} — 5C2M 未完了です。*\n"
                 "架電・メールを続ける場合はステータスを選び直してください。"
                 "このまま対応不要として申請する場合は、下にチェックして「記録する」を押してください。"
             )
@@ -219,7 +221,7 @@ def build_log_modal(
     blocks.append(
         input_block(
             ids.versioned(ids.LOG_STATUS_BLOCK, version),
-            "アクションステータス",
+            texts.STATUS_FIELD_LOG_MODAL,
             _select(ids.LOG_STATUS_BLOCK, status_options, values.status, "ステータスを選ぶ"),
         )
     )
@@ -227,7 +229,7 @@ def build_log_modal(
     blocks.append(
         input_block(
             ids.versioned(ids.LOG_PRIORITY_BLOCK, version),
-            "優先リード",
+            texts.PRIORITY_FIELD,
             _select(ids.LOG_PRIORITY_BLOCK, priority_options, values.priority, "注力 / 非注力"),
             optional=True,
         )
@@ -242,7 +244,7 @@ def build_log_modal(
     blocks.append(
         input_block(
             ids.versioned(ids.LOG_NEXT_DATE_BLOCK, version),
-            "次回活動予定日",
+            texts.NEXT_ACTION_DATE_FIELD,
             picker_date,
             optional=True,
             hint=f"注力リードは必須 ({focus_max_days} 日以内)。過去の日付は選べません",
@@ -281,7 +283,7 @@ def build_log_modal(
         "callback_id": ids.LOG_VIEW,
         "title": plain(TITLES[meta.mode]),
         "submit": plain(SUBMIT),
-        "close": plain(CLOSE),
+        "close": plain(texts.CANCEL),
         "private_metadata": meta.dump(),
         "blocks": blocks,
     }

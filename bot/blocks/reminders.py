@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.blocks.dates import jp_date
+from bot import texts
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -27,6 +27,7 @@ from bot.blocks.mrkdwn import (
     unescape,
 )
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
+from bot.texts import jp_date
 from isops.enums import Channel
 from isops.services.reminders import (
     AwayRep,
@@ -57,20 +58,20 @@ COMPACT_CHUNK_CHARS = 2800
 
 # `/isops today <key>`: each section's key and its Japanese aliases.
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "inbound": ("インバウンド", "🔥"),
-    "focus": ("注力", "📅"),
-    "5c2m": ("5C2M", "🔁"),
-    "returned": ("差し戻し", "↩️"),
-    "hygiene": ("整備", "🧹"),
+    "inbound": (texts.INBOUND_LABEL, texts.INBOUND_MARK_MORNING),
+    "focus": (texts.FOCUS_LABEL, texts.NEXT_ACTION_MARK),
+    "5c2m": (texts.FIVE_C2M_LABEL, texts.FIVE_C2M_MARK),
+    "returned": (texts.RETURNED_LABEL, texts.RETURNED_MARK),
+    "hygiene": (texts.HYGIENE_LABEL, texts.HYGIENE_MARK),
 }
 SECTION_TITLES = {
-    "inbound": "🔥 インバウンド初回対応 (本日期限・期限超過)",
-    "focus": "📅 注力リード (次回活動予定日が来たもの)",
-    "5c2m": "🔁 5C2M 未完了 (未接続)",
-    "returned": "↩️ 差し戻されたリード",
-    "hygiene": "🧹 注力リードの予定日整備",
+    "inbound": f"{texts.INBOUND_MARK_MORNING} インバウンド初回対応 (本日期限・期限超過)",
+    "focus": f"{texts.NEXT_ACTION_MARK} 注力リード (次回活動予定日が来たもの)",
+    "5c2m": f"{texts.FIVE_C2M_MARK} 5C2M 未完了 (未接続)",
+    "returned": f"{texts.RETURNED_MARK} 差し戻されたリード",
+    "hygiene": f"{texts.HYGIENE_MARK} 注力リードの予定日整備",
 }
-NOTHING_TODAY = "今日のやることはありません 🎉"
+NOTHING_TODAY = f"今日のやることはありません {texts.CELEBRATE_MARK}"
 
 
 # -- small formats ---------------------------------------------------------------------------------
@@ -84,10 +85,8 @@ def _who(line_company: str, contact: str | None) -> str:
 
 
 def _channel(channel: Channel | None) -> str:
-    if channel is Channel.MAIL:
-        return "次は ✉️ メール"
-    if channel is Channel.CALL:
-        return "次は 📞 架電"
+    if channel is Channel.CALL or channel is Channel.MAIL:
+        return f"次は {texts.CHANNEL_MARKS[channel]} {channel.label}"
     return ""
 
 
@@ -107,7 +106,7 @@ def inbound_text(line: LeadLine, today: dt.date) -> str:
     if deadline is None or deadline >= today:
         due = "期限 *本日*"
     else:
-        due = f"⚠️ 期限超過 ({jp_date(deadline)})"
+        due = f"{texts.WARNING_MARK} 期限超過 ({jp_date(deadline)})"
     return _join(
         _who(line.company, line.contact_name),
         escape(line.source or "インバウンド"),
@@ -126,18 +125,19 @@ def focus_text(line: LeadLine, today: dt.date) -> str:
         when = f"次回 {jp_date(day)} (休日分)"
     else:
         when = f"次回 {jp_date(day)} ({(today - day).days} 日超過)"
-    return _join(_who(line.company, line.contact_name), when, line.progress.label())
+    return _join(_who(line.company, line.contact_name), when, texts.five_c2m_label(line.progress))
 
 
 def five_c2m_text(line: LeadLine) -> str:
     early = (
-        f"⚡ {line.days_since_cv} 日目: 7日以内 {line.early_actions}/{line.early_target} アクション"
+        f"{texts.EARLY_MARK} {line.days_since_cv} 日目:"
+        f" 7日以内 {line.early_actions}/{line.early_target} アクション"
         if line.early_behind
         else ""
     )
     return _join(
         _who(line.company, line.contact_name),
-        line.progress.label(),
+        texts.five_c2m_label(line.progress),
         f"CV から {line.days_since_cv} 日",
         _channel(line.progress.next_channel()),
         early,
@@ -214,66 +214,46 @@ def _heading(text: str) -> Block:
     return section(f"*{text}*")
 
 
-def _rep_parts(rep: RepDigest, today: dt.date, caps: dict[str, int]) -> list[_Part]:
-    parts: list[_Part] = []
-    if rep.inbound.total:
-        parts.append(
-            _Part(
-                "inbound",
-                [_heading(f"{SECTION_TITLES['inbound']} {rep.inbound.total} 件")],
-                [_lead_block(inbound_text(x, today), x.lead_id) for x in rep.inbound.items],
-                rep.inbound.total,
-                caps["inbound"],
-                _more_note("inbound"),
-            )
-        )
-    if rep.focus_due.total or rep.overdue.total:
-        head = [_heading(f"{SECTION_TITLES['focus']} {rep.focus_due.total + rep.overdue.total} 件")]
-        lines = [_lead_block(focus_text(x, today), x.lead_id) for x in rep.focus_due.items]
-        total = rep.focus_due.total
-        if rep.overdue.total >= OVERDUE_GROUP_AT:
-            head.append(build_overdue_group(rep.overdue, today))
-        else:
-            lines += [_lead_block(focus_text(x, today), x.lead_id) for x in rep.overdue.items]
-            total += rep.overdue.total
-        parts.append(_Part("focus", head, lines, total, caps["focus"], _more_note("focus")))
-    if rep.five_c2m.total:
-        parts.append(
-            _Part(
-                "5c2m",
-                [
-                    _heading(f"{SECTION_TITLES['5c2m']} {rep.five_c2m.total} 件"),
-                    context("CV から7日以内で5アクション未満のリードが先頭です"),
-                ],
-                [_lead_block(five_c2m_text(x), x.lead_id) for x in rep.five_c2m.items],
-                rep.five_c2m.total,
-                caps["5c2m"],
-                _more_note("5c2m"),
-            )
-        )
-    if rep.returned:
-        parts.append(
-            _Part(
-                "returned",
-                [_heading(f"{SECTION_TITLES['returned']} {len(rep.returned)} 件")],
-                [_lead_block(returned_text(x), x.lead_id) for x in rep.returned],
-                len(rep.returned),
-                caps["returned"],
-                _more_note("returned"),
-            )
-        )
-    if rep.hygiene.total:
-        parts.append(
-            _Part(
-                "hygiene",
-                [_heading(f"{SECTION_TITLES['hygiene']} {rep.hygiene.total} 件")],
-                [_lead_block(hygiene_text(x, today), x.lead_id) for x in rep.hygiene.items],
-                rep.hygiene.total,
-                caps["hygiene"],
-                _more_note("hygiene"),
-            )
-        )
-    return parts
+# A line under a section's heading in the DM.
+SECTION_NOTES = {"5c2m": "CV から7日以内で5アクション未満のリードが先頭です"}
+
+
+def _section_part(digest: MorningDigest, key: str, caps: dict[str, int]) -> _Part | None:
+    """A section whose lines are its leads (the focus section groups overdue ones instead)."""
+    lines, total = _section_lines(digest, key)
+    if not total:
+        return None
+    head = [_heading(f"{SECTION_TITLES[key]} {total} 件")]
+    if key in SECTION_NOTES:
+        head.append(context(SECTION_NOTES[key]))
+    blocks = [_lead_block(text, lead_id) for text, lead_id in lines]
+    return _Part(key, head, blocks, total, caps[key], _more_note(key))
+
+
+def _focus_part(rep: RepDigest, today: dt.date, caps: dict[str, int]) -> _Part | None:
+    """Focus leads due today, then the overdue ones: listed, or grouped behind one button."""
+    if not (rep.focus_due.total or rep.overdue.total):
+        return None
+    head = [_heading(f"{SECTION_TITLES['focus']} {rep.focus_due.total + rep.overdue.total} 件")]
+    lines = [_lead_block(focus_text(x, today), x.lead_id) for x in rep.focus_due.items]
+    total = rep.focus_due.total
+    if rep.overdue.total >= OVERDUE_GROUP_AT:
+        head.append(build_overdue_group(rep.overdue, today))
+    else:
+        lines += [_lead_block(focus_text(x, today), x.lead_id) for x in rep.overdue.items]
+        total += rep.overdue.total
+    return _Part("focus", head, lines, total, caps["focus"], _more_note("focus"))
+
+
+def _rep_parts(digest: MorningDigest, caps: dict[str, int]) -> list[_Part]:
+    parts = [
+        _section_part(digest, "inbound", caps),
+        _focus_part(digest.rep, digest.business_date, caps),
+        _section_part(digest, "5c2m", caps),
+        _section_part(digest, "returned", caps),
+        _section_part(digest, "hygiene", caps),
+    ]
+    return [part for part in parts if part is not None]
 
 
 def build_overdue_group(overdue: LeadList, today: dt.date) -> Block:
@@ -282,7 +262,7 @@ def build_overdue_group(overdue: LeadList, today: dt.date) -> Block:
     since = f" (最古 {jp_date(oldest)}、{(today - oldest).days} 日超過)" if oldest else ""
     per_day = overdue_per_day(overdue.total)
     return section(
-        f"*⏰ 期限切れ {overdue.total} 件*{since}\n"
+        f"*{texts.DUE_MARK} 期限切れ {overdue.total} 件*{since}\n"
         f"次回活動予定日を今日から営業日に振り分けます (1日 {per_day} 件まで、古い順)。",
         accessory={
             "type": "button",
@@ -304,7 +284,7 @@ def build_overdue_group(overdue: LeadList, today: dt.date) -> Block:
 
 
 def _manager_parts(manager: ManagerDigest) -> list[_Part]:
-    head = [_heading(f"👥 チーム ({manager.team_size} 名)")]
+    head = [_heading(f"{texts.TEAM_MARK} チーム ({manager.team_size} 名)")]
     pending = manager.pending
     if pending.count:
         oldest = ""
@@ -312,10 +292,12 @@ def _manager_parts(manager: ManagerDigest) -> list[_Part]:
             oldest = f" — 最古: {escape(truncate(pending.oldest_company, COMPANY_CHARS))}"
             if pending.oldest_rep:
                 oldest += f" ({escape(pending.oldest_rep)} さん)"
-        head.append(section(f"⚖️ *対応不要の承認待ち {pending.count} 件*{oldest}"))
+        head.append(
+            section(f"{texts.PENDING_MARK_MANAGER} *対応不要の承認待ち {pending.count} 件*{oldest}")
+        )
     figures = manager.figures
     if not figures.is_empty:
-        lines = [f"📊 *{jp_date(figures.day)} の実績*"]
+        lines = [f"{texts.FIGURES_MARK} *{jp_date(figures.day)} の実績*"]
         if figures.inbound_due:
             lines.append(
                 f"• インバウンド期限内の初回対応: {figures.inbound_on_time}/{figures.inbound_due}"
@@ -345,16 +327,21 @@ def _manager_parts(manager: ManagerDigest) -> list[_Part]:
 def _away_text(rep: AwayRep) -> str:
     today_lines: list[str] = []
     for line in rep.inbound.items:
-        today_lines.append(f"• 🔥 {_who(line.company, line.contact_name)} (インバウンド未対応)")
+        today_lines.append(
+            f"• {texts.INBOUND_MARK_MORNING} {_who(line.company, line.contact_name)}"
+            " (インバウンド未対応)"
+        )
     for line in (*rep.focus_due.items, *rep.overdue.items):
         day = line.next_action_date
         when = f"次回 {jp_date(day)}" if day else ""
-        today_lines.append(f"• 📅 {_who(line.company, line.contact_name)} ({when})")
+        today_lines.append(
+            f"• {texts.NEXT_ACTION_MARK} {_who(line.company, line.contact_name)} ({when})"
+        )
     total = rep.inbound.total + rep.focus_due.total + rep.overdue.total
     shown = today_lines[:AWAY_LEADS_SHOWN]
     more = f"\n…他 {total - len(shown)} 件" if total > len(shown) else ""
     text = (
-        f"🌴 *{escape(rep.name)} さんは休暇中 (〜{jp_date(rep.until)})* — 急ぎの案件 {total} 件\n"
+        f"{texts.AWAY_MARK} *{escape(rep.name)} さんは休暇中 (〜{jp_date(rep.until)})* — 急ぎの案件 {total} 件\n"
         + "\n".join(shown)
         + more
     )
@@ -364,14 +351,16 @@ def _away_text(rep: AwayRep) -> str:
 def _summary(digest: MorningDigest) -> str:
     rep = digest.rep
     counts = [
-        ("🔥 インバウンド", rep.inbound.total),
-        ("📅 注力", rep.focus_due.total + rep.overdue.total),
-        ("🔁 5C2M", rep.five_c2m.total),
-        ("↩️ 差し戻し", len(rep.returned)),
-        ("🧹 整備", rep.hygiene.total),
+        (f"{texts.INBOUND_MARK_MORNING} {texts.INBOUND_LABEL}", rep.inbound.total),
+        (f"{texts.NEXT_ACTION_MARK} {texts.FOCUS_LABEL}", rep.focus_due.total + rep.overdue.total),
+        (f"{texts.FIVE_C2M_MARK} {texts.FIVE_C2M_LABEL}", rep.five_c2m.total),
+        (f"{texts.RETURNED_MARK} {texts.RETURNED_LABEL}", len(rep.returned)),
+        (f"{texts.HYGIENE_MARK} {texts.HYGIENE_LABEL}", rep.hygiene.total),
     ]
     if digest.manager is not None:
-        counts.append(("⚖️ 承認待ち", digest.manager.pending.count))
+        counts.append(
+            (f"{texts.PENDING_MARK_MANAGER} {texts.PENDING_LABEL}", digest.manager.pending.count)
+        )
     listed = " · ".join(f"{label} {n} 件" for label, n in counts if n)
     return truncate(
         f"{jp_date(digest.business_date)} 今日のやること: {listed or 'なし'}", MAX_FALLBACK_TEXT
@@ -389,18 +378,21 @@ def build_morning_dm(
     top: list[Block] = [
         {
             "type": "header",
-            "text": plain(f"☀️ {jp_date(digest.business_date)} 今日のやること", 150),
+            "text": plain(
+                f"{texts.MORNING_MARK} {jp_date(digest.business_date)} 今日のやること", 150
+            ),
         }
     ]
     parts: list[_Part] = []
     if digest.manager is not None and not digest.manager.is_empty:
         parts += _manager_parts(digest.manager)
-    parts += _rep_parts(digest.rep, digest.business_date, caps)
+    parts += _rep_parts(digest, caps)
     footer = ["`/isops today` でいつでも最新の一覧を表示します"]
     if digest.rep.awaiting_review:
         footer.insert(
             0,
-            f"⏳ 承認待ち {digest.rep.awaiting_review} 件はマネージャーの判断待ちのため外しています",
+            f"{texts.PENDING_MARK} {texts.PENDING_LABEL} {digest.rep.awaiting_review} 件は"
+            "マネージャーの判断待ちのため外しています",
         )
     bottom = [{"type": "divider"}, context(*footer)]
     _fit(parts, max_blocks - len(top) - len(bottom))
@@ -414,7 +406,10 @@ def build_today(digest: MorningDigest) -> dict[str, Any]:
         message: dict[str, Any] = {"text": NOTHING_TODAY, "blocks": [section(NOTHING_TODAY)]}
         if digest.rep.awaiting_review:
             message["blocks"].append(
-                context(f"⏳ 承認待ち {digest.rep.awaiting_review} 件 (マネージャーの判断待ち)")
+                context(
+                    f"{texts.PENDING_MARK} {texts.PENDING_LABEL} {digest.rep.awaiting_review} 件"
+                    " (マネージャーの判断待ち)"
+                )
             )
     else:
         message = build_morning_dm(digest)
@@ -494,7 +489,7 @@ def build_reschedule_result(result: RescheduleResult) -> dict[str, Any]:
             else f"{jp_date(result.first_date)}〜{jp_date(result.last_date)}"
         )
         text = (
-            f"✅ 期限切れ {result.moved} 件の次回活動予定日を {span} の営業日に"
+            f"{texts.DONE_MARK} 期限切れ {result.moved} 件の次回活動予定日を {span} の営業日に"
             f"振り分けました (1日 {result.per_day} 件まで)"
         )
         if result.skipped:

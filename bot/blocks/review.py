@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot import ids
+from bot import ids, texts
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -26,20 +26,16 @@ from isops.services.reviews import RETURN_REASON_MAX, PendingReviews, ReviewDeta
 # -- UI text (Japanese) --------------------------------------------------------------------------
 TITLE_REQUEST = "対応不要の承認依頼"
 APPROVE = "承認"
-RETURN = "差し戻し"
 RETURN_SUBMIT = "差し戻す"
-CANCEL = "キャンセル"
-CLOSE = "閉じる"
 REAPPROACH_OPTION = "承認時に再アプローチ日を設定 ({months}か月後)"
 REASON_LABEL = "なぜ追うべきか (担当者にそのまま届きます)"
 REASON_PLACEHOLDER = "例: 役員が資料を読んでいた。来期の予算策定前にもう一度提案する価値がある"
-NEXT_DATE_LABEL = "次回活動予定日 (任意)"
-PRIORITY_LABEL = "優先リード (任意)"
+NEXT_DATE_LABEL = f"{texts.NEXT_ACTION_DATE_FIELD} (任意)"
+PRIORITY_LABEL = f"{texts.PRIORITY_FIELD} (任意)"
 RETURN_HINT = "差し戻すとステータスは *{status}* に戻ります。担当者は変わりません。"
 LIST_EMPTY = "あなたが判断する承認待ちはありません。"
 LIST_HEADER = "*承認待ちの「対応不要」判断* ({total} 件、古い順)"
 LIST_MORE = "ほかに {more} 件あります。判断すると次の分を `/isops reviews` で表示できます。"
-NONE = "—"
 MEMO_PREVIEW = 1500  # characters of the rep's memo shown in the message
 LIST_MEMO_PREVIEW = 200
 # Each listed review takes 3 blocks (summary, buttons, divider) plus 2 for header and footer.
@@ -51,7 +47,7 @@ def _local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def _when(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
-    return f"{_local(moment, tz):%m/%d %H:%M}" if moment else ""
+    return texts.review_time(_local(moment, tz)) if moment else ""
 
 
 def _status(code: int) -> str:
@@ -59,7 +55,7 @@ def _status(code: int) -> str:
 
 
 def _priority(code: int | None) -> str:
-    return Priority(code).label if code else "未設定"
+    return Priority(code).label if code else texts.NOT_SET
 
 
 def _quote(text: str, limit: int) -> str:
@@ -86,7 +82,7 @@ def _whose(detail: ReviewDetail) -> str:
 
 def _progress(detail: ReviewDetail) -> str:
     mark = "5C2M 達成" if detail.progress.complete else "5C2M 未完了"
-    return f"{detail.progress.label()} ({mark})"
+    return f"{texts.five_c2m_label(detail.progress)} ({mark})"
 
 
 def _last_contact(detail: ReviewDetail, tz: dt.tzinfo) -> str:
@@ -108,17 +104,19 @@ def _verdict(detail: ReviewDetail, tz: dt.tzinfo) -> str:
     who = user_mention(detail.decided_by_slack_user_id) if detail.decided_by_slack_user_id else ""
     when = _when(detail.decided_at, tz)
     if detail.state is ReviewState.APPROVED:
-        text = f"✅ {who} さんが {when} に承認しました。リードは担当者のリストから外れます。"
+        text = f"{texts.DONE_MARK} {who} さんが {when} に承認しました。リードは担当者のリストから外れます。"
         if detail.reapproach_date:
-            text += f"\n再アプローチ予定日: *{detail.reapproach_date:%Y/%m/%d}*"
+            text += f"\n再アプローチ予定日: *{texts.review_date(detail.reapproach_date)}*"
         return text
     if detail.state is ReviewState.RETURNED:
         status = ActionStatus(detail.returned_status).label
-        text = f"↩️ {who} さんが {when} に差し戻しました (ステータス → {status})。"
+        text = (
+            f"{texts.RETURNED_MARK} {who} さんが {when} に差し戻しました (ステータス → {status})。"
+        )
         return text + "\n" + _quote(detail.return_reason or "", RETURN_REASON_MAX)
     if detail.state is ReviewState.WITHDRAWN:
         rep = user_mention(detail.rep_slack_user_id)
-        return f"🚫 {when} に取り下げられました: {rep} さんが新しい活動を記録しました。"
+        return f"{texts.WITHDRAWN_MARK_REVIEW} {when} に取り下げられました: {rep} さんが新しい活動を記録しました。"
     return ""
 
 
@@ -136,7 +134,7 @@ def _actions(detail: ReviewDetail, reapproach_months: int) -> dict[str, Any]:
         {
             "type": "button",
             "action_id": ids.REVIEW_RETURN_BUTTON,
-            "text": plain(RETURN),
+            "text": plain(texts.RETURNED_LABEL),
             "value": value,
         },
     ]
@@ -197,9 +195,18 @@ def build_review_message(
         section(
             _lead_title(detail),
             fields=[
-                {"type": "mrkdwn", "text": f"*役職レベル*\n{escape(detail.role_level) or NONE}"},
-                {"type": "mrkdwn", "text": f"*ソース*\n{escape(detail.source) or NONE}"},
-                {"type": "mrkdwn", "text": f"*CV日*\n{_local(detail.cv_at, tz):%Y/%m/%d}"},
+                {
+                    "type": "mrkdwn",
+                    "text": f"*役職レベル*\n{escape(detail.role_level) or texts.EMPTY_FIELD}",
+                },
+                {
+                    "type": "mrkdwn",
+                    "text": f"*ソース*\n{escape(detail.source) or texts.EMPTY_FIELD}",
+                },
+                {
+                    "type": "mrkdwn",
+                    "text": f"*CV日*\n{texts.review_date(_local(detail.cv_at, tz).date())}",
+                },
                 {
                     "type": "mrkdwn",
                     "text": f"*判断*\n{_status(detail.requested_status)}"
@@ -277,9 +284,9 @@ def build_return_modal(detail: ReviewDetail, *, private_metadata: str) -> dict[s
         "type": "modal",
         "callback_id": ids.REVIEW_RETURN_VIEW,
         "private_metadata": private_metadata,
-        "title": plain(RETURN, MAX_PLAIN_TEXT_TITLE),
+        "title": plain(texts.RETURNED_LABEL, MAX_PLAIN_TEXT_TITLE),
         "submit": plain(RETURN_SUBMIT, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(CANCEL, MAX_PLAIN_TEXT_TITLE),
+        "close": plain(texts.CANCEL, MAX_PLAIN_TEXT_TITLE),
         "blocks": [
             section(
                 f"{_lead_title(detail)}\n{whose}: {_status(detail.requested_status)}"
@@ -322,8 +329,8 @@ def build_notice_modal(message: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ids.REVIEW_RETURN_VIEW,
-        "title": plain(RETURN, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(CLOSE, MAX_PLAIN_TEXT_TITLE),
+        "title": plain(texts.RETURNED_LABEL, MAX_PLAIN_TEXT_TITLE),
+        "close": plain(texts.CLOSE, MAX_PLAIN_TEXT_TITLE),
         "blocks": [section(escape(message))],
     }
 
@@ -338,30 +345,47 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
         if detail.requested_by_rep
         else f" ({user_mention(detail.requested_by_slack_user_id)} さん)"
     )
-    next_date = f"{detail.next_action_date:%Y/%m/%d}" if detail.next_action_date else "未設定"
+    next_date = (
+        texts.review_date(detail.next_action_date) if detail.next_action_date else texts.NOT_SET
+    )
     return {
         "text": truncate(
-            f"↩️ 対応不要の判断が差し戻されました: {escape(detail.company)}", MAX_FALLBACK_TEXT
+            f"{texts.RETURNED_MARK} 対応不要の判断が差し戻されました: {escape(detail.company)}",
+            MAX_FALLBACK_TEXT,
         ),
         "blocks": [
-            section(f"↩️ *対応不要の判断が差し戻されました*{who}\n{_lead_title(detail)}"),
+            section(
+                f"{texts.RETURNED_MARK} *対応不要の判断が差し戻されました*{who}"
+                f"\n{_lead_title(detail)}"
+            ),
             section("*なぜ追うのか*\n" + _quote(detail.return_reason or "", RETURN_REASON_MAX)),
             section(
                 "*4項目*",
                 fields=[
                     {
                         "type": "mrkdwn",
-                        "text": f"*ステータス*\n{ActionStatus(detail.requested_status).label}"
+                        "text": f"*{texts.STATUS_FIELD}*"
+                        f"\n{ActionStatus(detail.requested_status).label}"
                         f" → {ActionStatus(detail.returned_status).label}",
                     },
-                    {"type": "mrkdwn", "text": f"*次回活動予定日*\n{next_date}"},
-                    {"type": "mrkdwn", "text": f"*優先リード*\n{_priority(detail.priority)}"},
+                    {
+                        "type": "mrkdwn",
+                        "text": f"*{texts.NEXT_ACTION_DATE_FIELD}*\n{next_date}",
+                    },
+                    {
+                        "type": "mrkdwn",
+                        "text": f"*{texts.PRIORITY_FIELD}*\n{_priority(detail.priority)}",
+                    },
                     {"type": "mrkdwn", "text": f"*活動*\n{_progress(detail)}"},
                 ],
             ),
             {
                 "type": "actions",
-                "elements": [build_log_button(detail.lead_id, text="記録", style="primary")],
+                "elements": [
+                    build_log_button(
+                        detail.lead_id, text=texts.LOG_BUTTON_RETURNED_DM, style="primary"
+                    )
+                ],
             },
             context(
                 f"依頼 {_when(detail.requested_at, tz)} の判断{by}: {escape(detail.reason_code)}"

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from bot.deps import Deps
 from bot.server import Environ, Route, StartResponse, json_response
-from bot.slack_client import build_web_client
+from bot.slack_client import LISTENER_RETRY_AFTER_CAP, build_web_client
 from bot.slack_lookup import EmailLookup, email_lookup
 from isops.errors import InvalidInput, IsopsError
 from isops.services.assignment import find_owner
@@ -91,11 +91,13 @@ def build_route(deps: Deps) -> Route:
 
     @functools.cache
     def slack_lookup() -> EmailLookup:
-        # Built on first use: most leads name no owner, or one already on file.
+        # Built on first use: most leads name no owner, or one already on file. A request
+        # waits no longer on a 429 than a listener does: the form tool is waiting for us.
         client = build_web_client(
             token=deps.settings.secret("SLACK_BOT_TOKEN"),
             base_url=deps.settings.slack_api_url,
             sleep=deps.sleep,
+            retry_after_cap=LISTENER_RETRY_AFTER_CAP,
         )
         return email_lookup(client, tolerant=True)
 

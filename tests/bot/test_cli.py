@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
+import pkgutil
+
 import pytest
 
-from bot.cli import main
-from isops.db import make_engine
+import bot.cli
+from bot.cli import GROUPS, main
 from isops.services.members import list_members
-from isops.unit_of_work import make_uow_factory
+from isops.unit_of_work import UnitOfWorkFactory
 
 
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: object) -> str:
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    return database_url
+def _members(uow_factory: UnitOfWorkFactory) -> list[str]:
+    return [m.slack_user_id for m in list_members(uow_factory())]
 
 
-def _members(url: str) -> list[str]:
-    engine = make_engine(url)
-    try:
-        return [m.slack_user_id for m in list_members(make_uow_factory(engine)())]
-    finally:
-        engine.dispose()
-
-
-def test_member_add_and_list(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_member_add_and_list(cli_db: UnitOfWorkFactory, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["member", "add", "U100", "--name", "山田", "--role", "manager"]) == 0
     assert (
         main(["member", "add", "U200", "--name", "佐藤", "--role", "rep", "--manager", "U100"]) == 0
@@ -47,17 +36,19 @@ def test_member_add_and_list(env: str, capsys: pytest.CaptureFixture[str]) -> No
     ],
 )
 def test_bad_arguments_exit_2_and_write_nothing(
-    env: str, argv: list[str], capsys: pytest.CaptureFixture[str]
+    cli_db: UnitOfWorkFactory, argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as info:
         raise SystemExit(main(argv))
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "エラー" in err and "Traceback" not in err
-    assert _members(env) == []
+    assert _members(cli_db) == []
 
 
-def test_serve_without_token_is_one_line(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_without_token_is_one_line(
+    cli_db: UnitOfWorkFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["serve", "--http", "--port", "0"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("isops: エラー: SLACK_BOT_TOKEN が未設定です")
@@ -65,7 +56,7 @@ def test_serve_without_token_is_one_line(env: str, capsys: pytest.CaptureFixture
 
 
 def test_malformed_setting_is_one_line(
-    env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_db: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("ISOPS_REMIND_AT", "25:99")
     assert main(["member", "list"]) == 2
@@ -78,3 +69,14 @@ def test_help_is_plain_words(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert info.value.code == 0
     assert "member" in capsys.readouterr().out
+
+
+def test_every_command_group_module_is_listed_in_groups() -> None:
+    """A group is a module in bot/cli with `add_parsers`, listed once in GROUPS."""
+    modules = {
+        info.name
+        for info in pkgutil.iter_modules(bot.cli.__path__)
+        if info.name not in ("common", "__main__")
+    }
+    listed = [add_parsers.__module__.removeprefix("bot.cli.") for add_parsers in GROUPS]
+    assert sorted(listed) == sorted(modules) and len(set(listed)) == len(listed)

@@ -11,10 +11,9 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.cli import main
-from isops.db import make_engine
 from isops.enums import Role
 from isops.models import Action, Lead
-from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
+from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
 
 NOW = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # Friday 09:00 in Tokyo
@@ -26,23 +25,14 @@ CSV = (
 
 
 @pytest.fixture
-def env(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path
-) -> Iterator[UnitOfWorkFactory]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    engine = make_engine(database_url)
-    factory = make_uow_factory(engine)
-    f.member(factory(), "U100", role=Role.REP)
-    lead_id = f.lead(factory(), owner="U100", cv_at=NOW - dt.timedelta(days=8))
-    with factory() as uow:
+def env(cli_db: UnitOfWorkFactory) -> Iterator[UnitOfWorkFactory]:
+    f.member(cli_db(), "U100", role=Role.REP)
+    lead_id = f.lead(cli_db(), owner="U100", cv_at=NOW - dt.timedelta(days=8))
+    with cli_db() as uow:
         uow.session.get_one(Lead, lead_id).external_id = "CRM-1"
         uow.commit()
     with time_machine.travel(NOW, tick=False):
-        yield factory
-    engine.dispose()
+        yield cli_db
 
 
 def _actions(factory: UnitOfWorkFactory) -> int:

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import codecs
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
-from isops.db import make_engine
 from isops.enums import Role
 from isops.models import Lead
 from isops.services.assignment import list_rules
 from isops.services.members import add_member
-from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
+from isops.unit_of_work import UnitOfWorkFactory
 from tests.fake_slack import FakeSlack
+from tests.processes import start_isops
 
 CSV = (
     "外部ID,会社名,氏名,メール,流入元,担当者,優先度,ステータス,次回活動予定日,メモ\n"
@@ -28,17 +26,10 @@ CSV = (
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> UnitOfWorkFactory:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    engine = make_engine(database_url)
-    factory = make_uow_factory(engine)
-    add_member(factory(), slack_user_id="U100", name="佐藤", role=Role.REP)
-    add_member(factory(), slack_user_id="U200", name="田中", role=Role.REP)
-    yield factory
-    engine.dispose()
+def env(cli_db: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    add_member(cli_db(), slack_user_id="U100", name="佐藤", role=Role.REP)
+    add_member(cli_db(), slack_user_id="U200", name="田中", role=Role.REP)
+    return cli_db
 
 
 def test_import_cp932_through_slack_lookup_then_export_round_trip(
@@ -135,17 +126,9 @@ def test_rules_commands(
 
 def _isops(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The `isops` command in its own process (as an operator runs it), on the test database."""
-    env = {**os.environ, "ISOPS_LOG_LEVEL": "WARNING"}
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL"):
-        env.pop(name, None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    process = start_isops(*args, cwd=tmp_path)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 _ROWS = [f"社{n},c{n}@example.com\n" for n in range(1, 1501)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,12 +11,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.cli import main
-from isops.db import make_engine
 from isops.enums import Role
 from isops.models import Notification
 from isops.services.away import upcoming_away
 from isops.services.morning_delivery import KIND_MORNING
-from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
+from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
 from tests.fake_slack import FakeSlack
 from tests.harness import BOT_TOKEN
@@ -32,24 +30,11 @@ def jst(day: dt.date, hour: int = 9) -> dt.datetime:
 
 
 @pytest.fixture
-def no_slack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)  # no developer .env
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def db(
-    no_slack: None, monkeypatch: pytest.MonkeyPatch, database_url: str
-) -> Iterator[UnitOfWorkFactory]:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    engine = make_engine(database_url)
-    factory = make_uow_factory(engine)
-    f.member(factory(), "UMGR", role=Role.MANAGER, timezone="Asia/Tokyo")
-    f.member(factory(), "U001", manager="UMGR", name="佐藤", timezone="Asia/Tokyo")
-    f.lead(factory(), owner="U001", status=2, company="株式会社みらい")
-    yield factory
-    engine.dispose()
+def db(cli_db: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    f.member(cli_db(), "UMGR", role=Role.MANAGER, timezone="Asia/Tokyo")
+    f.member(cli_db(), "U001", manager="UMGR", name="佐藤", timezone="Asia/Tokyo")
+    f.lead(cli_db(), owner="U001", status=2, company="株式会社みらい")
+    return cli_db
 
 
 def _deliveries(factory: UnitOfWorkFactory) -> int:

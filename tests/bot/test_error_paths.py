@@ -11,10 +11,15 @@ from bot.runtime import build_runtime
 from bot.server import HttpServer
 from isops.enums import Role
 from isops.services.members import add_member
-from isops.services.reviews import ReviewConfig, approve_review
 from tests import factories
 from tests.fake_slack import FakeSlack
-from tests.harness import BOT_TOKEN, BotHarness, SleepRecorder, bot_settings
+from tests.harness import (
+    BOT_TOKEN,
+    BotHarness,
+    SleepRecorder,
+    bot_settings,
+    unsigned_command_status,
+)
 
 
 def test_subcommand_error_is_answered_not_timed_out(bot: BotHarness) -> None:
@@ -34,13 +39,7 @@ def test_an_error_quoting_a_name_is_escaped_and_shown_as_typed(bot: BotHarness) 
     factories.member(bot.uow(), "UR1", manager="UM1")
     lead_id = factories.lead(bot.uow(), owner="UR1", status=2)
     review_id = factories.review(bot.uow(), lead_id, by="UR1")
-    approve_review(
-        bot.uow(),
-        review_id=review_id,
-        decider_slack_user_id="UM1",
-        config=ReviewConfig.from_settings(bot.runtime.deps.settings),
-        calendar=bot.runtime.deps.calendar,
-    )
+    bot.approve_review(review_id, by="UM1")
     button = {"type": "button", "action_id": ids.REVIEW_APPROVE_BUTTON, "value": str(review_id)}
     answer = bot.sender.block_actions(
         user_id="UM1",
@@ -67,16 +66,7 @@ def test_socket_mode_http_server_does_not_serve_slack_requests(database_url: str
         thread = server.start_in_thread()
         try:
             base = f"http://127.0.0.1:{server.port}"
-            request = urllib.request.Request(
-                f"{base}/slack/events",
-                data=b"command=%2Fisops&text=help&user_id=U1&response_url=x",
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            )
-            try:
-                urllib.request.urlopen(request, timeout=5)
-                raise AssertionError("a Slack request was served over HTTP in Socket Mode")
-            except urllib.error.HTTPError as error:
-                assert error.code == 404
+            assert unsigned_command_status(base) == 404  # not served over HTTP in Socket Mode
             with urllib.request.urlopen(f"{base}/healthz", timeout=5) as health:
                 assert health.status == 200
         finally:

@@ -11,7 +11,6 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
-from isops.enums import Role
 from isops.models import Lead
 from tests import factories
 from tests.bot.modal_state import element, fill
@@ -23,20 +22,13 @@ NOW = dt.datetime(2026, 11, 27, 1, 30, tzinfo=dt.UTC)  # 10:30 in Tokyo
 @pytest.fixture
 def team(bot: BotHarness) -> Iterator[BotHarness]:
     with time_machine.travel(NOW, tick=True):
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+        factories.manager_with_reps(bot.uow)
         yield bot
 
 
 def _open(bot: BotHarness, text: str = "", user: str = "UR1") -> dict[str, Any]:
-    """`/lead` and the modal it opened: this command's own views.open, not an earlier one's
-    (the bot answers Slack first and opens the modal after, so the call may not be in yet)."""
-    opened_before = len(bot.fake.calls_to("views.open"))
-    bot.command("/lead", text, user_id=user)
-    call = bot.fake.wait_for("views.open", count=opened_before + 1)[opened_before]
-    assert call.response["ok"], call.response
-    view: dict[str, Any] = call.response["view"]
-    return view
+    """`/lead` and the modal it opened."""
+    return bot.open_modal("/lead", text, user_id=user)
 
 
 def _leads(bot: BotHarness) -> list[tuple[str, str | None, str | None, bool, dt.datetime]]:

@@ -18,6 +18,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
+from bot.slack_client import LISTENER_RETRY_AFTER_CAP
 from isops.clock import utcnow
 from isops.enums import DeliveryState, Role
 from isops.models import Lead, Notification
@@ -181,6 +182,19 @@ def test_owner_given_by_email_is_found_in_slack(hook: BotHarness) -> None:
     status, body = post(hook, {"company": "A", "owner": "Suzuki@Example.com"})
     assert (status, body["owner"], body["assignment"]) == (201, "U300", "explicit")
     assert hook.fake.calls_to("users.lookupByEmail")[0].params["email"] == "Suzuki@Example.com"
+
+
+def test_a_rate_limited_owner_lookup_is_not_waited_out(hook: BotHarness) -> None:
+    """A 429 with a long Retry-After on `users.lookupByEmail` is not waited out inside the
+    request (the form tool would time out): the lead goes to the rotation at once."""
+    factories.member(hook.uow(), "U100")
+    add_member(hook.uow(), slack_user_id="U300", name="鈴木", role=Role.REP)  # no e-mail on file
+    hook.fake.add_user("U300", email="suzuki@example.com")
+    hook.fake.fail_next("users.lookupByEmail", retry_after=120)
+    status, body = post(hook, {"company": "A", "owner": "suzuki@example.com"})
+    assert (status, body["assignment"]) == (201, "rotation")
+    assert len(hook.fake.calls_to("users.lookupByEmail")) == 1
+    assert all(wait <= LISTENER_RETRY_AFTER_CAP for wait in hook.sleeps.waits)
 
 
 def test_slack_down_keeps_the_lead_and_retries_the_dm(hook: BotHarness) -> None:

@@ -14,7 +14,6 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids, texts
-from isops.enums import Role
 from isops.models import Action, Lead, NoActionReview
 from isops.services.leads import LEAD_NOT_FOUND
 from isops.services.reviews import REVIEW_NOT_FOUND
@@ -31,8 +30,7 @@ LONG_VIEW_ID = "V" + "A" * 299
 @pytest.fixture
 def team(bot: BotHarness) -> Iterator[BotHarness]:
     with time_machine.travel(NOW, tick=True):
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+        factories.manager_with_reps(bot.uow)
         yield bot
 
 
@@ -53,12 +51,7 @@ def _count(bot: BotHarness, model: type[Any]) -> int:
 
 
 def _open_log_modal(bot: BotHarness, text: str = "", user: str = "UR1") -> dict[str, Any]:
-    before = len(bot.fake.calls_to("views.open"))
-    assert bot.command("/log-call", text, user_id=user).status == 200
-    call = bot.fake.wait_for("views.open", count=before + 1)[-1]
-    assert call.response["ok"], call.response
-    view: dict[str, Any] = call.response["view"]
-    return view
+    return bot.open_modal("/log-call", text, user_id=user)
 
 
 # -- 11: a refusal after ack is a message, not a 404 --------------------------------------------
@@ -249,13 +242,7 @@ def test_nul_in_a_search_is_dropped(team: BotHarness) -> None:
     lead_id = factories.lead(team.uow(), owner="UR1", company="普通商事")
     view = _open_log_modal(team, "普通\x00商事")  # /log-call's text
     assert element(view, ids.LOG_LEAD_BLOCK)["initial_option"]["value"] == str(lead_id)
-    answer = team.sender.block_suggestion(
-        user_id="UR1",
-        action_id=ids.LEAD_SELECT,
-        block_id=ids.LOG_LEAD_BLOCK,
-        value="普通\x00",
-        view=view,
-    )
+    answer = team.search_leads("普通\x00", user_id="UR1", view=view)
     assert answer.status == 200 and answer.json is not None
     assert [o["value"] for o in answer.json["options"]] == [str(lead_id)]
 

@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
-from isops.enums import DeliveryState, Role
+from isops.enums import DeliveryState
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
 from isops.services.actions import ACTION_LOGGED
 from tests import factories
@@ -27,9 +27,7 @@ TODAY = dt.date(2026, 11, 27)
 @pytest.fixture
 def team(bot: BotHarness) -> Iterator[BotHarness]:
     with time_machine.travel(NOW, tick=True):
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
-        factories.member(bot.uow(), "UR2", manager="UM1", name="鈴木")
+        factories.manager_with_reps(bot.uow, ("UR1", "佐藤"), ("UR2", "鈴木"))
         yield bot
 
 
@@ -53,12 +51,7 @@ def _lead(bot: BotHarness, lead_id: int) -> tuple[int, int | None, dt.date | Non
 def _open(
     bot: BotHarness, command: str, text: str = "", *, user: str = "UR1", channel: str = "C777"
 ) -> dict[str, Any]:
-    before = len(bot.fake.calls_to("views.open"))
-    assert bot.command(command, text, user_id=user, channel_id=channel).status == 200
-    call = bot.fake.wait_for("views.open", count=before + 1)[-1]
-    assert call.response["ok"], call.response  # the fake checks Block Kit limits
-    view: dict[str, Any] = call.response["view"]
-    return view
+    return bot.open_modal(command, text, user_id=user, channel_id=channel)
 
 
 def test_log_call_opens_a_modal_with_the_matching_lead_and_its_fields(team: BotHarness) -> None:
@@ -101,35 +94,17 @@ def test_typing_in_the_lead_field_loads_matching_options(team: BotHarness) -> No
     factories.lead(team.uow(), owner="UR1", company="XYZ工業")
     factories.lead(team.uow(), owner="UR2", company="ABC 別支店")  # a colleague's
     view = _open(team, "/log-call")
-    answer = team.sender.block_suggestion(
-        user_id="UR1",
-        action_id=ids.LEAD_SELECT,
-        block_id=ids.LOG_LEAD_BLOCK,
-        value="abc",
-        view=view,
-    )
+    answer = team.search_leads("abc", user_id="UR1", view=view)
     assert answer.status == 200
     options = answer.json["options"]
     assert [o["value"] for o in options] == [str(mine)]
     assert options[0]["text"]["text"].startswith("株式会社ＡＢＣ / 山田 (未対応)")
     # The manager searches the whole team and sees whose lead it is.
-    by_manager = team.sender.block_suggestion(
-        user_id="UM1",
-        action_id=ids.LEAD_SELECT,
-        block_id=ids.LOG_LEAD_BLOCK,
-        value="ａｂｃ",
-        view=view,
-    )
+    by_manager = team.search_leads("ａｂｃ", user_id="UM1", view=view)
     texts = [o["text"]["text"] for o in by_manager.json["options"]]
     assert len(texts) == 2 and any("担当:鈴木" in t for t in texts)
     # Not a member: nothing to pick.
-    stranger = team.sender.block_suggestion(
-        user_id="U404",
-        action_id=ids.LEAD_SELECT,
-        block_id=ids.LOG_LEAD_BLOCK,
-        value="",
-        view=view,
-    )
+    stranger = team.search_leads("", user_id="U404", view=view)
     assert stranger.json == {"options": []}
 
 

@@ -8,10 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -33,7 +30,6 @@ from isops.db import make_engine
 from isops.enums import DeliveryState, Role
 from isops.models import Notification
 from isops.services import outbox
-from isops.services.reviews import ReviewConfig, approve_review
 from isops.unit_of_work import make_uow_factory
 from tests import factories as f
 from tests.harness import BOT_TOKEN, BotHarness, SleepRecorder
@@ -256,32 +252,13 @@ def _team(bot: BotHarness) -> None:
     f.action(bot.uow(), lead_id, by="U001")
 
 
-def _remind_process(bot: BotHarness, tmp_path: Path) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": bot.runtime.deps.settings.database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": bot.fake.api_url,
-        "ISOPS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "remind", "--date", FRI.isoformat()],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.mark.parametrize("arrived", [True, False], ids=["slack-got-it", "slack-did-not"])
 def test_a_process_killed_mid_send_leaves_exactly_one_dm(
     bot: BotHarness, sender: OutboxDispatcher, tmp_path: Path, arrived: bool
 ) -> None:
     _team(bot)
     held = bot.fake.hold_next("chat.postMessage", before_recording=not arrived)
-    process = _remind_process(bot, tmp_path)
+    process = bot.start_isops("remind", "--date", FRI.isoformat(), cwd=tmp_path)
     try:
         held.wait_arrived(timeout=60)
         process.send_signal(signal.SIGKILL)  # no clean-up, no last words
@@ -352,13 +329,7 @@ def test_a_review_message_posted_unheard_then_decided_shows_the_verdict(
     review_id = f.review(bot.uow(), f.lead(bot.uow(), owner="U001", status=2), by="U001")
     bot.fake.drop_next("chat.postMessage")  # the manager has the message; we never heard
     assert sender.run_once() == 0
-    approve_review(
-        bot.uow(),
-        review_id=review_id,
-        decider_slack_user_id="UMGR",
-        config=ReviewConfig.from_settings(bot.runtime.deps.settings),
-        calendar=bot.runtime.deps.calendar,
-    )
+    bot.approve_review(review_id, by="UMGR")
     with time_machine.travel(utcnow() + dt.timedelta(hours=1), tick=True):
         sender.run_once()  # the request finds its message and shows the verdict on it
     (message,) = bot.fake.messages("UMGR")  # posted once

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -18,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 from sqlalchemy import select
 
+from bot import ids
 from bot.jobs import JobSpec
 from bot.jobs.reminders import JOB_ID, MorningReminders
 from bot.slack_client import OUTBOX_RETRY_AFTER_CAP
@@ -213,24 +211,8 @@ class CrashingClient(WebClient):
 
 def _remind_processes(bot: BotHarness, tmp_path: Path, count: int) -> list[str]:
     """`isops remind --date` in `count` OS processes at once on the test database."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": bot.runtime.deps.settings.database_url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_API_URL": bot.fake.api_url,
-        "ISOPS_LOG_LEVEL": "WARNING",
-    }
-    env.pop("SLACK_APP_TOKEN", None)
     processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bot", "remind", "--date", FRI.isoformat()],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(count)
+        bot.start_isops("remind", "--date", FRI.isoformat(), cwd=tmp_path) for _ in range(count)
     ]
     outputs = []
     for process in processes:
@@ -406,23 +388,20 @@ def test_the_spread_button_moves_only_the_clickers_overdue_dates(bot: BotHarness
         run_job(bot)
         (dm,) = bot.fake.calls_to("chat.postMessage")
         message = dm.response["message"]
-        # Someone else clicking (a forwarded message) moves only their own leads: none.
-        bot.sender.block_actions(
-            user_id="U002",
-            actions=[{"action_id": "reminder.reschedule_overdue"}],
-            message=message,
-            channel_id="DU001",
-            response_url=bot.response_url(),
-        )
+
+        def click(user_id: str) -> None:
+            bot.sender.block_actions(
+                user_id=user_id,
+                actions=[{"action_id": ids.RESCHEDULE_OVERDUE_BUTTON}],
+                message=message,
+                channel_id="DU001",
+                response_url=bot.response_url(),
+            )
+
+        click("U002")  # someone else (a forwarded message) moves only their own leads: none
         (other,) = bot.fake.wait_for("response_url")
         assert "ありません" in other.params["text"]
-        bot.sender.block_actions(
-            user_id="U001",
-            actions=[{"action_id": "reminder.reschedule_overdue"}],
-            message=message,
-            channel_id="DU001",
-            response_url=bot.response_url(),
-        )
+        click("U001")
         replies = bot.fake.wait_for("response_url", count=2)
     assert "7 件" in replies[1].params["text"]
     with bot.uow() as uow:

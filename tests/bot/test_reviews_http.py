@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import ids
 from isops.enums import Channel, ReviewState, Role
@@ -114,10 +114,7 @@ def _log_call(
     reason_memo: str | None = None,
 ) -> SentResponse:
     """`/log-call <company>` as the rep, then submit the log modal the bot opened."""
-    opened_before = len(bot.fake.calls_to("views.open"))
-    bot.command("/log-call", company, user_id=rep)
-    opened = bot.fake.wait_for("views.open", count=opened_before + 1)[-1]
-    view = dict(opened.response["view"])
+    view = bot.open_modal("/log-call", company, user_id=rep)
     wanted: dict[str, tuple[str, Any]] = {
         ids.LOG_LEAD_BLOCK: ("external_select", str(lead_id)),
         ids.LOG_OUTCOME_BLOCK: ("static_select", f"call:{outcome}"),
@@ -135,6 +132,35 @@ def _log_call(
     answer = bot.sender.view_submission(user_id=rep, view=view, values=values)
     assert answer.status == 200 and not answer.body, answer.body  # saved, the modal closed
     return answer
+
+
+def _log_4_on_the_fifth_call(bot: BotHarness, *, by: str, company: str, reason_memo: str) -> Posted:
+    """A lead of UR1's at 📞4/5 ✉️2/2, then `/log-call` as `by` (the fifth call, so 5C2M is
+    complete) setting status 4 with reason 対象外: the review and the message it posted."""
+    lead_id = factories.lead(bot.uow(), owner="UR1", company=company, status=2)
+    for channel, times in ((Channel.CALL, 4), (Channel.MAIL, 2)):
+        for _ in range(times):
+            factories.action(bot.uow(), lead_id, by="UR1", channel=channel)
+    _log_call(
+        bot,
+        rep=by,
+        lead_id=lead_id,
+        company=company,
+        status=4,
+        reason_code="対象外",
+        reason_memo=reason_memo,
+    )
+    call = _await(
+        bot,
+        "chat.postMessage",
+        lambda c: _button_value(c.params) != "" and company in _text(c),
+    )
+    with bot.uow() as uow:
+        review_id = uow.session.scalar(
+            select(NoActionReview.id).where(NoActionReview.lead_id == lead_id)
+        )
+    assert review_id is not None
+    return Posted(review_id, lead_id, call)
 
 
 def _drain_outbox(bot: BotHarness) -> None:
@@ -189,22 +215,6 @@ def _text(call: RecordedCall) -> str:
     return json.dumps(call.params, ensure_ascii=False)
 
 
-def _snapshot(bot: BotHarness, review_id: int) -> tuple[Any, ...]:
-    with bot.uow() as uow:
-        s = uow.session
-        review = s.get_one(NoActionReview, review_id)
-        lead = s.get_one(Lead, review.lead_id)
-        return (
-            review.state,
-            review.decided_by_id,
-            lead.status,
-            lead.next_action_date,
-            lead.priority,
-            s.scalar(select(func.count()).select_from(LeadHistory)),
-            s.scalar(select(func.count()).select_from(Notification)),
-        )
-
-
 def _state(bot: BotHarness, review_id: int) -> ReviewState:
     with bot.uow() as uow:
         return uow.session.get_one(NoActionReview, review_id).state
@@ -257,32 +267,10 @@ def test_status_4_logged_in_the_modal_reaches_the_manager_and_approval_updates_i
 ) -> None:
     bot = team
     company = "株式会社ログ経由"
-    lead_id = factories.lead(bot.uow(), owner="UR1", company=company, status=2)
-    for channel, times in ((Channel.CALL, 4), (Channel.MAIL, 2)):  # 5C2M complete after this call
-        for _ in range(times):
-            factories.action(bot.uow(), lead_id, by="UR1", channel=channel)
-
-    _log_call(
-        bot,
-        rep="UR1",
-        lead_id=lead_id,
-        company=company,
-        status=4,
-        reason_code="対象外",
-        reason_memo="受付で毎回断られる。決裁者は別会社",
+    posted = _log_4_on_the_fifth_call(
+        bot, by="UR1", company=company, reason_memo="受付で毎回断られる。決裁者は別会社"
     )
-
-    posted_call = _await(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UM1" and company in _text(c),
-    )
-    with bot.uow() as uow:
-        review_id = uow.session.scalar(
-            select(NoActionReview.id).where(NoActionReview.lead_id == lead_id)
-        )
-    assert review_id is not None
-    posted = Posted(review_id, lead_id, posted_call)
+    lead_id, review_id = posted.lead_id, posted.review_id
     assert posted.channel == "DUM1"  # the manager's DM
     assert _action_ids(posted.call.params) == [ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON]
     for shown in ("受付で毎回断られる", "対象外", "📞5/5 ✉️2/2", "5C2M 達成", "2 未接続"):
@@ -412,7 +400,7 @@ def test_the_return_modal_without_a_reason_gets_an_inline_error(team: BotHarness
     bot = team
     posted = _request(bot, status=4)
     view = _open_return_modal(bot, posted, "UM1")
-    before = _snapshot(bot, posted.review_id)
+    before = factories.review_snapshot(bot.uow, posted.review_id)
 
     answer = _submit_return(bot, view, "UM1", reason="  ")
 
@@ -420,7 +408,7 @@ def test_the_return_modal_without_a_reason_gets_an_inline_error(team: BotHarness
     assert answer.json["response_action"] == "errors"
     assert set(answer.json["errors"]) == {ids.REVIEW_RETURN_REASON}
     assert "理由" in answer.json["errors"][ids.REVIEW_RETURN_REASON]
-    assert _snapshot(bot, posted.review_id) == before
+    assert factories.review_snapshot(bot.uow, posted.review_id) == before
 
 
 def test_a_forged_message_location_in_the_return_modal_is_ignored(team: BotHarness) -> None:
@@ -454,38 +442,16 @@ def test_a_manager_logging_4_on_their_reps_lead_goes_to_an_admin_and_returns_to_
     the owner UR1."""
     bot = team
     company = "株式会社マネージャー記録"
-    lead_id = factories.lead(bot.uow(), owner="UR1", company=company, status=2)
-    for channel, times in ((Channel.CALL, 4), (Channel.MAIL, 2)):  # 5C2M complete after this call
-        for _ in range(times):
-            factories.action(bot.uow(), lead_id, by="UR1", channel=channel)
-
-    _log_call(
-        bot,
-        rep="UM1",
-        lead_id=lead_id,
-        company=company,
-        status=4,
-        reason_code="対象外",
-        reason_memo="決裁者は本社。支店では判断できない",
+    posted = _log_4_on_the_fifth_call(
+        bot, by="UM1", company=company, reason_memo="決裁者は本社。支店では判断できない"
     )
-
-    posted_call = _await(
-        bot,
-        "chat.postMessage",
-        lambda c: _button_value(c.params) != "" and company in _text(c),
-    )
-    assert posted_call.params["channel"] == "UA"  # not UM1: the requester may not decide
-    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _text(posted_call)
-    with bot.uow() as uow:
-        review_id = uow.session.scalar(
-            select(NoActionReview.id).where(NoActionReview.lead_id == lead_id)
-        )
-    assert review_id is not None
-    posted = Posted(review_id, lead_id, posted_call)
-    before = _snapshot(bot, review_id)
+    lead_id, review_id = posted.lead_id, posted.review_id
+    assert posted.call.params["channel"] == "UA"  # not UM1: the requester may not decide
+    assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _text(posted.call)
+    before = factories.review_snapshot(bot.uow, review_id)
     _, response_url = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
     assert "自分" in _reply_to(bot, response_url).params["text"]
-    assert _snapshot(bot, review_id) == before
+    assert factories.review_snapshot(bot.uow, review_id) == before
 
     view = _open_return_modal(bot, posted, "UA")
     answer = _submit_return(bot, view, "UA")
@@ -511,14 +477,14 @@ def test_the_rep_and_another_teams_manager_are_refused(
 ) -> None:
     bot = team
     posted = _request(bot, status=4)
-    before = _snapshot(bot, posted.review_id)
+    before = factories.review_snapshot(bot.uow, posted.review_id)
     for button in (ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON):
         _, response_url = _click(bot, posted, clicker, button)
         refused = _reply_to(bot, response_url)
         assert refusal in refused.params["text"]
         assert refused.params.get("response_type") == "ephemeral"
         assert refused.params.get("replace_original") is False
-    assert _snapshot(bot, posted.review_id) == before
+    assert factories.review_snapshot(bot.uow, posted.review_id) == before
     assert bot.fake.calls_to("chat.update") == []
     assert bot.fake.calls_to("views.open") == []
 
@@ -530,7 +496,7 @@ def test_a_second_click_after_the_decision_is_refused_naming_who_decided(
     posted = _request(bot, status=4)
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
     _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
-    before = _snapshot(bot, posted.review_id)
+    before = factories.review_snapshot(bot.uow, posted.review_id)
 
     for user, button in (("UM1", ids.REVIEW_APPROVE_BUTTON), ("UA", ids.REVIEW_RETURN_BUTTON)):
         _, response_url = _click(bot, posted, user, button)
@@ -539,7 +505,9 @@ def test_a_second_click_after_the_decision_is_refused_naming_who_decided(
             "山田 さんが" in refused.params["text"] and "承認しています" in refused.params["text"]
         )
 
-    assert _snapshot(bot, posted.review_id) == before  # no new notification either
+    assert (
+        factories.review_snapshot(bot.uow, posted.review_id) == before
+    )  # no new notification either
     assert bot.fake.calls_to("views.open") == []
     for update in bot.fake.calls_to("chat.update"):
         assert "承認しました" in _text(update) and "差し戻しました" not in _text(update)
@@ -551,13 +519,13 @@ def test_a_return_submitted_after_someone_else_approved_says_who(team: BotHarnes
     view = _open_return_modal(bot, posted, "UA")  # the admin opens the modal …
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)  # … the manager approves
     _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
-    before = _snapshot(bot, posted.review_id)
+    before = factories.review_snapshot(bot.uow, posted.review_id)
 
     answer = _submit_return(bot, view, "UA")
 
     assert answer.json is not None and answer.json["response_action"] == "update"
     assert "山田 さんが" in json.dumps(answer.json["view"], ensure_ascii=False)
-    assert _snapshot(bot, posted.review_id) == before
+    assert factories.review_snapshot(bot.uow, posted.review_id) == before
 
 
 # -- Done when: concurrent approve + return, one wins (SQLite and PostgreSQL) ---------------------

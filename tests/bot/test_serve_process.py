@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from tests.fake_slack import FakeSlack
-from tests.harness import BOT_TOKEN
+from tests.harness import BOT_TOKEN, unsigned_command_status
+from tests.processes import start_isops
 
 
 def _free_port() -> int:
@@ -25,31 +23,15 @@ def _free_port() -> int:
 def test_serve_http_answers_healthz_refuses_unsigned_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     with FakeSlack(token=BOT_TOKEN) as fake:
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "secret",
-            "SLACK_API_URL": fake.api_url,
-            "ISOPS_LOG_LEVEL": "INFO",
-        }
-        env.pop("DATABASE_URL", None)  # the default: isops.db in the working directory
-        env.pop("SLACK_APP_TOKEN", None)
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+        process = start_isops(
+            *("serve", "--http", "--host", "127.0.0.1", "--port", str(port)),
             cwd=tmp_path,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
+            log_level="INFO",
+            stdout=None,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET="secret",
+            SLACK_API_URL=fake.api_url,
+            DATABASE_URL=None,  # the default: isops.db in the working directory
         )
         try:
             assert process.stderr is not None
@@ -62,16 +44,7 @@ def test_serve_http_answers_healthz_refuses_unsigned_and_stops_on_sigterm(tmp_pa
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
                 assert resp.status == 200
                 assert json.loads(resp.read())["database"] == "ok"
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/slack/events",
-                data=b"command=%2Fisops&text=help&user_id=U1",
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            )
-            try:
-                urllib.request.urlopen(request, timeout=5)
-                raise AssertionError("unsigned request was accepted")
-            except urllib.error.HTTPError as error:
-                assert error.code == 401
+            assert unsigned_command_status(f"http://127.0.0.1:{port}") == 401
             assert (tmp_path / "isops.db").exists()
             assert fake.calls_to("auth.test")  # the token was verified at start-up
             process.send_signal(signal.SIGTERM)

@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import select
 
 from bot import ids
-from isops.enums import Role
 from isops.models import Lead
 from tests import factories
 from tests.bot.modal_state import fill
@@ -29,8 +28,7 @@ from tests.socket_mode_harness import SocketModeHarness, running_socket_mode_bot
 @pytest.fixture
 def socket_bot(database_url: str) -> Iterator[SocketModeHarness]:
     with running_socket_mode_bot(database_url) as bot:
-        factories.member(bot.uow(), "UM1", role=Role.MANAGER, name="山田")
-        factories.member(bot.uow(), "UR1", manager="UM1", name="佐藤")
+        factories.manager_with_reps(bot.uow)
         yield bot
 
 
@@ -43,11 +41,7 @@ def _help(bot: SocketModeHarness) -> None:
 
 
 def _open_lead_modal(bot: SocketModeHarness) -> dict[str, Any]:
-    before = len(bot.fake.calls_to("views.open"))
-    assert bot.command("/lead", "", user_id="UR1").status == 200
-    opened = bot.fake.wait_for("views.open", count=before + 1)[before]
-    assert opened.response["ok"], opened.response
-    view: dict[str, Any] = opened.response["view"]
+    view = bot.open_modal("/lead", user_id="UR1")
     assert view["callback_id"] == ids.LEAD_CREATE_VIEW
     return view
 

@@ -25,8 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -120,7 +119,23 @@ def _err(error: str, *messages: str) -> JsonDict:
     return body
 
 
-class FakeSlack:
+class Service:
+    """A fake served from threads of its own: `with fake:` starts it and stops it again."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class FakeSlack(Service):
     """Fake Slack Web API on 127.0.0.1 (free port), usable as a context manager."""
 
     def __init__(self, *, token: str = "xoxb-test", host: str = "127.0.0.1") -> None:
@@ -158,7 +173,7 @@ class FakeSlack:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> FakeSlack:
+    def start(self) -> Self:
         if self._server is not None:
             return self
         server = _Server((self._host, 0), _Handler)
@@ -179,17 +194,6 @@ class FakeSlack:
             self._thread.join(timeout=5)
         self._server = None
         self._thread = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def base_url(self) -> str:

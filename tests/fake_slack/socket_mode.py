@@ -28,8 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
@@ -37,7 +36,7 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 # _Answer is the shape FakeSlack's request handling returns; see SocketModeSlack._answer.
-from .server import APP_ID, FakeSlack, _Answer
+from .server import APP_ID, FakeSlack, Service, _Answer
 
 JsonDict = dict[str, Any]
 
@@ -122,7 +121,7 @@ class _Sent:
         )
 
 
-class FakeSocketMode:
+class FakeSocketMode(Service):
     """Slack's Socket Mode side: one-time connection URLs, envelopes out, acknowledgements in."""
 
     def __init__(self, *, app_token: str = APP_TOKEN, host: str = "127.0.0.1") -> None:
@@ -139,7 +138,7 @@ class FakeSocketMode:
 
     # -- lifecycle -------------------------------------------------------------------------------
 
-    def start(self) -> FakeSocketMode:
+    def start(self) -> Self:
         if self._server is not None:
             return self
         self._server = serve(
@@ -173,17 +172,6 @@ class FakeSocketMode:
         self._server = None
         self._ingress = None
         self._threads = []
-
-    def __enter__(self) -> FakeSocketMode:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @property
     def ws_url(self) -> str:
@@ -474,7 +462,7 @@ class SocketModeSlack(FakeSlack):
         super().__init__(token=token, host=host)
         self.socket = FakeSocketMode(app_token=app_token, host=host)
 
-    def start(self) -> SocketModeSlack:
+    def start(self) -> Self:
         self.socket.start()
         super().start()
         return self
@@ -482,9 +470,6 @@ class SocketModeSlack(FakeSlack):
     def stop(self) -> None:
         super().stop()
         self.socket.stop()
-
-    def __enter__(self) -> SocketModeSlack:
-        return self.start()
 
     def _answer(self, method: str, params: JsonDict, headers: dict[str, str], path: str) -> _Answer:
         # FakeSlack checks for the bot token before it looks a method up, but this method takes

@@ -80,21 +80,6 @@ def lead_values(uow_factory: UnitOfWorkFactory, lead_id: int) -> dict[str, Any]:
         return {c.key: getattr(lead, c.key) for c in Lead.__mapper__.column_attrs}
 
 
-def counters(uow_factory: UnitOfWorkFactory, lead_id: int) -> tuple[Any, ...]:
-    values = lead_values(uow_factory, lead_id)
-    return tuple(
-        values[name]
-        for name in (
-            "call_count",
-            "mail_count",
-            "early_action_count",
-            "first_action_at",
-            "last_action_at",
-            "last_outcome",
-        )
-    )
-
-
 def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     team: UnitOfWorkFactory,
 ) -> None:
@@ -153,7 +138,14 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     assert manager.figures.most_overdue == ()
 
     # Older than the touch logged in isops: first moves back, last stays the latest.
-    assert counters(uow, logged) == (2, 0, 1, jst(dt.date(2026, 11, 10), 10), jst(THU, 10), "不在")
+    assert f.lead_counters(uow, logged) == (
+        2,
+        0,
+        1,
+        jst(dt.date(2026, 11, 10), 10),
+        jst(THU, 10),
+        "不在",
+    )
     waiting_lead = lead_values(uow, waiting)
     assert waiting_lead["status"] == 1  # the CRM's status is left as it is
     assert waiting_lead["first_action_at"] == jst(WED, 11)
@@ -172,7 +164,9 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     assert count(uow, Notification) == notifications  # no DM, no withdrawal notice
 
     # The same file again, then the same touches in English with other spellings: nothing new.
-    snapshot = {lead_id: counters(uow, lead_id) for lead_id in (waiting, window_ended, logged)}
+    snapshot = {
+        lead_id: f.lead_counters(uow, lead_id) for lead_id in (waiting, window_ended, logged)
+    }
     again = run(uow, csv)
     assert (again.imported, again.already, again.leads) == (0, 10, 0)
     english = (
@@ -182,7 +176,7 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     )
     assert run(uow, english, encoding="utf-16").already == 2
     assert count(uow, Action) == 11
-    assert {lead_id: counters(uow, lead_id) for lead_id in snapshot} == snapshot
+    assert {lead_id: f.lead_counters(uow, lead_id) for lead_id in snapshot} == snapshot
     assert digest(uow, "U1") == after
 
 
@@ -208,7 +202,7 @@ def test_any_bad_row_writes_nothing_and_every_problem_is_listed(
     with team() as u:
         u.session.get_one(Lead, good).external_id = "CRM-1"
         u.commit()
-    before = counters(team, good)
+    before = f.lead_counters(team, good)
     csv = (
         "isops ID,外部ID,メール,実施日時,種別,結果,メモ,担当者\n"
         f"{good},,,2026/11/26 10:00,架電,不在,,\n"  # 2: fine
@@ -257,7 +251,7 @@ def test_any_bad_row_writes_nothing_and_every_problem_is_listed(
         "行 19, 列 isops ID: isops ID 11 のリードはありません",
     ]
     assert count(team, Action) == 0
-    assert counters(team, good) == before
+    assert f.lead_counters(team, good) == before
 
 
 def test_dry_run_counts_and_writes_nothing(team: UnitOfWorkFactory) -> None:

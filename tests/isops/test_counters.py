@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import select
 
 from isops.enums import Channel
-from isops.models import Action, Lead
+from isops.models import Action
 from isops.rules import Targets
 from isops.services.counters import recompute_counters
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
 
 CV = dt.datetime(2026, 11, 20, 1, 2, 3, 456789, tzinfo=dt.UTC)
-COUNTERS = (
-    "call_count",
-    "mail_count",
-    "early_action_count",
-    "first_action_at",
-    "last_action_at",
-    "last_outcome",
-)
-
-
-def _counters(uow_factory: UnitOfWorkFactory, lead_id: int) -> tuple[Any, ...]:
-    with uow_factory() as uow:
-        lead = uow.session.get_one(Lead, lead_id)
-        return tuple(getattr(lead, name) for name in COUNTERS)
 
 
 def test_recomputed_counters_match_the_ones_kept_one_action_at_a_time(
@@ -62,10 +47,10 @@ def test_recomputed_counters_match_the_ones_kept_one_action_at_a_time(
             == 2
         )
         uow.commit()
-    expected = _counters(uow_factory, kept)
+    expected = f.lead_counters(uow_factory, kept)
     assert expected[:3] == (3, 2, 3)
     assert expected[5] == "返信あり"
-    assert _counters(uow_factory, recomputed) == expected
-    assert _counters(uow_factory, untouched) == (0, 0, 0, None, None, None)
+    assert f.lead_counters(uow_factory, recomputed) == expected
+    assert f.lead_counters(uow_factory, untouched) == (0, 0, 0, None, None, None)
     with uow_factory() as uow:
         assert len(uow.session.scalars(select(Action.id)).all()) == 12

@@ -70,25 +70,6 @@ def _pending(team: Team, *, rep: str = "UR1", status: int = 4, **lead: Any) -> i
     return factories.review(team.uow(), lead_id, by=rep, status=status)
 
 
-def _snapshot(team: Team, review_id: int) -> tuple[Any, ...]:
-    """Everything a refused decision must leave alone."""
-    with team.uow() as uow:
-        s = uow.session
-        review = s.get_one(NoActionReview, review_id)
-        lead = s.get_one(Lead, review.lead_id)
-        return (
-            review.state,
-            review.decided_by_id,
-            review.return_reason,
-            review.reapproach_date,
-            lead.status,
-            lead.priority,
-            lead.next_action_date,
-            s.scalar(select(func.count()).select_from(LeadHistory)),
-            s.scalar(select(func.count()).select_from(Notification)),
-        )
-
-
 def _history(team: Team, lead_id: int) -> list[tuple[str, str | None, str | None, int | None]]:
     with team.uow() as uow:
         rows = uow.session.scalars(
@@ -223,17 +204,17 @@ def test_return_from_6_goes_back_to_3_and_keeps_fields_left_blank(team: Team) ->
 @pytest.mark.parametrize("reason", ["", "   \n "])
 def test_return_without_a_reason_is_refused_and_saves_nothing(team: Team, reason: str) -> None:
     review_id = _pending(team)
-    before = _snapshot(team, review_id)
+    before = factories.review_snapshot(team.uow, review_id)
     with pytest.raises(InvalidInput) as caught:
         _return(team, review_id, reason=reason, next_action_date=dt.date(2099, 1, 1))
     assert set(caught.value.field_errors) == {"reason"}
     assert "理由" in caught.value.field_errors["reason"]
-    assert _snapshot(team, review_id) == before
+    assert factories.review_snapshot(team.uow, review_id) == before
 
 
 def test_return_dates_follow_rule_5(team: Team) -> None:
     review_id = _pending(team)
-    before = _snapshot(team, review_id)
+    before = factories.review_snapshot(team.uow, review_id)
     with time_machine.travel(FRIDAY_10AM, tick=False):
         with pytest.raises(InvalidInput) as past:
             _return(team, review_id, next_action_date=dt.date(2026, 11, 26))
@@ -247,7 +228,7 @@ def test_return_dates_follow_rule_5(team: Team) -> None:
     assert "注力" in focus_without_date.value.field_errors["next_action_date"]
     assert "60 日以内" in too_far.value.field_errors["next_action_date"]
     assert "1000 文字" in too_long.value.field_errors["reason"]
-    assert _snapshot(team, review_id) == before
+    assert factories.review_snapshot(team.uow, review_id) == before
 
 
 # -- authorization ---------------------------------------------------------------------------------
@@ -266,7 +247,7 @@ def test_only_the_reps_manager_or_an_admin_may_decide(
     team: Team, clicker: str, refusal: str
 ) -> None:
     review_id = _pending(team)
-    before = _snapshot(team, review_id)
+    before = factories.review_snapshot(team.uow, review_id)
     for decide in (_approve, _return):
         with pytest.raises(NotAllowed, match=refusal):
             decide(team, review_id, by=clicker)
@@ -278,7 +259,7 @@ def test_only_the_reps_manager_or_an_admin_may_decide(
             config=CONFIG,
             calendar=CALENDAR,
         )
-    assert _snapshot(team, review_id) == before
+    assert factories.review_snapshot(team.uow, review_id) == before
 
 
 def test_an_admin_decides_any_review(team: Team) -> None:
@@ -348,12 +329,12 @@ def test_a_manager_logging_4_on_their_reps_lead_cannot_decide_it_an_admin_does(
     assert (detail.requested_by_slack_user_id, detail.requested_by_name) == ("UM1", "山田")
     assert not detail.requested_by_rep
     assert detail.reviewer_slack_user_id == "UA"  # not UM1: they may not decide it
-    before = _snapshot(team, review_id)
+    before = factories.review_snapshot(team.uow, review_id)
     for clicker, refusal in (("UM1", "自分の「対応不要」の判断"), ("UR1", "自分が担当する")):
         for decide in (_approve, _return):
             with pytest.raises(NotAllowed, match=refusal):
                 decide(team, review_id, by=clicker)
-    assert _snapshot(team, review_id) == before
+    assert factories.review_snapshot(team.uow, review_id) == before
     assert _ids(team, "UM1") == [] and _ids(team, "UA") == [review_id]
     # With a shared channel that lets any manager decide, another manager may (not UM1).
     shared = ReviewConfig(review_channel=True)
@@ -425,12 +406,12 @@ def test_a_decided_review_cannot_be_decided_again(team: Team) -> None:
     review_id = _pending(team)
     with time_machine.travel(FRIDAY_10AM, tick=False):
         _approve(team, review_id)
-    before = _snapshot(team, review_id)
+    before = factories.review_snapshot(team.uow, review_id)
     with pytest.raises(Conflict, match="山田 さんが 11/27 10:00 に承認"):
         _approve(team, review_id, by="UA")
     with pytest.raises(Conflict, match="山田 さんが 11/27 10:00 に承認"):
         _return(team, review_id)
-    assert _snapshot(team, review_id) == before
+    assert factories.review_snapshot(team.uow, review_id) == before
 
 
 def test_a_withdrawn_review_says_so(team: Team) -> None:

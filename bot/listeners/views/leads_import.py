@@ -66,20 +66,16 @@ def handle_leads_import_submission(
     except IsopsError as exc:
         ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: str(exc)})
         return
-    if not result.written and result.error_count:
+    if result.error_count:
+        # The import is all or nothing: any error means nothing was saved.
         message = import_errors_text([str(e) for e in result.errors], result.error_count)
         ack(response_action="errors", errors={ids.LEADS_IMPORT_CSV: message})
         return
-    if result.written and result.error_count:
-        # Only a batch that collided with a concurrent change; the rest is saved.
-        summary = f"{result.summary()} / " + import_errors_text(
-            [str(e) for e in result.errors], result.error_count
-        )
-    else:
-        summary = result.summary()
     ack(
         response_action="update",
         view=build_import_result(
-            summary=summary, ignored_columns=result.ignored_columns, dry_run=result.dry_run
+            summary=result.summary(),
+            ignored_columns=result.ignored_columns,
+            dry_run=result.dry_run,
         ),
     )

@@ -5,21 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from isops.errors import IsopsError
+from bot.cli.common import (
+    CliError,
+    Subparsers,
+    add_group,
+    open_uow_factory,
+    print_import_report,
+    slack_email_lookup,
+    slack_lookup_errors,
+)
 from isops.settings import Settings
-from isops.unit_of_work import UnitOfWorkFactory
 
-Handler = Callable[[Settings, argparse.Namespace], int]
 EXPORT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
-
-
-class LeadsCliError(IsopsError):
-    """A problem with the command's input, reported in one line (exit code 2)."""
 
 
 class ProgressBar:
@@ -48,43 +48,22 @@ class ProgressBar:
             self._stream.flush()
 
 
-@contextmanager
-def _uow_factory(settings: Settings) -> Iterator[UnitOfWorkFactory]:
-    from isops.db import make_engine
-    from isops.unit_of_work import make_uow_factory
-
-    engine = make_engine(settings.database_url)
-    try:
-        yield make_uow_factory(engine)
-    finally:
-        engine.dispose()
-
-
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from slack_sdk.errors import SlackApiError
-
-    from bot.slack_client import build_web_client
-    from bot.slack_lookup import email_lookup
     from isops.csvio import ImportPolicy, import_leads
 
     path = Path(args.file)
     if not path.is_file():
-        raise LeadsCliError(f"ファイルがありません: {path}")
-    lookup = None
-    if settings.slack_bot_token is not None and args.owner_by != "slack-id":
-        client = build_web_client(
-            token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
-        )
-        lookup = email_lookup(client)
+        raise CliError(f"ファイルがありません: {path}")
+    lookup = slack_email_lookup(settings) if args.owner_by != "slack-id" else None
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
     progress = ProgressBar(sys.stderr) if show_progress else None
     policy = ImportPolicy(tz=settings.tz, inbound_sources=settings.inbound_sources)
     try:
         stream = path.open("rb")
     except OSError as exc:
-        raise LeadsCliError(f"{path} を開けません: {exc.strerror or exc}") from None
+        raise CliError(f"{path} を開けません: {exc.strerror or exc}") from None
     try:
-        with _uow_factory(settings) as uow_factory, stream:
+        with slack_lookup_errors(), open_uow_factory(settings) as uow_factory, stream:
             result = import_leads(
                 uow_factory,
                 stream=stream,
@@ -95,20 +74,10 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 encoding=args.encoding,
                 progress=progress,
             )
-    except SlackApiError as exc:
-        raise LeadsCliError(
-            f"Slack で担当者のメールアドレスを調べられません ({exc.response.get('error')})"
-        ) from None
     finally:
         if progress is not None:
             progress.close()
-    for error in result.errors:
-        print(error, file=sys.stderr)
-    if result.error_count > len(result.errors):
-        print(f"… ほか {result.error_count - len(result.errors)} 件のエラー", file=sys.stderr)
-    if result.ignored_columns:
-        print("使わなかった列: " + ", ".join(result.ignored_columns), file=sys.stderr)
-    print(f"{result.summary()} (文字コード {result.encoding})")
+    print_import_report(result)
     if (
         result.error_count
         and lookup is None
@@ -125,7 +94,7 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio import export_leads
 
     if args.file == "-":
-        with _uow_factory(settings) as uow_factory:
+        with open_uow_factory(settings) as uow_factory:
             count = export_leads(
                 uow_factory(),
                 out=sys.stdout,
@@ -140,7 +109,7 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     partial = path.with_name(path.name + ".part")
     try:
         with (
-            _uow_factory(settings) as uow_factory,
+            open_uow_factory(settings) as uow_factory,
             partial.open("w", encoding=args.encoding, newline="") as out,
         ):
             count = export_leads(
@@ -153,13 +122,13 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         os.replace(partial, path)
     except UnicodeEncodeError as exc:
         partial.unlink(missing_ok=True)
-        raise LeadsCliError(
+        raise CliError(
             f"{args.encoding} で表せない文字「{exc.object[exc.start : exc.end]}」があります"
             " (--encoding utf-8-sig なら Excel でもそのまま開けます)"
         ) from None
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise LeadsCliError(f"{path} に書き出せません: {exc.strerror}") from None
+        raise CliError(f"{path} に書き出せません: {exc.strerror}") from None
     print(f"{count} 件を書き出しました: {path}")
     return 0
 
@@ -184,7 +153,7 @@ def _print_rules(views: list[Any]) -> None:
 def _cmd_rules_list(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.assignment import list_rules
 
-    with _uow_factory(settings) as uow_factory:
+    with open_uow_factory(settings) as uow_factory:
         _print_rules(list_rules(uow_factory()))
     return 0
 
@@ -193,7 +162,7 @@ def _cmd_rules_add(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.assignment import RuleSpec, add_rule, list_rules
 
     spec = RuleSpec(source=args.source, industry=args.industry, team=args.team, member=args.member)
-    with _uow_factory(settings) as uow_factory:
+    with open_uow_factory(settings) as uow_factory:
         view = add_rule(uow_factory(), spec=spec, position=args.position)
         print(f"追加しました: 規則 {view.id} ({view.describe()})")
         _print_rules(list_rules(uow_factory()))
@@ -203,7 +172,7 @@ def _cmd_rules_add(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_rules_remove(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.assignment import list_rules, remove_rule
 
-    with _uow_factory(settings) as uow_factory:
+    with open_uow_factory(settings) as uow_factory:
         remove_rule(uow_factory(), rule_id=args.rule_id)
         print(f"削除しました: 規則 {args.rule_id}")
         _print_rules(list_rules(uow_factory()))
@@ -215,18 +184,21 @@ def _cmd_rules_load(settings: Settings, args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     specs = read_rules_file(path)
-    with _uow_factory(settings) as uow_factory:
+    with open_uow_factory(settings) as uow_factory:
         views = replace_rules(uow_factory(), specs=specs)
     print(f"{path} の {len(views)} 件で振り分け規則を置き換えました")
     _print_rules(views)
     return 0
 
 
-def add_leads_parsers(sub: Any) -> None:
-    """`isops leads import|export|rules` (registered in bot.cli._EXTENSIONS)."""
-    leads = sub.add_parser("leads", help="リードの CSV 取り込み・書き出しと、流入時の振り分け規則")
-    parser_class = type(leads)
-    leads_sub = leads.add_subparsers(dest="leads_command", required=True, parser_class=parser_class)
+def add_parsers(sub: Subparsers) -> None:
+    """`isops leads import|export|rules …`."""
+    leads_sub = add_group(
+        sub,
+        "leads",
+        help="リードの CSV 取り込み・書き出しと、流入時の振り分け規則",
+        dest="leads_command",
+    )
 
     imp = leads_sub.add_parser(
         "import",
@@ -275,10 +247,12 @@ def add_leads_parsers(sub: Any) -> None:
     )
     exp.set_defaults(handler=_cmd_export)
 
-    rules = leads_sub.add_parser(
-        "rules", help="流入リードの振り分け規則 (上から順に最初に合うもの)"
+    rules_sub = add_group(
+        leads_sub,
+        "rules",
+        help="流入リードの振り分け規則 (上から順に最初に合うもの)",
+        dest="rules_command",
     )
-    rules_sub = rules.add_subparsers(dest="rules_command", required=True, parser_class=parser_class)
     lst = rules_sub.add_parser("list", help="振り分け規則の一覧")
     lst.set_defaults(handler=_cmd_rules_list)
     add = rules_sub.add_parser("add", help="規則を追加 (流入元・業種 → チームかメンバー)")
