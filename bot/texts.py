@@ -14,6 +14,7 @@ SLASH_COMMANDS_HELP = (
     ("/log-call [検索語]", "架電を記録し、4項目 (ステータス・優先・次回活動予定日・メモ) を更新"),
     ("/log-mail [検索語]", "メールを記録し、4項目を更新"),
     ("/lead", "リードを手動で登録 (重複チェックつき)"),
+    ("/case [検索語]", "事例ライブラリ: 課題 → 機能 → 便益 で探す (add で追加、map で全体像)"),
 )
 GENERIC_ERROR = "処理できませんでした。時間をおいてもう一度お試しください。"
 # A modal whose payload cannot be ours (e.g. an id out of range): nothing was saved.
