@@ -13,6 +13,7 @@ something — nothing is written. Cases are few (hundreds), so the rows are held
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -33,21 +34,17 @@ from isops.errors import InvalidInput
 from isops.models import Case
 from isops.services import cases as case_service
 from isops.services.cases import CaseDraft, ChainDraft, clean_draft, load_details, write_case
-from isops.text import fold
+from isops.text import fold, strip_control
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 _TRUE = frozenset(
     {"はい", "済", "済み", "yes", "y", "true", "1", "アーカイブ", "archived", "○", "o"}
 )
 _FALSE = frozenset({"いいえ", "no", "n", "false", "0", "-", "×", "x"})
-# Single-line text columns and their limits (the multi-line ones are 現状 and the chains).
-_TEXT = {
-    "external_id": case_service.EXTERNAL_ID,
-    "title": case_service.TITLE,
-    "customer": case_service.CUSTOMER,
-    "industry": case_service.INDUSTRY,
-    "link": case_service.LINK,
-}
+# One-line text columns: tabs and line breaks become spaces (as in the lead import); their
+# lengths are checked by clean_draft, on the column they came from.
+_TEXT = frozenset({"title", "customer", "industry", "link"})
+_LINE_BREAKS = re.compile("[\t\r\n]")
 _CHAIN_PART = {
     "problems": "problem",
     "features": "feature",
@@ -161,17 +158,24 @@ def _parse_row(
             continue
         cells[key] = unprotect_formula(raw) if raw.startswith("'") else raw
     values: dict[str, Any] = {}
+    refused: set[str] = set()
     for key, raw in cells.items():
         if key in CHAIN_COLUMNS:
             continue
         text = raw.strip()
         column = headers.names[key]
         try:
-            if key in _TEXT:
-                text = " ".join(text.split()) if key != "link" else text
-                if len(text) > _TEXT[key]:
-                    raise CellError(f"{_TEXT[key]} 文字以内にしてください ({len(text)} 文字)")
+            if key == "external_id":
+                # Compared exactly on every re-import: no line breaks, a bounded length.
+                if _LINE_BREAKS.search(text):
+                    raise CellError("外部ID に改行やタブは使えません")
+                if len(text) > case_service.EXTERNAL_ID:
+                    raise CellError(
+                        f"{case_service.EXTERNAL_ID} 文字以内にしてください ({len(text)} 文字)"
+                    )
                 values[key] = text or None
+            elif key in _TEXT:
+                values[key] = strip_control(text, single_line=True).strip() or None
             elif key == "situation":
                 values[key] = raw.replace("\r\n", "\n").strip() or None
             elif key == "company_size":
@@ -183,8 +187,9 @@ def _parse_row(
         except (CellError, ValueError) as exc:
             errors.add(line, column, str(exc))
             bad = True
+            refused.add(key)
     external_id = values.pop("external_id", None)
-    if not external_id:
+    if not external_id and "external_id" not in refused:
         errors.add(line, headers.names.get("external_id"), "外部ID を入力してください")
         bad = True
     chains = None

@@ -316,3 +316,19 @@ def test_archived_cases_are_found_only_by_editors_who_ask(team: UnitOfWorkFactor
     assert search_cases(team(), slack_user_id="UM1", filters=shown).total == 1
     assert search_cases(team(), slack_user_id="UR1", filters=shown).total == 0
     assert value_map(team(), slack_user_id="UR1").cases == 0
+
+
+def test_field_limits_are_the_column_sizes() -> None:
+    pairs = [
+        (svc.TITLE, Case.__table__.c.title),
+        (svc.CUSTOMER, Case.__table__.c.customer),
+        (svc.INDUSTRY, Case.__table__.c.industry),
+        (svc.LINK, Case.__table__.c.link),
+        (svc.EXTERNAL_ID, Case.__table__.c.external_id),
+        (svc.TAG_NAME, CaseTag.__table__.c.name),
+        (svc.CONNECTION, CaseChain.__table__.c.connection),
+        (svc.FIGURES, CaseChain.__table__.c.figures),
+    ]
+    assert [(column.name, column.type.length) for _, column in pairs] == [
+        (column.name, limit) for limit, column in pairs
+    ]

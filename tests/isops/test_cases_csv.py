@@ -231,3 +231,25 @@ def test_export_encodings(uow_factory: UnitOfWorkFactory, encoding: str) -> None
     export_cases(uow_factory(), out=out, tz=TOKYO)
     data = out.getvalue().encode(encoding)
     assert import_cases(uow_factory, stream=io.BytesIO(data)).summary().endswith("変更なし 2 件")
+
+
+def test_text_cells_keep_their_inner_spaces_and_lose_line_breaks(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    header = "外部ID,タイトル,業種,課題,便益,現状\n"
+    good = 'K-1,"A  社の\n改革",製造,課題,便益,"一行目\n二行目"\n'
+    bad_ids = '"K\n2",T,製造,課題,便益,\n' + f"{'x' * 201},T,製造,課題,便益,\n"
+    result = _import(uow_factory, header + good + bad_ids)
+    # Rows are records, as a spreadsheet counts them (a multi-line cell is one row).
+    assert [str(e) for e in result.errors] == [
+        "行 3, 列 外部ID: 外部ID に改行やタブは使えません",
+        "行 4, 列 外部ID: 200 文字以内にしてください (201 文字)",
+    ]
+    long_title = _import(uow_factory, header + f"K-3,{'長' * 201},製造,課題,便益,\n")
+    assert [str(e) for e in long_title.errors] == [
+        "行 2, 列 タイトル: タイトルは 200 文字以内にしてください (201 文字)"
+    ]
+    ok = _import(uow_factory, header + good)
+    assert ok.error_count == 0, ok.errors
+    (case,) = _cases(uow_factory)
+    assert (case.title, case.situation) == ("A  社の 改革", "一行目\n二行目")
