@@ -155,7 +155,7 @@ def test_a_case_added_in_the_modal_is_found_and_shown_for_fitting_leads_only(
     assert "条件に合う事例はありません" in refine(ids.CASE_SEARCH_ROLE, "役員")
 
     # The log modal of a lead of that industry and role level shows it; another industry not.
-    _lead(team, "ぴったり工業")
+    fitting_id = _lead(team, "ぴったり工業")
     _lead(team, "べつ銀行", industry="金融")
     fitting = _open(team, "/log-call", "ぴったり")
     hint = next(b for b in fitting["blocks"] if "💡" in _shown(b))
@@ -167,6 +167,19 @@ def test_a_case_added_in_the_modal_is_found_and_shown_for_fitting_leads_only(
     assert hint["accessory"]["value"] == str(case_id)
     other = _open(team, "/log-call", "べつ")
     assert "💡" not in _shown(other) and "受注率" not in _shown(other)
+    # Picking the fitting lead in that modal brings its case line in.
+    updates = len(team.fake.calls_to("views.update"))
+    assert (
+        team.sender.block_actions(
+            user_id="UR1",
+            view=other,
+            actions=[{"action_id": ids.LEAD_SELECT, "selected_option": {"value": str(fitting_id)}}],
+        ).status
+        == 200
+    )
+    picked = team.fake.wait_for("views.update", count=updates + 1)[-1]
+    assert picked.response["ok"], picked.response
+    assert "💡 製造業界・マネージャー向け" in _shown(picked.params["view"])
 
     # 詳細 in the log modal pushes the whole case over it.
     assert (
@@ -488,3 +501,34 @@ def test_the_webhook_stores_a_company_size(database_url: str) -> None:
         assert status == 422 and body["errors"][0]["field"] == "company_size"
         with hook.uow() as uow:
             assert uow.session.scalars(select(Lead.company_size)).all() == [CompanySize.MID]
+
+
+def test_a_list_for_a_rep_who_left_meanwhile_is_dropped_not_retried(team: BotHarness) -> None:
+    from isops.enums import DeliveryState
+    from isops.models import Member, Notification
+
+    team.runtime.outbox.stop()  # sent below, after the rep has left
+    case_id = create_case(
+        team.uow(),
+        slack_user_id="UM1",
+        draft=CaseDraft(
+            title="事例", industry="製造", chains=(ChainDraft("課題", benefit="便益"),)
+        ),
+    ).case.id
+    rep2 = _member_id(team, "UR2")
+    team.sender.block_actions(
+        user_id="UM1",
+        actions=[
+            {"action_id": ids.CASE_TARGETS_SEND, "value": f"{case_id}:{rep2}", "type": "button"}
+        ],
+        response_url=team.response_url(),
+    )
+    assert "鈴木 さんに DM で送りました" in _shown(_reply(team).params)
+    with team.uow() as uow:
+        uow.session.get_one(Member, rep2).active = False
+        uow.commit()
+    team.runtime.outbox.run_once()
+    assert [c for c in team.fake.calls_to("chat.postMessage") if c.params["channel"] == "UR2"] == []
+    with team.uow() as uow:
+        (state,) = uow.session.scalars(select(Notification.state))
+    assert state is DeliveryState.SENT  # settled: nothing to send, nothing to retry
