@@ -284,7 +284,8 @@ def _plan_and_write(
             counts.updated += 1
         if write and not counts.errors.count:
             if case is not None:
-                case.revision += 1  # an editor who opened it before must reopen it
+                # An editor who opened it before must reopen it (SQL: no lost increment).
+                case.revision = Case.revision + 1
             write_case(
                 session,
                 draft=draft,

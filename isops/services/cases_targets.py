@@ -24,6 +24,7 @@ from isops.db import affected_rows
 from isops.enums import ActionStatus, Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Case, Lead, Member
+from isops.rules import Targets, next_action_date_problem
 from isops.services import outbox
 from isops.services.cases import CASE_NOT_FOUND, EDITORS, CaseDetail, load_details
 from isops.services.cases_search import CaseFilters, case_conditions
@@ -289,6 +290,16 @@ def focus_lead(
         today = actor.today(calendar)
         old_priority, old_date = lead.priority, lead.next_action_date
         new_date = focus_date(old_date, today=today, calendar=calendar, max_days=focus_max_days)
+        # Rule 5 has one definition (isops.rules); the date chosen must pass it.
+        problem = next_action_date_problem(
+            next_action_date=new_date,
+            priority=Priority.FOCUS,
+            today=today,
+            targets=Targets(focus_max_days=focus_max_days),
+            status=lead.status,
+        )
+        if problem is not None:  # pragma: no cover - focus_date stays inside the window
+            raise Conflict(problem)
         now = utcnow()
         changed = session.execute(
             update(Lead)
