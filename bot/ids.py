@@ -74,3 +74,48 @@ def unversioned(block_id: str) -> str:
 LEADS_IMPORT_VIEW = "leads_import"
 LEADS_IMPORT_CSV = "leads_import.csv"
 LEADS_IMPORT_DRY_RUN = "leads_import.dry_run"
+
+# The case library (issue 14). Buttons carry a case id (or "case:lead:rep" ids for target
+# lists); who may read, edit or focus is decided from the database by who clicked.
+CASE_DETAIL_BUTTON = "case.detail"  # value = case id; "case.detail:<id>" when several share a block
+CASE_EDIT_BUTTON = "case.edit"  # value = case id
+CASE_ADD_BUTTON = "case.add"
+CASE_DETAIL_VIEW = "case_detail"
+CASE_EDIT_VIEW = "case_edit"  # add and edit
+CASE_SEARCH_VIEW = "case_search"
+CASE_ADD_CHAIN_BUTTON = "case_edit.add_chain"
+# The edit modal's inputs (block_id and action_id alike); chain parts get ".<n>" appended.
+CASE_TITLE_BLOCK = "case.title"
+CASE_CUSTOMER_BLOCK = "case.customer"
+CASE_INDUSTRY_BLOCK = "case.industry"
+CASE_SIZE_BLOCK = "case.size"
+CASE_ROLE_BLOCK = "case.role"
+CASE_SITUATION_BLOCK = "case.situation"
+CASE_LINK_BLOCK = "case.link"
+CASE_ARCHIVED_BLOCK = "case.archived"
+CASE_CHAIN_BLOCKS = {
+    "problem": "case.problem",
+    "feature": "case.feature",
+    "connection": "case.connection",
+    "benefit": "case.benefit",
+    "figures": "case.figures",
+}
+# The search modal: its inputs and the filter selects (one actions block).
+CASE_SEARCH_KEYWORD = "case_search.keyword"
+CASE_SEARCH_PROBLEM = "case_search.problem"
+CASE_SEARCH_FILTERS_BLOCK = "case_search.filters"
+CASE_SEARCH_INDUSTRY = "case_search.industry"
+CASE_SEARCH_ROLE = "case_search.role"
+CASE_SEARCH_SIZE = "case_search.size"
+CASE_SEARCH_ARCHIVED = "case_search.archived"
+# /isops targets: the case and rep selects (value "case:rep"), 注力にする ("case:lead:rep"),
+# and a manager's 送る ("case:rep").
+CASE_TARGETS_PICK = "case_targets.pick"
+CASE_TARGETS_REP = "case_targets.rep"
+CASE_TARGETS_FOCUS = "case_targets.focus"
+CASE_TARGETS_SEND = "case_targets.send"
+
+
+def chain_block(part: str, index: int) -> str:
+    """The block_id of one part of chain `index` in the case modal (`case.problem.0`)."""
+    return f"{CASE_CHAIN_BLOCKS[part]}.{index}"

@@ -61,6 +61,13 @@ AWAY_MARK = "🌴"  # 休暇
 MORNING_MARK = "☀️"  # the morning DM's header
 TEAM_MARK = "👥"  # a manager's team in the morning DM
 FIGURES_MARK = "📊"  # a manager's figures of the previous business day
+EDIT_MARK = "✏️"  # edit buttons (case library)
+CASE_HINT_MARK = "💡"  # the best-matching case for a lead (log modal, lists)
+ARCHIVED_MARK = "🗄"  # an archived case
+LINK_MARK = "🔗"  # an external link (a case's source)
+CASE_SHARE_MARK = "📚"  # the weekly case post in ISOPS_CASE_CHANNEL
+TARGETS_MARK = "🎯"  # a target list built from a case
+SENT_TO_MARK = "📨"  # something a manager sends to a rep
 
 
 def five_c2m_label(progress: FiveC2M) -> str:
@@ -157,6 +164,7 @@ SLASH_COMMANDS_HELP = (
     ("/log-call [検索語]", "架電を記録し、4項目 (ステータス・優先・次回活動予定日・メモ) を更新"),
     ("/log-mail [検索語]", "メールを記録し、4項目を更新"),
     ("/lead", "リードを手動で登録 (重複チェックつき)"),
+    ("/case [検索語]", "事例ライブラリ: 課題 → 機能 → 便益 で探す (add で追加、map で全体像)"),
 )
 GENERIC_ERROR = "処理できませんでした。時間をおいてもう一度お試しください。"
 # A modal whose payload cannot be ours (e.g. an id out of range): nothing was saved.

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from isops.calendar import BusinessCalendar
-from isops.enums import ActionStatus, Channel, Outcome, Priority, ReviewState, Role
+from isops.case_vocabulary import CompanySize
+from isops.enums import ActionStatus, Channel, Outcome, Priority, ReviewState, Role, RoleLevel
 from isops.models import Action, AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import Targets
+from isops.services.cases import CaseDraft, ChainDraft, clean_draft, write_case
 from isops.services.counters import apply_action_to_lead
 from isops.settings import Settings
 from isops.text import lead_search_text
@@ -46,6 +48,72 @@ MANAGER = DemoMember("U0DEMOMGR1", "山田 花子", Role.MANAGER)
 SATO = DemoMember("U0DEMOREP1", "佐藤 健", Role.REP)
 SUZUKI = DemoMember("U0DEMOREP2", "鈴木 美咲", Role.REP)
 TAKAHASHI = DemoMember("U0DEMOREP3", "高橋 翔", Role.REP)
+
+# The case library (issue 14), from the article's example: an online sales tool (video calls
+# with recording and analysis, sharing of won meetings) and the three problems it answers.
+DEMO_CASES: tuple[tuple[str, CaseDraft], ...] = (
+    (
+        "demo-case-1",
+        CaseDraft(
+            title="製造業の営業部が、受注商談の共有で受注率を上げた",
+            customer="製造業 A社 (匿名)",
+            industry="製造",
+            company_size=CompanySize.LARGE,
+            role_level=RoleLevel.MANAGER,
+            situation="商談はベテラン頼みで、受注率が担当者ごとに大きく違う。若手は先輩の商談を見る機会がない。",
+            chains=(
+                ChainDraft(
+                    "受注率の不振",
+                    "商談の録画・分析",
+                    "受注した商談を録画で共有し、成功事例を全員が真似できる",
+                    "受注率の向上",
+                    "受注率 18% → 24% (6か月)",
+                ),
+            ),
+        ),
+    ),
+    (
+        "demo-case-2",
+        CaseDraft(
+            title="SaaS 企業が、営業の増員をオンボーディング短縮で乗り切った",
+            customer="IT サービス B社 (匿名)",
+            industry="IT",
+            company_size=CompanySize.MID,
+            role_level=RoleLevel.EXECUTIVE,
+            situation="営業を半年で 10 名採用する計画。教える側のマネージャーが足りない。",
+            chains=(
+                ChainDraft(
+                    "営業の採用数増",
+                    "受注商談の共有",
+                    "新人が初日から成功した商談を見て学べ、オンボーディング期間が短くなる",
+                    "新人の早期戦力化",
+                    "独り立ちまで 6か月 → 3か月",
+                ),
+            ),
+        ),
+    ),
+    (
+        "demo-case-3",
+        CaseDraft(
+            title="新製品の投入で、商談の分析から PDCA を速めた",
+            customer="製造業 C社 (匿名)",
+            industry="製造",
+            company_size=CompanySize.ENTERPRISE,
+            role_level=RoleLevel.EXECUTIVE,
+            situation="新製品の訴求がはまらず、どこを直すべきか現場の声が開発に届かない。",
+            chains=(
+                ChainDraft(
+                    "新製品の投入",
+                    "商談の録画・分析",
+                    "顧客の反応を毎週分析して PDCA を回し、機能改善の要望を開発へ返す",
+                    "立ち上げの加速",
+                    "訴求の見直し 月1回 → 週1回",
+                ),
+                ChainDraft("受注率の不振", "受注商談の共有", "成功事例の共有", "受注率の向上"),
+            ),
+        ),
+    ),
+)
 
 
 def demo_morning(settings: Settings, calendar: BusinessCalendar, now: dt.datetime) -> dt.datetime:
@@ -226,6 +294,14 @@ class _Builder:
         self.suzuki()
         self.takahashi()
         self.closed_history()
+        for external_id, draft in DEMO_CASES:
+            write_case(
+                self.session,
+                draft=clean_draft(draft),
+                member_id=self.ids[MANAGER.slack_user_id],
+                now=self.morning,
+                external_id=external_id,
+            )
 
     def sato(self) -> None:
         today, yesterday = self.today, self.business_days_ago(1)

@@ -18,10 +18,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from isops.case_vocabulary import CompanySize, TagKind
 from isops.clock import utcnow
 from isops.db import Base, UTCDateTime
 from isops.enums import Channel, DeliveryState, ReviewState, Role, RoleLevel
@@ -86,6 +88,7 @@ class Lead(Base):
     title: Mapped[str | None] = mapped_column(String(200))
     role_level: Mapped[RoleLevel | None] = mapped_column(_str_enum(RoleLevel))
     industry: Mapped[str | None] = mapped_column(String(100))
+    company_size: Mapped[CompanySize | None] = mapped_column(_str_enum(CompanySize))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(50))
     source: Mapped[str | None] = mapped_column(String(100))
@@ -280,3 +283,71 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     result: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- the case library (DOMAIN.md "Service understanding") -----------------------------------------
+
+
+class CaseTag(Base):
+    """A reusable problem (課題), feature (機能) or benefit (便益); one per kind and folded name,
+    so 「受注率が低い」 and 「受注率が低い 」 are one tag and the value map adds them up."""
+
+    __tablename__ = "case_tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TagKind] = mapped_column(_str_enum(TagKind))
+    name: Mapped[str] = mapped_column(String(100))  # as first written
+    key: Mapped[str] = mapped_column(String(400))  # isops.text.fold(name)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+
+class Case(Base):
+    """A customer case reps learn from and talk from: who (industry, size, role), their state
+    before (現状), and chains 課題 → 機能 → 便益 (`CaseChain`)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The key of CSV round trips; generated (isops-…) for cases added in Slack.
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[str | None] = mapped_column(String(200))  # may be anonymised
+    industry: Mapped[str] = mapped_column(String(100))
+    # fold(industry): matching a lead's industry and the 業種 filter are equalities on this.
+    industry_key: Mapped[str] = mapped_column(String(400))
+    company_size: Mapped[CompanySize | None] = mapped_column(_str_enum(CompanySize))
+    role_level: Mapped[RoleLevel | None] = mapped_column(_str_enum(RoleLevel))
+    situation: Mapped[str] = mapped_column(Text, default="", server_default="")  # 現状
+    link: Mapped[str | None] = mapped_column(String(2000))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Everything a keyword may hit (title, customer, industry, 現状, tags, 接続, 数値), folded.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Bumped by every edit: an edit made on an older revision is refused, not merged.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The weekly post picks the case shown least recently (NULL: never).
+    last_shared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_cases_archived_industry_key", "archived", "industry_key"),)
+
+
+class CaseChain(Base):
+    """One 課題 → 機能 (接続: how the feature answers the problem) → 便益 of a case, in order."""
+
+    __tablename__ = "case_chains"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    problem_tag_id: Mapped[int] = mapped_column(ForeignKey("case_tags.id"), index=True)
+    feature_tag_id: Mapped[int | None] = mapped_column(ForeignKey("case_tags.id"), index=True)
+    benefit_tag_id: Mapped[int | None] = mapped_column(ForeignKey("case_tags.id"), index=True)
+    connection: Mapped[str | None] = mapped_column(String(300))  # 接続
+    figures: Mapped[str | None] = mapped_column(String(100))  # the benefit in numbers
+
+    __table_args__ = (UniqueConstraint("case_id", "position"),)

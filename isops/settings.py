@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     review_channel: str | None = Field(default=None, alias="ISOPS_REVIEW_CHANNEL")
     # With a shared review channel, may any manager decide (not only the rep's own)?
     review_channel_any_manager: bool = Field(default=True, alias="ISOPS_REVIEW_CHANNEL_ANY_MANAGER")
+    # The weekly case post (issue 14): a channel id (C…) the bot is in; unset = no post.
+    case_channel: str | None = Field(default=None, alias="ISOPS_CASE_CHANNEL")
     log_level: str = Field(default="INFO", alias="ISOPS_LOG_LEVEL")
 
     @field_validator("remind_at", "inbound_cutoff", "remind_catchup_until", mode="before")

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks.case_card import build_case_hint
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
 from bot.forms.log import LogMetadata, LogValues, Mode, outcome_value, shown_for, values_for
 from isops.enums import OUTCOMES_BY_CHANNEL, STATUS_LABELS, ActionStatus, Channel, Priority
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO
+from isops.services.cases_matching import CaseMatch
 from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 
 TITLES: dict[str, str] = {"call": "架電を記録", "mail": "メールを記録", "any": "活動を記録"}
@@ -30,6 +32,7 @@ class SelectedLead:
     id: int
     text: str
     context: str | None = None
+    case_hint: CaseMatch | None = None  # the case to talk from (issue 14)
 
 
 def status_label(status: int) -> str:
@@ -87,7 +90,7 @@ def selected_lead(snapshot: LeadSnapshot) -> SelectedLead:
             " の承認待ちです。"
             "記録すると申請は取り下げられます (続けて対応不要にする場合は選び直してください)"
         )
-    return SelectedLead(id=snapshot.id, text=text, context=line)
+    return SelectedLead(id=snapshot.id, text=text, context=line, case_hint=snapshot.case_hint)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -207,6 +210,8 @@ def build_log_modal(
     blocks.append(lead_block)
     if selected is not None and selected.context:
         blocks.append(context(selected.context))
+    if selected is not None and selected.case_hint is not None:
+        blocks.append(build_case_hint(selected.case_hint))
 
     blocks.append(
         input_block(ids.LOG_OUTCOME_BLOCK, "結果", _outcome_element(meta.mode, values.outcome))

@@ -31,6 +31,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("title", "役職", "title"),
     Column("role_level", "役職区分", "role_level"),
     Column("industry", "業種", "industry"),
+    Column("company_size", "企業規模", "company_size", ("従業員規模", "従業員数")),
     Column("email", "メール", "email", ("メールアドレス", "e-mail", "mail")),
     Column("phone", "電話", "phone", ("電話番号", "tel")),
     Column("source", "流入元", "source"),

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from isops import limits
+from isops.case_vocabulary import parse_company_size
 from isops.csvio.cells import (
     CellError,
     check_email,
@@ -154,6 +155,14 @@ def _isops_id(raw: str) -> int:
     return int(number)
 
 
+def _company_size(raw: str) -> Any:
+    """`50-299`, `50〜299名` or a headcount, as its band (isops.case_vocabulary)."""
+    try:
+        return parse_company_size(raw)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
+
+
 def _cv_at_parser(tz: ZoneInfo, now: dt.datetime) -> Callable[[str], dt.datetime]:
     def parse(raw: str) -> dt.datetime:
         moment = parse_datetime(raw, tz)
@@ -206,6 +215,7 @@ class RowParser:
             "status": parse_status,
             "priority": parse_priority,
             "role_level": parse_role_level,
+            "company_size": _company_size,
             "cv_at": _cv_at_parser(tz, now),
             "next_action_date": _next_action_date_parser(tz, now.astimezone(tz).date()),
             **{key: _text_parser(key) for key in TEXT_LIMITS},

@@ -40,6 +40,7 @@ FIELDS = (
     "title",
     "role_level",
     "industry",
+    "company_size",
     "email",
     "phone",
     "source",

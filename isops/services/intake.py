@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from isops import limits
 from isops.calendar import BusinessCalendar
+from isops.case_vocabulary import CompanySize, parse_company_size
 from isops.clock import utcnow
 from isops.enums import RoleLevel
 from isops.errors import InvalidInput
@@ -80,6 +81,7 @@ class InboundLead(BaseModel):
     title: str | None = Field(default=None, max_length=limits.TITLE)
     role_level: RoleLevel | None = None
     industry: str | None = Field(default=None, max_length=limits.INDUSTRY)
+    company_size: CompanySize | None = None
     email: str | None = Field(default=None, max_length=limits.EMAIL)
     phone: str | None = Field(default=None, max_length=limits.PHONE)
     source: str | None = Field(default=None, max_length=limits.SOURCE)
@@ -119,6 +121,18 @@ class InboundLead(BaseModel):
             return None
         if _typed_text(value) != value:
             raise ValueError(CONTROL_IN_IDENTIFIER)
+        return value
+
+    @field_validator("company_size", mode="before")
+    @classmethod
+    def _company_size(cls, value: Any) -> Any:
+        # "50-299", "50〜299名", or a headcount (120 or "120") as its band; like role_level,
+        # a value that is not one band is refused (422) rather than guessed.
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            value = _typed_text(value)
+            return parse_company_size(value) if value.strip() else None
         return value
 
     @field_validator("cv_at", mode="before")
@@ -300,6 +314,7 @@ def _create(
         title=lead.title,
         role_level=lead.role_level,
         industry=lead.industry,
+        company_size=lead.company_size,
         email=lead.email,
         phone=lead.phone,
         source=lead.source,

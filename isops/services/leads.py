@@ -19,6 +19,7 @@ from isops.enums import ActionStatus, RoleLevel
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, NoActionReview
 from isops.rules import FiveC2M, Targets, five_c2m
+from isops.services.cases_matching import CaseMatch, LeadProfile, best_case_for_lead
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
 from isops.services.lead_access import Actor, load_actor, owner_names
@@ -90,6 +91,8 @@ class LeadSnapshot:
     five_c2m: FiveC2M
     inbound: bool
     first_action_at: dt.datetime | None
+    # The case to talk from (issue 14): industry, then role level, then size; None without.
+    case_hint: CaseMatch | None = None
 
     @property
     def awaiting_first_approach(self) -> bool:
@@ -245,6 +248,9 @@ def _snapshot(session: Session, actor: Actor, lead: Lead, targets: Targets) -> L
         five_c2m=five_c2m(lead.call_count, lead.mail_count, targets),
         inbound=lead.inbound,
         first_action_at=lead.first_action_at,
+        case_hint=best_case_for_lead(
+            session, LeadProfile(lead.industry, lead.role_level, lead.company_size)
+        ),
     )
 
 

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import JSON, Date, column, insert, inspect, select, table, text
+from sqlalchemy import JSON, Date, column, func, insert, inspect, select, table, text
 
 from isops.db import Base, UTCDateTime, make_engine
 from isops.migrate import downgrade, upgrade
-from isops.models import Lead, Member, Notification
+from isops.models import Action, Lead, Member, Notification
 
 
 @pytest.fixture
@@ -245,5 +245,63 @@ def test_0004_folds_morning_claims_into_the_outbox_and_back(database_url: str) -
             c["name"] for c in inspect(engine).get_columns("notifications")
         }
         upgrade(database_url)
+    finally:
+        engine.dispose()
+
+
+def test_0006_adds_the_case_library_and_lead_sizes_and_back_keeping_leads_actions(
+    database_url: str,
+) -> None:
+    """Down and up again with data: the downgrade drops `leads.company_size` in place (a batch
+    rebuild of `leads` on SQLite would cascade-delete its actions)."""
+    engine = make_engine(database_url)
+    now = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Lead.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "id": 1,
+                        "company": "A",
+                        "search_text": "a",
+                        "cv_at": now,
+                        "status": 1,
+                        "memo": "",
+                        "inbound": False,
+                        "call_count": 1,
+                        "mail_count": 0,
+                        "early_action_count": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                        "company_size": "50-299",
+                    }
+                ],
+            )
+            conn.execute(
+                insert(Action.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "lead_id": 1,
+                        "channel": "call",
+                        "outcome": "不在",
+                        "memo": "",
+                        "acted_at": now,
+                        "created_at": now,
+                    }
+                ],
+            )
+        downgrade(database_url, "0004_outbox_exactly_once")
+        tables = set(inspect(engine).get_table_names())
+        assert not {"cases", "case_tags", "case_chains"} & tables
+        assert "company_size" not in {c["name"] for c in inspect(engine).get_columns("leads")}
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(Action)).scalar() == 1
+            assert conn.execute(select(func.count()).select_from(Lead)).scalar() == 1
+        upgrade(database_url)
+        assert {"cases", "case_tags", "case_chains"} <= set(inspect(engine).get_table_names())
+        with engine.connect() as conn:
+            assert conn.execute(select(Lead.company_size)).scalar() is None
+            assert conn.execute(select(func.count()).select_from(Action)).scalar() == 1
     finally:
         engine.dispose()

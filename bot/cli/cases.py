@@ -1,0 +1,92 @@
+"""`isops cases import|export`: the case library as CSV (the columns and the chain format are
+described in isops.csvio.cases_columns and the README, "Case library")."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from bot.cli.common import CliError, Subparsers, add_group, open_uow_factory, print_import_report
+from isops.settings import Settings
+
+IMPORT_ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16")
+EXPORT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
+
+
+def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from isops.csvio.cases_import import import_cases
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"ファイルがありません: {path}")
+    try:
+        with open_uow_factory(settings) as uow_factory, path.open("rb") as stream:
+            result = import_cases(
+                uow_factory, stream=stream, encoding=args.encoding, dry_run=args.dry_run
+            )
+    except OSError as exc:
+        raise CliError(f"{path} を読めません: {exc.strerror or exc}") from None
+    print_import_report(result)
+    return 1 if result.error_count else 0
+
+
+def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from isops.csvio.cases_export import export_cases
+
+    path = Path(args.file)
+    # Written next to the target and renamed at the end: a failed export leaves no half file.
+    partial = path.with_name(path.name + ".part")
+    try:
+        with open_uow_factory(settings) as uow_factory:
+            with partial.open("w", encoding=args.encoding, newline="") as out:
+                count = export_cases(uow_factory(), out=out, tz=settings.tz, language=args.headers)
+            os.replace(partial, path)
+    except UnicodeEncodeError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(
+            f"{args.encoding} で表せない文字「{exc.object[exc.start : exc.end]}」があります"
+            " (--encoding utf-8-sig なら Excel でもそのまま開けます)"
+        ) from None
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"{path} に書き出せません: {exc.strerror or exc}") from None
+    print(f"{count} 件を書き出しました: {path}")
+    return 0
+
+
+def add_parsers(sub: Subparsers) -> None:
+    """`isops cases import FILE.csv [--dry-run] [--encoding E]`, `isops cases export FILE.csv`."""
+    cases_sub = add_group(
+        sub, "cases", help="事例ライブラリの CSV 取り込み・書き出し", dest="cases_command"
+    )
+    imp = cases_sub.add_parser(
+        "import",
+        help="CSV から事例を取り込む (全行を検証してから 1 トランザクションで保存。"
+        "外部ID が同じ事例は更新)",
+    )
+    imp.add_argument(
+        "file",
+        metavar="FILE.csv",
+        help="列: 外部ID, タイトル, 顧客, 業種, 企業規模, 役職区分, 現状, 課題, 機能, 接続, 便益,"
+        " 数値, リンク, アーカイブ (課題〜数値は 1 行に 1 つ、n 行目どうしが 1 組)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="検証と件数の確認だけで保存しない")
+    imp.add_argument(
+        "--encoding", choices=IMPORT_ENCODINGS, default="auto", help="文字コード (既定: 自動判別)"
+    )
+    imp.set_defaults(handler=_cmd_import)
+    exp = cases_sub.add_parser(
+        "export", help="全事例 (アーカイブ済みも) を取り込みと同じ列で CSV に書き出す"
+    )
+    exp.add_argument("file", metavar="FILE.csv", help="書き出し先")
+    exp.add_argument(
+        "--encoding",
+        choices=EXPORT_ENCODINGS,
+        default="utf-8-sig",
+        help="文字コード (既定 utf-8-sig: Excel でそのまま開ける)",
+    )
+    exp.add_argument(
+        "--headers", choices=["ja", "en"], default="ja", help="見出しの言語 (既定: 日本語)"
+    )
+    exp.set_defaults(handler=_cmd_export)
