@@ -128,8 +128,8 @@ class _Builder:
         contact: str,
         *,
         cv_at: dt.datetime,
-        status: int = ActionStatus.NOT_CONNECTED,
-        priority: int | None = None,
+        status: ActionStatus = ActionStatus.NOT_CONNECTED,
+        priority: Priority | None = None,
         next_action_date: dt.date | None = None,
         source: str | None = None,
         inbound: bool = False,
@@ -170,7 +170,7 @@ class _Builder:
                 lead_id=row.id,
                 member_id=self.ids[owner.slack_user_id],
                 channel=channel,
-                outcome=outcome.value,
+                outcome=outcome,
                 acted_at=acted_at,
             )
             self.session.add(action)
@@ -186,7 +186,7 @@ class _Builder:
         created_at: dt.datetime,
         reason_code: str,
         memo: str,
-        requested_status: int = ActionStatus.NO_ACTION_BEFORE_CONNECT,
+        requested_status: ActionStatus = ActionStatus.NO_ACTION_BEFORE_CONNECT,
         return_reason: str | None = None,
     ) -> None:
         self.session.add(

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from isops.enums import ActionStatus, Channel, Outcome, Priority
+from isops.enums import (
+    CLOSED_STATUSES,
+    NOT_CONNECTED_STATUSES,
+    OPEN_STATUSES,
+    ActionStatus,
+    Channel,
+    Outcome,
+    Priority,
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ def five_c2m(calls: int, mails: int, targets: Targets) -> FiveC2M:
 
 def chases_5c2m(status: int) -> bool:
     """5C2M applies until the person is reached (statuses 1 and 2)."""
-    return status in (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED)
+    return status in NOT_CONNECTED_STATUSES
 
 
 def counts_as_early(cv_at: dt.datetime, acted_at: dt.datetime, targets: Targets) -> bool:
@@ -59,11 +67,12 @@ def counts_as_early(cv_at: dt.datetime, acted_at: dt.datetime, targets: Targets)
     return cv_at <= acted_at <= cv_at + dt.timedelta(days=targets.early_window_days)
 
 
-def status_after_outcome(current: int, outcome: Outcome) -> int:
-    """Logging a touch moves an untouched lead forward unless the rep chose otherwise:
-    a connected call or a reply means 接続済; any other touch means 未接続."""
+def status_after_outcome(current: ActionStatus, outcome: Outcome) -> ActionStatus:
+    """Logging a touch moves an open lead forward unless the rep chose otherwise:
+    a connected call or a reply means 接続済; any other touch means 未接続 (from 未対応).
+    A closed status (4, 5, 6) stays."""
     if outcome in (Outcome.CONNECTED, Outcome.REPLIED):
-        return max(current, ActionStatus.CONNECTED) if current < 4 else current
+        return ActionStatus.CONNECTED if current in OPEN_STATUSES else current
     if current == ActionStatus.UNTOUCHED:
         return ActionStatus.NOT_CONNECTED
     return current
@@ -80,7 +89,7 @@ def next_action_date_problem(
     """Rule 5 as a Japanese field error, or None when the date is fine."""
     if next_action_date is not None and next_action_date < today:
         return "次回活動予定日に過去の日付は指定できません"
-    closed = status in (ActionStatus.MEETING, 4, 6)
+    closed = status in CLOSED_STATUSES
     if priority == Priority.FOCUS and not closed:
         if next_action_date is None:
             return "注力リードには次回活動予定日が必要です"

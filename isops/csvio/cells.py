@@ -28,7 +28,7 @@ _DATE_TIME = re.compile(
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
-_STATUS_BY_LABEL = {label: int(status) for status, label in STATUS_LABELS.items()}
+_STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 _PRIORITY_BY_TEXT = {
     "1": Priority.FOCUS,
     "注力": Priority.FOCUS,
@@ -48,11 +48,11 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_status(text: str) -> int:
+def parse_status(text: str) -> ActionStatus:
     """`1`…`6` or the label (`未対応`, `接続済`, …)."""
     value = _nfkc(text)
     if value.isdigit() and int(value) in ActionStatus._value2member_map_:
-        return int(value)
+        return ActionStatus(int(value))
     status = _STATUS_BY_LABEL.get(value)
     if status is None:
         labels = " / ".join(f"{int(s)} {label}" for s, label in STATUS_LABELS.items())
@@ -60,12 +60,12 @@ def parse_status(text: str) -> int:
     return status
 
 
-def parse_priority(text: str) -> int:
+def parse_priority(text: str) -> Priority:
     """`注力` / `非注力` or `1` / `2`."""
     priority = _PRIORITY_BY_TEXT.get(_nfkc(text))
     if priority is None:
         raise CellError(f"「{text}」は読めません (注力 / 非注力、または 1 / 2)")
-    return int(priority)
+    return priority
 
 
 def parse_role_level(text: str) -> RoleLevel:

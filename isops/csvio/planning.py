@@ -19,7 +19,7 @@ from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
 from isops.csvio.parsing import ParsedRow, Tally, column_name
-from isops.enums import ActionStatus
+from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
 from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.services.assignment import OwnerMatch, owners_by_ref
 from isops.services.history import history_text
@@ -52,7 +52,6 @@ FIELDS = (
 _LOADED = ("id", *FIELDS, "owner_id", "inbound", "search_text")
 # Changes to these are kept in lead_history (the four CRM fields and the owner).
 _HISTORY_FIELDS = frozenset({"status", "priority", "next_action_date", "memo", "owner_id"})
-_NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
 # A literal, not a bound parameter, so SQLite can use the partial unique index on pending
 # reviews (its WHERE clause is exactly this text).
 _PENDING_REVIEW = text("no_action_reviews.state = 'pending'")
@@ -334,7 +333,7 @@ def _new_lead(now: dt.datetime) -> Record:
     """A complete row for INSERT (every column, so one executemany takes the batch)."""
     record: Record = {name: None for name in FIELDS}
     record.update(
-        status=int(ActionStatus.UNTOUCHED),
+        status=ActionStatus.UNTOUCHED,
         memo="",
         cv_at=now,
         owner_id=None,
@@ -385,7 +384,7 @@ def _conflict(
         lead.get("id") is not None
         and status is not None
         and status != lead["status"]
-        and status in _NEEDS_REVIEW
+        and status in NEEDS_REVIEW_STATUSES
     ):
         # DOMAIN.md rule 3: 対応不要 / 接続後不対応 only through a manager's review.
         return column_name(names, "status"), (

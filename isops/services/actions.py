@@ -16,7 +16,16 @@ from isops import limits
 from isops.approach import is_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
-from isops.enums import OUTCOMES_BY_CHANNEL, ActionStatus, Channel, Outcome, Priority
+from isops.enums import (
+    NEEDS_REVIEW_STATUSES,
+    OPEN_STATUSES,
+    OUTCOMES_BY_CHANNEL,
+    PRIORITIES,
+    ActionStatus,
+    Channel,
+    Outcome,
+    Priority,
+)
 from isops.errors import InvalidInput, IsopsError
 from isops.models import Action, Lead, NoActionReview
 from isops.rules import (
@@ -39,7 +48,6 @@ from isops.unit_of_work import UnitOfWork
 ACTION_LOGGED = "action_logged"  # outbox kind: the rep's confirmation with coaching
 MAX_MEMO = limits.MEMO  # what the rep submits at once; the stored memo may be longer
 MAX_REASON_MEMO = limits.MEMO
-_NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
 
 
 def memo_digest(memo: str) -> str:
@@ -182,6 +190,7 @@ def record_action(
         shown_here = shown if same_lead else None
 
         # The four fields: what the rep left as shown keeps the lead's current value.
+        new_status: int
         if shown_here is not None and status == shown_here.status:
             new_status = status_after_outcome(effective, outcome)
         else:
@@ -200,7 +209,7 @@ def record_action(
             errors["outcome"] = f"{channel.label}の結果を選んでください"
         if new_status not in set(ActionStatus):
             errors["status"] = "アクションステータスを選んでください"
-        if new_priority not in (None, Priority.FOCUS, Priority.NON_FOCUS):
+        if new_priority is not None and new_priority not in PRIORITIES:
             errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
         # The limit is on what the rep submitted, which they can shorten — not on the memo
         # it is appended to (an imported CRM memo may be far longer; issue 3). Handing back
@@ -208,7 +217,7 @@ def record_action(
         if len(memo) > MAX_MEMO and memo != lead.memo:
             errors["memo"] = f"アクションメモは {MAX_MEMO} 文字以内にしてください"
         # A review starts when 4/6 is newly chosen, or chosen again after withdrawing one.
-        requests_review = new_status in _NEEDS_REVIEW and (
+        requests_review = new_status in NEEDS_REVIEW_STATUSES and (
             pending_id is not None or new_status != lead.status
         )
         if requests_review:
@@ -220,7 +229,7 @@ def record_action(
                 errors["reason_memo"] = f"理由のメモは {MAX_REASON_MEMO} 文字以内にしてください"
         today = actor.today(calendar)
         # An old date the rep did not touch only matters while the lead stays open.
-        stale_ok = date_unchanged and new_status not in (1, 2, 3)
+        stale_ok = date_unchanged and new_status not in OPEN_STATUSES
         problem = next_action_date_problem(
             next_action_date=None if stale_ok else new_date,
             priority=new_priority,
@@ -252,7 +261,7 @@ def record_action(
             lead_id=lead.id,
             member_id=actor.id,
             channel=channel,
-            outcome=outcome.value,
+            outcome=outcome,
             memo=new_memo if new_memo != lead.memo else "",
             acted_at=now,
             idempotency_key=idempotency_key,
@@ -284,8 +293,8 @@ def record_action(
                     new=new,
                     at=now,
                 )
-        lead.status = new_status
-        lead.priority = new_priority
+        lead.status = ActionStatus(new_status)
+        lead.priority = None if new_priority is None else Priority(new_priority)
         lead.next_action_date = new_date
         lead.memo = new_memo
         if requests_review:
@@ -293,7 +302,7 @@ def record_action(
                 uow,
                 lead_id=lead.id,
                 requested_by_id=actor.id,
-                requested_status=new_status,
+                requested_status=ActionStatus(new_status),
                 previous_status=effective,
                 reason_code=reason_code or "",
                 memo=reason_memo,
@@ -371,7 +380,7 @@ def _duplicate(session: Session, action_id: int, lead: Lead, targets: Targets) -
         company=lead.company,
         contact_name=lead.contact_name,
         channel=action.channel,
-        outcome=Outcome(action.outcome),
+        outcome=action.outcome,
         acted_at=action.acted_at,
         status_before=lead.status,
         status_after=lead.status,

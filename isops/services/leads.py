@@ -15,7 +15,14 @@ from isops import limits
 from isops.approach import is_approached, not_yet_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
-from isops.enums import ActionStatus, RoleLevel
+from isops.enums import (
+    NEEDS_REVIEW_STATUSES,
+    NOT_CONNECTED_STATUSES,
+    OPEN_STATUSES,
+    ActionStatus,
+    Priority,
+    RoleLevel,
+)
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, NoActionReview
 from isops.rules import FiveC2M, Targets, five_c2m
@@ -31,12 +38,6 @@ LEAD_NOT_FOUND = "リードが見つかりません (削除された可能性が
 LEAD_NOT_YOURS = "このリードを記録する権限がありません (自分 / チームのリードのみ)"
 LEAD_CREATE_SCOPE = "lead_create"  # idempotency scope: Slack's view id of a /lead submission
 
-_OPEN_WORKING = (
-    ActionStatus.UNTOUCHED,
-    ActionStatus.NOT_CONNECTED,
-    ActionStatus.CONNECTED,
-)
-_NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
 # A literal (not a bound parameter) so SQLite can use the partial unique index on pending
 # reviews, whose WHERE clause is exactly this text.
 _PENDING = text("no_action_reviews.state = 'pending'")
@@ -113,22 +114,24 @@ def _like_escape(term: str) -> str:
 def _open_condition() -> ColumnElement[bool]:
     """Open for the rep: statuses 1–3, or 4/6 whose review is still pending (承認待ち)."""
     pending = exists().where(NoActionReview.lead_id == Lead.id, _PENDING)
-    return or_(Lead.status.in_(_OPEN_WORKING), and_(Lead.status.in_(_NEEDS_REVIEW), pending))
+    return or_(
+        Lead.status.in_(OPEN_STATUSES), and_(Lead.status.in_(NEEDS_REVIEW_STATUSES), pending)
+    )
 
 
 def _urgency(today: dt.date, targets: Targets) -> ColumnElement[int]:
-    working = Lead.status.in_(_OPEN_WORKING)
+    working = Lead.status.in_(OPEN_STATUSES)
     date_come = and_(Lead.next_action_date.is_not(None), Lead.next_action_date <= today)
     return case(
         (~working, literal_column(str(int(Urgency.PENDING_REVIEW)))),
-        (and_(Lead.priority == 1, date_come), literal_column(str(int(Urgency.DUE)))),
+        (and_(Lead.priority == Priority.FOCUS, date_come), literal_column(str(int(Urgency.DUE)))),
         (
             and_(Lead.inbound.is_(True), not_yet_approached()),
             literal_column(str(int(Urgency.INBOUND_WAITING))),
         ),
         (
             and_(
-                Lead.status.in_((ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED)),
+                Lead.status.in_(NOT_CONNECTED_STATUSES),
                 or_(Lead.call_count < targets.calls, Lead.mail_count < targets.mails),
             ),
             literal_column(str(int(Urgency.BEHIND_5C2M))),

@@ -45,7 +45,13 @@ from sqlalchemy.orm import Session, aliased
 from isops.approach import approached_before, not_yet_approached
 from isops.calendar import BusinessCalendar, member_zone
 from isops.db import affected_rows
-from isops.enums import ActionStatus, Priority, ReviewState
+from isops.enums import (
+    NEVER_CONNECTED_STATUSES,
+    NOT_CONNECTED_STATUSES,
+    OPEN_STATUSES,
+    Priority,
+    ReviewState,
+)
 from isops.models import AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import FiveC2M, five_c2m
 from isops.services.lookup import require_active_member
@@ -57,11 +63,6 @@ from isops.unit_of_work import UnitOfWork
 DM_SECTION_LIMIT = 10
 # Returned decisions stay on the rep's list until the rep logs an action, at most this long.
 RETURNED_SHOWN_FOR = dt.timedelta(days=14)
-
-OPEN = (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED, ActionStatus.CONNECTED)
-NOT_CONNECTED = (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED)
-# Leads never connected (status 4 is a drop before connecting): rule 4 applies to them.
-NEVER_CONNECTED = (*NOT_CONNECTED, ActionStatus.NO_ACTION_BEFORE_CONNECT)
 
 MIDNIGHT = dt.time(0, 0)
 # Ids per `IN (...)` list (SQLite allows 32,766 bound parameters per statement).
@@ -486,14 +487,14 @@ class _DayDigests:
 
     def five_c2m_incomplete(self) -> ColumnElement[bool]:
         return and_(
-            Lead.status.in_(NOT_CONNECTED),
+            Lead.status.in_(NOT_CONNECTED_STATUSES),
             or_(Lead.call_count < self.targets.calls, Lead.mail_count < self.targets.mails),
         )
 
     def open_leads(self, owner_ids: Iterable[int]) -> list[ColumnElement[bool]]:
         # Owner and status: the (owner_id, status) index reads open leads only, however much
         # closed history each rep has.
-        return [Lead.owner_id.in_(sorted(set(owner_ids))), Lead.status.in_(OPEN)]
+        return [Lead.owner_id.in_(sorted(set(owner_ids))), Lead.status.in_(OPEN_STATUSES)]
 
     def build(self, group: list[Recipient]) -> list[MorningDigest]:
         session, day = self.session, self.day
@@ -673,7 +674,7 @@ class _DayDigests:
             .where(
                 NoActionReview.state == ReviewState.RETURNED,
                 NoActionReview.decided_at >= self.day.now - RETURNED_SHOWN_FOR,
-                Lead.status.in_(OPEN),
+                Lead.status.in_(OPEN_STATUSES),
                 or_(
                     Lead.last_action_at.is_(None),
                     Lead.last_action_at < NoActionReview.decided_at,
@@ -738,7 +739,7 @@ class _DayDigests:
         counts: dict[int, int] = defaultdict(int)
         oldest: dict[int, Any] = {}
         for row in rows:
-            if row.status in OPEN:
+            if row.status in OPEN_STATUSES:
                 self.pending_open.add(row.lead_id)
             if row.owner_id in ids:
                 by_owner[row.owner_id] += 1
@@ -864,7 +865,7 @@ class _DayDigests:
                 func.sum(case((Lead.early_action_count >= self.targets.early_actions, 1), else_=0)),
             )
             .where(
-                Lead.status.in_(NEVER_CONNECTED),
+                Lead.status.in_(NEVER_CONNECTED_STATUSES),
                 Lead.cv_at >= _at(day.previous, MIDNIGHT, tz) - window,
                 Lead.cv_at < _at(day.today, MIDNIGHT, tz) - window,
             )

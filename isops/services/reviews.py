@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session, aliased
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.db import affected_rows
-from isops.enums import ActionStatus, Priority, ReviewState, Role
+from isops.enums import PRIORITIES, ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, Member, NoActionReview
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
@@ -59,7 +59,7 @@ REVIEW_RETURNED = "review_returned"  # outbox kind: DM the rep the reason, with 
 
 RETURN_REASON_MAX = 1000
 # DOMAIN.md rule 3: a returned lead goes back to 未接続 (from 4) or 接続済 (from 6).
-RETURNED_STATUS: dict[int, int] = {
+RETURNED_STATUS: dict[ActionStatus, ActionStatus] = {
     ActionStatus.NO_ACTION_BEFORE_CONNECT: ActionStatus.NOT_CONNECTED,
     ActionStatus.NO_ACTION_AFTER_CONNECT: ActionStatus.CONNECTED,
 }
@@ -140,9 +140,9 @@ class ReviewDetail:
         return self.requested_by_slack_user_id == self.rep_slack_user_id
 
     @property
-    def returned_status(self) -> int:
+    def returned_status(self) -> ActionStatus:
         """The status a return (差し戻し) puts the lead back to."""
-        return RETURNED_STATUS[self.requested_status]
+        return RETURNED_STATUS[ActionStatus(self.requested_status)]
 
 
 @dataclass(frozen=True)
@@ -203,8 +203,8 @@ def request_review(
     *,
     lead_id: int,
     requested_by_id: int,
-    requested_status: int,
-    previous_status: int,
+    requested_status: ActionStatus,
+    previous_status: ActionStatus,
     reason_code: str,
     memo: str,
 ) -> int:
@@ -228,7 +228,7 @@ def request_review(
         member_id=requested_by_id,
         field="review",
         old=None,
-        new=ReviewState.PENDING.value,
+        new=ReviewState.PENDING,
         note=f"{reason_code}: {memo}",
     )
     outbox.enqueue(uow, kind=REVIEW_REQUESTED, payload={"review_id": review.id})
@@ -254,8 +254,8 @@ def withdraw_pending_review(uow: UnitOfWork, *, lead_id: int, by_member_id: int)
         lead_id=lead_id,
         member_id=by_member_id,
         field="review",
-        old=ReviewState.PENDING.value,
-        new=ReviewState.WITHDRAWN.value,
+        old=ReviewState.PENDING,
+        new=ReviewState.WITHDRAWN,
         note="新しい活動の記録により取り下げ",
         at=now,
     )
@@ -321,8 +321,8 @@ def approve_review(
             lead_id=review.lead_id,
             member_id=decider_id,
             field="review",
-            old="pending",
-            new="approved",
+            old=ReviewState.PENDING,
+            new=ReviewState.APPROVED,
             note=note,
             at=now,
         )
@@ -370,8 +370,8 @@ def return_review(
             lead_id=lead.id,
             member_id=decider_id,
             field="review",
-            old="pending",
-            new="returned",
+            old=ReviewState.PENDING,
+            new=ReviewState.RETURNED,
             note=reason,
             at=now,
         )
@@ -382,7 +382,7 @@ def return_review(
             lead.next_action_date = next_action_date
         if priority is not None and priority != lead.priority:
             changes.append(("priority", lead.priority, priority))
-            lead.priority = priority
+            lead.priority = Priority(priority)
         for name, old, new in changes:
             record_change(
                 uow.session,
@@ -406,7 +406,7 @@ def _check_return(
     next_action_date: dt.date | None,
     priority: int | None,
     lead: Lead,
-    new_status: int,
+    new_status: ActionStatus,
     today: dt.date,
     config: ReviewConfig,
 ) -> None:
@@ -415,7 +415,7 @@ def _check_return(
         errors["reason"] = "差し戻す理由 (なぜ追うべきか) を入力してください"
     elif len(reason) > RETURN_REASON_MAX:
         errors["reason"] = f"理由は {RETURN_REASON_MAX} 文字以内で入力してください"
-    if priority is not None and priority not in (Priority.FOCUS, Priority.NON_FOCUS):
+    if priority is not None and priority not in PRIORITIES:
         errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
     # Rule 5 on what the lead will hold: a date left blank keeps the lead's (if not past).
     kept = (
