@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from isops.csvio.parsing import ParsedRow, Tally, column_name
 from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
 from isops.models import Lead, LeadHistory, Member, NoActionReview
+from isops.pending_review import is_pending
 from isops.services.assignment import OwnerMatch, owners_by_ref
 from isops.services.history import history_text
 from isops.text import fold, lead_search_text
@@ -52,9 +53,6 @@ FIELDS = (
 _LOADED = ("id", *FIELDS, "owner_id", "inbound", "search_text")
 # Changes to these are kept in lead_history (the four CRM fields and the owner).
 _HISTORY_FIELDS = frozenset({"status", "priority", "next_action_date", "memo", "owner_id"})
-# A literal, not a bound parameter, so SQLite can use the partial unique index on pending
-# reviews (its WHERE clause is exactly this text).
-_PENDING_REVIEW = text("no_action_reviews.state = 'pending'")
 PENDING_REVIEW_LOCKED = (
     "承認待ちのため変更できません (対応不要の申請をマネージャーが判断してから取り込んでください)"
 )
@@ -162,7 +160,7 @@ class _Batch:
             pending = set(
                 session.scalars(
                     select(NoActionReview.lead_id).where(
-                        NoActionReview.lead_id.in_(records), _PENDING_REVIEW
+                        NoActionReview.lead_id.in_(records), is_pending()
                     )
                 )
             )

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from isops import limits
@@ -25,6 +25,7 @@ from isops.enums import (
 )
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, NoActionReview
+from isops.pending_review import has_pending_review, is_pending
 from isops.rules import FiveC2M, Targets, five_c2m
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
@@ -38,9 +39,6 @@ LEAD_NOT_FOUND = "リードが見つかりません (削除された可能性が
 LEAD_NOT_YOURS = "このリードを記録する権限がありません (自分 / チームのリードのみ)"
 LEAD_CREATE_SCOPE = "lead_create"  # idempotency scope: Slack's view id of a /lead submission
 
-# A literal (not a bound parameter) so SQLite can use the partial unique index on pending
-# reviews, whose WHERE clause is exactly this text.
-_PENDING = text("no_action_reviews.state = 'pending'")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9()\- ]{6,30}$")
 
@@ -113,9 +111,9 @@ def _like_escape(term: str) -> str:
 
 def _open_condition() -> ColumnElement[bool]:
     """Open for the rep: statuses 1–3, or 4/6 whose review is still pending (承認待ち)."""
-    pending = exists().where(NoActionReview.lead_id == Lead.id, _PENDING)
     return or_(
-        Lead.status.in_(OPEN_STATUSES), and_(Lead.status.in_(NEEDS_REVIEW_STATUSES), pending)
+        Lead.status.in_(OPEN_STATUSES),
+        and_(Lead.status.in_(NEEDS_REVIEW_STATUSES), has_pending_review()),
     )
 
 
@@ -231,7 +229,7 @@ def search_leads(
 def _snapshot(session: Session, actor: Actor, lead: Lead, targets: Targets) -> LeadSnapshot:
     pending = session.execute(
         select(NoActionReview.requested_status, NoActionReview.previous_status).where(
-            NoActionReview.lead_id == lead.id, _PENDING
+            NoActionReview.lead_id == lead.id, is_pending()
         )
     ).first()
     names = owner_names(session, actor, {lead.owner_id} if lead.owner_id else set())

@@ -32,9 +32,7 @@ from sqlalchemy import (
     Row,
     and_,
     case,
-    exists,
     func,
-    literal_column,
     not_,
     or_,
     select,
@@ -53,6 +51,7 @@ from isops.enums import (
     ReviewState,
 )
 from isops.models import AwayPeriod, Lead, Member, NoActionReview
+from isops.pending_review import is_pending
 from isops.rules import FiveC2M, five_c2m
 from isops.services.lookup import require_active_member
 from isops.services.morning_delivery import busy_days
@@ -437,15 +436,6 @@ _LEAD_COLUMNS = (
 )
 
 
-def no_pending_review() -> ColumnElement[bool]:
-    # A literal state lets both databases use the partial unique index on pending reviews
-    # (a bound parameter would not match the index's WHERE on SQLite).
-    pending = aliased(NoActionReview)  # an alias: the outer query may select reviews too
-    return not_(
-        exists().where(pending.lead_id == Lead.id, pending.state == literal_column("'pending'"))
-    )
-
-
 class _DayDigests:
     """The queries for one business date: a fixed number, whatever the number of leads."""
 
@@ -715,7 +705,7 @@ class _DayDigests:
                 NoActionReview.requested_by_id,
                 NoActionReview.created_at,
             )
-            .where(NoActionReview.state == literal_column("'pending'"))
+            .where(is_pending())
             .order_by(NoActionReview.created_at, NoActionReview.id)
         ).all()
         leads: dict[int, Any] = {}

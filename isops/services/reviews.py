@@ -45,6 +45,7 @@ from isops.db import affected_rows
 from isops.enums import PRIORITIES, ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, Member, NoActionReview
+from isops.pending_review import is_pending
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
 from isops.services import outbox
 from isops.services.history import record_change
@@ -192,9 +193,7 @@ def _rep_id() -> ColumnElement[int]:
 def pending_review_id(uow: UnitOfWork, *, lead_id: int) -> int | None:
     """The lead's pending review, if any (inside the caller's unit of work)."""
     return uow.session.scalar(
-        select(NoActionReview.id).where(
-            NoActionReview.lead_id == lead_id, NoActionReview.state == ReviewState.PENDING
-        )
+        select(NoActionReview.id).where(NoActionReview.lead_id == lead_id, is_pending())
     )
 
 
