@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from isops.calendar import BusinessCalendar
 from isops.enums import ActionStatus, Channel, Outcome, Priority, ReviewState, Role
+from isops.lead_fields import InboundSources, new_lead_fields
 from isops.models import Action, AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import Targets
 from isops.services.counters import apply_action_to_lead
 from isops.settings import Settings
-from isops.text import lead_search_text
 from isops.unit_of_work import UnitOfWork
 
 TEAM = "IS 第1チーム"
@@ -71,9 +71,13 @@ def build_demo(
         session = uow.session
         if session.scalar(select(func.count(Member.id))):
             return DemoTeam(today, morning, members, created=False)
-        _Builder(session, settings.targets, calendar, morning, settings.inbound_cutoff).build(
-            away_until
-        )
+        _Builder(
+            session,
+            settings.targets,
+            calendar,
+            morning,
+            InboundSources.of(settings.inbound_sources),
+        ).build(away_until)
         uow.commit()
     return DemoTeam(today, morning, members, created=True)
 
@@ -85,14 +89,14 @@ class _Builder:
         targets: Targets,
         calendar: BusinessCalendar,
         morning: dt.datetime,
-        cutoff: dt.time,
+        inbound_sources: InboundSources,
     ) -> None:
         self.session = session
         self.targets = targets
         self.calendar = calendar
         self.morning = morning
         self.today = calendar.local_date(morning)
-        self.cutoff = cutoff
+        self.inbound_sources = inbound_sources
         self.ids: dict[str, int] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -132,7 +136,6 @@ class _Builder:
         priority: Priority | None = None,
         next_action_date: dt.date | None = None,
         source: str | None = None,
-        inbound: bool = False,
         touches: str = "",
         every_hours: float = 26.0,
         connected_at_end: bool = False,
@@ -147,10 +150,14 @@ class _Builder:
             next_action_date=next_action_date,
             cv_at=cv_at,
             source=source,
-            inbound=inbound,
             owner_id=self.ids[owner.slack_user_id],
             memo=memo,
-            search_text=lead_search_text(company, contact),
+            **new_lead_fields(
+                company=company,
+                contact_name=contact,
+                source=source,
+                inbound_sources=self.inbound_sources,
+            ),
         )
         self.session.add(row)
         self.session.flush()
@@ -238,7 +245,6 @@ class _Builder:
             cv_at=self.local(yesterday, 19, 42),
             status=ActionStatus.UNTOUCHED,
             source="資料請求",
-            inbound=True,
         )
         self.lead(
             SATO,
@@ -247,7 +253,6 @@ class _Builder:
             cv_at=self.local(self.business_days_ago(2), 11, 5),
             status=ActionStatus.UNTOUCHED,
             source="問い合わせ",
-            inbound=True,
         )
         # 📅 Focus leads due today, connected and nurtured.
         self.lead(
@@ -399,7 +404,6 @@ class _Builder:
             cv_at=self.local(self.business_days_ago(1), 20, 10),
             status=ActionStatus.UNTOUCHED,
             source="資料請求",
-            inbound=True,
         )
         self.lead(
             SUZUKI,
@@ -472,7 +476,6 @@ class _Builder:
                 cv_at=cv_at,
                 status=ActionStatus.NOT_CONNECTED if touches else ActionStatus.UNTOUCHED,
                 source="問い合わせ",
-                inbound=True,
                 touches=touches,
                 every_hours=1,
             )

@@ -39,8 +39,8 @@ from isops.csvio.source import (
 from isops.csvio.writing import write_batches
 from isops.enums import Role
 from isops.errors import NotAllowed
+from isops.lead_fields import InboundSources
 from isops.services.lookup import require_member
-from isops.text import fold
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -130,7 +130,7 @@ def _pass(
 ) -> tuple[Tally, tuple[str, ...], bool]:
     """One pass over the file: (counts and errors, unknown columns, whether it was written)."""
     tally = Tally()
-    inbound_sources = frozenset(fold(source) for source in options.policy.inbound_sources)
+    inbound_sources = InboundSources.of(options.policy.inbound_sources)
     phase = PHASE_WRITE if write else PHASE_CHECK
     total = total_bytes(stream)
     progress = options.progress

@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from isops.csvio.parsing import ParsedRow, Tally, column_name
 from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
+from isops.lead_fields import InboundSources
 from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.pending_review import is_pending
 from isops.services.assignment import OwnerMatch, owners_by_ref
 from isops.services.history import history_text
-from isops.text import fold, lead_search_text
+from isops.text import lead_search_text
 from isops.unit_of_work import UnitOfWorkFactory
 
 # users.lookupByEmail (or a stand-in): e-mail → Slack user id, None when unknown.
@@ -218,7 +219,7 @@ def plan_batch(
     rows: Sequence[ParsedRow],
     *,
     owners: Owners,
-    inbound_sources: frozenset[str],
+    inbound_sources: InboundSources,
     tally: Tally,
     by_member_id: int | None,
     names: dict[str, str],
@@ -305,7 +306,7 @@ def plan_batch(
 
 
 def _apply(
-    lead: Record, values: dict[str, Any], owner_id: int | None, inbound_sources: frozenset[str]
+    lead: Record, values: dict[str, Any], owner_id: int | None, inbound_sources: InboundSources
 ) -> list[str]:
     """Set the row's values on `lead`; returns the names of the columns that changed."""
     changed: list[str] = []
@@ -322,7 +323,7 @@ def _apply(
             lead["search_text"] = search_text
             changed.append("search_text")
     if "source" in changed:
-        lead["inbound"] = bool(lead["source"]) and fold(lead["source"]) in inbound_sources
+        lead["inbound"] = inbound_sources.match(lead["source"])
         changed.append("inbound")
     return changed
 

@@ -17,6 +17,7 @@ from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import RoleLevel
 from isops.errors import InvalidInput
+from isops.lead_fields import InboundSources, NewLeadFields, new_lead_fields
 from isops.models import Lead, Member
 from isops.services import outbox
 from isops.services.assignment import (
@@ -29,7 +30,7 @@ from isops.services.assignment import (
 from isops.services.away import away_member_ids
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
-from isops.text import fold, lead_search_text, strip_control
+from isops.text import strip_control
 from isops.unit_of_work import UnitOfWork
 
 IDEMPOTENCY_SCOPE = "lead_webhook"
@@ -150,11 +151,6 @@ class IntakeResult:
     reason: str
 
 
-def is_inbound(source: str | None, inbound_sources: tuple[str, ...]) -> bool:
-    """Whether `source` counts as inbound (資料請求・問い合わせ by default), width-folded."""
-    return bool(source) and fold(source) in {fold(s) for s in inbound_sources}
-
-
 def _localize(
     moment: dt.datetime | None, calendar: BusinessCalendar, now: dt.datetime
 ) -> dt.datetime:
@@ -240,7 +236,12 @@ def receive_lead(
     out of range is InvalidInput (`cv_at`), before anything is read or written."""
     now = utcnow()
     cv_at = _localize(lead.cv_at, calendar, now)
-    inbound = is_inbound(lead.source, inbound_sources)
+    fields = new_lead_fields(
+        company=lead.company,
+        contact_name=lead.contact_name,
+        source=lead.source,
+        inbound_sources=InboundSources.of(inbound_sources),
+    )
     # Read before the transaction (a unit of work is not re-entrant); being a day stale
     # at midnight is harmless.
     away = away_member_ids(uow, on=calendar.local_date(now))
@@ -256,7 +257,7 @@ def receive_lead(
                 uow,
                 lead=lead,
                 cv_at=cv_at,
-                inbound=inbound,
+                fields=fields,
                 away=away,
                 calendar=calendar,
                 inbound_cutoff=inbound_cutoff,
@@ -280,7 +281,7 @@ def _create(
     *,
     lead: InboundLead,
     cv_at: dt.datetime,
-    inbound: bool,
+    fields: NewLeadFields,
     away: set[int],
     calendar: BusinessCalendar,
     inbound_cutoff: dt.time,
@@ -303,11 +304,10 @@ def _create(
         email=lead.email,
         phone=lead.phone,
         source=lead.source,
-        inbound=inbound,
         cv_at=cv_at,
         external_id=lead.external_id,
         owner_id=assignment.member_id,
-        search_text=lead_search_text(lead.company, lead.contact_name),
+        **fields,
     )
     session.add(row)
     session.flush()
@@ -322,7 +322,7 @@ def _create(
         new=assignment.slack_user_id,
         note=f"流入時の自動割り当て: {assignment.reason}",
     )
-    deadline = calendar.inbound_deadline(cv_at, inbound_cutoff) if inbound else None
+    deadline = calendar.inbound_deadline(cv_at, inbound_cutoff) if row.inbound else None
     same_day = deadline is not None and deadline == calendar.local_date(cv_at)
     payload = notice_payload(row, assignment, deadline=deadline, same_day=same_day)
     if assignment.member_id is not None:
@@ -336,7 +336,7 @@ def _create(
         created=True,
         owner_slack_user_id=assignment.slack_user_id,
         owner_name=assignment.name,
-        inbound=inbound,
+        inbound=row.inbound,
         deadline=deadline,
         how=assignment.how,
         reason=assignment.reason,

@@ -24,6 +24,7 @@ from isops.enums import (
     RoleLevel,
 )
 from isops.errors import InvalidInput, NotAllowed, NotFound
+from isops.lead_fields import InboundSources, new_lead_fields
 from isops.models import Lead, NoActionReview
 from isops.pending_review import has_pending_review, is_pending
 from isops.rules import FiveC2M, Targets, five_c2m
@@ -31,7 +32,7 @@ from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
 from isops.services.lead_access import Actor, load_actor, owner_names
 from isops.services.lookup import member_by_slack_id
-from isops.text import fold, lead_search_text
+from isops.text import fold
 from isops.unit_of_work import UnitOfWork
 
 MAX_OPTIONS = 50  # Slack allows 100 per options load; 50 keeps the answer small and fast
@@ -405,7 +406,13 @@ def register_lead(
             if earlier is not None:  # the same submission again (double click, retry)
                 lead = session.get_one(Lead, int(earlier))
                 return LeadRegistration(_summary(session, actor, lead), created=True)
-        search_text = lead_search_text(company, contact)
+        fields = new_lead_fields(
+            company=company,
+            contact_name=contact,
+            source=source,
+            inbound_sources=InboundSources.of(inbound_sources),
+        )
+        search_text = fields["search_text"]
         # Both are plain equalities on indexed columns (ix_leads_email, ix_leads_search_text):
         # e-mails are stored normalised on every write path, so no lower() is needed here.
         by_email = Lead.email == email if email else None
@@ -429,11 +436,10 @@ def register_lead(
             email=email,
             phone=phone,
             source=source,
-            inbound=bool(source) and fold(source) in {fold(s) for s in inbound_sources},
             cv_at=cv_at,
             owner_id=owner_id,
             status=ActionStatus.UNTOUCHED,
-            search_text=search_text,
+            **fields,
         )
         session.add(lead)
         session.flush()
