@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from isops.services import lookup
+from isops import messages
 
 # The same words as the domain error, so the Home tab and a refused command agree.
-NOT_REGISTERED = lookup.NOT_REGISTERED
+NOT_REGISTERED = messages.NOT_REGISTERED
 UNKNOWN_SUBCOMMAND = (
     "`/isops {name}` というコマンドはありません。`/isops help` で一覧を表示します。"
 )

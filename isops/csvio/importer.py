@@ -28,7 +28,7 @@ from isops.csvio.parsing import (
     RowParser,
     Tally,
 )
-from isops.csvio.planning import PENDING_REVIEW_LOCKED, EmailLookup, Owners, plan_batch
+from isops.csvio.planning import EmailLookup, Owners, plan_batch
 from isops.csvio.source import (
     UnreadableFile,
     detect_encoding,
@@ -46,7 +46,6 @@ from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "BATCH_SIZE",
     "MAX_ERRORS_KEPT",
-    "PENDING_REVIEW_LOCKED",
     "PHASE_CHECK",
     "PHASE_WRITE",
     "EmailLookup",

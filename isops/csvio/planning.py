@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from isops.csvio.parsing import ParsedRow, Tally, column_name
 from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
 from isops.lead_fields import InboundSources
+from isops.messages import PENDING_REVIEW_LOCKED
 from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.pending_review import is_pending
 from isops.services.assignment import OwnerMatch, owners_by_ref
@@ -54,9 +55,6 @@ FIELDS = (
 _LOADED = ("id", *FIELDS, "owner_id", "inbound", "search_text")
 # Changes to these are kept in lead_history (the four CRM fields and the owner).
 _HISTORY_FIELDS = frozenset({"status", "priority", "next_action_date", "memo", "owner_id"})
-PENDING_REVIEW_LOCKED = (
-    "承認待ちのため変更できません (対応不要の申請をマネージャーが判断してから取り込んでください)"
-)
 HISTORY_NOTE = "CSV 取込"
 _KEYS = ("isops_id", "external_id", "email")
 

@@ -17,10 +17,6 @@ from isops.approach import is_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.enums import (
-    NEEDS_REVIEW_STATUSES,
-    OPEN_STATUSES,
-    OUTCOMES_BY_CHANNEL,
-    PRIORITIES,
     ActionStatus,
     Channel,
     Outcome,
@@ -34,7 +30,9 @@ from isops.rules import (
     chases_5c2m,
     counts_as_early,
     five_c2m,
-    next_action_date_problem,
+    log_problems,
+    needs_5c2m_confirmation,
+    starts_review,
     status_after_outcome,
 )
 from isops.services import outbox, reviews
@@ -204,52 +202,33 @@ def record_action(
         new_date = lead.next_action_date if date_unchanged else next_action_date
         new_memo = _resolve_memo(memo, lead.memo, shown_here)
 
-        errors: dict[str, str] = {}
-        if outcome not in OUTCOMES_BY_CHANNEL[channel]:
-            errors["outcome"] = f"{channel.label}の結果を選んでください"
-        if new_status not in set(ActionStatus):
-            errors["status"] = "アクションステータスを選んでください"
-        if new_priority is not None and new_priority not in PRIORITIES:
-            errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
-        # The limit is on what the rep submitted, which they can shorten — not on the memo
-        # it is appended to (an imported CRM memo may be far longer; issue 3). Handing back
-        # the current memo unchanged is not a submission of new text.
-        if len(memo) > MAX_MEMO and memo != lead.memo:
-            errors["memo"] = f"アクションメモは {MAX_MEMO} 文字以内にしてください"
-        # A review starts when 4/6 is newly chosen, or chosen again after withdrawing one.
-        requests_review = new_status in NEEDS_REVIEW_STATUSES and (
-            pending_id is not None or new_status != lead.status
+        requests_review = starts_review(
+            status=new_status, current_status=lead.status, review_pending=pending_id is not None
         )
-        if requests_review:
-            if reason_code not in settings.reason_codes:
-                errors["reason_code"] = "ステータス 4・6 には対応不要の理由を選んでください"
-            if not reason_memo:
-                errors["reason_memo"] = "ステータス 4・6 には理由のメモを書いてください"
-            elif len(reason_memo) > MAX_REASON_MEMO:
-                errors["reason_memo"] = f"理由のメモは {MAX_REASON_MEMO} 文字以内にしてください"
-        today = actor.today(calendar)
-        # An old date the rep did not touch only matters while the lead stays open.
-        stale_ok = date_unchanged and new_status not in OPEN_STATUSES
-        problem = next_action_date_problem(
-            next_action_date=None if stale_ok else new_date,
-            priority=new_priority,
-            today=today,
-            targets=targets,
+        errors = log_problems(
+            channel=channel,
+            outcome=outcome,
             status=new_status,
+            priority=new_priority,
+            next_action_date=new_date,
+            next_action_date_untouched=date_unchanged,
+            memo=memo,
+            current_memo=lead.memo,
+            review=requests_review,
+            reason_code=reason_code,
+            reason_memo=reason_memo,
+            reason_codes=settings.reason_codes,
+            today=actor.today(calendar),
+            targets=targets,
         )
-        if problem:
-            errors["next_action_date"] = problem
         if errors:
             raise InvalidInput(errors)
 
         calls_after = lead.call_count + (channel == Channel.CALL)
         mails_after = lead.mail_count + (channel == Channel.MAIL)
         gap = five_c2m(calls_after, mails_after, targets)
-        if (
-            requests_review
-            and new_status == ActionStatus.NO_ACTION_BEFORE_CONNECT
-            and not gap.complete
-            and not confirmed_incomplete_5c2m
+        if not confirmed_incomplete_5c2m and needs_5c2m_confirmation(
+            status=new_status, review=requests_review, progress=gap
         ):
             raise NeedsConfirmation(gap)
 

@@ -18,6 +18,7 @@ from isops.clock import utcnow
 from isops.enums import RoleLevel
 from isops.errors import InvalidInput
 from isops.lead_fields import InboundSources, NewLeadFields, new_lead_fields
+from isops.messages import CONTROL_IN_IDENTIFIER, NOT_AN_EMAIL
 from isops.models import Lead, Member
 from isops.services import outbox
 from isops.services.assignment import (
@@ -57,7 +58,6 @@ def parse_role_level(value: str) -> RoleLevel:
 # Lone UTF-16 surrogates: JSON can carry them ("\ud83d", half an emoji a form cut short), but
 # no database can store them.
 _SURROGATES = dict.fromkeys(range(0xD800, 0xE000))
-CONTROL_IN_IDENTIFIER = "制御文字・改行・不正な文字は使えません"
 
 
 def _typed_text(value: str) -> str:
@@ -135,7 +135,7 @@ class InboundLead(BaseModel):
         if value is None:
             return None
         if value.count("@") != 1 or " " in value or value.endswith("@"):
-            raise ValueError("メールアドレスの形式ではありません")
+            raise ValueError(NOT_AN_EMAIL)
         return limits.normalize_email(value)  # the one stored form (matched by equality)
 
 

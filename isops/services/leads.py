@@ -25,6 +25,16 @@ from isops.enums import (
 )
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.lead_fields import InboundSources, new_lead_fields
+from isops.messages import (
+    COMPANY_REQUIRED,
+    LEAD_NOT_FOUND,
+    LEAD_NOT_YOURS,
+    NOT_A_PHONE,
+    NOT_AN_EMAIL,
+    OWNER_NOT_ON_TEAM,
+    OWNER_NOT_REGISTERED,
+    too_long,
+)
 from isops.models import Lead, NoActionReview
 from isops.pending_review import has_pending_review, is_pending
 from isops.rules import FiveC2M, Targets, five_c2m
@@ -36,8 +46,6 @@ from isops.text import fold
 from isops.unit_of_work import UnitOfWork
 
 MAX_OPTIONS = 50  # Slack allows 100 per options load; 50 keeps the answer small and fast
-LEAD_NOT_FOUND = "リードが見つかりません (削除された可能性があります)"
-LEAD_NOT_YOURS = "このリードを記録する権限がありません (自分 / チームのリードのみ)"
 LEAD_CREATE_SCOPE = "lead_create"  # idempotency scope: Slack's view id of a /lead submission
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -319,7 +327,7 @@ class LeadRegistration:
 def _clean(value: str | None, limit: int, name: str, label: str, errors: dict[str, str]) -> str:
     cleaned = (value or "").strip()
     if len(cleaned) > limit:
-        errors[name] = f"{label}は {limit} 文字以内にしてください"
+        errors[name] = too_long(label, limit)
     return cleaned
 
 
@@ -368,18 +376,18 @@ def register_lead(
     errors: dict[str, str] = {}
     company = _clean(company, limits.COMPANY, "company", "会社名", errors)
     if not company:
-        errors["company"] = "会社名を入力してください"
+        errors["company"] = COMPANY_REQUIRED
     contact = _clean(contact_name, limits.CONTACT_NAME, "contact_name", "担当者名", errors) or None
     title = _clean(title, limits.TITLE, "title", "役職", errors) or None
     industry = _clean(industry, limits.INDUSTRY, "industry", "業種", errors) or None
     source = _clean(source, limits.SOURCE, "source", "流入元", errors) or None
     email = _clean(email, limits.EMAIL, "email", "メールアドレス", errors) or None
     if email and not _EMAIL.match(email):
-        errors["email"] = "メールアドレスの形式ではありません"
+        errors["email"] = NOT_AN_EMAIL
     email = limits.normalize_email(email) if email else None
     phone = _clean(phone, limits.PHONE, "phone", "電話番号", errors) or None
     if phone and not _PHONE.match(phone.replace("－", "-")):
-        errors["phone"] = "電話番号は数字とハイフンで入力してください"
+        errors["phone"] = NOT_A_PHONE
     now = utcnow()
     cv_at = cv_at or now
     if cv_at > now + dt.timedelta(minutes=5):
@@ -394,11 +402,9 @@ def register_lead(
         if owner_slack_user_id and owner_slack_user_id != actor.slack_user_id:
             owner = member_by_slack_id(session, owner_slack_user_id)
             if owner is None or not owner.active:
-                raise InvalidInput({"owner": "担当者が isops に登録されていません"})
+                raise InvalidInput({"owner": OWNER_NOT_REGISTERED})
             if not actor.may_act_for(owner.id):
-                raise InvalidInput(
-                    {"owner": "担当者には自分 (マネージャーはチームのメンバー) を指定してください"}
-                )
+                raise InvalidInput({"owner": OWNER_NOT_ON_TEAM})
             owner_id = owner.id
         _serialize_registrations(session)
         if idempotency_key:

@@ -39,11 +39,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from isops import messages
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.db import affected_rows
 from isops.enums import PRIORITIES, ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from isops.messages import NOT_THE_MANAGER, OWN_DECISION, OWN_LEAD, REVIEW_NOT_FOUND
 from isops.models import Lead, Member, NoActionReview
 from isops.pending_review import is_pending
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
@@ -64,11 +66,6 @@ RETURNED_STATUS: dict[ActionStatus, ActionStatus] = {
     ActionStatus.NO_ACTION_BEFORE_CONNECT: ActionStatus.NOT_CONNECTED,
     ActionStatus.NO_ACTION_AFTER_CONNECT: ActionStatus.CONNECTED,
 }
-
-OWN_DECISION = "自分の「対応不要」の判断を自分で承認・差し戻しすることはできません"
-OWN_LEAD = "自分が担当するリードの「対応不要」を自分で承認・差し戻しすることはできません"
-NOT_THE_MANAGER = "この判断を承認・差し戻しできるのは、担当者のマネージャーか管理者だけです"
-REVIEW_NOT_FOUND = "この承認依頼は見つかりません (リードが削除された可能性があります)"
 
 
 @dataclass(frozen=True)
@@ -411,11 +408,11 @@ def _check_return(
 ) -> None:
     errors: dict[str, str] = {}
     if not reason:
-        errors["reason"] = "差し戻す理由 (なぜ追うべきか) を入力してください"
+        errors["reason"] = messages.RETURN_REASON_REQUIRED
     elif len(reason) > RETURN_REASON_MAX:
-        errors["reason"] = f"理由は {RETURN_REASON_MAX} 文字以内で入力してください"
+        errors["reason"] = messages.return_reason_too_long(RETURN_REASON_MAX)
     if priority is not None and priority not in PRIORITIES:
-        errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
+        errors["priority"] = messages.CHOOSE_PRIORITY
     # Rule 5 on what the lead will hold: a date left blank keeps the lead's (if not past).
     kept = (
         lead.next_action_date if lead.next_action_date and lead.next_action_date >= today else None
@@ -526,9 +523,9 @@ def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar
     ).one()
     when = f"{decided_at.astimezone(calendar.tz):%m/%d %H:%M}" if decided_at else ""
     if state is ReviewState.WITHDRAWN:
-        return f"この承認依頼は {when} に取り下げられました (担当者が新しい活動を記録しました)"
+        return messages.review_withdrawn(when)
     verb = "承認" if state is ReviewState.APPROVED else "差し戻し"
-    return f"この判断はすでに {name} さんが {when} に{verb}しています"
+    return messages.review_already_decided(name, when, verb)
 
 
 # -- reading -------------------------------------------------------------------------------------
