@@ -50,6 +50,12 @@ REASON_CODE_REQUIRED = "ステータス 4・6 には対応不要の理由を選�
 REASON_MEMO_REQUIRED = "ステータス 4・6 には理由のメモを書いてください"
 REASON_MEMO_TOO_LONG = too_long("理由のメモ", limits.MEMO)
 
+
+def five_c2m_incomplete(progress_label: str) -> str:
+    """Status 4 with 5C2M incomplete (rule 4): the rep confirms first."""
+    return f"{progress_label} — 5C2M 未完了です"
+
+
 # Rule 5: the next action date.
 PAST_NEXT_ACTION_DATE = "次回活動予定日に過去の日付は指定できません"
 FOCUS_NEEDS_NEXT_ACTION_DATE = "注力リードには次回活動予定日が必要です"
