@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, cast
 from zoneinfo import ZoneInfo
 
@@ -45,21 +44,30 @@ from isops.clock import utcnow
 from isops.csvio.cells import (
     CellError,
     check_email,
-    header_key,
+    check_length,
     outcome_choices,
     parse_channel,
     parse_datetime,
+    parse_isops_id,
     parse_outcome,
     unprotect_formula,
 )
-from isops.csvio.columns import Column
+from isops.csvio.columns import Column, HeaderMap, header_lookup, match_headers
+from isops.csvio.import_file import (
+    EmailLookup,
+    ImportFile,
+    MemberRefs,
+    batched,
+    import_summary,
+    too_wide,
+)
 from isops.csvio.row_errors import RowError, RowErrors
-from isops.csvio.source import UnreadableFile, detect_encoding, iter_records, normalize_encoding
+from isops.csvio.source import choose_encoding
 from isops.enums import Channel, Outcome
 from isops.errors import Conflict
 from isops.models import Action, Lead
 from isops.rules import Targets
-from isops.services.assignment import is_slack_user_id, owners_by_ref
+from isops.services.assignment import is_slack_user_id
 from isops.services.counters import recompute_counters
 from isops.text import has_control
 from isops.unit_of_work import UnitOfWorkFactory
@@ -68,7 +76,6 @@ BATCH_SIZE = 1000
 KEY_PREFIX = "import:"
 # No CRM of a working team holds touches from before this; older values are typing mistakes.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_MAX_ID = 2**31 - 1  # leads.id is a 32-bit integer on PostgreSQL
 # Outcomes a blank 結果 means: a mail in a CRM is a sent mail; other touches have one outcome.
 DEFAULT_OUTCOME = {Channel.MAIL: Outcome.SENT, Channel.OTHER: Outcome.OTHER}
 
@@ -83,16 +90,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("member", "担当者", "member", ("実施者",)),
 )
 _BY_KEY = {column.key: column for column in COLUMNS}
-_LOOKUP = {
-    header_key(name): column
-    for column in COLUMNS
-    for name in (column.key, column.ja, column.en, *column.aliases)
-}
+_LOOKUP = header_lookup(COLUMNS)
 _LEAD_KEYS = ("isops_id", "external_id", "email")
 _REQUIRED = ("acted_at", "channel")
-
-# (e-mail) → Slack user id or None: `users.lookupByEmail` for members registered without one.
-EmailLookup = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -114,55 +114,31 @@ class ActionImportResult:
 
     def summary(self) -> str:
         """`120 行: 取込 100 件, 取込済み 20 件 (リード 35 件の集計を更新)`."""
-        if self.error_count and not self.written:
-            return f"エラー {self.error_count} 件のため何も取り込んでいません"
         counts = (
             f"{self.rows} 行: 取込 {self.imported} 件, 取込済み {self.already} 件"
             f" (リード {self.leads} 件の集計を更新)"
         )
-        return f"(試行のみ・未保存) {counts}" if self.dry_run else counts
+        return import_summary(
+            counts, error_count=self.error_count, written=self.written, dry_run=self.dry_run
+        )
 
 
 # -- reading rows -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Headers:
-    index: dict[str, int]
-    names: dict[str, str]  # field key → the header as the file wrote it
-    ignored: tuple[str, ...]
-    problems: tuple[str, ...]
-
-    def name(self, key: str) -> str:
-        return self.names.get(key) or _BY_KEY[key].ja
-
-
-def _map_headers(row: Sequence[str]) -> _Headers:
-    index: dict[str, int] = {}
-    names: dict[str, str] = {}
-    ignored: list[str] = []
-    problems: list[str] = []
-    for position, raw in enumerate(row):
-        header = raw.strip()
-        column = _LOOKUP.get(header_key(header)) if header else None
-        if column is None:
-            if header:
-                ignored.append(header)
-            continue
-        if column.key in index:
-            problems.append(f"見出し「{header}」と「{names[column.key]}」が同じ項目です")
-            continue
-        index[column.key] = position
-        names[column.key] = header
-    if not set(_LEAD_KEYS) & set(index):
+def _map_headers(row: Sequence[str]) -> HeaderMap:
+    """The header row: a column naming the lead, and every required one."""
+    mapped = match_headers(row, _LOOKUP)
+    problems = list(mapped.problems)
+    if not set(_LEAD_KEYS) & set(mapped.index):
         problems.append(
             "見出し行にリードを示す列 (isops ID / 外部ID / メール のどれか) がありません"
         )
     for key in _REQUIRED:
-        if key not in index:
+        if key not in mapped.index:
             column = _BY_KEY[key]
             problems.append(f"見出し行に {column.ja} ({column.en}) がありません")
-    return _Headers(index, names, tuple(ignored), tuple(problems))
+    return replace(mapped, problems=tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -182,21 +158,8 @@ def _cell_text(raw: str) -> str:
     return unprotect_formula(raw) if raw.startswith("'") else raw
 
 
-def _isops_id(text: str) -> int:
-    value = unicodedata.normalize("NFKC", text).strip()
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= _MAX_ID:
-        raise CellError(f"「{value}」は isops のリード番号ではありません")
-    return int(value)
-
-
-def _limited(text: str, limit: int) -> str:
-    if len(text) > limit:
-        raise CellError(f"{limit} 文字以内にしてください ({len(text)} 文字)")
-    return text
-
-
 def _member_ref(text: str) -> str:
-    ref = _limited(text.strip(), limits.OWNER_REF)
+    ref = check_length(text.strip(), limits.OWNER_REF)
     if "@" in ref:
         return limits.normalize_email(check_email(ref))
     if not is_slack_user_id(ref):
@@ -217,7 +180,7 @@ class _RowReader:
     """Reads one record into a `_Row`, reporting every bad cell (not only the first)."""
 
     def __init__(
-        self, headers: _Headers, width: int, tz: ZoneInfo, now: dt.datetime, errors: RowErrors
+        self, headers: HeaderMap, width: int, tz: ZoneInfo, now: dt.datetime, errors: RowErrors
     ) -> None:
         self.headers = headers
         self.width = width
@@ -230,10 +193,9 @@ class _RowReader:
         if not any(cell.strip() for cell in record):
             return None  # blank lines (a trailing one, Excel's empty rows) are not rows
         self.rows += 1
-        if len(record) > self.width and any(cell.strip() for cell in record[self.width :]):
-            self.errors.add(
-                line, None, f"見出しより列が多いです ({len(record)} 列, 見出しは {self.width} 列)"
-            )
+        problem = too_wide(record, self.width)
+        if problem is not None:
+            self.errors.add(line, None, problem)
             return None
         cells: dict[str, str] = {}
         bad = False
@@ -262,13 +224,14 @@ class _RowReader:
                 self.errors.add(line, self.headers.name(key), str(exc))
                 bad = True
 
-        parse("isops_id", _isops_id)
-        parse("external_id", lambda text: _limited(text.strip(), limits.EXTERNAL_ID))
+        parse("isops_id", parse_isops_id)
+        parse("external_id", lambda text: check_length(text.strip(), limits.EXTERNAL_ID))
         parse("email", lambda text: limits.normalize_email(check_email(text.strip())))
         parse("acted_at", lambda text: _acted_at(text, self.tz, self.now))
         parse("channel", parse_channel)
         parse(
-            "memo", lambda text: _limited(text.replace("\r\n", "\n").strip(), limits.IMPORTED_MEMO)
+            "memo",
+            lambda text: check_length(text.replace("\r\n", "\n").strip(), limits.IMPORTED_MEMO),
         )
         parse("member", _member_ref)
         lead_key = next((key for key in _LEAD_KEYS if key in cells), None)
@@ -308,36 +271,6 @@ class _RowReader:
 
 
 # -- matching rows to leads and members -------------------------------------------------------------
-
-
-class _Members:
-    """Member references (Slack id or e-mail) → member ids, each resolved once per import.
-
-    Registered members' e-mails first, then Slack (`users.lookupByEmail`) for members
-    registered without one. Resolved before a batch's unit of work opens, so no Slack call
-    ever happens inside a database transaction; the write pass finds every one cached."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory, lookup_email: EmailLookup | None) -> None:
-        self._uow_factory = uow_factory
-        self._lookup_email = lookup_email
-        self.ids: dict[str, int | None] = {}
-
-    def resolve(self, refs: Iterable[str]) -> None:
-        missing = {ref for ref in refs if ref not in self.ids}
-        if not missing:
-            return
-        found = owners_by_ref(self._uow_factory(), refs=missing)
-        # History keeps members who have left: inactive members may be named.
-        self.ids.update((ref, match.member_id) for ref, match in found.items())
-        emails = sorted(ref for ref in missing if ref not in found and "@" in ref)
-        if emails and self._lookup_email is not None:
-            slack_ids = {email: self._lookup_email(email) for email in emails}
-            known = owners_by_ref(self._uow_factory(), refs=[s for s in slack_ids.values() if s])
-            for email, slack_id in slack_ids.items():
-                if slack_id and slack_id in known:
-                    self.ids[email] = known[slack_id].member_id
-        for ref in missing:
-            self.ids.setdefault(ref, None)
 
 
 @dataclass(frozen=True)
@@ -412,7 +345,7 @@ def _fingerprint(lead_id: int, row: _Row) -> str:
 class _Pass:
     """One read of the file: what it found, and (in the write pass) what it wrote."""
 
-    headers: _Headers | None = None
+    headers: HeaderMap | None = None
     errors: RowErrors = field(default_factory=RowErrors)
     rows: int = 0
     imported: int = 0
@@ -421,7 +354,7 @@ class _Pass:
     # Identical rows so far (fingerprint prefix → count), for each one's occurrence number.
     seen: dict[bytes, int] = field(default_factory=dict)
 
-    def plan(self, session: Session, rows: list[_Row], members: _Members) -> list[_Planned]:
+    def plan(self, session: Session, rows: list[_Row], members: MemberRefs) -> list[_Planned]:
         """Match the batch's rows to leads and members; the new actions among them."""
         found = _Found.load(session, rows)
         planned: list[_Planned] = []
@@ -434,7 +367,8 @@ class _Pass:
             if row.member_ref is None:
                 member_id = lead.owner_id
             else:
-                member_id = members.ids.get(row.member_ref)
+                member = members.get(row.member_ref)
+                member_id = member.member_id if member is not None else None
                 if member_id is None:
                     self.errors.add(
                         row.line,
@@ -476,7 +410,7 @@ class _Pass:
         self.leads.update(p.lead_id for p in new)
         return new
 
-    def _lead(self, row: _Row, found: _Found, headers: _Headers) -> _LeadRow | None:
+    def _lead(self, row: _Row, found: _Found, headers: HeaderMap) -> _LeadRow | None:
         column = headers.name(row.lead_key)
         if row.lead_key == "isops_id":
             lead = found.by_id.get(cast(int, row.lead_ref))
@@ -516,17 +450,6 @@ class _Pass:
 _ACTIONS = cast(Table, Action.__table__)
 
 
-def _batches(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
-    batch: list[_Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _read(
     stream: BinaryIO,
     encoding: str,
@@ -536,34 +459,23 @@ def _read(
     batch_size: int,
 ) -> Iterator[list[_Row]]:
     """The file's good rows in batches; header and cell problems go to `state.errors`."""
-    records = iter_records(stream, encoding=encoding)
     reader: _RowReader | None = None
-    try:
-        first = next(records, None)
-        if first is None:
-            state.errors.add(1, None, "空のファイルです (1 行目に見出しが必要です)")
-            return
-        line, header_row = first
-        state.headers = _map_headers(header_row)
-        for problem in state.headers.problems:
-            state.errors.add(line, None, problem)
-        if state.headers.problems:
-            return
-        reader = _RowReader(state.headers, len(header_row), tz, now, state.errors)
-
-        def rows() -> Iterator[_Row]:
-            assert reader is not None
-            for number, record in records:
-                row = reader.read(number, record)
-                if row is not None:
-                    yield row
-
-        yield from _batches(rows(), batch_size)
-    except UnreadableFile as exc:
-        state.errors.add(exc.line, None, f"{exc} (この行の付近)")
-    finally:
-        if reader is not None:
-            state.rows = reader.rows
+    with ImportFile(stream, encoding=encoding, errors=state.errors) as file:
+        try:
+            headers = file.header(_map_headers)
+            state.headers = file.headers
+            if headers is None:
+                return
+            reader = _RowReader(headers, file.width, tz, now, state.errors)
+            rows = (
+                row
+                for number, record in file.records()
+                if (row := reader.read(number, record)) is not None
+            )
+            yield from batched(rows, batch_size)
+        finally:
+            if reader is not None:
+                state.rows = reader.rows
 
 
 def _check(
@@ -573,7 +485,7 @@ def _check(
     encoding: str,
     tz: ZoneInfo,
     now: dt.datetime,
-    members: _Members,
+    members: MemberRefs,
     batch_size: int,
 ) -> _Pass:
     """Read every row and match it, writing nothing (a unit of work per batch, rolled back)."""
@@ -592,7 +504,7 @@ def _write(
     encoding: str,
     tz: ZoneInfo,
     now: dt.datetime,
-    members: _Members,
+    members: MemberRefs,
     targets: Targets,
     batch_size: int,
 ) -> _Pass:
@@ -641,11 +553,9 @@ def import_actions(
     add the new actions and recompute the touched leads' counters in one transaction.
     `stream` is read twice, so it must be seekable. Raises Conflict (nothing written) when a
     concurrent change collides with the write."""
-    chosen = (
-        normalize_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(stream)
-    )
+    chosen = choose_encoding(stream, encoding)
     now = utcnow()
-    members = _Members(uow_factory, lookup_email)
+    members = MemberRefs(uow_factory, lookup_email)
     options: dict[str, Any] = {
         "encoding": chosen,
         "tz": tz,

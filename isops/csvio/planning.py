@@ -11,26 +11,24 @@ minute, and identity-map bookkeeping would cost more than the database work).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from isops.csvio.parsing import ParsedRow, Tally, column_name
+from isops.csvio.columns import HeaderMap
+from isops.csvio.import_file import MemberRefs
+from isops.csvio.parsing import ParsedRow, Tally
 from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
 from isops.lead_fields import InboundSources
 from isops.messages import PENDING_REVIEW_LOCKED
 from isops.models import Lead, LeadHistory, Member, NoActionReview
 from isops.pending_review import is_pending
-from isops.services.assignment import OwnerMatch, owners_by_ref
 from isops.services.history import history_text
 from isops.text import lead_search_text
-from isops.unit_of_work import UnitOfWorkFactory
 
-# users.lookupByEmail (or a stand-in): e-mail → Slack user id, None when unknown.
-EmailLookup = Callable[[str], str | None]
 Record = dict[str, Any]
 LEADS = cast(Table, Lead.__table__)
 HISTORY = cast(Table, LeadHistory.__table__)
@@ -57,38 +55,6 @@ _LOADED = ("id", *FIELDS, "owner_id", "inbound", "search_text")
 _HISTORY_FIELDS = frozenset({"status", "priority", "next_action_date", "memo", "owner_id"})
 HISTORY_NOTE = "CSV 取込"
 _KEYS = ("isops_id", "external_id", "email")
-
-
-class Owners:
-    """Owner references (e-mail or Slack id) → members, resolved once per distinct value.
-
-    E-mails are matched to registered members first, then through Slack
-    (users.lookupByEmail), in `resolve`: between the check pass's transactions, never inside
-    one. The write pass only reads what the check pass resolved (`get`)."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory, lookup_email: EmailLookup | None) -> None:
-        self._uow_factory = uow_factory
-        self._lookup_email = lookup_email
-        self._cache: dict[str, OwnerMatch | None] = {}
-
-    def resolve(self, refs: Iterable[str]) -> None:
-        missing = {r for r in refs if r not in self._cache}
-        if not missing:
-            return
-        found = owners_by_ref(self._uow_factory(), refs=missing)
-        self._cache.update(found)
-        emails = sorted(r for r in missing if r not in found and "@" in r)
-        if emails and self._lookup_email is not None:
-            slack_ids = {email: self._lookup_email(email) for email in emails}
-            known = owners_by_ref(self._uow_factory(), refs=[s for s in slack_ids.values() if s])
-            for email, slack_id in slack_ids.items():
-                if slack_id and slack_id in known:
-                    self._cache[email] = known[slack_id]
-        for ref in missing:
-            self._cache.setdefault(ref, None)
-
-    def get(self, ref: str) -> OwnerMatch | None:
-        return self._cache.get(ref)
 
 
 def _keyless(values: dict[str, Any]) -> bool:
@@ -216,11 +182,11 @@ def plan_batch(
     session: Session,
     rows: Sequence[ParsedRow],
     *,
-    owners: Owners,
+    owners: MemberRefs,
     inbound_sources: InboundSources,
     tally: Tally,
     by_member_id: int | None,
-    names: dict[str, str],
+    headers: HeaderMap,
     now: dt.datetime,
 ) -> Plan:
     """Match each row to a lead and plan its change; row problems go to `tally`."""
@@ -233,9 +199,9 @@ def plan_batch(
         if row.owner_ref is not None:
             match = owners.get(row.owner_ref)
             if match is None:
-                tally.error(
+                tally.errors.add(
                     row.line,
-                    column_name(names, "owner"),
+                    headers.name("owner"),
                     f"{row.owner_ref} は isops のメンバーではありません"
                     " (isops member add で登録してください)",
                 )
@@ -247,9 +213,9 @@ def plan_batch(
         if "isops_id" in values:
             lead = batch.by_id.get(values["isops_id"])
             if lead is None:
-                tally.error(
+                tally.errors.add(
                     row.line,
-                    column_name(names, "isops_id"),
+                    headers.name("isops_id"),
                     f"isops ID {values['isops_id']} のリードはありません",
                 )
                 continue
@@ -258,8 +224,8 @@ def plan_batch(
 
         if lead is None:
             if "company" not in values:
-                tally.error(
-                    row.line, column_name(names, "company"), "新しいリードには会社名が必要です"
+                tally.errors.add(
+                    row.line, headers.name("company"), "新しいリードには会社名が必要です"
                 )
                 continue
             lead = _new_lead(now)
@@ -274,9 +240,9 @@ def plan_batch(
             tally.created += 1
             continue
 
-        problem = _conflict(lead, values, owner_id, batch, new, names)
+        problem = _conflict(lead, values, owner_id, batch, new, headers)
         if problem is not None:
-            tally.error(row.line, *problem)
+            tally.errors.add(row.line, *problem)
             continue
         before = dict(lead)
         changed = _apply(lead, values, owner_id, inbound_sources)
@@ -354,29 +320,27 @@ def _conflict(
     owner_id: int | None,
     batch: _Batch,
     new: _NewLeads,
-    names: dict[str, str],
+    headers: HeaderMap,
 ) -> tuple[str, str] | None:
     """Why this row may not change this lead: (column, message), or None."""
     external = values.get("external_id")
     current = lead.get("external_id")
     if external is not None and current != external:
         if current is not None:
-            return column_name(names, "external_id"), (
+            return headers.name("external_id"), (
                 f"このリードの外部ID は {current} です (ファイルでは {external})"
             )
         holder = batch.by_external.get(external) or new.by_external.get(external)
         if holder is not None and holder is not lead:
-            return column_name(names, "external_id"), (
-                f"外部ID {external} は別のリードが使っています"
-            )
+            return headers.name("external_id"), (f"外部ID {external} は別のリードが使っています")
     status = values.get("status")
     if lead.get("id") in batch.pending_review:
         # DOMAIN.md rule 3: the manager decides this lead's status next; a file must not
         # settle it (or hand the lead to someone else) behind the review's back.
         if status is not None and status != lead["status"]:
-            return column_name(names, "status"), PENDING_REVIEW_LOCKED
+            return headers.name("status"), PENDING_REVIEW_LOCKED
         if owner_id is not None and owner_id != lead["owner_id"]:
-            return column_name(names, "owner"), PENDING_REVIEW_LOCKED
+            return headers.name("owner"), PENDING_REVIEW_LOCKED
     if (
         lead.get("id") is not None
         and status is not None
@@ -384,7 +348,7 @@ def _conflict(
         and status in NEEDS_REVIEW_STATUSES
     ):
         # DOMAIN.md rule 3: 対応不要 / 接続後不対応 only through a manager's review.
-        return column_name(names, "status"), (
+        return headers.name("status"), (
             f"ステータスを {ActionStatus(status).label} に変えるにはマネージャーの承認が必要です"
             " (Slack の記録から申請してください)"
         )
