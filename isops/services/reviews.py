@@ -28,6 +28,10 @@ Where the manager's message lives (`message_channel`/`message_ts`) is recorded o
 sender that posted it (`record_review_message`). A decision never stores a location from a
 request (a click's container, a modal's private_metadata): what decides where the bot writes
 comes from the database, not from a payload.
+
+One aggregate, one module (~700 lines, past the usual ~500 on purpose): requesting,
+withdrawing, deciding and reading a review share the rep rule, the authorization, the lead's
+row lock and the compare-and-set above; split by verb, each would need the others' internals.
 """
 
 from __future__ import annotations
@@ -218,11 +222,10 @@ def request_review(
     )
     uow.session.add(review)
     uow.session.flush()
-    record_change(
-        uow.session,
+    _record_review_change(
+        uow,
         lead_id=lead_id,
         member_id=requested_by_id,
-        field="review",
         old=None,
         new=ReviewState.PENDING,
         note=f"{reason_code}: {memo}",
@@ -245,11 +248,10 @@ def withdraw_pending_review(uow: UnitOfWork, *, lead_id: int, by_member_id: int)
     )
     if affected_rows(claimed) != 1:
         return None
-    record_change(
-        uow.session,
+    _record_review_change(
+        uow,
         lead_id=lead_id,
         member_id=by_member_id,
-        field="review",
         old=ReviewState.PENDING,
         new=ReviewState.WITHDRAWN,
         note="新しい活動の記録により取り下げ",
@@ -303,26 +305,16 @@ def approve_review(
             target = add_months(calendar.local_date(now), config.reapproach_months)
             reapproach_date = calendar.business_day_on_or_after(target)
         _locked_lead(uow, review.lead_id)
-        _claim(
+        _decide(
             uow,
             review,
             decider_id,
             calendar,
             now=now,
-            values={"state": ReviewState.APPROVED, "reapproach_date": reapproach_date},
+            state=ReviewState.APPROVED,
+            values={"reapproach_date": reapproach_date},
+            note=f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None,
         )
-        note = f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None
-        record_change(
-            uow.session,
-            lead_id=review.lead_id,
-            member_id=decider_id,
-            field="review",
-            old=ReviewState.PENDING,
-            new=ReviewState.APPROVED,
-            note=note,
-            at=now,
-        )
-        outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
     return detail
@@ -353,23 +345,15 @@ def return_review(
         lead = _locked_lead(uow, review.lead_id)
         new_status = RETURNED_STATUS[review.requested_status]
         _check_return(reason, next_action_date, priority, lead, new_status, today, config)
-        _claim(
+        _decide(
             uow,
             review,
             decider_id,
             calendar,
             now=now,
-            values={"state": ReviewState.RETURNED, "return_reason": reason},
-        )
-        record_change(
-            uow.session,
-            lead_id=lead.id,
-            member_id=decider_id,
-            field="review",
-            old=ReviewState.PENDING,
-            new=ReviewState.RETURNED,
+            state=ReviewState.RETURNED,
+            values={"return_reason": reason},
             note=reason,
-            at=now,
         )
         changes: list[tuple[str, Any, Any]] = [("status", lead.status, new_status)]
         lead.status = new_status
@@ -390,7 +374,6 @@ def return_review(
                 note="差し戻し",
                 at=now,
             )
-        outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
         outbox.enqueue(uow, kind=REVIEW_RETURNED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
@@ -490,6 +473,32 @@ def _locked_lead(uow: UnitOfWork, lead_id: int) -> Lead:
     ).one()
 
 
+def _decide(
+    uow: UnitOfWork,
+    review: NoActionReview,
+    decider_id: int,
+    calendar: BusinessCalendar,
+    *,
+    now: dt.datetime,
+    state: ReviewState,
+    values: dict[str, Any],
+    note: str | None,
+) -> None:
+    """A verdict (`state` with its `values`): claimed, kept in the lead's history, and the
+    manager's message queued for an update."""
+    _claim(uow, review, decider_id, calendar, now=now, values={**values, "state": state})
+    _record_review_change(
+        uow,
+        lead_id=review.lead_id,
+        member_id=decider_id,
+        old=ReviewState.PENDING,
+        new=state,
+        note=note,
+        at=now,
+    )
+    outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review.id})
+
+
 def _claim(
     uow: UnitOfWork,
     review: NoActionReview,
@@ -513,6 +522,29 @@ def _claim(
         # Another decision committed after our read (PostgreSQL): report it, change nothing.
         uow.rollback()
         raise Conflict(_already_decided(uow, review.id, calendar))
+
+
+def _record_review_change(
+    uow: UnitOfWork,
+    *,
+    lead_id: int,
+    member_id: int,
+    old: ReviewState | None,
+    new: ReviewState,
+    note: str | None,
+    at: dt.datetime | None = None,
+) -> None:
+    """The review's step in the lead's history (`lead_history.field` "review")."""
+    record_change(
+        uow.session,
+        lead_id=lead_id,
+        member_id=member_id,
+        field="review",
+        old=old,
+        new=new,
+        note=note,
+        at=at,
+    )
 
 
 def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar) -> str:
