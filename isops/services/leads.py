@@ -370,9 +370,14 @@ def register_lead(
     owner_slack_user_id: str | None = None,
     inbound_sources: tuple[str, ...] = (),
     idempotency_key: str | None = None,
+    tz: dt.tzinfo | None = None,
 ) -> LeadRegistration:
     """Register a lead by hand; the same e-mail, or the same company and contact (folded),
-    returns the existing lead instead of creating a second one."""
+    returns the existing lead instead of creating a second one.
+
+    The CV time must lie in `limits.cv_at_out_of_range`'s window, read in the team's zone `tz`
+    (ISOPS_TIMEZONE; None: the CV's own zone) — the window of the webhook and the CSV import,
+    so a lead registered here is never refused when its export is imported back."""
     errors: dict[str, str] = {}
     company = _clean(company, limits.COMPANY, "company", "会社名", errors)
     if not company:
@@ -390,8 +395,9 @@ def register_lead(
         errors["phone"] = NOT_A_PHONE
     now = utcnow()
     cv_at = cv_at or now
-    if cv_at > now + dt.timedelta(minutes=5):
-        errors["cv_at"] = "CV 日時に未来の日時は指定できません"
+    cv_problem = limits.cv_at_out_of_range(cv_at, now=now, tz=tz or cv_at.tzinfo or dt.UTC)
+    if cv_problem is not None:
+        errors["cv_at"] = cv_problem
     if errors:
         raise InvalidInput(errors)
 
