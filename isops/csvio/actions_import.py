@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, cast
+from typing import BinaryIO, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert
@@ -42,8 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from isops.clock import utcnow
 from isops.csvio.activity_matching import ActivityPass
 from isops.csvio.activity_rows import ActivityRow, ActivityRowReader, map_activity_headers
-from isops.csvio.import_file import EmailLookup, ImportFile, MemberRefs, batched, import_summary
-from isops.csvio.row_errors import RowError
+from isops.csvio.import_file import EmailLookup, ImportFile, ImportReport, MemberRefs, batched
 from isops.csvio.source import choose_encoding
 from isops.errors import Conflict
 from isops.models import Action
@@ -55,98 +54,72 @@ BATCH_SIZE = 1000
 _ACTIONS = cast(Table, Action.__table__)
 
 
-@dataclass(frozen=True)
-class ActionImportResult:
+@dataclass(frozen=True, kw_only=True)
+class ActionImportResult(ImportReport):
     rows: int
     imported: int  # new actions (to be) written
     already: int  # rows whose action an earlier import wrote
     leads: int  # leads whose counters were (or would be) recomputed
-    errors: tuple[RowError, ...]  # the first MAX_ERRORS_KEPT, by line
-    error_count: int
-    dry_run: bool
-    written: bool
-    encoding: str
-    ignored_columns: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
 
     def summary(self) -> str:
         """`120 行: 取込 100 件, 取込済み 20 件 (リード 35 件の集計を更新)`."""
-        counts = (
+        return self.summary_of(
             f"{self.rows} 行: 取込 {self.imported} 件, 取込済み {self.already} 件"
             f" (リード {self.leads} 件の集計を更新)"
         )
-        return import_summary(
-            counts, error_count=self.error_count, written=self.written, dry_run=self.dry_run
-        )
 
 
-def _read(
-    stream: BinaryIO,
-    encoding: str,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    state: ActivityPass,
-    batch_size: int,
-) -> Iterator[list[ActivityRow]]:
+@dataclass(frozen=True)
+class _Options:
+    """What both passes read the file with."""
+
+    encoding: str
+    tz: ZoneInfo
+    now: dt.datetime
+    members: MemberRefs
+    batch_size: int
+
+
+def _read(stream: BinaryIO, options: _Options, state: ActivityPass) -> Iterator[list[ActivityRow]]:
     """The file's good rows in batches; header and cell problems go to `state.errors`."""
     reader: ActivityRowReader | None = None
-    with ImportFile(stream, encoding=encoding, errors=state.errors) as file:
+    with ImportFile(stream, encoding=options.encoding, errors=state.errors) as file:
         try:
             headers = file.header(map_activity_headers)
             state.headers = file.headers
             if headers is None:
                 return
-            reader = ActivityRowReader(headers, file.width, tz, now, state.errors)
+            reader = ActivityRowReader(headers, file.width, options.tz, options.now, state.errors)
             rows = (
                 row
                 for number, record in file.records()
                 if (row := reader.read(number, record)) is not None
             )
-            yield from batched(rows, batch_size)
+            yield from batched(rows, options.batch_size)
         finally:
             if reader is not None:
                 state.rows = reader.rows
 
 
-def _check(
-    uow_factory: UnitOfWorkFactory,
-    stream: BinaryIO,
-    *,
-    encoding: str,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    members: MemberRefs,
-    batch_size: int,
-) -> ActivityPass:
+def _check(uow_factory: UnitOfWorkFactory, stream: BinaryIO, options: _Options) -> ActivityPass:
     """Read every row and match it, writing nothing (a unit of work per batch, rolled back)."""
     state = ActivityPass()
-    for batch in _read(stream, encoding, tz, now, state, batch_size):
-        members.resolve(row.member_ref for row in batch if row.member_ref)
+    for batch in _read(stream, options, state):
+        options.members.resolve(row.member_ref for row in batch if row.member_ref)
         with uow_factory() as uow:
-            state.plan(uow.session, batch, members)
+            state.plan(uow.session, batch, options.members)
     return state
 
 
 def _write(
-    uow_factory: UnitOfWorkFactory,
-    stream: BinaryIO,
-    *,
-    encoding: str,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    members: MemberRefs,
-    targets: Targets,
-    batch_size: int,
+    uow_factory: UnitOfWorkFactory, stream: BinaryIO, options: _Options, targets: Targets
 ) -> ActivityPass:
     """Read the file again and write it all in one transaction, or nothing."""
     state = ActivityPass()
     with uow_factory() as uow:
         session = uow.session
-        for batch in _read(stream, encoding, tz, now, state, batch_size):
-            new = state.plan(session, batch, members)
+        for batch in _read(stream, options, state):
+            new = state.plan(session, batch, options.members)
             if new and not state.errors.count:
                 session.execute(
                     insert(_ACTIONS),
@@ -159,7 +132,7 @@ def _write(
                             "memo": p.memo,
                             "acted_at": p.acted_at,
                             "idempotency_key": p.key,
-                            "created_at": now,
+                            "created_at": options.now,
                         }
                         for p in new
                     ],
@@ -187,20 +160,18 @@ def import_actions(
     `stream` is read twice, so it must be seekable. Raises Conflict (nothing written) when a
     concurrent change collides with the write."""
     chosen = choose_encoding(stream, encoding)
-    now = utcnow()
-    members = MemberRefs(uow_factory, lookup_email)
-    options: dict[str, Any] = {
-        "encoding": chosen,
-        "tz": tz,
-        "now": now,
-        "members": members,
-        "batch_size": batch_size,
-    }
-    final = _check(uow_factory, stream, **options)
+    options = _Options(
+        encoding=chosen,
+        tz=tz,
+        now=utcnow(),
+        members=MemberRefs(uow_factory, lookup_email),
+        batch_size=batch_size,
+    )
+    final = _check(uow_factory, stream, options)
     written = False
     if not final.errors.count and not dry_run:
         try:
-            final = _write(uow_factory, stream, targets=targets, **options)
+            final = _write(uow_factory, stream, options, targets)
         except IntegrityError:
             # Another import of the same rows, or a lead deleted, between the passes: the
             # transaction rolled back; running the file again sorts it out.

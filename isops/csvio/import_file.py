@@ -1,16 +1,17 @@
 """What both CSV imports (leads, activity history) do alike: read a file once — the header row,
 then its records — with every problem a person can fix collected as a row error; batch the
-rows; resolve the members the file names; and say in one line what happened.
+rows; resolve the members the file names; and report what happened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO, TypeVar
 
 from isops.csvio.columns import HeaderMap
-from isops.csvio.row_errors import RowErrors
+from isops.csvio.row_errors import RowError, RowErrors
 from isops.csvio.source import OnBytes, UnreadableFile, iter_records
 from isops.services.assignment import OwnerMatch, owners_by_ref
 from isops.unit_of_work import UnitOfWorkFactory
@@ -134,8 +135,23 @@ class MemberRefs:
         return self._cache.get(ref)
 
 
-def import_summary(counts: str, *, error_count: int, written: bool, dry_run: bool) -> str:
-    """The one line an import ends with: its counts, or why nothing was written."""
-    if error_count and not written:
-        return f"エラー {error_count} 件のため何も取り込んでいません"
-    return f"(試行のみ・未保存) {counts}" if dry_run else counts
+@dataclass(frozen=True, kw_only=True)
+class ImportReport:
+    """What any import reports besides its counts."""
+
+    errors: tuple[RowError, ...]  # the first MAX_ERRORS_KEPT, by line
+    error_count: int
+    dry_run: bool
+    written: bool
+    encoding: str
+    ignored_columns: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def summary_of(self, counts: str) -> str:
+        """The one line an import ends with: its `counts`, or why nothing was written."""
+        if self.error_count and not self.written:
+            return f"エラー {self.error_count} 件のため何も取り込んでいません"
+        return f"(試行のみ・未保存) {counts}" if self.dry_run else counts

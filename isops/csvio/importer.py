@@ -22,9 +22,9 @@ from isops.csvio.columns import HeaderMap, map_headers
 from isops.csvio.import_file import (
     EmailLookup,
     ImportFile,
+    ImportReport,
     MemberRefs,
     batched,
-    import_summary,
 )
 from isops.csvio.parsing import ImportPolicy, OwnerBy, RowParser, Tally
 from isops.csvio.planning import plan_batch
@@ -61,31 +61,18 @@ PHASE_WRITE = "取込"
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
-class ImportResult:
+@dataclass(frozen=True, kw_only=True)
+class ImportResult(ImportReport):
     rows: int
     created: int
     updated: int
     unchanged: int
-    errors: tuple[RowError, ...]  # the first MAX_ERRORS_KEPT
-    error_count: int
-    dry_run: bool
-    written: bool
-    encoding: str
-    ignored_columns: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
 
     def summary(self) -> str:
         """`100 行: 新規 90 件, 更新 5 件, 変更なし 5 件` (plus what was not done)."""
-        counts = (
+        return self.summary_of(
             f"{self.rows} 行: 新規 {self.created} 件, 更新 {self.updated} 件,"
             f" 変更なし {self.unchanged} 件"
-        )
-        return import_summary(
-            counts, error_count=self.error_count, written=self.written, dry_run=self.dry_run
         )
 
 
