@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from isops.calendar import BusinessCalendar, member_zone
 from isops.models import Member
 from isops.services.lookup import require_active_member
-from isops.services.reminders.day import DigestDay
+from isops.services.reminders.day import DayQueries, DigestDay
 from isops.services.reminders.digest import LeadList, MorningDigest, Recipient, RepDigest
 from isops.services.reminders.manager import ManagerFigures
 from isops.services.reminders.pending import pending_counts
@@ -114,9 +114,14 @@ def _day_digests(
     pending = pending_counts(
         session, owner_ids=set(ids), manager_of={r.id: r.manager_id for r in reports}
     )
-    sections = RepSections(
-        session, day, settings, calendar, limit, pending_open=pending.open_lead_ids
+    queries = DayQueries(
+        session=session,
+        day=day,
+        settings=settings,
+        calendar=calendar,
+        pending_open=pending.open_lead_ids,
     )
+    sections = RepSections.over(queries, limit=limit)
     returned = sections.returned(set(ids))
     # A returned lead is listed once, under ↩️ with the manager's reason.
     sections.listed_elsewhere |= {d.lead_id for found in returned.values() for d in found}
@@ -125,9 +130,7 @@ def _day_digests(
     overdue = sections.overdue(hot_owners)
     five = sections.five_c2m(ids)
     hygiene = sections.hygiene(ids)
-    manager_parts = ManagerFigures(
-        session, day, settings, calendar, pending_open=pending.open_lead_ids
-    ).digests(
+    manager_parts = ManagerFigures.over(queries).digests(
         [r for r in group if team.get(r.member_id)],
         team,
         away,

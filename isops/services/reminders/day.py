@@ -1,12 +1,17 @@
-"""One business date's boundaries: every moment and date the digest's queries compare with."""
+"""One business date's boundaries — every moment and date the digest's queries compare with —
+and what those queries share."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from isops.calendar import BusinessCalendar
+from isops.rules import Targets
 from isops.settings import Settings
 
 MIDNIGHT = dt.time(0, 0)
@@ -57,3 +62,25 @@ class DigestDay:
             early_since=now - dt.timedelta(days=settings.early_window_days),
             previous=previous,
         )
+
+
+@dataclass(kw_only=True)
+class DayQueries:
+    """What one business date's queries share (`sections`, `manager`): the session, the date's
+    boundaries, the team's settings, and the open leads whose review waits (承認待ち) — listed
+    in no section and counted as nobody's overdue, since the manager decides them next."""
+
+    session: Session
+    day: DigestDay
+    settings: Settings
+    calendar: BusinessCalendar
+    pending_open: set[int]
+
+    @property
+    def targets(self) -> Targets:
+        return self.settings.targets
+
+    @classmethod
+    def over(cls, queries: DayQueries, **more: Any) -> Self:
+        """Queries of this kind over the same date, session and pending reviews."""
+        return cls(**{f.name: getattr(queries, f.name) for f in fields(DayQueries)}, **more)

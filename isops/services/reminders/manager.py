@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import Session
 
 from isops.approach import approached_before, not_yet_approached
-from isops.calendar import BusinessCalendar
 from isops.enums import NEVER_CONNECTED_STATUSES, Priority
 from isops.models import Lead
-from isops.services.reminders.day import MIDNIGHT, DigestDay, local_moment
+from isops.services.reminders.day import MIDNIGHT, DayQueries, local_moment
 from isops.services.reminders.digest import (
     AwayRep,
     LeadList,
@@ -27,28 +26,11 @@ from isops.services.reminders.digest import (
     TeamFigures,
 )
 from isops.services.reminders.sections import open_leads
-from isops.settings import Settings
 
 
-class ManagerFigures:
+@dataclass(kw_only=True)
+class ManagerFigures(DayQueries):
     """The managers' parts of one business date's digests (a fixed number of queries)."""
-
-    def __init__(
-        self,
-        session: Session,
-        day: DigestDay,
-        settings: Settings,
-        calendar: BusinessCalendar,
-        *,
-        pending_open: set[int],
-    ) -> None:
-        self.session = session
-        self.day = day
-        self.settings = settings
-        self.targets = settings.targets
-        self.calendar = calendar
-        # Open leads waiting for review: not counted as overdue (the manager decides next).
-        self.pending_open = pending_open
 
     def digests(
         self,

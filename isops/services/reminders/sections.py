@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, case, func, not_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from isops.approach import not_yet_approached
-from isops.calendar import BusinessCalendar
 from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Priority, ReviewState
 from isops.models import Lead, Member, NoActionReview
 from isops.rules import five_c2m
-from isops.services.reminders.day import DigestDay
+from isops.services.reminders.day import DayQueries
 from isops.services.reminders.digest import LeadLine, LeadList, ReturnedDecision
-from isops.settings import Settings
 
 # Returned decisions stay on the rep's list until the rep logs an action, at most this long.
 RETURNED_SHOWN_FOR = dt.timedelta(days=14)
@@ -48,29 +47,17 @@ def open_leads(owner_ids: Iterable[int]) -> list[ColumnElement[bool]]:
     return [Lead.owner_id.in_(sorted(set(owner_ids))), Lead.status.in_(OPEN_STATUSES)]
 
 
-class RepSections:
+@dataclass(kw_only=True)
+class RepSections(DayQueries):
     """One business date's section queries (a fixed number, whatever the number of leads)."""
 
-    def __init__(
-        self,
-        session: Session,
-        day: DigestDay,
-        settings: Settings,
-        calendar: BusinessCalendar,
-        limit: int | None,
-        *,
-        pending_open: set[int],
-    ) -> None:
-        self.session = session
-        self.day = day
-        self.settings = settings
-        self.targets = settings.targets
-        self.calendar = calendar
-        self.limit = limit
-        # Open leads whose review waits (承認待ち): listed nowhere.
-        self.pending_open = pending_open
-        # … and returned ones, listed under ↩️ only (set once `returned` has run).
-        self.listed_elsewhere: set[int] = set(pending_open)
+    limit: int | None  # lines per section and owner (None: all)
+    # Leads listed in no section: those waiting for review, and returned ones (listed under
+    # ↩️ only, added once `returned` has run).
+    listed_elsewhere: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.listed_elsewhere |= self.pending_open
 
     # Section predicates, shared so that a lead appears in one section only.
     def inbound_due(self) -> ColumnElement[bool]:
