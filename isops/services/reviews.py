@@ -293,7 +293,7 @@ def approve_review(
     off."""
     now = utcnow()
     with uow:
-        review, decider_id = _authorized_pending(
+        review, decider_id, _ = _pending_with_lead(
             uow, review_id, decider_slack_user_id, config, calendar
         )
         reapproach_date: dt.date | None = None
@@ -304,7 +304,6 @@ def approve_review(
         ):
             target = add_months(calendar.local_date(now), config.reapproach_months)
             reapproach_date = calendar.business_day_on_or_after(target)
-        _locked_lead(uow, review.lead_id)
         _decide(
             uow,
             review,
@@ -339,10 +338,9 @@ def return_review(
     now = utcnow()
     today = calendar.local_date(now)
     with uow:
-        review, decider_id = _authorized_pending(
+        review, decider_id, lead = _pending_with_lead(
             uow, review_id, decider_slack_user_id, config, calendar
         )
-        lead = _locked_lead(uow, review.lead_id)
         new_status = RETURNED_STATUS[review.requested_status]
         _check_return(reason, next_action_date, priority, lead, new_status, today, config)
         _decide(
@@ -355,29 +353,43 @@ def return_review(
             values={"return_reason": reason},
             note=reason,
         )
-        changes: list[tuple[str, Any, Any]] = [("status", lead.status, new_status)]
-        lead.status = new_status
-        if next_action_date is not None and next_action_date != lead.next_action_date:
-            changes.append(("next_action_date", lead.next_action_date, next_action_date))
-            lead.next_action_date = next_action_date
-        if priority is not None and priority != lead.priority:
-            changes.append(("priority", lead.priority, priority))
-            lead.priority = Priority(priority)
-        for name, old, new in changes:
-            record_change(
-                uow.session,
-                lead_id=lead.id,
-                member_id=decider_id,
-                field=name,
-                old=old,
-                new=new,
-                note="差し戻し",
-                at=now,
-            )
+        _reopen_lead(uow, lead, decider_id, new_status, next_action_date, priority, now=now)
         outbox.enqueue(uow, kind=REVIEW_RETURNED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
     return detail
+
+
+def _reopen_lead(
+    uow: UnitOfWork,
+    lead: Lead,
+    decider_id: int,
+    status: ActionStatus,
+    next_action_date: dt.date | None,
+    priority: int | None,
+    *,
+    now: dt.datetime,
+) -> None:
+    """The returned lead back on the rep's list, with what the manager set, in its history."""
+    changes: list[tuple[str, Any, Any]] = [("status", lead.status, status)]
+    lead.status = status
+    if next_action_date is not None and next_action_date != lead.next_action_date:
+        changes.append(("next_action_date", lead.next_action_date, next_action_date))
+        lead.next_action_date = next_action_date
+    if priority is not None and priority != lead.priority:
+        changes.append(("priority", lead.priority, priority))
+        lead.priority = Priority(priority)
+    for name, old, new in changes:
+        record_change(
+            uow.session,
+            lead_id=lead.id,
+            member_id=decider_id,
+            field=name,
+            old=old,
+            new=new,
+            note="差し戻し",
+            at=now,
+        )
 
 
 def _check_return(
@@ -459,6 +471,21 @@ def _authorized_pending(
     if review.state is not ReviewState.PENDING:
         raise Conflict(_already_decided(uow, review_id, calendar))
     return review, decider.id
+
+
+def _pending_with_lead(
+    uow: UnitOfWork,
+    review_id: int,
+    decider_slack_user_id: str,
+    config: ReviewConfig,
+    calendar: BusinessCalendar,
+) -> tuple[NoActionReview, int, Lead]:
+    """A decision's start: the review if this member may decide it now, their member id, and
+    the review's lead row-locked."""
+    review, decider_id = _authorized_pending(
+        uow, review_id, decider_slack_user_id, config, calendar
+    )
+    return review, decider_id, _locked_lead(uow, review.lead_id)
 
 
 def _locked_lead(uow: UnitOfWork, lead_id: int) -> Lead:
