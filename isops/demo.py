@@ -147,6 +147,11 @@ _OVERDUE_PILE = (
     ("大和テクノサービス株式会社", "林 健太"),
     ("株式会社ミナトHR", "清水 智子"),
 )
+_DUE_YESTERDAY = (
+    (SATO, "株式会社スターライト", Local(1, 10, 20), "C"),
+    (TAKAHASHI, "株式会社かもめ交通", Local(2, 18, 40), "M"),
+    (TAKAHASHI, "株式会社オーロラ保険", Local(1, 15, 0), ""),
+)
 _CLOSED = (
     (SATO, "株式会社エムズキッチン", ActionStatus.MEETING),
     (SATO, "株式会社テラス", ActionStatus.NO_ACTION_AFTER_CONNECT),
@@ -233,31 +238,18 @@ LEADS: tuple[DemoLead, ...] = (
         review=DemoReview(ReviewState.PENDING, Ago(5), "重複", "別部署で商談中"),
     ),
     # Yesterday's figures. Inbound leads due yesterday: two approached the same day, one not.
-    DemoLead(
-        SATO,
-        "株式会社スターライト",
-        "ご担当者",
-        Local(1, 10, 20),
-        source="問い合わせ",
-        touches="C",
-        every_hours=1,
-    ),
-    DemoLead(
-        TAKAHASHI,
-        "株式会社かもめ交通",
-        "ご担当者",
-        Local(2, 18, 40),
-        source="問い合わせ",
-        touches="M",
-        every_hours=1,
-    ),
-    DemoLead(
-        TAKAHASHI,
-        "株式会社オーロラ保険",
-        "ご担当者",
-        Local(1, 15, 0),
-        status=ActionStatus.UNTOUCHED,
-        source="問い合わせ",
+    *(
+        DemoLead(
+            rep,
+            company,
+            "ご担当者",
+            cv,
+            status=ActionStatus.NOT_CONNECTED if touches else ActionStatus.UNTOUCHED,
+            source="問い合わせ",
+            touches=touches,
+            every_hours=1,
+        )
+        for rep, company, cv, touches in _DUE_YESTERDAY
     ),
     # Leads whose 7-day window closed yesterday: one with 5 actions, one short.
     _chasing(
