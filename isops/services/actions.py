@@ -409,23 +409,15 @@ def _result(
         inbound_deadline = calendar.inbound_deadline(lead.cv_at, settings.inbound_cutoff)
         inbound_met = calendar.local_date(action.acted_at) <= inbound_deadline
     in_window = counts_as_early(lead.cv_at, action.acted_at, targets)
-    return ActionResult(
-        action_id=action.id,
-        lead_id=lead.id,
-        company=lead.company,
-        contact_name=lead.contact_name,
-        channel=submission.channel,
-        outcome=submission.outcome,
-        acted_at=action.acted_at,
+    return _result_of(
+        action,
+        lead,
+        targets,
         status_before=fields.status_before,
         status_after=fields.status,
         priority=fields.priority,
         next_action_date=fields.next_action_date,
         changed=changed,
-        calls=lead.call_count,
-        mails=lead.mail_count,
-        target_calls=targets.calls,
-        target_mails=targets.mails,
         early_actions=lead.early_action_count if in_window else None,
         early_target=targets.early_actions,
         early_window_days=targets.early_window_days,
@@ -450,22 +442,32 @@ def confirmation_payload(
 
 
 def _duplicate(session: Session, action_id: int, lead: Lead, targets: Targets) -> ActionResult:
-    action = session.get_one(Action, action_id)
+    """The action an earlier submission of the same view recorded, with the lead as it is."""
+    return _result_of(
+        session.get_one(Action, action_id),
+        lead,
+        targets,
+        duplicate=True,
+        status_before=lead.status,
+        status_after=lead.status,
+        priority=lead.priority,
+        next_action_date=lead.next_action_date,
+    )
+
+
+def _result_of(action: Action, lead: Lead, targets: Targets, **fields: Any) -> ActionResult:
+    """An `ActionResult` of this touch on this lead (its counters as they are now)."""
     return ActionResult(
         action_id=action.id,
-        duplicate=True,
         lead_id=lead.id,
         company=lead.company,
         contact_name=lead.contact_name,
         channel=action.channel,
         outcome=action.outcome,
         acted_at=action.acted_at,
-        status_before=lead.status,
-        status_after=lead.status,
-        priority=lead.priority,
-        next_action_date=lead.next_action_date,
         calls=lead.call_count,
         mails=lead.mail_count,
         target_calls=targets.calls,
         target_mails=targets.mails,
+        **fields,
     )
