@@ -29,7 +29,7 @@ sender that posted it (`record_review_message`). A decision never stores a locat
 request (a click's container, a modal's private_metadata): what decides where the bot writes
 comes from the database, not from a payload.
 
-One aggregate, one module (~700 lines, past the usual ~500 on purpose): requesting,
+One aggregate, one module (~750 lines, past the usual ~500 on purpose): requesting,
 withdrawing, deciding and reading a review share the rep rule, the authorization, the lead's
 row lock and the compare-and-set above; split by verb, each would need the others' internals.
 """
@@ -669,16 +669,16 @@ def _details(
         select(
             NoActionReview,
             Lead,
-            rep.id,
-            rep.slack_user_id,
-            rep.name,
-            manager.id,
-            manager.slack_user_id,
-            manager.active,
-            requester.slack_user_id,
-            requester.name,
-            decider.slack_user_id,
-            decider.name,
+            rep.id.label("rep_id"),
+            rep.slack_user_id.label("rep_uid"),
+            rep.name.label("rep_name"),
+            manager.id.label("mgr_id"),
+            manager.slack_user_id.label("mgr_uid"),
+            manager.active.label("mgr_active"),
+            requester.slack_user_id.label("req_uid"),
+            requester.name.label("req_name"),
+            decider.slack_user_id.label("dec_uid"),
+            decider.name.label("dec_name"),
         )
         .join(Lead, Lead.id == NoActionReview.lead_id)
         .join(rep, rep.id == _rep_id())
@@ -691,25 +691,13 @@ def _details(
     ).all()
     admins: list[tuple[int, str]] | None = None
     out: dict[int, ReviewDetail] = {}
-    for (
-        review,
-        lead,
-        rep_id,
-        rep_uid,
-        rep_name,
-        mgr_id,
-        mgr_uid,
-        mgr_active,
-        req_uid,
-        req_name,
-        dec_uid,
-        dec_name,
-    ) in rows:
+    for row in rows:
+        review, lead = row.NoActionReview, row.Lead
         # The rep's manager gets the message — unless they logged the 4/6 themself (they may
         # not decide it): then an admin who may, as when the rep has no active manager.
-        excluded = {review.requested_by_id, rep_id}
-        reviewer: str | None = mgr_uid
-        if not (mgr_uid and mgr_active) or mgr_id in excluded:
+        excluded = {review.requested_by_id, row.rep_id}
+        reviewer: str | None = row.mgr_uid
+        if not (row.mgr_uid and row.mgr_active) or row.mgr_id in excluded:
             if admins is None:
                 # The first active admins; at most two can be ruled out for one review.
                 admins = [
@@ -730,10 +718,10 @@ def _details(
             reason_code=review.reason_code,
             memo=review.memo,
             requested_at=review.created_at,
-            rep_slack_user_id=rep_uid,
-            rep_name=rep_name,
-            requested_by_slack_user_id=req_uid,
-            requested_by_name=req_name,
+            rep_slack_user_id=row.rep_uid,
+            rep_name=row.rep_name,
+            requested_by_slack_user_id=row.req_uid,
+            requested_by_name=row.req_name,
             reviewer_slack_user_id=reviewer,
             lead_id=lead.id,
             company=lead.company,
@@ -748,8 +736,8 @@ def _details(
             progress=five_c2m(lead.call_count, lead.mail_count, config.targets),
             last_action_at=lead.last_action_at,
             last_outcome=lead.last_outcome,
-            decided_by_slack_user_id=dec_uid,
-            decided_by_name=dec_name,
+            decided_by_slack_user_id=row.dec_uid,
+            decided_by_name=row.dec_name,
             decided_at=review.decided_at,
             return_reason=review.return_reason,
             reapproach_date=review.reapproach_date,
