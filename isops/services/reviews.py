@@ -29,7 +29,7 @@ sender that posted it (`record_review_message`). A decision never stores a locat
 request (a click's container, a modal's private_metadata): what decides where the bot writes
 comes from the database, not from a payload.
 
-One aggregate, one module (~750 lines, past the usual ~500 on purpose): requesting,
+One aggregate, one module (~730 lines, past the usual ~500 on purpose): requesting,
 withdrawing, deciding and reading a review share the rep rule, the authorization, the lead's
 row lock and the compare-and-set above; split by verb, each would need the others' internals.
 """
@@ -291,27 +291,19 @@ def approve_review(
     """承認: the 4/6 stands and the lead leaves the rep's lists. For status 6 a re-approach
     date is set (rule 6: `reapproach_months` ahead, on a business day) unless `reapproach` is
     off."""
-    now = utcnow()
     with uow:
-        review, decider_id, _ = _pending_with_lead(
-            uow, review_id, decider_slack_user_id, config, calendar
-        )
+        decision = _decision(uow, review_id, decider_slack_user_id, config, calendar)
         reapproach_date: dt.date | None = None
         if (
             reapproach
-            and review.requested_status == ActionStatus.NO_ACTION_AFTER_CONNECT
+            and decision.review.requested_status == ActionStatus.NO_ACTION_AFTER_CONNECT
             and config.reapproach_months > 0
         ):
-            target = add_months(calendar.local_date(now), config.reapproach_months)
+            target = add_months(calendar.local_date(decision.now), config.reapproach_months)
             reapproach_date = calendar.business_day_on_or_after(target)
-        _decide(
-            uow,
-            review,
-            decider_id,
-            calendar,
-            now=now,
-            state=ReviewState.APPROVED,
-            values={"reapproach_date": reapproach_date},
+        decision.settle(
+            ReviewState.APPROVED,
+            {"reapproach_date": reapproach_date},
             note=f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None,
         )
         detail = _detail(uow, review_id, config)
@@ -335,25 +327,13 @@ def return_review(
     the rep (the lead's owner) gets a DM. Bad input raises InvalidInput (fields "reason",
     "next_action_date", "priority") and nothing is saved."""
     reason = reason.strip()
-    now = utcnow()
-    today = calendar.local_date(now)
     with uow:
-        review, decider_id, lead = _pending_with_lead(
-            uow, review_id, decider_slack_user_id, config, calendar
-        )
-        new_status = RETURNED_STATUS[review.requested_status]
-        _check_return(reason, next_action_date, priority, lead, new_status, today, config)
-        _decide(
-            uow,
-            review,
-            decider_id,
-            calendar,
-            now=now,
-            state=ReviewState.RETURNED,
-            values={"return_reason": reason},
-            note=reason,
-        )
-        _reopen_lead(uow, lead, decider_id, new_status, next_action_date, priority, now=now)
+        decision = _decision(uow, review_id, decider_slack_user_id, config, calendar)
+        new_status = RETURNED_STATUS[decision.review.requested_status]
+        today = calendar.local_date(decision.now)
+        _check_return(reason, next_action_date, priority, decision.lead, new_status, today, config)
+        decision.settle(ReviewState.RETURNED, {"return_reason": reason}, note=reason)
+        _reopen_lead(decision, new_status, next_action_date, priority)
         outbox.enqueue(uow, kind=REVIEW_RETURNED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
@@ -361,16 +341,13 @@ def return_review(
 
 
 def _reopen_lead(
-    uow: UnitOfWork,
-    lead: Lead,
-    decider_id: int,
+    decision: _Decision,
     status: ActionStatus,
     next_action_date: dt.date | None,
     priority: int | None,
-    *,
-    now: dt.datetime,
 ) -> None:
     """The returned lead back on the rep's list, with what the manager set, in its history."""
+    lead = decision.lead
     changes: list[tuple[str, Any, Any]] = [("status", lead.status, status)]
     lead.status = status
     if next_action_date is not None and next_action_date != lead.next_action_date:
@@ -381,14 +358,14 @@ def _reopen_lead(
         lead.priority = Priority(priority)
     for name, old, new in changes:
         record_change(
-            uow.session,
+            decision.uow.session,
             lead_id=lead.id,
-            member_id=decider_id,
+            member_id=decision.decider_id,
             field=name,
             old=old,
             new=new,
             note="差し戻し",
-            at=now,
+            at=decision.now,
         )
 
 
@@ -473,19 +450,55 @@ def _authorized_pending(
     return review, decider.id
 
 
-def _pending_with_lead(
+@dataclass(frozen=True)
+class _Decision:
+    """A decision under way: the pending review, the member deciding it, and its lead
+    row-locked, as of `now`."""
+
+    uow: UnitOfWork
+    review: NoActionReview
+    decider_id: int
+    lead: Lead
+    calendar: BusinessCalendar
+    now: dt.datetime
+
+    def settle(self, state: ReviewState, values: dict[str, Any], *, note: str | None) -> None:
+        """The verdict `state` with its `values`: claimed (one winner), kept in the lead's
+        history, and the manager's message queued for an update."""
+        _claim(
+            self.uow,
+            self.review,
+            self.decider_id,
+            self.calendar,
+            now=self.now,
+            values={**values, "state": state},
+        )
+        _record_review_change(
+            self.uow,
+            lead_id=self.review.lead_id,
+            member_id=self.decider_id,
+            old=ReviewState.PENDING,
+            new=state,
+            note=note,
+            at=self.now,
+        )
+        outbox.enqueue(self.uow, kind=REVIEW_DECIDED, payload={"review_id": self.review.id})
+
+
+def _decision(
     uow: UnitOfWork,
     review_id: int,
     decider_slack_user_id: str,
     config: ReviewConfig,
     calendar: BusinessCalendar,
-) -> tuple[NoActionReview, int, Lead]:
-    """A decision's start: the review if this member may decide it now, their member id, and
-    the review's lead row-locked."""
+) -> _Decision:
+    """A decision's start: the review if this member may decide it now (else NotAllowed,
+    NotFound or Conflict), and its lead locked."""
     review, decider_id = _authorized_pending(
         uow, review_id, decider_slack_user_id, config, calendar
     )
-    return review, decider_id, _locked_lead(uow, review.lead_id)
+    lead = _locked_lead(uow, review.lead_id)
+    return _Decision(uow, review, decider_id, lead, calendar, utcnow())
 
 
 def _locked_lead(uow: UnitOfWork, lead_id: int) -> Lead:
@@ -498,32 +511,6 @@ def _locked_lead(uow: UnitOfWork, lead_id: int) -> Lead:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-
-
-def _decide(
-    uow: UnitOfWork,
-    review: NoActionReview,
-    decider_id: int,
-    calendar: BusinessCalendar,
-    *,
-    now: dt.datetime,
-    state: ReviewState,
-    values: dict[str, Any],
-    note: str | None,
-) -> None:
-    """A verdict (`state` with its `values`): claimed, kept in the lead's history, and the
-    manager's message queued for an update."""
-    _claim(uow, review, decider_id, calendar, now=now, values={**values, "state": state})
-    _record_review_change(
-        uow,
-        lead_id=review.lead_id,
-        member_id=decider_id,
-        old=ReviewState.PENDING,
-        new=state,
-        note=note,
-        at=now,
-    )
-    outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review.id})
 
 
 def _claim(
