@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from isops import messages
 from isops.enums import Channel
 from isops.rules import FiveC2M
-from isops.services import lookup
 
 # -- Symbols ---------------------------------------------------------------------------------------
 
@@ -155,7 +155,7 @@ def new_lead_dm_time(local: dt.datetime) -> str:
 # -- Shared by the listeners -----------------------------------------------------------------------
 
 # The same words as the domain error, so the Home tab and a refused command agree.
-NOT_REGISTERED = lookup.NOT_REGISTERED
+NOT_REGISTERED = messages.NOT_REGISTERED
 UNKNOWN_SUBCOMMAND = (
     "`/isops {name}` というコマンドはありません。`/isops help` で一覧を表示します。"
 )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+import enum
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Integer, MetaData, String, create_engine, event
 from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
@@ -46,6 +47,52 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=dt.UTC)
         return moment.astimezone(dt.UTC)
+
+
+IntEnumT = TypeVar("IntEnumT", bound=enum.IntEnum)
+StrEnumT = TypeVar("StrEnumT", bound=enum.StrEnum)
+
+
+class IntEnumColumn(TypeDecorator[IntEnumT]):
+    """An IntEnum (status, priority) kept in an INTEGER column as its number.
+
+    The schema is a plain Integer (Alembic sees no change; the CHECK constraints stay the
+    database's guard), Python reads the enum. Binding takes the enum or a plain int (a CSV
+    row, a test), and passes the number on unchanged."""
+
+    impl = Integer
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[IntEnumT]) -> None:
+        super().__init__()
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> int | None:
+        return None if value is None else int(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> IntEnumT | None:
+        return None if value is None else self.enum_cls(value)
+
+
+class StrEnumColumn(TypeDecorator[StrEnumT]):
+    """A StrEnum (an action's outcome) kept in a VARCHAR column as its value.
+
+    The schema is a plain String (Alembic sees no change). Reading is strict: every path
+    that writes these columns (logging, the activity import, the demo) writes the enum's
+    values, and no migration or import ever wrote another."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[StrEnumT], length: int) -> None:
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(self.enum_cls(value).value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnumT | None:
+        return None if value is None else self.enum_cls(value)
 
 
 def affected_rows(result: Result[Any]) -> int:

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from isops.calendar import BusinessCalendar
 from isops.case_vocabulary import CompanySize
 from isops.enums import ActionStatus, Channel, Outcome, Priority, ReviewState, Role, RoleLevel
+from isops.lead_fields import InboundSources, new_lead_fields
 from isops.models import Action, AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import Targets
 from isops.services.cases import CaseDraft, ChainDraft, clean_draft, write_case
 from isops.services.counters import apply_action_to_lead
 from isops.settings import Settings
-from isops.text import lead_search_text
 from isops.unit_of_work import UnitOfWork
 
 TEAM = "IS 第1チーム"
@@ -116,6 +116,238 @@ DEMO_CASES: tuple[tuple[str, CaseDraft], ...] = (
 )
 
 
+# -- the sample data: when each lead came in, relative to the demo's morning ---------------------
+
+
+@dataclass(frozen=True)
+class Ago:
+    """This long before the demo's morning (09:00 on its business day)."""
+
+    days: float
+    hours: float = 0
+
+
+@dataclass(frozen=True)
+class Local:
+    """A local time on the business day `business_days_ago` before the demo's; with
+    `window_before`, the early-action window (N days after CV) ends at that time."""
+
+    business_days_ago: int
+    hour: int
+    minute: int = 0
+    window_before: bool = False
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    """A "no action needed" (status 4) decision on the lead, by its owner."""
+
+    state: ReviewState
+    created: Ago
+    reason_code: str
+    memo: str
+    return_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoLead:
+    """A lead with its touches: `touches` is "CCMC…" (C call, M mail), oldest first, the
+    first 2 hours after CV and then every `every_hours` (never after the morning)."""
+
+    owner: DemoMember
+    company: str
+    contact: str
+    cv: Ago | Local
+    status: ActionStatus = ActionStatus.NOT_CONNECTED
+    priority: Priority | None = None
+    next_in_days: int | None = None  # next action date, days from the demo's date
+    source: str | None = None
+    touches: str = ""
+    every_hours: float = 26.0
+    connected_at_end: bool = False
+    memo: str = ""
+    review: DemoReview | None = None
+
+
+def _inbound(owner: DemoMember, company: str, contact: str, cv: Local, source: str) -> DemoLead:
+    """An inbound lead nobody has approached yet."""
+    return DemoLead(owner, company, contact, cv, status=ActionStatus.UNTOUCHED, source=source)
+
+
+def _nurtured(
+    owner: DemoMember,
+    company: str,
+    contact: str,
+    days_ago: float,
+    next_in_days: int | None,
+    touches: str,
+    every_hours: float,
+    memo: str = "",
+) -> DemoLead:
+    """A connected focus lead, the last touch a conversation."""
+    return DemoLead(
+        owner,
+        company,
+        contact,
+        Ago(days_ago),
+        status=ActionStatus.CONNECTED,
+        priority=Priority.FOCUS,
+        next_in_days=next_in_days,
+        touches=touches,
+        every_hours=every_hours,
+        connected_at_end=True,
+        memo=memo,
+    )
+
+
+def _chasing(
+    owner: DemoMember, company: str, contact: str, cv: Ago | Local, touches: str, every_hours: float
+) -> DemoLead:
+    """A lead not yet connected, with the touches so far (5C2M in progress)."""
+    return DemoLead(owner, company, contact, cv, touches=touches, every_hours=every_hours)
+
+
+_OVERDUE_PILE = (
+    ("東邦システム開発株式会社", "吉田 大輔"),
+    ("株式会社北斗メディカル", "山本 彩"),
+    ("さくら印刷株式会社", "井上 誠"),
+    ("株式会社グリーンエナジー", "木村 優子"),
+    ("大和テクノサービス株式会社", "林 健太"),
+    ("株式会社ミナトHR", "清水 智子"),
+)
+_DUE_YESTERDAY = (
+    (SATO, "株式会社スターライト", Local(1, 10, 20), "C"),
+    (TAKAHASHI, "株式会社かもめ交通", Local(2, 18, 40), "M"),
+    (TAKAHASHI, "株式会社オーロラ保険", Local(1, 15, 0), ""),
+)
+_CLOSED = (
+    (SATO, "株式会社エムズキッチン", ActionStatus.MEETING),
+    (SATO, "株式会社テラス", ActionStatus.NO_ACTION_AFTER_CONNECT),
+    (TAKAHASHI, "株式会社あすなろ", ActionStatus.MEETING),
+    (SUZUKI, "株式会社ルミエール", ActionStatus.MEETING),
+)
+
+LEADS: tuple[DemoLead, ...] = (
+    # Sato. 🔥 Inbound: one after yesterday's cut-off (due today), one two days late.
+    _inbound(SATO, "株式会社みらい物流", "田中 一郎", Local(1, 19, 42), "資料請求"),
+    _inbound(SATO, "青葉精機株式会社", "小林 真由美", Local(2, 11, 5), "問い合わせ"),
+    # 📅 Focus leads due today, connected and nurtured.
+    _nurtured(
+        SATO,
+        "株式会社サンライズ不動産",
+        "中村 悠斗 (営業部長)",
+        30,
+        0,
+        "CMCCC",
+        60,
+        memo="営業部長。オンライン商談の録画分析に関心。来期予算の確認待ち",
+    ),
+    _nurtured(SATO, "ひかり食品株式会社", "加藤 里奈", 45, 0, "CCMCM", 90),
+    # ⏰ Overdue pile from before Sato's last leave: grouped with one button.
+    *(
+        _nurtured(SATO, company, contact, 60 + index, -(3 + index), "CCMC", 100)
+        for index, (company, contact) in enumerate(_OVERDUE_PILE)
+    ),
+    # 🔁 5C2M in progress: fresh leads first (inside the 7-day window), then older ones.
+    _chasing(SATO, "株式会社アルファ商事", "松本 翼", Ago(2, 3), "CC", 20),
+    _chasing(SATO, "ベイサイド建設株式会社", "石井 春香", Ago(4, 3), "CCM", 20),
+    _chasing(SATO, "株式会社ネクストリテール", "森 拓也", Ago(6, 3), "C", 20),
+    _chasing(SATO, "株式会社オリオン製薬", "池田 千尋", Ago(20, 3), "CCCC", 20),
+    _chasing(SATO, "丸の内ファイナンス株式会社", "橋本 亮", Ago(35, 3), "CCCCCM", 20),
+    # 5C2M complete: no longer on the list.
+    _chasing(SATO, "株式会社ユニオンフーズ", "藤田 恵", Ago(12), "CCMCCMC", 30),
+    # ↩️ Returned by the manager with the reason to chase.
+    DemoLead(
+        SATO,
+        "株式会社コスモ電機",
+        "岡田 直樹",
+        Ago(15),
+        touches="CCMC",
+        every_hours=40,
+        review=DemoReview(
+            ReviewState.RETURNED,
+            Ago(0, 20),
+            "時期尚早",
+            "受付で断られた",
+            return_reason=(
+                "先月の展示会で課長が資料を持ち帰っています。受付ではなく課長宛てにメールで"
+                "事例を送ってから判断しましょう"
+            ),
+        ),
+    ),
+    # ⏳ Waiting for the manager's decision.
+    DemoLead(
+        SATO,
+        "有限会社はやて運輸",
+        "後藤 修",
+        Ago(25),
+        status=ActionStatus.NO_ACTION_BEFORE_CONNECT,
+        touches="CCCCCMM",
+        every_hours=50,
+        review=DemoReview(ReviewState.PENDING, Ago(2), "対象外", "従業員3名で対象外"),
+    ),
+    # 🧹 Focus leads whose next action date needs attention.
+    _nurtured(SATO, "株式会社シリウス情報", "村上 美穂", 50, None, "CMCC", 70),
+    _nurtured(SATO, "株式会社ヤマト精工", "近藤 健一", 70, 120, "CCMC", 60),
+    # Suzuki, on leave: these reach the manager instead.
+    _inbound(SUZUKI, "株式会社トライアングル", "遠藤 美里", Local(1, 20, 10), "資料請求"),
+    _nurtured(SUZUKI, "株式会社ソレイユ化粧品", "原田 由紀", 40, 0, "CMCC", 80),
+    # Takahashi.
+    _chasing(TAKAHASHI, "株式会社ブルーオーシャン", "西村 航", Ago(3), "MCC", 18),
+    _nurtured(TAKAHASHI, "株式会社フォレスト教育", "三浦 彩花", 28, 0, "CCMCC", 70),
+    DemoLead(
+        TAKAHASHI,
+        "株式会社カメリア",
+        "福田 学",
+        Ago(9),
+        status=ActionStatus.NO_ACTION_BEFORE_CONNECT,
+        touches="CCM",
+        every_hours=30,
+        review=DemoReview(ReviewState.PENDING, Ago(5), "重複", "別部署で商談中"),
+    ),
+    # Yesterday's figures. Inbound leads due yesterday: two approached the same day, one not.
+    *(
+        DemoLead(
+            rep,
+            company,
+            "ご担当者",
+            cv,
+            status=ActionStatus.NOT_CONNECTED if touches else ActionStatus.UNTOUCHED,
+            source="問い合わせ",
+            touches=touches,
+            every_hours=1,
+        )
+        for rep, company, cv, touches in _DUE_YESTERDAY
+    ),
+    # Leads whose 7-day window closed yesterday: one with 5 actions, one short.
+    _chasing(
+        TAKAHASHI,
+        "株式会社ノースブリッジ",
+        "坂本 陸",
+        Local(1, 9, 30, window_before=True),
+        "CCMCC",
+        24,
+    ),
+    _chasing(
+        SATO, "株式会社リバーサイド", "長谷川 葵", Local(1, 11, 30, window_before=True), "CC", 24
+    ),
+    # Older closed leads (meetings, approved drops): never in the reminders.
+    *(
+        DemoLead(
+            rep,
+            company,
+            "ご担当者",
+            Ago(90 + 10 * index),
+            status=status,
+            touches="CCMCCMC",
+            every_hours=48,
+            connected_at_end=True,
+        )
+        for index, (rep, company, status) in enumerate(_CLOSED)
+    ),
+)
+
+
 def demo_morning(settings: Settings, calendar: BusinessCalendar, now: dt.datetime) -> dt.datetime:
     """This morning's reminder time, or the next business day's when today is not one."""
     today = calendar.business_day_on_or_after(calendar.local_date(now))
@@ -139,9 +371,13 @@ def build_demo(
         session = uow.session
         if session.scalar(select(func.count(Member.id))):
             return DemoTeam(today, morning, members, created=False)
-        _Builder(session, settings.targets, calendar, morning, settings.inbound_cutoff).build(
-            away_until
-        )
+        _Builder(
+            session,
+            settings.targets,
+            calendar,
+            morning,
+            InboundSources.of(settings.inbound_sources),
+        ).build(away_until)
         uow.commit()
     return DemoTeam(today, morning, members, created=True)
 
@@ -153,28 +389,28 @@ class _Builder:
         targets: Targets,
         calendar: BusinessCalendar,
         morning: dt.datetime,
-        cutoff: dt.time,
+        inbound_sources: InboundSources,
     ) -> None:
         self.session = session
         self.targets = targets
         self.calendar = calendar
         self.morning = morning
         self.today = calendar.local_date(morning)
-        self.cutoff = cutoff
+        self.inbound_sources = inbound_sources
         self.ids: dict[str, int] = {}
 
-    # -- helpers ---------------------------------------------------------------------------------
-
-    def local(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.calendar.tz).astimezone(
-            dt.UTC
-        )
-
-    def business_days_ago(self, n: int) -> dt.date:
+    def at(self, when: Ago | Local) -> dt.datetime:
+        """The moment `when` stands for, relative to the demo's morning."""
+        if isinstance(when, Ago):
+            return self.morning - dt.timedelta(days=when.days, hours=when.hours)
         day = self.today
-        for _ in range(n):
+        for _ in range(when.business_days_ago):
             day = self.calendar.previous_business_day(day)
-        return day
+        local = dt.datetime.combine(day, dt.time(when.hour, when.minute), tzinfo=self.calendar.tz)
+        moment = local.astimezone(dt.UTC)
+        if when.window_before:
+            moment -= dt.timedelta(days=self.targets.early_window_days)
+        return moment
 
     def member(self, who: DemoMember, manager: DemoMember | None = None) -> None:
         row = Member(
@@ -189,95 +425,76 @@ class _Builder:
         self.session.flush()
         self.ids[who.slack_user_id] = row.id
 
-    def lead(
-        self,
-        owner: DemoMember,
-        company: str,
-        contact: str,
-        *,
-        cv_at: dt.datetime,
-        status: int = ActionStatus.NOT_CONNECTED,
-        priority: int | None = None,
-        next_action_date: dt.date | None = None,
-        source: str | None = None,
-        inbound: bool = False,
-        touches: str = "",
-        every_hours: float = 26.0,
-        connected_at_end: bool = False,
-        memo: str = "",
-    ) -> int:
-        """A lead with its actions: `touches` is "CCMC…" (C call, M mail), oldest first."""
+    def lead(self, spec: DemoLead) -> None:
+        """The lead, its touches (counters kept as logging keeps them) and its review."""
+        owner_id = self.ids[spec.owner.slack_user_id]
+        cv_at = self.at(spec.cv)
         row = Lead(
-            company=company,
-            contact_name=contact,
-            status=status,
-            priority=priority,
-            next_action_date=next_action_date,
+            company=spec.company,
+            contact_name=spec.contact,
+            status=spec.status,
+            priority=spec.priority,
+            next_action_date=(
+                None
+                if spec.next_in_days is None
+                else self.today + dt.timedelta(days=spec.next_in_days)
+            ),
             cv_at=cv_at,
-            source=source,
-            inbound=inbound,
-            owner_id=self.ids[owner.slack_user_id],
-            memo=memo,
-            search_text=lead_search_text(company, contact),
+            source=spec.source,
+            owner_id=owner_id,
+            memo=spec.memo,
+            **new_lead_fields(
+                company=spec.company,
+                contact_name=spec.contact,
+                source=spec.source,
+                inbound_sources=self.inbound_sources,
+            ),
         )
         self.session.add(row)
         self.session.flush()
+        touches = spec.touches
         first = cv_at + dt.timedelta(hours=2)
         for index, kind in enumerate(touches):
-            acted_at = first + dt.timedelta(hours=every_hours * index)
+            acted_at = first + dt.timedelta(hours=spec.every_hours * index)
             if acted_at >= self.morning:
                 acted_at = self.morning - dt.timedelta(minutes=30 * (len(touches) - index))
             last = index == len(touches) - 1
             if kind == "C":
                 channel = Channel.CALL
-                outcome = Outcome.CONNECTED if (last and connected_at_end) else Outcome.ABSENT
+                outcome = Outcome.CONNECTED if (last and spec.connected_at_end) else Outcome.ABSENT
             else:
                 channel = Channel.MAIL
                 outcome = Outcome.SENT
             action = Action(
                 lead_id=row.id,
-                member_id=self.ids[owner.slack_user_id],
+                member_id=owner_id,
                 channel=channel,
-                outcome=outcome.value,
+                outcome=outcome,
                 acted_at=acted_at,
             )
             self.session.add(action)
             apply_action_to_lead(row, action, self.targets)
-        return row.id
+        if spec.review is not None:
+            self.review(row.id, owner_id, spec.review)
 
-    def review(
-        self,
-        lead_id: int,
-        rep: DemoMember,
-        *,
-        state: ReviewState,
-        created_at: dt.datetime,
-        reason_code: str,
-        memo: str,
-        requested_status: int = ActionStatus.NO_ACTION_BEFORE_CONNECT,
-        return_reason: str | None = None,
-    ) -> None:
+    def review(self, lead_id: int, rep_id: int, spec: DemoReview) -> None:
+        created_at = self.at(spec.created)
+        decided = spec.state != ReviewState.PENDING
         self.session.add(
             NoActionReview(
                 lead_id=lead_id,
-                requested_by_id=self.ids[rep.slack_user_id],
-                requested_status=requested_status,
+                requested_by_id=rep_id,
+                requested_status=ActionStatus.NO_ACTION_BEFORE_CONNECT,
                 previous_status=ActionStatus.NOT_CONNECTED,
-                reason_code=reason_code,
-                memo=memo,
-                state=state,
-                decided_by_id=self.ids[MANAGER.slack_user_id]
-                if state != ReviewState.PENDING
-                else None,
-                decided_at=created_at + dt.timedelta(hours=3)
-                if state != ReviewState.PENDING
-                else None,
-                return_reason=return_reason,
+                reason_code=spec.reason_code,
+                memo=spec.memo,
+                state=spec.state,
+                decided_by_id=self.ids[MANAGER.slack_user_id] if decided else None,
+                decided_at=created_at + dt.timedelta(hours=3) if decided else None,
+                return_reason=spec.return_reason,
                 created_at=created_at,
             )
         )
-
-    # -- the team --------------------------------------------------------------------------------
 
     def build(self, away_until: dt.date) -> None:
         self.member(MANAGER)
@@ -290,10 +507,8 @@ class _Builder:
                 end_date=away_until,
             )
         )
-        self.sato()
-        self.suzuki()
-        self.takahashi()
-        self.closed_history()
+        for spec in LEADS:
+            self.lead(spec)
         for external_id, draft in DEMO_CASES:
             write_case(
                 self.session,
@@ -301,294 +516,4 @@ class _Builder:
                 member_id=self.ids[MANAGER.slack_user_id],
                 now=self.morning,
                 external_id=external_id,
-            )
-
-    def sato(self) -> None:
-        today, yesterday = self.today, self.business_days_ago(1)
-        day = dt.timedelta(days=1)
-        # 🔥 Inbound: one after yesterday's cut-off (due today), one two days late.
-        self.lead(
-            SATO,
-            "株式会社みらい物流",
-            "田中 一郎",
-            cv_at=self.local(yesterday, 19, 42),
-            status=ActionStatus.UNTOUCHED,
-            source="資料請求",
-            inbound=True,
-        )
-        self.lead(
-            SATO,
-            "青葉精機株式会社",
-            "小林 真由美",
-            cv_at=self.local(self.business_days_ago(2), 11, 5),
-            status=ActionStatus.UNTOUCHED,
-            source="問い合わせ",
-            inbound=True,
-        )
-        # 📅 Focus leads due today, connected and nurtured.
-        self.lead(
-            SATO,
-            "株式会社サンライズ不動産",
-            "中村 悠斗 (営業部長)",
-            cv_at=self.morning - 30 * day,
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            next_action_date=today,
-            touches="CMCCC",
-            every_hours=60,
-            connected_at_end=True,
-            memo="営業部長。オンライン商談の録画分析に関心。来期予算の確認待ち",
-        )
-        self.lead(
-            SATO,
-            "ひかり食品株式会社",
-            "加藤 里奈",
-            cv_at=self.morning - 45 * day,
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            next_action_date=today,
-            touches="CCMCM",
-            every_hours=90,
-            connected_at_end=True,
-        )
-        # ⏰ Overdue pile from before Sato's last leave: grouped with one button.
-        for index, (company, contact) in enumerate(
-            [
-                ("東邦システム開発株式会社", "吉田 大輔"),
-                ("株式会社北斗メディカル", "山本 彩"),
-                ("さくら印刷株式会社", "井上 誠"),
-                ("株式会社グリーンエナジー", "木村 優子"),
-                ("大和テクノサービス株式会社", "林 健太"),
-                ("株式会社ミナトHR", "清水 智子"),
-            ]
-        ):
-            self.lead(
-                SATO,
-                company,
-                contact,
-                cv_at=self.morning - (60 + index) * day,
-                status=ActionStatus.CONNECTED,
-                priority=Priority.FOCUS,
-                next_action_date=today - (3 + index) * day,
-                touches="CCMC",
-                every_hours=100,
-                connected_at_end=True,
-            )
-        # 🔁 5C2M in progress: fresh leads first (inside the 7-day window), then older ones.
-        for company, contact, days_ago, touches in [
-            ("株式会社アルファ商事", "松本 翼", 2, "CC"),
-            ("ベイサイド建設株式会社", "石井 春香", 4, "CCM"),
-            ("株式会社ネクストリテール", "森 拓也", 6, "C"),
-            ("株式会社オリオン製薬", "池田 千尋", 20, "CCCC"),
-            ("丸の内ファイナンス株式会社", "橋本 亮", 35, "CCCCCM"),
-        ]:
-            self.lead(
-                SATO,
-                company,
-                contact,
-                cv_at=self.morning - days_ago * day - dt.timedelta(hours=3),
-                status=ActionStatus.NOT_CONNECTED,
-                touches=touches,
-                every_hours=20,
-            )
-        # 5C2M complete: no longer on the list.
-        self.lead(
-            SATO,
-            "株式会社ユニオンフーズ",
-            "藤田 恵",
-            cv_at=self.morning - 12 * day,
-            status=ActionStatus.NOT_CONNECTED,
-            touches="CCMCCMC",
-            every_hours=30,
-        )
-        # ↩️ Returned by the manager with the reason to chase.
-        returned = self.lead(
-            SATO,
-            "株式会社コスモ電機",
-            "岡田 直樹",
-            cv_at=self.morning - 15 * day,
-            status=ActionStatus.NOT_CONNECTED,
-            touches="CCMC",
-            every_hours=40,
-        )
-        self.review(
-            returned,
-            SATO,
-            state=ReviewState.RETURNED,
-            created_at=self.morning - 20 * dt.timedelta(hours=1),
-            reason_code="時期尚早",
-            memo="受付で断られた",
-            return_reason=(
-                "先月の展示会で課長が資料を持ち帰っています。受付ではなく課長宛てにメールで"
-                "事例を送ってから判断しましょう"
-            ),
-        )
-        # ⏳ Waiting for the manager's decision.
-        pending = self.lead(
-            SATO,
-            "有限会社はやて運輸",
-            "後藤 修",
-            cv_at=self.morning - 25 * day,
-            status=ActionStatus.NO_ACTION_BEFORE_CONNECT,
-            touches="CCCCCMM",
-            every_hours=50,
-        )
-        self.review(
-            pending,
-            SATO,
-            state=ReviewState.PENDING,
-            created_at=self.morning - 2 * day,
-            reason_code="対象外",
-            memo="従業員3名で対象外",
-        )
-        # 🧹 Focus leads whose next action date needs attention.
-        self.lead(
-            SATO,
-            "株式会社シリウス情報",
-            "村上 美穂",
-            cv_at=self.morning - 50 * day,
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            touches="CMCC",
-            every_hours=70,
-            connected_at_end=True,
-        )
-        self.lead(
-            SATO,
-            "株式会社ヤマト精工",
-            "近藤 健一",
-            cv_at=self.morning - 70 * day,
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            next_action_date=today + 120 * day,
-            touches="CCMC",
-            every_hours=60,
-            connected_at_end=True,
-        )
-
-    def suzuki(self) -> None:
-        # On leave: these reach the manager instead.
-        self.lead(
-            SUZUKI,
-            "株式会社トライアングル",
-            "遠藤 美里",
-            cv_at=self.local(self.business_days_ago(1), 20, 10),
-            status=ActionStatus.UNTOUCHED,
-            source="資料請求",
-            inbound=True,
-        )
-        self.lead(
-            SUZUKI,
-            "株式会社ソレイユ化粧品",
-            "原田 由紀",
-            cv_at=self.morning - 40 * dt.timedelta(days=1),
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            next_action_date=self.today,
-            touches="CMCC",
-            every_hours=80,
-            connected_at_end=True,
-        )
-
-    def takahashi(self) -> None:
-        day = dt.timedelta(days=1)
-        self.lead(
-            TAKAHASHI,
-            "株式会社ブルーオーシャン",
-            "西村 航",
-            cv_at=self.morning - 3 * day,
-            status=ActionStatus.NOT_CONNECTED,
-            touches="MCC",
-            every_hours=18,
-        )
-        self.lead(
-            TAKAHASHI,
-            "株式会社フォレスト教育",
-            "三浦 彩花",
-            cv_at=self.morning - 28 * day,
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            next_action_date=self.today,
-            touches="CCMCC",
-            every_hours=70,
-            connected_at_end=True,
-        )
-        pending = self.lead(
-            TAKAHASHI,
-            "株式会社カメリア",
-            "福田 学",
-            cv_at=self.morning - 9 * day,
-            status=ActionStatus.NO_ACTION_BEFORE_CONNECT,
-            touches="CCM",
-            every_hours=30,
-        )
-        self.review(
-            pending,
-            TAKAHASHI,
-            state=ReviewState.PENDING,
-            created_at=self.morning - 5 * day,
-            reason_code="重複",
-            memo="別部署で商談中",
-        )
-
-    def closed_history(self) -> None:
-        """Yesterday's figures and closed leads (which never appear in the reminders)."""
-        previous = self.business_days_ago(1)
-        before = self.business_days_ago(2)
-        # Inbound leads due yesterday: two approached the same day, one not (still waiting).
-        for rep, company, cv_at, touches in [
-            (SATO, "株式会社スターライト", self.local(previous, 10, 20), "C"),
-            (TAKAHASHI, "株式会社かもめ交通", self.local(before, 18, 40), "M"),
-            (TAKAHASHI, "株式会社オーロラ保険", self.local(previous, 15, 0), ""),
-        ]:
-            self.lead(
-                rep,
-                company,
-                "ご担当者",
-                cv_at=cv_at,
-                status=ActionStatus.NOT_CONNECTED if touches else ActionStatus.UNTOUCHED,
-                source="問い合わせ",
-                inbound=True,
-                touches=touches,
-                every_hours=1,
-            )
-        # Leads whose 7-day window closed yesterday: one with 5 actions, one short.
-        window = dt.timedelta(days=self.targets.early_window_days)
-        start = self.local(previous, 9, 30) - window
-        self.lead(
-            TAKAHASHI,
-            "株式会社ノースブリッジ",
-            "坂本 陸",
-            cv_at=start,
-            status=ActionStatus.NOT_CONNECTED,
-            touches="CCMCC",
-            every_hours=24,
-        )
-        self.lead(
-            SATO,
-            "株式会社リバーサイド",
-            "長谷川 葵",
-            cv_at=start + dt.timedelta(hours=2),
-            status=ActionStatus.NOT_CONNECTED,
-            touches="CC",
-            every_hours=24,
-        )
-        # Older closed leads: meetings, approved drops.
-        for index, (rep, company, status) in enumerate(
-            [
-                (SATO, "株式会社エムズキッチン", ActionStatus.MEETING),
-                (SATO, "株式会社テラス", ActionStatus.NO_ACTION_AFTER_CONNECT),
-                (TAKAHASHI, "株式会社あすなろ", ActionStatus.MEETING),
-                (SUZUKI, "株式会社ルミエール", ActionStatus.MEETING),
-            ]
-        ):
-            self.lead(
-                rep,
-                company,
-                "ご担当者",
-                cv_at=self.morning - (90 + 10 * index) * dt.timedelta(days=1),
-                status=status,
-                touches="CCMCCMC",
-                every_hours=48,
-                connected_at_end=True,
             )

@@ -28,7 +28,8 @@ class ActionStatus(enum.IntEnum):
 
     @property
     def needs_review(self) -> bool:
-        return self in (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
+        """4 and 6 stand only once a manager approves (DOMAIN.md rule 3)."""
+        return self in NEEDS_REVIEW_STATUSES
 
     @property
     def is_closed(self) -> bool:
@@ -44,14 +45,36 @@ STATUS_LABELS: dict[ActionStatus, str] = {
     ActionStatus.MEETING: "商談化",
     ActionStatus.NO_ACTION_AFTER_CONNECT: "接続後不対応",
 }
-CLOSED_STATUSES = frozenset(
-    {
-        ActionStatus.NO_ACTION_BEFORE_CONNECT,
-        ActionStatus.MEETING,
-        ActionStatus.NO_ACTION_AFTER_CONNECT,
-    }
+
+# The status sets every feature asks about, named once. Tuples in code order: membership in
+# Python, and `status IN (…)` in SQL with the same parameters every time.
+# Open: on the rep's lists (1 未対応, 2 未接続, 3 接続済).
+OPEN_STATUSES: tuple[ActionStatus, ...] = (
+    ActionStatus.UNTOUCHED,
+    ActionStatus.NOT_CONNECTED,
+    ActionStatus.CONNECTED,
 )
-OPEN_STATUSES = frozenset(set(ActionStatus) - CLOSED_STATUSES)
+# Not (yet) connected with the person: 5C2M applies (rule 4).
+NOT_CONNECTED_STATUSES: tuple[ActionStatus, ...] = (
+    ActionStatus.UNTOUCHED,
+    ActionStatus.NOT_CONNECTED,
+)
+# Never connected: also a lead dropped before connecting (4), for the early-action figure.
+NEVER_CONNECTED_STATUSES: tuple[ActionStatus, ...] = (
+    *NOT_CONNECTED_STATUSES,
+    ActionStatus.NO_ACTION_BEFORE_CONNECT,
+)
+# "No action needed", before (4) or after (6) connecting: a manager reviews it (rule 3).
+NEEDS_REVIEW_STATUSES: tuple[ActionStatus, ...] = (
+    ActionStatus.NO_ACTION_BEFORE_CONNECT,
+    ActionStatus.NO_ACTION_AFTER_CONNECT,
+)
+# Off the rep's lists: a meeting set (5), or 4/6 (once approved).
+CLOSED_STATUSES: tuple[ActionStatus, ...] = (
+    ActionStatus.NO_ACTION_BEFORE_CONNECT,
+    ActionStatus.MEETING,
+    ActionStatus.NO_ACTION_AFTER_CONNECT,
+)
 
 
 class Priority(enum.IntEnum):
@@ -63,6 +86,9 @@ class Priority(enum.IntEnum):
     @property
     def label(self) -> str:
         return "注力" if self is Priority.FOCUS else "非注力"
+
+
+PRIORITIES: tuple[Priority, ...] = (Priority.FOCUS, Priority.NON_FOCUS)
 
 
 class RoleLevel(enum.StrEnum):

@@ -25,8 +25,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from isops.case_vocabulary import CompanySize, TagKind
 from isops.clock import utcnow
-from isops.db import Base, UTCDateTime
-from isops.enums import Channel, DeliveryState, ReviewState, Role, RoleLevel
+from isops.db import Base, IntEnumColumn, StrEnumColumn, UTCDateTime
+from isops.enums import (
+    ActionStatus,
+    Channel,
+    DeliveryState,
+    Outcome,
+    Priority,
+    ReviewState,
+    Role,
+    RoleLevel,
+)
 
 
 def _str_enum(enum_cls: type[Any], length: int = 16) -> Enum:
@@ -98,8 +107,10 @@ class Lead(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
     # The four CRM fields.
-    status: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    priority: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[ActionStatus] = mapped_column(
+        IntEnumColumn(ActionStatus), default=ActionStatus.UNTOUCHED, server_default=text("1")
+    )
+    priority: Mapped[Priority | None] = mapped_column(IntEnumColumn(Priority))
     next_action_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     memo: Mapped[str] = mapped_column(Text, default="", server_default="")
 
@@ -113,7 +124,7 @@ class Lead(Base):
     early_action_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     first_action_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_action_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    last_outcome: Mapped[str | None] = mapped_column(String(32))
+    last_outcome: Mapped[Outcome | None] = mapped_column(StrEnumColumn(Outcome, 32))
 
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -153,7 +164,7 @@ class Action(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     channel: Mapped[Channel] = mapped_column(_str_enum(Channel, 8))
-    outcome: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[Outcome] = mapped_column(StrEnumColumn(Outcome, 32))
     memo: Mapped[str] = mapped_column(Text, default="", server_default="")
     acted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # Slack's view id (or another request id): the same submission twice records one action.
@@ -186,8 +197,8 @@ class NoActionReview(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    requested_status: Mapped[int] = mapped_column(Integer)
-    previous_status: Mapped[int] = mapped_column(Integer)
+    requested_status: Mapped[ActionStatus] = mapped_column(IntEnumColumn(ActionStatus))
+    previous_status: Mapped[ActionStatus] = mapped_column(IntEnumColumn(ActionStatus))
     reason_code: Mapped[str] = mapped_column(String(50))
     memo: Mapped[str] = mapped_column(Text, default="", server_default="")
     state: Mapped[ReviewState] = mapped_column(_str_enum(ReviewState))

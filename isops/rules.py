@@ -1,11 +1,25 @@
-"""Pure coaching rules from DOMAIN.md (no database, no Slack): 5C2M, deadlines, hygiene."""
+"""Pure coaching rules from DOMAIN.md (no database, no Slack): 5C2M, deadlines, hygiene, and
+what a logged action's fields must satisfy."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from isops.enums import ActionStatus, Channel, Outcome, Priority
+from isops import limits, messages
+from isops.enums import (
+    CLOSED_STATUSES,
+    NEEDS_REVIEW_STATUSES,
+    NOT_CONNECTED_STATUSES,
+    OPEN_STATUSES,
+    OUTCOMES_BY_CHANNEL,
+    PRIORITIES,
+    ActionStatus,
+    Channel,
+    Outcome,
+    Priority,
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +65,7 @@ def five_c2m(calls: int, mails: int, targets: Targets) -> FiveC2M:
 
 def chases_5c2m(status: int) -> bool:
     """5C2M applies until the person is reached (statuses 1 and 2)."""
-    return status in (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED)
+    return status in NOT_CONNECTED_STATUSES
 
 
 def counts_as_early(cv_at: dt.datetime, acted_at: dt.datetime, targets: Targets) -> bool:
@@ -59,11 +73,12 @@ def counts_as_early(cv_at: dt.datetime, acted_at: dt.datetime, targets: Targets)
     return cv_at <= acted_at <= cv_at + dt.timedelta(days=targets.early_window_days)
 
 
-def status_after_outcome(current: int, outcome: Outcome) -> int:
-    """Logging a touch moves an untouched lead forward unless the rep chose otherwise:
-    a connected call or a reply means 接続済; any other touch means 未接続."""
+def status_after_outcome(current: ActionStatus, outcome: Outcome) -> ActionStatus:
+    """Logging a touch moves an open lead forward unless the rep chose otherwise:
+    a connected call or a reply means 接続済; any other touch means 未接続 (from 未対応).
+    A closed status (4, 5, 6) stays."""
     if outcome in (Outcome.CONNECTED, Outcome.REPLIED):
-        return max(current, ActionStatus.CONNECTED) if current < 4 else current
+        return ActionStatus.CONNECTED if current in OPEN_STATUSES else current
     if current == ActionStatus.UNTOUCHED:
         return ActionStatus.NOT_CONNECTED
     return current
@@ -79,18 +94,80 @@ def next_action_date_problem(
 ) -> str | None:
     """Rule 5 as a Japanese field error, or None when the date is fine."""
     if next_action_date is not None and next_action_date < today:
-        return "次回活動予定日に過去の日付は指定できません"
-    closed = status in (ActionStatus.MEETING, 4, 6)
+        return messages.PAST_NEXT_ACTION_DATE
+    closed = status in CLOSED_STATUSES
     if priority == Priority.FOCUS and not closed:
         if next_action_date is None:
-            return "注力リードには次回活動予定日が必要です"
+            return messages.FOCUS_NEEDS_NEXT_ACTION_DATE
         limit = today + dt.timedelta(days=targets.focus_max_days)
         if next_action_date > limit:
-            return (
-                f"注力リードの次回活動予定日は {targets.focus_max_days} 日以内"
-                f" ({limit:%Y/%m/%d} まで) にしてください"
-            )
+            return messages.focus_date_too_far(targets.focus_max_days, f"{limit:%Y/%m/%d}")
     return None
+
+
+def starts_review(*, status: int, current_status: int, review_pending: bool) -> bool:
+    """Rule 3: logging 4/6 asks the manager when it is newly chosen, or chosen again while a
+    review waits (the new action withdraws that one, and this one takes its place)."""
+    return status in NEEDS_REVIEW_STATUSES and (review_pending or status != current_status)
+
+
+def log_problems(
+    *,
+    channel: Channel,
+    outcome: Outcome,
+    status: int,
+    priority: int | None,
+    next_action_date: dt.date | None,
+    next_action_date_untouched: bool,
+    memo: str,
+    current_memo: str,
+    review: bool,
+    reason_code: str | None,
+    reason_memo: str,
+    reason_codes: Collection[str],
+    today: dt.date,
+    targets: Targets,
+) -> dict[str, str]:
+    """What is wrong with a logged action and the four fields it leaves on the lead, as field
+    → Japanese message (empty when nothing is). `memo` is what the rep submitted; `review`
+    whether the log starts a manager review (`starts_review`)."""
+    errors: dict[str, str] = {}
+    if outcome not in OUTCOMES_BY_CHANNEL[channel]:
+        errors["outcome"] = messages.choose_outcome(channel.label)
+    if status not in set(ActionStatus):
+        errors["status"] = messages.CHOOSE_STATUS
+    if priority is not None and priority not in PRIORITIES:
+        errors["priority"] = messages.CHOOSE_PRIORITY
+    # The limit is on what the rep submitted, which they can shorten — not on the memo it is
+    # appended to (an imported CRM memo may be far longer). Handing back the current memo
+    # unchanged is not a submission of new text.
+    if len(memo) > limits.MEMO and memo != current_memo:
+        errors["memo"] = messages.MEMO_TOO_LONG
+    if review:
+        if reason_code not in reason_codes:
+            errors["reason_code"] = messages.REASON_CODE_REQUIRED
+        if not reason_memo:
+            errors["reason_memo"] = messages.REASON_MEMO_REQUIRED
+        elif len(reason_memo) > limits.MEMO:
+            errors["reason_memo"] = messages.REASON_MEMO_TOO_LONG
+    # An old date the rep did not touch only matters while the lead stays open.
+    stale_ok = next_action_date_untouched and status not in OPEN_STATUSES
+    problem = next_action_date_problem(
+        next_action_date=None if stale_ok else next_action_date,
+        priority=priority,
+        today=today,
+        targets=targets,
+        status=status,
+    )
+    if problem:
+        errors["next_action_date"] = problem
+    return errors
+
+
+def needs_5c2m_confirmation(*, status: int, review: bool, progress: FiveC2M) -> bool:
+    """Rule 4: dropping a lead before connecting (4) with 5C2M incomplete is confirmed by the
+    rep first (one-shot follow-up is the habit to break)."""
+    return review and status == ActionStatus.NO_ACTION_BEFORE_CONNECT and not progress.complete
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -212,8 +212,9 @@ def returned_review(
 ) -> int:
     """A status-4/6 request by rep `by` that `manager` returned (差し戻し) with `reason` at
     `decided_at`; the lead is back at 2 (from 4) or 3 (from 6), as a return leaves it."""
-    from isops.enums import ReviewState
+    from isops.enums import ActionStatus, ReviewState
     from isops.models import NoActionReview
+    from isops.services.reviews import RETURNED_STATUS
 
     with uow:
         row = uow.session.get_one(Lead, lead_id)
@@ -230,7 +231,7 @@ def returned_review(
             return_reason=reason,
             created_at=decided_at - dt.timedelta(hours=2),
         )
-        row.status = 2 if status == 4 else 3
+        row.status = RETURNED_STATUS[ActionStatus(status)]
         uow.session.add(review)
         uow.session.flush()
         uow.commit()

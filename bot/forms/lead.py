@@ -14,6 +14,7 @@ from bot import ids
 from bot.forms import state as form_state
 from bot.forms.payload_ids import SlackId
 from bot.forms.state import ModalMetadata, state_values
+from isops import messages
 from isops.calendar import member_zone
 from isops.enums import RoleLevel
 from isops.text import strip_control
@@ -33,7 +34,7 @@ FIELD_BLOCKS: dict[str, str] = {
     "owner": ids.LEAD_OWNER_BLOCK,
 }
 FIELD_MESSAGES: dict[str, str] = {
-    "company": "会社名を入力してください",
+    "company": messages.COMPANY_REQUIRED,
     "role_level": "役職レベルを選び直してください",
     "cv_date": "CV 日を選んでください",
     "cv_time": "CV 時刻を選んでください",

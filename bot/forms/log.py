@@ -13,7 +13,8 @@ from bot import ids
 from bot.forms import state as form_state
 from bot.forms.payload_ids import DbId, SlackId
 from bot.forms.state import ModalMetadata, state_values
-from isops.enums import Channel, Outcome
+from isops import messages
+from isops.enums import PRIORITIES, Channel, Outcome
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO, ShownFields, memo_digest
 from isops.services.leads import LeadSnapshot
 from isops.text import strip_control
@@ -32,16 +33,17 @@ FIELD_BLOCKS: dict[str, str] = {
     "reason_memo": ids.LOG_REASON_MEMO_BLOCK,
     "confirm": ids.LOG_CONFIRM_BLOCK,
 }
-# What to say when a value does not parse (Slack checks "required" in the client already).
+# What to say when a value does not parse (Slack checks "required" in the client already):
+# the service's words where it checks the same thing (`isops.messages`).
 FIELD_MESSAGES: dict[str, str] = {
     "lead_id": "リードを選んでください",
     "outcome": "結果を選んでください",
-    "status": "アクションステータスを選んでください",
-    "priority": "優先リードは 注力 か 非注力 を選んでください",
+    "status": messages.CHOOSE_STATUS,
+    "priority": messages.CHOOSE_PRIORITY,
     "next_action_date": "日付を選び直してください",
-    "memo": f"アクションメモは {MAX_MEMO} 文字以内にしてください",
+    "memo": messages.MEMO_TOO_LONG,
     "reason_code": "理由を選び直してください",
-    "reason_memo": f"理由のメモは {MAX_REASON_MEMO} 文字以内にしてください",
+    "reason_memo": messages.REASON_MEMO_TOO_LONG,
 }
 _FORM_FIELD_TO_SERVICE = {"lead_id": "lead"}
 
@@ -204,7 +206,7 @@ class LogForm(BaseModel):
     @field_validator("priority")
     @classmethod
     def _priority(cls, value: int | None) -> int | None:
-        if value not in (None, 1, 2):
+        if value is not None and value not in PRIORITIES:
             raise ValueError("priority")
         return value
 

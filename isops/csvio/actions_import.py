@@ -23,585 +23,103 @@ review; it only adds actions and recomputes counters (`services.counters`). A st
 that gains touches counts as approached from then on (`isops.approach`), while its status
 stays 1 until someone logs a touch or a CRM import sets it: the CRM's status is the team's
 record, and an activity file cannot say whether the lead is 2 or 3 today.
+
+The pieces: `activity_rows` (columns, reading a record), `activity_matching` (rows to leads and
+members, the keys), `import_file` (what both CSV imports share); here the two passes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, cast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from isops import limits
 from isops.clock import utcnow
-from isops.csvio.cells import (
-    CellError,
-    check_email,
-    header_key,
-    outcome_choices,
-    parse_channel,
-    parse_datetime,
-    parse_outcome,
-    unprotect_formula,
-)
-from isops.csvio.columns import Column
-from isops.csvio.row_errors import RowError, RowErrors
-from isops.csvio.source import UnreadableFile, detect_encoding, iter_records, normalize_encoding
-from isops.enums import Channel, Outcome
+from isops.csvio.activity_matching import ActivityPass
+from isops.csvio.activity_rows import ActivityRow, ActivityRowReader, map_activity_headers
+from isops.csvio.import_file import EmailLookup, ImportFile, ImportReport, MemberRefs, batched
+from isops.csvio.source import choose_encoding
 from isops.errors import Conflict
-from isops.models import Action, Lead
+from isops.models import Action
 from isops.rules import Targets
-from isops.services.assignment import is_slack_user_id, owners_by_ref
 from isops.services.counters import recompute_counters
-from isops.text import has_control
 from isops.unit_of_work import UnitOfWorkFactory
 
 BATCH_SIZE = 1000
-KEY_PREFIX = "import:"
-# No CRM of a working team holds touches from before this; older values are typing mistakes.
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_MAX_ID = 2**31 - 1  # leads.id is a 32-bit integer on PostgreSQL
-# Outcomes a blank 結果 means: a mail in a CRM is a sent mail; other touches have one outcome.
-DEFAULT_OUTCOME = {Channel.MAIL: Outcome.SENT, Channel.OTHER: Outcome.OTHER}
-
-COLUMNS: tuple[Column, ...] = (
-    Column("isops_id", "isops ID", "isops_id", ("リードID",)),
-    Column("external_id", "外部ID", "external_id"),
-    Column("email", "メール", "email", ("メールアドレス", "e-mail", "mail")),
-    Column("acted_at", "実施日時", "acted_at", ("活動日時", "日時")),
-    Column("channel", "種別", "channel", ("活動種別", "チャネル")),
-    Column("outcome", "結果", "outcome", ("result",)),
-    Column("memo", "メモ", "memo", ("アクションメモ", "内容")),
-    Column("member", "担当者", "member", ("実施者",)),
-)
-_BY_KEY = {column.key: column for column in COLUMNS}
-_LOOKUP = {
-    header_key(name): column
-    for column in COLUMNS
-    for name in (column.key, column.ja, column.en, *column.aliases)
-}
-_LEAD_KEYS = ("isops_id", "external_id", "email")
-_REQUIRED = ("acted_at", "channel")
-
-# (e-mail) → Slack user id or None: `users.lookupByEmail` for members registered without one.
-EmailLookup = Callable[[str], str | None]
+_ACTIONS = cast(Table, Action.__table__)
 
 
-@dataclass(frozen=True)
-class ActionImportResult:
+@dataclass(frozen=True, kw_only=True)
+class ActionImportResult(ImportReport):
     rows: int
     imported: int  # new actions (to be) written
     already: int  # rows whose action an earlier import wrote
     leads: int  # leads whose counters were (or would be) recomputed
-    errors: tuple[RowError, ...]  # the first MAX_ERRORS_KEPT, by line
-    error_count: int
-    dry_run: bool
-    written: bool
-    encoding: str
-    ignored_columns: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
 
     def summary(self) -> str:
         """`120 行: 取込 100 件, 取込済み 20 件 (リード 35 件の集計を更新)`."""
-        if self.error_count and not self.written:
-            return f"エラー {self.error_count} 件のため何も取り込んでいません"
-        counts = (
+        return self.summary_of(
             f"{self.rows} 行: 取込 {self.imported} 件, 取込済み {self.already} 件"
             f" (リード {self.leads} 件の集計を更新)"
         )
-        return f"(試行のみ・未保存) {counts}" if self.dry_run else counts
-
-
-# -- reading rows -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Headers:
-    index: dict[str, int]
-    names: dict[str, str]  # field key → the header as the file wrote it
-    ignored: tuple[str, ...]
-    problems: tuple[str, ...]
+class _Options:
+    """What both passes read the file with."""
 
-    def name(self, key: str) -> str:
-        return self.names.get(key) or _BY_KEY[key].ja
-
-
-def _map_headers(row: Sequence[str]) -> _Headers:
-    index: dict[str, int] = {}
-    names: dict[str, str] = {}
-    ignored: list[str] = []
-    problems: list[str] = []
-    for position, raw in enumerate(row):
-        header = raw.strip()
-        column = _LOOKUP.get(header_key(header)) if header else None
-        if column is None:
-            if header:
-                ignored.append(header)
-            continue
-        if column.key in index:
-            problems.append(f"見出し「{header}」と「{names[column.key]}」が同じ項目です")
-            continue
-        index[column.key] = position
-        names[column.key] = header
-    if not set(_LEAD_KEYS) & set(index):
-        problems.append(
-            "見出し行にリードを示す列 (isops ID / 外部ID / メール のどれか) がありません"
-        )
-    for key in _REQUIRED:
-        if key not in index:
-            column = _BY_KEY[key]
-            problems.append(f"見出し行に {column.ja} ({column.en}) がありません")
-    return _Headers(index, names, tuple(ignored), tuple(problems))
+    encoding: str
+    tz: ZoneInfo
+    now: dt.datetime
+    members: MemberRefs
+    batch_size: int
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    lead_key: str  # which of _LEAD_KEYS names the lead
-    lead_ref: int | str
-    external_id: str | None  # also checked against the lead found by isops ID
-    acted_at: dt.datetime
-    channel: Channel
-    outcome: Outcome
-    memo: str
-    member_ref: str | None
-
-
-def _cell_text(raw: str) -> str:
-    return unprotect_formula(raw) if raw.startswith("'") else raw
-
-
-def _isops_id(text: str) -> int:
-    value = unicodedata.normalize("NFKC", text).strip()
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= _MAX_ID:
-        raise CellError(f"「{value}」は isops のリード番号ではありません")
-    return int(value)
-
-
-def _limited(text: str, limit: int) -> str:
-    if len(text) > limit:
-        raise CellError(f"{limit} 文字以内にしてください ({len(text)} 文字)")
-    return text
-
-
-def _member_ref(text: str) -> str:
-    ref = _limited(text.strip(), limits.OWNER_REF)
-    if "@" in ref:
-        return limits.normalize_email(check_email(ref))
-    if not is_slack_user_id(ref):
-        raise CellError(f"「{ref}」は読めません (Slack ユーザー ID (U…) かメールアドレス)")
-    return ref
-
-
-def _acted_at(text: str, tz: ZoneInfo, now: dt.datetime) -> dt.datetime:
-    moment = parse_datetime(text, tz)
-    if moment > now:
-        raise CellError(f"「{text}」は未来の日時です")
-    if moment < EARLIEST:
-        raise CellError(f"「{text}」は {EARLIEST:%Y} 年より前の日時です")
-    return moment
-
-
-class _RowReader:
-    """Reads one record into a `_Row`, reporting every bad cell (not only the first)."""
-
-    def __init__(
-        self, headers: _Headers, width: int, tz: ZoneInfo, now: dt.datetime, errors: RowErrors
-    ) -> None:
-        self.headers = headers
-        self.width = width
-        self.tz = tz
-        self.now = now
-        self.errors = errors
-        self.rows = 0
-
-    def read(self, line: int, record: list[str]) -> _Row | None:
-        if not any(cell.strip() for cell in record):
-            return None  # blank lines (a trailing one, Excel's empty rows) are not rows
-        self.rows += 1
-        if len(record) > self.width and any(cell.strip() for cell in record[self.width :]):
-            self.errors.add(
-                line, None, f"見出しより列が多いです ({len(record)} 列, 見出しは {self.width} 列)"
-            )
-            return None
-        cells: dict[str, str] = {}
-        bad = False
-        for key, position in self.headers.index.items():
-            raw = record[position] if position < len(record) else ""
-            if has_control(raw):
-                self.errors.add(line, self.headers.name(key), "制御文字 (NUL など) は使えません")
-                bad = True
-            elif raw.strip():
-                cells[key] = _cell_text(raw)
-        if bad:
-            return None
-        return self._parse(line, cells)
-
-    def _parse(self, line: int, cells: dict[str, str]) -> _Row | None:
-        values: dict[str, Any] = {}
-        bad = False
-
-        def parse(key: str, reader: Callable[[str], Any]) -> None:
-            nonlocal bad
-            if key not in cells:
-                return
-            try:
-                values[key] = reader(cells[key])
-            except CellError as exc:
-                self.errors.add(line, self.headers.name(key), str(exc))
-                bad = True
-
-        parse("isops_id", _isops_id)
-        parse("external_id", lambda text: _limited(text.strip(), limits.EXTERNAL_ID))
-        parse("email", lambda text: limits.normalize_email(check_email(text.strip())))
-        parse("acted_at", lambda text: _acted_at(text, self.tz, self.now))
-        parse("channel", parse_channel)
-        parse(
-            "memo", lambda text: _limited(text.replace("\r\n", "\n").strip(), limits.IMPORTED_MEMO)
-        )
-        parse("member", _member_ref)
-        lead_key = next((key for key in _LEAD_KEYS if key in cells), None)
-        if lead_key is None:
-            self.errors.add(line, None, "リードを示す isops ID・外部ID・メール がどれも空です")
-            bad = True
-        for key in _REQUIRED:
-            if key not in cells:
-                self.errors.add(line, self.headers.name(key), "空欄です")
-                bad = True
-        channel: Channel | None = values.get("channel")
-        if channel is not None:
-            if "outcome" in cells:
-                parse("outcome", lambda text: parse_outcome(text, channel))
-            elif channel in DEFAULT_OUTCOME:
-                values["outcome"] = DEFAULT_OUTCOME[channel]
-            else:
-                self.errors.add(
-                    line,
-                    self.headers.name("outcome"),
-                    f"{channel.label}の結果が空欄です ({outcome_choices(channel)})",
-                )
-                bad = True
-        if bad or lead_key is None or lead_key not in values:
-            return None
-        return _Row(
-            line=line,
-            lead_key=lead_key,
-            lead_ref=values[lead_key],
-            external_id=values.get("external_id"),
-            acted_at=values["acted_at"],
-            channel=values["channel"],
-            outcome=values["outcome"],
-            memo=values.get("memo", ""),
-            member_ref=values.get("member"),
-        )
-
-
-# -- matching rows to leads and members -------------------------------------------------------------
-
-
-class _Members:
-    """Member references (Slack id or e-mail) → member ids, each resolved once per import.
-
-    Registered members' e-mails first, then Slack (`users.lookupByEmail`) for members
-    registered without one. Resolved before a batch's unit of work opens, so no Slack call
-    ever happens inside a database transaction; the write pass finds every one cached."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory, lookup_email: EmailLookup | None) -> None:
-        self._uow_factory = uow_factory
-        self._lookup_email = lookup_email
-        self.ids: dict[str, int | None] = {}
-
-    def resolve(self, refs: Iterable[str]) -> None:
-        missing = {ref for ref in refs if ref not in self.ids}
-        if not missing:
-            return
-        found = owners_by_ref(self._uow_factory(), refs=missing)
-        # History keeps members who have left: inactive members may be named.
-        self.ids.update((ref, match.member_id) for ref, match in found.items())
-        emails = sorted(ref for ref in missing if ref not in found and "@" in ref)
-        if emails and self._lookup_email is not None:
-            slack_ids = {email: self._lookup_email(email) for email in emails}
-            known = owners_by_ref(self._uow_factory(), refs=[s for s in slack_ids.values() if s])
-            for email, slack_id in slack_ids.items():
-                if slack_id and slack_id in known:
-                    self.ids[email] = known[slack_id].member_id
-        for ref in missing:
-            self.ids.setdefault(ref, None)
-
-
-@dataclass(frozen=True)
-class _LeadRow:
-    id: int
-    owner_id: int | None
-    external_id: str | None
-
-
-@dataclass
-class _Found:
-    """A batch's leads by each key, loaded with at most three queries."""
-
-    by_id: dict[int, _LeadRow] = field(default_factory=dict)
-    by_external: dict[str, _LeadRow] = field(default_factory=dict)
-    by_email: dict[str, list[_LeadRow]] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, session: Session, rows: list[_Row]) -> _Found:
-        wanted: dict[str, set[Any]] = defaultdict(set)
-        for row in rows:
-            wanted[row.lead_key].add(row.lead_ref)
-        found = cls()
-        columns = (Lead.id, Lead.owner_id, Lead.external_id, Lead.email)
-        if wanted["isops_id"]:
-            for r in session.execute(select(*columns).where(Lead.id.in_(wanted["isops_id"]))):
-                found.by_id[r.id] = _LeadRow(r.id, r.owner_id, r.external_id)
-        if wanted["external_id"]:
-            stmt = select(*columns).where(Lead.external_id.in_(wanted["external_id"]))
-            for r in session.execute(stmt):
-                found.by_external[r.external_id] = _LeadRow(r.id, r.owner_id, r.external_id)
-        if wanted["email"]:
-            stmt = select(*columns).where(Lead.email.in_(wanted["email"])).order_by(Lead.id)
-            for r in session.execute(stmt):
-                found.by_email.setdefault(r.email, []).append(
-                    _LeadRow(r.id, r.owner_id, r.external_id)
-                )
-        return found
-
-
-@dataclass(frozen=True)
-class _Planned:
-    """A row matched to its lead and member, with its idempotency key."""
-
-    line: int
-    lead_id: int
-    member_id: int | None
-    acted_at: dt.datetime
-    channel: Channel
-    outcome: Outcome
-    memo: str
-    key: str
-
-
-def _fingerprint(lead_id: int, row: _Row) -> str:
-    text = "\x1f".join(
-        (
-            str(lead_id),
-            row.acted_at.astimezone(dt.UTC).isoformat(),
-            row.channel.value,
-            row.outcome.value,
-            row.memo,
-        )
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# -- the passes -------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Pass:
-    """One read of the file: what it found, and (in the write pass) what it wrote."""
-
-    headers: _Headers | None = None
-    errors: RowErrors = field(default_factory=RowErrors)
-    rows: int = 0
-    imported: int = 0
-    already: int = 0
-    leads: set[int] = field(default_factory=set)
-    # Identical rows so far (fingerprint prefix → count), for each one's occurrence number.
-    seen: dict[bytes, int] = field(default_factory=dict)
-
-    def plan(self, session: Session, rows: list[_Row], members: _Members) -> list[_Planned]:
-        """Match the batch's rows to leads and members; the new actions among them."""
-        found = _Found.load(session, rows)
-        planned: list[_Planned] = []
-        assert self.headers is not None
-        headers = self.headers
-        for row in rows:
-            lead = self._lead(row, found, headers)
-            if lead is None:
-                continue
-            if row.member_ref is None:
-                member_id = lead.owner_id
-            else:
-                member_id = members.ids.get(row.member_ref)
-                if member_id is None:
-                    self.errors.add(
-                        row.line,
-                        headers.name("member"),
-                        f"{row.member_ref} は isops のメンバーではありません"
-                        " (isops member add で登録するか、空欄ならリードの担当者になります)",
-                    )
-                    continue
-            fingerprint = _fingerprint(lead.id, row)
-            digest = bytes.fromhex(fingerprint[:32])
-            occurrence = self.seen.get(digest, 0) + 1
-            self.seen[digest] = occurrence
-            planned.append(
-                _Planned(
-                    line=row.line,
-                    lead_id=lead.id,
-                    member_id=member_id,
-                    acted_at=row.acted_at,
-                    channel=row.channel,
-                    outcome=row.outcome,
-                    memo=row.memo,
-                    key=f"{KEY_PREFIX}{fingerprint}:{occurrence}",
-                )
-            )
-        existing = (
-            set(
-                session.scalars(
-                    select(Action.idempotency_key).where(
-                        Action.idempotency_key.in_([p.key for p in planned])
-                    )
-                )
-            )
-            if planned
-            else set()
-        )
-        new = [p for p in planned if p.key not in existing]
-        self.already += len(planned) - len(new)
-        self.imported += len(new)
-        self.leads.update(p.lead_id for p in new)
-        return new
-
-    def _lead(self, row: _Row, found: _Found, headers: _Headers) -> _LeadRow | None:
-        column = headers.name(row.lead_key)
-        if row.lead_key == "isops_id":
-            lead = found.by_id.get(cast(int, row.lead_ref))
-            if lead is None:
-                self.errors.add(row.line, column, f"isops ID {row.lead_ref} のリードはありません")
-                return None
-            if row.external_id and lead.external_id and row.external_id != lead.external_id:
-                self.errors.add(
-                    row.line,
-                    headers.name("external_id"),
-                    f"isops ID {lead.id} のリードの外部ID は {lead.external_id} です"
-                    f" (ファイルでは {row.external_id})",
-                )
-                return None
-            return lead
-        if row.lead_key == "external_id":
-            lead = found.by_external.get(cast(str, row.lead_ref))
-            if lead is None:
-                self.errors.add(row.line, column, f"外部ID {row.lead_ref} のリードはありません")
-            return lead
-        leads = found.by_email.get(cast(str, row.lead_ref), [])
-        if not leads:
-            self.errors.add(row.line, column, f"メール {row.lead_ref} のリードはありません")
-            return None
-        if len(leads) > 1:
-            ids = ", ".join(str(lead.id) for lead in leads[:5])
-            self.errors.add(
-                row.line,
-                column,
-                f"メール {row.lead_ref} のリードが複数あります (isops ID {ids}):"
-                " isops ID か外部ID の列で指定してください",
-            )
-            return None
-        return leads[0]
-
-
-_ACTIONS = cast(Table, Action.__table__)
-
-
-def _batches(rows: Iterator[_Row], size: int) -> Iterator[list[_Row]]:
-    batch: list[_Row] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _read(
-    stream: BinaryIO,
-    encoding: str,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    state: _Pass,
-    batch_size: int,
-) -> Iterator[list[_Row]]:
+def _read(stream: BinaryIO, options: _Options, state: ActivityPass) -> Iterator[list[ActivityRow]]:
     """The file's good rows in batches; header and cell problems go to `state.errors`."""
-    records = iter_records(stream, encoding=encoding)
-    reader: _RowReader | None = None
-    try:
-        first = next(records, None)
-        if first is None:
-            state.errors.add(1, None, "空のファイルです (1 行目に見出しが必要です)")
-            return
-        line, header_row = first
-        state.headers = _map_headers(header_row)
-        for problem in state.headers.problems:
-            state.errors.add(line, None, problem)
-        if state.headers.problems:
-            return
-        reader = _RowReader(state.headers, len(header_row), tz, now, state.errors)
-
-        def rows() -> Iterator[_Row]:
-            assert reader is not None
-            for number, record in records:
-                row = reader.read(number, record)
-                if row is not None:
-                    yield row
-
-        yield from _batches(rows(), batch_size)
-    except UnreadableFile as exc:
-        state.errors.add(exc.line, None, f"{exc} (この行の付近)")
-    finally:
-        if reader is not None:
-            state.rows = reader.rows
+    reader: ActivityRowReader | None = None
+    with ImportFile(stream, encoding=options.encoding, errors=state.errors) as file:
+        try:
+            headers = file.header(map_activity_headers)
+            state.headers = file.headers
+            if headers is None:
+                return
+            reader = ActivityRowReader(headers, file.width, options.tz, options.now, state.errors)
+            rows = (
+                row
+                for number, record in file.records()
+                if (row := reader.read(number, record)) is not None
+            )
+            yield from batched(rows, options.batch_size)
+        finally:
+            if reader is not None:
+                state.rows = reader.rows
 
 
-def _check(
-    uow_factory: UnitOfWorkFactory,
-    stream: BinaryIO,
-    *,
-    encoding: str,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    members: _Members,
-    batch_size: int,
-) -> _Pass:
+def _check(uow_factory: UnitOfWorkFactory, stream: BinaryIO, options: _Options) -> ActivityPass:
     """Read every row and match it, writing nothing (a unit of work per batch, rolled back)."""
-    state = _Pass()
-    for batch in _read(stream, encoding, tz, now, state, batch_size):
-        members.resolve(row.member_ref for row in batch if row.member_ref)
+    state = ActivityPass()
+    for batch in _read(stream, options, state):
+        options.members.resolve(row.member_ref for row in batch if row.member_ref)
         with uow_factory() as uow:
-            state.plan(uow.session, batch, members)
+            state.plan(uow.session, batch, options.members)
     return state
 
 
 def _write(
-    uow_factory: UnitOfWorkFactory,
-    stream: BinaryIO,
-    *,
-    encoding: str,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    members: _Members,
-    targets: Targets,
-    batch_size: int,
-) -> _Pass:
+    uow_factory: UnitOfWorkFactory, stream: BinaryIO, options: _Options, targets: Targets
+) -> ActivityPass:
     """Read the file again and write it all in one transaction, or nothing."""
-    state = _Pass()
+    state = ActivityPass()
     with uow_factory() as uow:
         session = uow.session
-        for batch in _read(stream, encoding, tz, now, state, batch_size):
-            new = state.plan(session, batch, members)
+        for batch in _read(stream, options, state):
+            new = state.plan(session, batch, options.members)
             if new and not state.errors.count:
                 session.execute(
                     insert(_ACTIONS),
@@ -614,7 +132,7 @@ def _write(
                             "memo": p.memo,
                             "acted_at": p.acted_at,
                             "idempotency_key": p.key,
-                            "created_at": now,
+                            "created_at": options.now,
                         }
                         for p in new
                     ],
@@ -641,23 +159,19 @@ def import_actions(
     add the new actions and recompute the touched leads' counters in one transaction.
     `stream` is read twice, so it must be seekable. Raises Conflict (nothing written) when a
     concurrent change collides with the write."""
-    chosen = (
-        normalize_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(stream)
+    chosen = choose_encoding(stream, encoding)
+    options = _Options(
+        encoding=chosen,
+        tz=tz,
+        now=utcnow(),
+        members=MemberRefs(uow_factory, lookup_email),
+        batch_size=batch_size,
     )
-    now = utcnow()
-    members = _Members(uow_factory, lookup_email)
-    options: dict[str, Any] = {
-        "encoding": chosen,
-        "tz": tz,
-        "now": now,
-        "members": members,
-        "batch_size": batch_size,
-    }
-    final = _check(uow_factory, stream, **options)
+    final = _check(uow_factory, stream, options)
     written = False
     if not final.errors.count and not dry_run:
         try:
-            final = _write(uow_factory, stream, targets=targets, **options)
+            final = _write(uow_factory, stream, options, targets)
         except IntegrityError:
             # Another import of the same rows, or a lead deleted, between the passes: the
             # transaction rolled back; running the file again sorts it out.

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from isops.csvio.cells import header_key
-from isops.csvio.columns import Column, HeaderMap
+from isops.csvio.columns import Column, HeaderMap, header_key
 from isops.text import strip_control
 
 # Export order.

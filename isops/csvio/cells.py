@@ -16,7 +16,6 @@ from isops.enums import (
     Priority,
     RoleLevel,
 )
-from isops.text import fold
 
 
 class CellError(ValueError):
@@ -28,7 +27,7 @@ _DATE_TIME = re.compile(
     r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
-_STATUS_BY_LABEL = {label: int(status) for status, label in STATUS_LABELS.items()}
+_STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 _PRIORITY_BY_TEXT = {
     "1": Priority.FOCUS,
     "注力": Priority.FOCUS,
@@ -48,11 +47,11 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_status(text: str) -> int:
+def parse_status(text: str) -> ActionStatus:
     """`1`…`6` or the label (`未対応`, `接続済`, …)."""
     value = _nfkc(text)
     if value.isdigit() and int(value) in ActionStatus._value2member_map_:
-        return int(value)
+        return ActionStatus(int(value))
     status = _STATUS_BY_LABEL.get(value)
     if status is None:
         labels = " / ".join(f"{int(s)} {label}" for s, label in STATUS_LABELS.items())
@@ -60,12 +59,12 @@ def parse_status(text: str) -> int:
     return status
 
 
-def parse_priority(text: str) -> int:
+def parse_priority(text: str) -> Priority:
     """`注力` / `非注力` or `1` / `2`."""
     priority = _PRIORITY_BY_TEXT.get(_nfkc(text))
     if priority is None:
         raise CellError(f"「{text}」は読めません (注力 / 非注力、または 1 / 2)")
-    return int(priority)
+    return priority
 
 
 def parse_role_level(text: str) -> RoleLevel:
@@ -176,12 +175,6 @@ def parse_outcome(text: str, channel: Channel) -> Outcome:
     return outcome
 
 
-def header_key(header: str) -> str:
-    """A header as matched to a field: width, case and kana folded; spaces, `_` and `-`
-    ignored, so `Acted At`, `acted_at` and `ＡＣＴＥＤ－ＡＴ` are one column."""
-    return fold(header).replace("_", "").replace("-", "")
-
-
 def format_moment(moment: dt.datetime | None, tz: ZoneInfo) -> str:
     """ISO 8601 with the team's offset, e.g. `2026-11-27T09:00:00+09:00` (read back exactly)."""
     return moment.astimezone(tz).isoformat() if moment is not None else ""
@@ -205,4 +198,26 @@ def unprotect_formula(text: str) -> str:
 def check_email(text: str) -> str:
     if text.count("@") != 1 or " " in text or text.startswith("@") or text.endswith("@"):
         raise CellError(f"「{text}」はメールアドレスの形式ではありません")
+    return text
+
+
+# leads.id is an INTEGER on both databases; a larger number cannot be a lead's id.
+MAX_LEAD_ID = 2**31 - 1
+_DIGITS = re.compile(r"[0-9]+")
+_FULL_WIDTH_DIGITS = {0xFF10 + n: ord("0") + n for n in range(10)}  # ０-９ typed in Excel
+
+
+def parse_isops_id(text: str) -> int:
+    """An isops lead id (`isops ID` column): a whole number that fits `leads.id`, in ASCII or
+    full-width digits. A 20-digit id would overflow the database's integer."""
+    number = text.strip().translate(_FULL_WIDTH_DIGITS)
+    if not _DIGITS.fullmatch(number) or not 1 <= int(number) <= MAX_LEAD_ID:
+        raise CellError(f"「{text.strip()}」は isops のリード番号ではありません")
+    return int(number)
+
+
+def check_length(text: str, limit: int) -> str:
+    """`text` if it has at most `limit` characters (a column's size, `isops.limits`)."""
+    if len(text) > limit:
+        raise CellError(f"{limit} 文字以内にしてください ({len(text)} 文字)")
     return text

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from isops.text import fold, strip_control
 
@@ -48,15 +48,19 @@ COLUMNS: tuple[Column, ...] = (
 BY_KEY = {c.key: c for c in COLUMNS}
 
 
-def _norm(header: str) -> str:
-    # Width, case and kana folded; spaces, '_' and '-' ignored: "Contact Name" = "contact_name".
+def header_key(header: str) -> str:
+    """A header as matched to a field: width, case and kana folded; spaces, `_` and `-`
+    ignored, so `Contact Name`, `contact_name` and `ＣＯＮＴＡＣＴ－ＮＡＭＥ` are one column."""
     return fold(header).replace("_", "").replace("-", "")
 
 
-_LOOKUP: dict[str, Column] = {}
-for _column in COLUMNS:
-    for _name in (_column.key, _column.ja, _column.en, *_column.aliases):
-        _LOOKUP.setdefault(_norm(_name), _column)
+def header_lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    """Every name of every column (key, Japanese, English, aliases) → the column."""
+    lookup: dict[str, Column] = {}
+    for column in columns:
+        for name in (column.key, column.ja, column.en, *column.aliases):
+            lookup.setdefault(header_key(name), column)
+    return lookup
 
 
 @dataclass(frozen=True)
@@ -67,17 +71,24 @@ class HeaderMap:
     names: dict[str, str]  # field key → the header as written in the file (for errors)
     ignored: tuple[str, ...]
     problems: tuple[str, ...]
+    columns: Mapping[str, Column] = field(default_factory=dict)  # key → column (all known)
+
+    def name(self, key: str) -> str:
+        """The column's header as the file wrote it, else its Japanese name (`行 12, 列 メール`)."""
+        return self.names.get(key) or self.columns[key].ja
 
 
-def map_headers(headers: Sequence[str]) -> HeaderMap:
-    """Match a header row to lead fields (Japanese or English, any width or case)."""
+def match_headers(headers: Sequence[str], lookup: Mapping[str, Column]) -> HeaderMap:
+    """A header row matched to `lookup`'s columns (Japanese or English, any width or case):
+    unknown headers are ignored (listed), a field named twice is a problem. Each import adds
+    the problems of what it requires."""
     index: dict[str, int] = {}
     names: dict[str, str] = {}
     ignored: list[str] = []
     problems: list[str] = []
     for position, raw in enumerate(headers):
         header = raw.strip()
-        column = _LOOKUP.get(_norm(header)) if header else None
+        column = lookup.get(header_key(header)) if header else None
         if column is None:
             if header:
                 # Listed on a terminal: no escape codes from a broken file.
@@ -89,9 +100,25 @@ def map_headers(headers: Sequence[str]) -> HeaderMap:
         if column.importable:
             index[column.key] = position
         names[column.key] = header
-    if "company" not in index and not {"isops_id", "external_id", "email"} & set(index):
-        problems.append(
-            "見出し行に 会社名 (company) がありません"
-            " (既存リードの更新だけなら isops ID / 外部ID / メール のどれかが必要です)"
+    columns = {column.key: column for column in lookup.values()}
+    return HeaderMap(index, names, tuple(ignored), tuple(problems), columns)
+
+
+_LOOKUP = header_lookup(COLUMNS)
+
+
+def map_headers(headers: Sequence[str]) -> HeaderMap:
+    """Match a lead file's header row to lead fields: a company, or a key to find leads by."""
+    mapped = match_headers(headers, _LOOKUP)
+    if "company" not in mapped.index and not {"isops_id", "external_id", "email"} & set(
+        mapped.index
+    ):
+        return replace(
+            mapped,
+            problems=(
+                *mapped.problems,
+                "見出し行に 会社名 (company) がありません"
+                " (既存リードの更新だけなら isops ID / 外部ID / メール のどれかが必要です)",
+            ),
         )
-    return HeaderMap(index, names, tuple(ignored), tuple(problems))
+    return mapped

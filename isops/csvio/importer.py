@@ -13,40 +13,33 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from isops.clock import utcnow
-from isops.csvio.columns import map_headers
-from isops.csvio.parsing import (
-    MAX_ERRORS_KEPT,
-    ImportPolicy,
-    OwnerBy,
-    ParsedRow,
-    RowError,
-    RowParser,
-    Tally,
+from isops.csvio.columns import HeaderMap, map_headers
+from isops.csvio.import_file import (
+    EmailLookup,
+    ImportFile,
+    ImportReport,
+    MemberRefs,
+    batched,
 )
-from isops.csvio.planning import PENDING_REVIEW_LOCKED, EmailLookup, Owners, plan_batch
-from isops.csvio.source import (
-    UnreadableFile,
-    detect_encoding,
-    iter_records,
-    normalize_encoding,
-    total_bytes,
-)
+from isops.csvio.parsing import ImportPolicy, OwnerBy, RowParser, Tally
+from isops.csvio.planning import plan_batch
+from isops.csvio.row_errors import MAX_ERRORS_KEPT, RowError
+from isops.csvio.source import choose_encoding, total_bytes
 from isops.csvio.writing import write_batches
 from isops.enums import Role
 from isops.errors import NotAllowed
+from isops.lead_fields import InboundSources
 from isops.services.lookup import require_member
-from isops.text import fold
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
     "BATCH_SIZE",
     "MAX_ERRORS_KEPT",
-    "PENDING_REVIEW_LOCKED",
     "PHASE_CHECK",
     "PHASE_WRITE",
     "EmailLookup",
@@ -68,34 +61,19 @@ PHASE_WRITE = "取込"
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass(frozen=True)
-class ImportResult:
+@dataclass(frozen=True, kw_only=True)
+class ImportResult(ImportReport):
     rows: int
     created: int
     updated: int
     unchanged: int
-    errors: tuple[RowError, ...]  # the first MAX_ERRORS_KEPT
-    error_count: int
-    dry_run: bool
-    written: bool
-    encoding: str
-    ignored_columns: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
 
     def summary(self) -> str:
         """`100 行: 新規 90 件, 更新 5 件, 変更なし 5 件` (plus what was not done)."""
-        counts = (
+        return self.summary_of(
             f"{self.rows} 行: 新規 {self.created} 件, 更新 {self.updated} 件,"
             f" 変更なし {self.unchanged} 件"
         )
-        if self.error_count and not self.written:
-            return f"エラー {self.error_count} 件のため何も取り込んでいません"
-        if self.dry_run:
-            return f"(試行のみ・未保存) {counts}"
-        return counts
 
 
 @dataclass(frozen=True)
@@ -109,28 +87,16 @@ class _Options:
     now: dt.datetime
 
 
-def _batches(rows: Iterator[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
-    batch: list[ParsedRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _pass(
     uow_factory: UnitOfWorkFactory,
     stream: BinaryIO,
     options: _Options,
     *,
-    owners: Owners,
+    owners: MemberRefs,
     write: bool,
 ) -> tuple[Tally, tuple[str, ...], bool]:
     """One pass over the file: (counts and errors, unknown columns, whether it was written)."""
     tally = Tally()
-    inbound_sources = frozenset(fold(source) for source in options.policy.inbound_sources)
     phase = PHASE_WRITE if write else PHASE_CHECK
     total = total_bytes(stream)
     progress = options.progress
@@ -139,61 +105,60 @@ def _pass(
         if progress is not None:
             progress(phase, done, total)
 
-    records = iter_records(stream, encoding=options.encoding, on_bytes=on_bytes)
-    ignored: tuple[str, ...] = ()
     written = False
-    try:
-        first = next(records, None)
-        if first is None:
-            tally.error(1, None, "空のファイルです (1 行目に見出しが必要です)")
-            return tally, ignored, written
-        header_line, header_row = first
-        headers = map_headers(header_row)
-        ignored = headers.ignored
-        for problem in headers.problems:
-            tally.error(header_line, None, problem)
-        if headers.problems:
-            return tally, ignored, written
-        parser = RowParser(
-            headers,
-            width=len(header_row),
-            policy=options.policy,
-            owner_by=options.owner_by,
-            now=options.now,
-        )
-
-        def rows() -> Iterator[ParsedRow]:
-            for line, record in records:
-                row = parser.parse(line, record, tally)
-                if row is not None:
-                    yield row
-
-        plan = functools.partial(
-            plan_batch,
-            owners=owners,
-            inbound_sources=inbound_sources,
-            tally=tally,
-            by_member_id=options.by_member_id,
-            names=headers.names,
-            now=options.now,
-        )
-        batches = _batches(rows(), options.batch_size)
-        if write:
-            written = write_batches(uow_factory, batches, plan=plan, tally=tally, now=options.now)
-        else:
-            for batch in batches:
-                # Slack look-ups for owners happen here, between transactions.
-                owners.resolve(r.owner_ref for r in batch if r.owner_ref)
-                with uow_factory() as uow:  # read-only: rolled back on leaving
-                    plan(uow.session, batch)
-    except UnreadableFile as exc:
-        tally.error(exc.line, None, f"{exc} (この行の付近)")
-        written = False
-    finally:
-        records.close()
+    with ImportFile(
+        stream, encoding=options.encoding, errors=tally.errors, on_bytes=on_bytes
+    ) as file:
+        headers = file.header(map_headers)
+        if headers is not None:
+            written = _rows_pass(uow_factory, file, headers, options, owners, tally, write=write)
+        ignored = file.headers.ignored if file.headers is not None else ()
     if progress is not None:
         progress(phase, total, total)
     return tally, ignored, written
+
+
+def _rows_pass(
+    uow_factory: UnitOfWorkFactory,
+    file: ImportFile,
+    headers: HeaderMap,
+    options: _Options,
+    owners: MemberRefs,
+    tally: Tally,
+    *,
+    write: bool,
+) -> bool:
+    """Parse, plan and (when `write`) write the file's rows batch by batch; whether written."""
+    parser = RowParser(
+        headers,
+        width=file.width,
+        policy=options.policy,
+        owner_by=options.owner_by,
+        now=options.now,
+    )
+    rows = (
+        row
+        for line, record in file.records()
+        if (row := parser.parse(line, record, tally)) is not None
+    )
+    plan = functools.partial(
+        plan_batch,
+        owners=owners,
+        inbound_sources=InboundSources.of(options.policy.inbound_sources),
+        tally=tally,
+        by_member_id=options.by_member_id,
+        headers=headers,
+        now=options.now,
+    )
+    batches = batched(rows, options.batch_size)
+    if write:
+        return write_batches(uow_factory, batches, plan=plan, tally=tally, now=options.now)
+    for batch in batches:
+        # Slack look-ups for owners happen here, between transactions.
+        owners.resolve(r.owner_ref for r in batch if r.owner_ref)
+        with uow_factory() as uow:  # read-only: rolled back on leaving
+            plan(uow.session, batch)
+    return False
 
 
 def import_leads(
@@ -211,9 +176,7 @@ def import_leads(
 ) -> ImportResult:
     """Check every row of a CSV, then (unless `dry_run` or any row is bad) create or update
     the leads in one transaction. `stream` is read twice, so it must be seekable."""
-    chosen = (
-        normalize_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(stream)
-    )
+    chosen = choose_encoding(stream, encoding)
     options = _Options(
         encoding=chosen,
         policy=policy,
@@ -223,17 +186,17 @@ def import_leads(
         batch_size=batch_size,
         now=utcnow().replace(microsecond=0),
     )
-    owners = Owners(uow_factory, lookup_email)
+    owners = MemberRefs(uow_factory, lookup_email)
     final, ignored, written = _pass(uow_factory, stream, options, owners=owners, write=False)
-    if final.error_count == 0 and not dry_run:
+    if final.errors.count == 0 and not dry_run:
         final, ignored, written = _pass(uow_factory, stream, options, owners=owners, write=True)
     return ImportResult(
         rows=final.rows,
         created=final.created,
         updated=final.updated,
         unchanged=final.unchanged,
-        errors=tuple(sorted(final.errors, key=lambda error: error.line)),
-        error_count=final.error_count,
+        errors=final.errors.sorted(),
+        error_count=final.errors.count,
         dry_run=dry_run,
         written=written,
         encoding=chosen,

@@ -19,18 +19,20 @@ from isops.case_vocabulary import parse_company_size
 from isops.csvio.cells import (
     CellError,
     check_email,
+    check_length,
     parse_date,
     parse_datetime,
+    parse_isops_id,
     parse_priority,
     parse_role_level,
     parse_status,
     unprotect_formula,
 )
-from isops.csvio.columns import BY_KEY, HeaderMap
+from isops.csvio.columns import HeaderMap
+from isops.csvio.import_file import too_wide
+from isops.csvio.row_errors import RowErrors
 from isops.services.assignment import is_slack_user_id
 from isops.text import strip_control
-
-MAX_ERRORS_KEPT = 200
 
 OwnerBy = Literal["auto", "email", "slack-id"]
 
@@ -47,10 +49,6 @@ TEXT_LIMITS = {
 }
 # The only multi-line column: every other text cell gets its tabs and line breaks as spaces.
 MULTI_LINE = frozenset({"memo"})
-# leads.id is an INTEGER on both databases; a larger number cannot be a lead's id.
-MAX_LEAD_ID = 2**31 - 1
-_DIGITS = re.compile(r"[0-9]+")
-_FULL_WIDTH_DIGITS = {0xFF10 + n: ord("0") + n for n in range(10)}  # ０-９ typed in Excel
 # The characters `isops.text.has_control` finds, as one regular expression searched in C (a
 # test keeps the two equal): has_control's str.translate costs ~5 s per 100,000 rows.
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -68,33 +66,15 @@ class ImportPolicy:
     inbound_sources: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.column:
-            return f"行 {self.line}, 列 {self.column}: {self.message}"
-        return f"行 {self.line}: {self.message}"
-
-
 @dataclass
 class Tally:
-    """One pass's counts and errors (the first MAX_ERRORS_KEPT of them)."""
+    """One pass's counts and errors."""
 
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-
-    def error(self, line: int, column: str | None, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(RowError(line, column, message))
+    errors: RowErrors = field(default_factory=RowErrors)
 
 
 @dataclass
@@ -107,11 +87,6 @@ class ParsedRow:
     valid: bool = True
 
 
-def column_name(names: dict[str, str], key: str) -> str:
-    """The column's header as the file wrote it (for `行 12, 列 メール: …`)."""
-    return names.get(key) or BY_KEY[key].ja
-
-
 def _text_parser(key: str) -> Callable[[str], str]:
     limit = TEXT_LIMITS[key]
     single_line = key not in MULTI_LINE
@@ -122,8 +97,7 @@ def _text_parser(key: str) -> Callable[[str], str]:
             value = raw.strip()
             if _LINE_BREAKS.search(value):  # control characters were refused before
                 value = strip_control(value.replace("\r\n", "\n"), single_line=True)
-        if len(value) > limit:
-            raise CellError(f"{limit} 文字以内にしてください ({len(value)} 文字)")
+        check_length(value, limit)
         if key == "email":
             # Stored lower-cased on every path, so `email IN (…)` matches any spelling.
             return limits.normalize_email(check_email(value))
@@ -145,14 +119,6 @@ def _owner_parser(owner_by: OwnerBy) -> Callable[[str], str]:
         return check_email(ref)
 
     return parse
-
-
-def _isops_id(raw: str) -> int:
-    number = raw.strip().translate(_FULL_WIDTH_DIGITS)
-    # A whole number that fits leads.id; a 20-digit id would overflow the database's integer.
-    if not _DIGITS.fullmatch(number) or not 1 <= int(number) <= MAX_LEAD_ID:
-        raise CellError(f"「{raw.strip()}」は isops のリード番号ではありません")
-    return int(number)
 
 
 def _company_size(raw: str) -> Any:
@@ -210,7 +176,7 @@ class RowParser:
     ) -> None:
         tz = policy.tz
         by_key: dict[str, Callable[[str], Any]] = {
-            "isops_id": _isops_id,
+            "isops_id": parse_isops_id,
             "owner": _owner_parser(owner_by),
             "status": parse_status,
             "priority": parse_priority,
@@ -232,9 +198,9 @@ class RowParser:
             return None
         tally.rows += 1
         size = len(record)
-        width = self._width
-        if size > width and any(cell.strip() for cell in record[width:]):
-            tally.error(line, None, f"見出しより列が多いです ({size} 列, 見出しは {width} 列)")
+        problem = too_wide(record, self._width)
+        if problem is not None:
+            tally.errors.add(line, None, problem)
             return None
         values: dict[str, Any] = {}
         bad = False
@@ -252,6 +218,6 @@ class RowParser:
                     raw = unprotect_formula(raw)
                 values[cell.key] = cell.parse(raw)
             except CellError as exc:
-                tally.error(line, cell.header, str(exc))
+                tally.errors.add(line, cell.header, str(exc))
                 bad = True
         return ParsedRow(line, values, values.pop("owner", None), valid=not bad)

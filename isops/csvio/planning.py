@@ -11,23 +11,24 @@ minute, and identity-map bookkeeping would cost more than the database work).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from isops.csvio.parsing import ParsedRow, Tally, column_name
-from isops.enums import ActionStatus
+from isops.csvio.columns import HeaderMap
+from isops.csvio.import_file import MemberRefs
+from isops.csvio.parsing import ParsedRow, Tally
+from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
+from isops.lead_fields import InboundSources
+from isops.messages import PENDING_REVIEW_LOCKED
 from isops.models import Lead, LeadHistory, Member, NoActionReview
-from isops.services.assignment import OwnerMatch, owners_by_ref
+from isops.pending_review import is_pending
 from isops.services.history import history_text
-from isops.text import fold, lead_search_text
-from isops.unit_of_work import UnitOfWorkFactory
+from isops.text import lead_search_text
 
-# users.lookupByEmail (or a stand-in): e-mail → Slack user id, None when unknown.
-EmailLookup = Callable[[str], str | None]
 Record = dict[str, Any]
 LEADS = cast(Table, Lead.__table__)
 HISTORY = cast(Table, LeadHistory.__table__)
@@ -53,47 +54,8 @@ FIELDS = (
 _LOADED = ("id", *FIELDS, "owner_id", "inbound", "search_text")
 # Changes to these are kept in lead_history (the four CRM fields and the owner).
 _HISTORY_FIELDS = frozenset({"status", "priority", "next_action_date", "memo", "owner_id"})
-_NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
-# A literal, not a bound parameter, so SQLite can use the partial unique index on pending
-# reviews (its WHERE clause is exactly this text).
-_PENDING_REVIEW = text("no_action_reviews.state = 'pending'")
-PENDING_REVIEW_LOCKED = (
-    "承認待ちのため変更できません (対応不要の申請をマネージャーが判断してから取り込んでください)"
-)
 HISTORY_NOTE = "CSV 取込"
 _KEYS = ("isops_id", "external_id", "email")
-
-
-class Owners:
-    """Owner references (e-mail or Slack id) → members, resolved once per distinct value.
-
-    E-mails are matched to registered members first, then through Slack
-    (users.lookupByEmail), in `resolve`: between the check pass's transactions, never inside
-    one. The write pass only reads what the check pass resolved (`get`)."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory, lookup_email: EmailLookup | None) -> None:
-        self._uow_factory = uow_factory
-        self._lookup_email = lookup_email
-        self._cache: dict[str, OwnerMatch | None] = {}
-
-    def resolve(self, refs: Iterable[str]) -> None:
-        missing = {r for r in refs if r not in self._cache}
-        if not missing:
-            return
-        found = owners_by_ref(self._uow_factory(), refs=missing)
-        self._cache.update(found)
-        emails = sorted(r for r in missing if r not in found and "@" in r)
-        if emails and self._lookup_email is not None:
-            slack_ids = {email: self._lookup_email(email) for email in emails}
-            known = owners_by_ref(self._uow_factory(), refs=[s for s in slack_ids.values() if s])
-            for email, slack_id in slack_ids.items():
-                if slack_id and slack_id in known:
-                    self._cache[email] = known[slack_id]
-        for ref in missing:
-            self._cache.setdefault(ref, None)
-
-    def get(self, ref: str) -> OwnerMatch | None:
-        return self._cache.get(ref)
 
 
 def _keyless(values: dict[str, Any]) -> bool:
@@ -164,7 +126,7 @@ class _Batch:
             pending = set(
                 session.scalars(
                     select(NoActionReview.lead_id).where(
-                        NoActionReview.lead_id.in_(records), _PENDING_REVIEW
+                        NoActionReview.lead_id.in_(records), is_pending()
                     )
                 )
             )
@@ -221,11 +183,11 @@ def plan_batch(
     session: Session,
     rows: Sequence[ParsedRow],
     *,
-    owners: Owners,
-    inbound_sources: frozenset[str],
+    owners: MemberRefs,
+    inbound_sources: InboundSources,
     tally: Tally,
     by_member_id: int | None,
-    names: dict[str, str],
+    headers: HeaderMap,
     now: dt.datetime,
 ) -> Plan:
     """Match each row to a lead and plan its change; row problems go to `tally`."""
@@ -238,9 +200,9 @@ def plan_batch(
         if row.owner_ref is not None:
             match = owners.get(row.owner_ref)
             if match is None:
-                tally.error(
+                tally.errors.add(
                     row.line,
-                    column_name(names, "owner"),
+                    headers.name("owner"),
                     f"{row.owner_ref} は isops のメンバーではありません"
                     " (isops member add で登録してください)",
                 )
@@ -252,9 +214,9 @@ def plan_batch(
         if "isops_id" in values:
             lead = batch.by_id.get(values["isops_id"])
             if lead is None:
-                tally.error(
+                tally.errors.add(
                     row.line,
-                    column_name(names, "isops_id"),
+                    headers.name("isops_id"),
                     f"isops ID {values['isops_id']} のリードはありません",
                 )
                 continue
@@ -263,8 +225,8 @@ def plan_batch(
 
         if lead is None:
             if "company" not in values:
-                tally.error(
-                    row.line, column_name(names, "company"), "新しいリードには会社名が必要です"
+                tally.errors.add(
+                    row.line, headers.name("company"), "新しいリードには会社名が必要です"
                 )
                 continue
             lead = _new_lead(now)
@@ -279,9 +241,9 @@ def plan_batch(
             tally.created += 1
             continue
 
-        problem = _conflict(lead, values, owner_id, batch, new, names)
+        problem = _conflict(lead, values, owner_id, batch, new, headers)
         if problem is not None:
-            tally.error(row.line, *problem)
+            tally.errors.add(row.line, *problem)
             continue
         before = dict(lead)
         changed = _apply(lead, values, owner_id, inbound_sources)
@@ -309,7 +271,7 @@ def plan_batch(
 
 
 def _apply(
-    lead: Record, values: dict[str, Any], owner_id: int | None, inbound_sources: frozenset[str]
+    lead: Record, values: dict[str, Any], owner_id: int | None, inbound_sources: InboundSources
 ) -> list[str]:
     """Set the row's values on `lead`; returns the names of the columns that changed."""
     changed: list[str] = []
@@ -326,7 +288,7 @@ def _apply(
             lead["search_text"] = search_text
             changed.append("search_text")
     if "source" in changed:
-        lead["inbound"] = bool(lead["source"]) and fold(lead["source"]) in inbound_sources
+        lead["inbound"] = inbound_sources.match(lead["source"])
         changed.append("inbound")
     return changed
 
@@ -335,7 +297,7 @@ def _new_lead(now: dt.datetime) -> Record:
     """A complete row for INSERT (every column, so one executemany takes the batch)."""
     record: Record = {name: None for name in FIELDS}
     record.update(
-        status=int(ActionStatus.UNTOUCHED),
+        status=ActionStatus.UNTOUCHED,
         memo="",
         cv_at=now,
         owner_id=None,
@@ -359,37 +321,35 @@ def _conflict(
     owner_id: int | None,
     batch: _Batch,
     new: _NewLeads,
-    names: dict[str, str],
+    headers: HeaderMap,
 ) -> tuple[str, str] | None:
     """Why this row may not change this lead: (column, message), or None."""
     external = values.get("external_id")
     current = lead.get("external_id")
     if external is not None and current != external:
         if current is not None:
-            return column_name(names, "external_id"), (
+            return headers.name("external_id"), (
                 f"このリードの外部ID は {current} です (ファイルでは {external})"
             )
         holder = batch.by_external.get(external) or new.by_external.get(external)
         if holder is not None and holder is not lead:
-            return column_name(names, "external_id"), (
-                f"外部ID {external} は別のリードが使っています"
-            )
+            return headers.name("external_id"), (f"外部ID {external} は別のリードが使っています")
     status = values.get("status")
     if lead.get("id") in batch.pending_review:
         # DOMAIN.md rule 3: the manager decides this lead's status next; a file must not
         # settle it (or hand the lead to someone else) behind the review's back.
         if status is not None and status != lead["status"]:
-            return column_name(names, "status"), PENDING_REVIEW_LOCKED
+            return headers.name("status"), PENDING_REVIEW_LOCKED
         if owner_id is not None and owner_id != lead["owner_id"]:
-            return column_name(names, "owner"), PENDING_REVIEW_LOCKED
+            return headers.name("owner"), PENDING_REVIEW_LOCKED
     if (
         lead.get("id") is not None
         and status is not None
         and status != lead["status"]
-        and status in _NEEDS_REVIEW
+        and status in NEEDS_REVIEW_STATUSES
     ):
         # DOMAIN.md rule 3: 対応不要 / 接続後不対応 only through a manager's review.
-        return column_name(names, "status"), (
+        return headers.name("status"), (
             f"ステータスを {ActionStatus(status).label} に変えるにはマネージャーの承認が必要です"
             " (Slack の記録から申請してください)"
         )

@@ -1,7 +1,6 @@
 """A CSV problem as the person who fixes the file reads it: `行 12, 列 メール: …`.
 
-Shared by the CSV imports (the lead import has its own copy until it is split; it can import
-this one instead)."""
+Shared by both CSV imports (leads and activity history)."""
 
 from __future__ import annotations
 

@@ -56,6 +56,13 @@ def detect_encoding(stream: BinaryIO) -> str:
     return "utf-8"
 
 
+def choose_encoding(stream: BinaryIO, encoding: str | None) -> str:
+    """The encoding asked for (`--encoding`), or the detected one for None or "auto"."""
+    if encoding and encoding != "auto":
+        return normalize_encoding(encoding)
+    return detect_encoding(stream)
+
+
 def total_bytes(stream: BinaryIO) -> int:
     stream.seek(0, io.SEEK_END)
     size = stream.tell()

@@ -97,10 +97,10 @@ def write_batches(
                 execute_plan(session, batch_plan, now)
             except (IntegrityError, DataError) as exc:
                 # The transaction is unusable now (PostgreSQL aborts it): stop here.
-                tally.error(batch[0].line, None, _refused(exc, batch))
+                tally.errors.add(batch[0].line, None, _refused(exc, batch))
                 return False
             statistics.after_batch(session, tally.created)
-        if tally.error_count:
+        if tally.errors.count:
             return False
         uow.commit()
         return True

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from isops import limits
+from isops import limits, messages
 from isops.approach import is_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
-from isops.enums import OUTCOMES_BY_CHANNEL, ActionStatus, Channel, Outcome, Priority
+from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import InvalidInput, IsopsError
 from isops.models import Action, Lead, NoActionReview
 from isops.rules import (
@@ -25,13 +25,15 @@ from isops.rules import (
     chases_5c2m,
     counts_as_early,
     five_c2m,
-    next_action_date_problem,
+    log_problems,
+    needs_5c2m_confirmation,
+    starts_review,
     status_after_outcome,
 )
 from isops.services import outbox, reviews
 from isops.services.counters import apply_action_to_lead
 from isops.services.history import record_change
-from isops.services.lead_access import load_actor
+from isops.services.lead_access import Actor, load_actor
 from isops.services.leads import visible_lead
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
@@ -39,7 +41,6 @@ from isops.unit_of_work import UnitOfWork
 ACTION_LOGGED = "action_logged"  # outbox kind: the rep's confirmation with coaching
 MAX_MEMO = limits.MEMO  # what the rep submits at once; the stored memo may be longer
 MAX_REASON_MEMO = limits.MEMO
-_NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
 
 
 def memo_digest(memo: str) -> str:
@@ -68,7 +69,7 @@ class NeedsConfirmation(IsopsError):
 
     def __init__(self, gap: FiveC2M) -> None:
         self.gap = gap
-        super().__init__(f"{gap.label()} — 5C2M 未完了です")
+        super().__init__(messages.five_c2m_incomplete(gap.label()))
 
 
 class ActionResult(BaseModel):
@@ -122,6 +123,36 @@ def _resolve_memo(submitted: str, current: str, shown: ShownFields | None) -> st
     return current if memo_digest(submitted) == shown.memo_digest else submitted
 
 
+@dataclass(frozen=True)
+class _Submission:
+    """What the rep submitted in the log modal, trimmed."""
+
+    channel: Channel
+    outcome: Outcome
+    status: int
+    priority: int | None
+    next_action_date: dt.date | None
+    memo: str
+    reason_code: str | None
+    reason_memo: str
+    shown: ShownFields | None
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """The four fields as the log leaves them on the lead, before they are checked."""
+
+    # While 4/6 waits for review, the lead "is" its previous status (rule 3).
+    status_before: ActionStatus
+    status: int
+    priority: int | None
+    next_action_date: dt.date | None
+    next_action_date_untouched: bool
+    memo: str
+    pending_review_id: int | None
+    starts_review: bool
+
+
 def record_action(
     uow: UnitOfWork,
     *,
@@ -148,207 +179,255 @@ def record_action(
 
     Raises InvalidInput (field → Japanese message) or NeedsConfirmation; nothing is saved then.
     """
-    memo = memo.strip()
-    reason_memo = (reason_memo or "").strip()
-    reason_code = (reason_code or "").strip() or None
+    submission = _Submission(
+        channel=channel,
+        outcome=outcome,
+        status=status,
+        priority=priority,
+        next_action_date=next_action_date,
+        memo=memo.strip(),
+        reason_code=(reason_code or "").strip() or None,
+        reason_memo=(reason_memo or "").strip(),
+        shown=shown,
+    )
     targets = settings.targets
     with uow:
         session = uow.session
         actor = load_actor(session, slack_user_id=slack_user_id)
-        try:
-            lead = visible_lead(session, actor, lead_id)
-        except IsopsError as exc:
-            raise InvalidInput({"lead": str(exc)}) from None
-        # Lock the lead (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers) so
-        # counters and fields are not lost to a concurrent log on the same lead, and so a
-        # duplicate submission waits here and then sees the first one's action.
-        session.refresh(lead, with_for_update=True)
-        if idempotency_key:
-            earlier = session.scalar(
-                select(Action.id).where(Action.idempotency_key == idempotency_key)
-            )
-            if earlier is not None:
-                return _duplicate(session, earlier, lead, targets)
+        lead = _locked_lead(session, actor, lead_id)
+        earlier = _earlier_action(session, idempotency_key)
+        if earlier is not None:
+            return _duplicate(session, earlier, lead, targets)
 
-        pending_id = reviews.pending_review_id(uow, lead_id=lead.id)
-        snapshot_status = lead.status
-        # While 4/6 waits for review, the lead "is" its previous status: a new action
-        # withdraws the request (DOMAIN.md rule 3) unless the rep asks again.
-        if pending_id is not None:
-            effective = session.get_one(NoActionReview, pending_id).previous_status
-        else:
-            effective = lead.status
-        same_lead = shown is not None and shown.lead_id == lead.id
-        shown_here = shown if same_lead else None
-
-        # The four fields: what the rep left as shown keeps the lead's current value.
-        if shown_here is not None and status == shown_here.status:
-            new_status = status_after_outcome(effective, outcome)
-        else:
-            new_status = status
-        new_priority = (
-            lead.priority
-            if shown_here is not None and priority == shown_here.priority
-            else priority
-        )
-        date_unchanged = shown_here is not None and next_action_date == shown_here.next_action_date
-        new_date = lead.next_action_date if date_unchanged else next_action_date
-        new_memo = _resolve_memo(memo, lead.memo, shown_here)
-
-        errors: dict[str, str] = {}
-        if outcome not in OUTCOMES_BY_CHANNEL[channel]:
-            errors["outcome"] = f"{channel.label}の結果を選んでください"
-        if new_status not in set(ActionStatus):
-            errors["status"] = "アクションステータスを選んでください"
-        if new_priority not in (None, Priority.FOCUS, Priority.NON_FOCUS):
-            errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
-        # The limit is on what the rep submitted, which they can shorten — not on the memo
-        # it is appended to (an imported CRM memo may be far longer; issue 3). Handing back
-        # the current memo unchanged is not a submission of new text.
-        if len(memo) > MAX_MEMO and memo != lead.memo:
-            errors["memo"] = f"アクションメモは {MAX_MEMO} 文字以内にしてください"
-        # A review starts when 4/6 is newly chosen, or chosen again after withdrawing one.
-        requests_review = new_status in _NEEDS_REVIEW and (
-            pending_id is not None or new_status != lead.status
-        )
-        if requests_review:
-            if reason_code not in settings.reason_codes:
-                errors["reason_code"] = "ステータス 4・6 には対応不要の理由を選んでください"
-            if not reason_memo:
-                errors["reason_memo"] = "ステータス 4・6 には理由のメモを書いてください"
-            elif len(reason_memo) > MAX_REASON_MEMO:
-                errors["reason_memo"] = f"理由のメモは {MAX_REASON_MEMO} 文字以内にしてください"
-        today = actor.today(calendar)
-        # An old date the rep did not touch only matters while the lead stays open.
-        stale_ok = date_unchanged and new_status not in (1, 2, 3)
-        problem = next_action_date_problem(
-            next_action_date=None if stale_ok else new_date,
-            priority=new_priority,
-            today=today,
-            targets=targets,
-            status=new_status,
-        )
-        if problem:
-            errors["next_action_date"] = problem
-        if errors:
-            raise InvalidInput(errors)
-
-        calls_after = lead.call_count + (channel == Channel.CALL)
-        mails_after = lead.mail_count + (channel == Channel.MAIL)
-        gap = five_c2m(calls_after, mails_after, targets)
-        if (
-            requests_review
-            and new_status == ActionStatus.NO_ACTION_BEFORE_CONNECT
-            and not gap.complete
-            and not confirmed_incomplete_5c2m
-        ):
-            raise NeedsConfirmation(gap)
+        fields = _resolve_fields(uow, lead, submission)
+        _check(lead, submission, fields, settings, today=actor.today(calendar))
+        if not confirmed_incomplete_5c2m:
+            _confirm_5c2m(lead, submission.channel, fields, targets)
 
         now = utcnow()
         # Rule 1's deadline is reported on the first approach only: not on a lead the CRM
         # already had as approached (status 2/3 imported) with no touch logged in isops.
         first_approach = not is_approached(lead.status, lead.first_action_at)
-        action = Action(
-            lead_id=lead.id,
-            member_id=actor.id,
-            channel=channel,
-            outcome=outcome.value,
-            memo=new_memo if new_memo != lead.memo else "",
-            acted_at=now,
-            idempotency_key=idempotency_key,
-        )
-        session.add(action)
+        action = _add_action(session, lead, actor.id, submission, fields, idempotency_key, now)
         apply_action_to_lead(lead, action, targets)
-
-        review_withdrawn = False
-        if pending_id is not None:
-            reviews.withdraw_pending_review(uow, lead_id=lead.id, by_member_id=actor.id)
-            review_withdrawn = True
-            session.flush()  # the withdrawn review leaves the "one pending per lead" index
-
-        changed: list[str] = []
-        for field, old, new in (
-            ("status", snapshot_status, new_status),
-            ("priority", lead.priority, new_priority),
-            ("next_action_date", lead.next_action_date, new_date),
-            ("memo", lead.memo, new_memo),
-        ):
-            if old != new:
-                changed.append(field)
-                record_change(
-                    session,
-                    lead_id=lead.id,
-                    member_id=actor.id,
-                    field=field,
-                    old=old,
-                    new=new,
-                    at=now,
-                )
-        lead.status = new_status
-        lead.priority = new_priority
-        lead.next_action_date = new_date
-        lead.memo = new_memo
-        if requests_review:
-            reviews.request_review(
-                uow,
-                lead_id=lead.id,
-                requested_by_id=actor.id,
-                requested_status=new_status,
-                previous_status=effective,
-                reason_code=reason_code or "",
-                memo=reason_memo,
-            )
+        changed = _apply_fields(uow, lead, actor.id, submission, fields, now)
         try:
             session.flush()
         except IntegrityError:
             # The key's unique index is the last word: a submission of the same view that
             # was not serialized by the lead's row lock (it named another lead) lands here.
             session.rollback()
-            earlier = session.scalar(
-                select(Action.id).where(Action.idempotency_key == idempotency_key)
-            )
+            earlier = _earlier_action(session, idempotency_key)
             if earlier is None:
                 raise
             return _duplicate(session, earlier, session.get_one(Lead, lead_id), targets)
 
-        inbound_deadline = None
-        inbound_met = None
-        if lead.inbound and first_approach:
-            inbound_deadline = calendar.inbound_deadline(lead.cv_at, settings.inbound_cutoff)
-            inbound_met = calendar.local_date(now) <= inbound_deadline
-        in_window = counts_as_early(lead.cv_at, now, targets)
-        result = ActionResult(
-            action_id=action.id,
-            lead_id=lead.id,
-            company=lead.company,
-            contact_name=lead.contact_name,
-            channel=channel,
-            outcome=outcome,
-            acted_at=now,
-            status_before=effective,
-            status_after=new_status,
-            priority=new_priority,
-            next_action_date=new_date,
-            changed=tuple(changed),
-            calls=lead.call_count,
-            mails=lead.mail_count,
-            target_calls=targets.calls,
-            target_mails=targets.mails,
-            early_actions=lead.early_action_count if in_window else None,
-            early_target=targets.early_actions,
-            early_window_days=targets.early_window_days,
-            inbound_deadline=inbound_deadline,
-            inbound_deadline_met=inbound_met,
-            review_requested=requests_review,
-            review_withdrawn=review_withdrawn,
-            reason_code=reason_code if requests_review else None,
-            focus_max_days=targets.focus_max_days,
+        result = _result(
+            action, lead, submission, fields, changed, first_approach, settings, calendar
         )
         outbox.enqueue(
             uow, kind=ACTION_LOGGED, payload=confirmation_payload(result, slack_user_id, reply_to)
         )
         uow.commit()
         return result
+
+
+def _locked_lead(session: Session, actor: Actor, lead_id: int) -> Lead:
+    """The lead if the actor may log it (else InvalidInput on "lead"), row-locked.
+
+    The lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers) keeps counters
+    and fields from being lost to a concurrent log on the same lead, and makes a duplicate
+    submission wait here and then see the first one's action."""
+    try:
+        lead = visible_lead(session, actor, lead_id)
+    except IsopsError as exc:
+        raise InvalidInput({"lead": str(exc)}) from None
+    session.refresh(lead, with_for_update=True)
+    return lead
+
+
+def _earlier_action(session: Session, idempotency_key: str | None) -> int | None:
+    """The action a submission with this key already recorded, if any."""
+    if not idempotency_key:
+        return None
+    return session.scalar(select(Action.id).where(Action.idempotency_key == idempotency_key))
+
+
+def _resolve_fields(uow: UnitOfWork, lead: Lead, submission: _Submission) -> _Fields:
+    """The four fields the log leaves: what the rep left as the modal showed it keeps the
+    lead's current value (someone may have changed it meanwhile); a status left as shown
+    follows the outcome (`status_after_outcome`)."""
+    pending_id = reviews.pending_review_id(uow, lead_id=lead.id)
+    # While 4/6 waits for review, the lead "is" its previous status: a new action
+    # withdraws the request (DOMAIN.md rule 3) unless the rep asks again.
+    if pending_id is not None:
+        status_before = uow.session.get_one(NoActionReview, pending_id).previous_status
+    else:
+        status_before = lead.status
+    shown = submission.shown if submission.shown and submission.shown.lead_id == lead.id else None
+    status: int = submission.status
+    if shown is not None and submission.status == shown.status:
+        status = status_after_outcome(status_before, submission.outcome)
+    priority = submission.priority
+    if shown is not None and priority == shown.priority:
+        priority = lead.priority
+    date_untouched = shown is not None and submission.next_action_date == shown.next_action_date
+    return _Fields(
+        status_before=status_before,
+        status=status,
+        priority=priority,
+        next_action_date=lead.next_action_date if date_untouched else submission.next_action_date,
+        next_action_date_untouched=date_untouched,
+        memo=_resolve_memo(submission.memo, lead.memo, shown),
+        pending_review_id=pending_id,
+        starts_review=starts_review(
+            status=status, current_status=lead.status, review_pending=pending_id is not None
+        ),
+    )
+
+
+def _check(
+    lead: Lead, submission: _Submission, fields: _Fields, settings: Settings, *, today: dt.date
+) -> None:
+    """The log's rules (`rules.log_problems`): InvalidInput with every problem at once."""
+    errors = log_problems(
+        channel=submission.channel,
+        outcome=submission.outcome,
+        status=fields.status,
+        priority=fields.priority,
+        next_action_date=fields.next_action_date,
+        next_action_date_untouched=fields.next_action_date_untouched,
+        memo=submission.memo,
+        current_memo=lead.memo,
+        review=fields.starts_review,
+        reason_code=submission.reason_code,
+        reason_memo=submission.reason_memo,
+        reason_codes=settings.reason_codes,
+        today=today,
+        targets=settings.targets,
+    )
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _confirm_5c2m(lead: Lead, channel: Channel, fields: _Fields, targets: Targets) -> None:
+    """NeedsConfirmation when the rep drops the lead (4) with 5C2M incomplete, this touch
+    included (rule 4)."""
+    progress = five_c2m(
+        lead.call_count + (channel == Channel.CALL),
+        lead.mail_count + (channel == Channel.MAIL),
+        targets,
+    )
+    if needs_5c2m_confirmation(
+        status=fields.status, review=fields.starts_review, progress=progress
+    ):
+        raise NeedsConfirmation(progress)
+
+
+def _add_action(
+    session: Session,
+    lead: Lead,
+    member_id: int,
+    submission: _Submission,
+    fields: _Fields,
+    idempotency_key: str | None,
+    now: dt.datetime,
+) -> Action:
+    """The touch itself; its memo is what the rep changed (none when the memo stayed)."""
+    action = Action(
+        lead_id=lead.id,
+        member_id=member_id,
+        channel=submission.channel,
+        outcome=submission.outcome,
+        memo=fields.memo if fields.memo != lead.memo else "",
+        acted_at=now,
+        idempotency_key=idempotency_key,
+    )
+    session.add(action)
+    return action
+
+
+def _apply_fields(
+    uow: UnitOfWork,
+    lead: Lead,
+    member_id: int,
+    submission: _Submission,
+    fields: _Fields,
+    now: dt.datetime,
+) -> tuple[str, ...]:
+    """Withdraw a pending review, write the four fields with their history, and start a new
+    review when 4/6 is asked for (rule 3). Returns the names of the fields that changed."""
+    session = uow.session
+    if fields.pending_review_id is not None:
+        reviews.withdraw_pending_review(uow, lead_id=lead.id, by_member_id=member_id)
+        session.flush()  # the withdrawn review leaves the "one pending per lead" index
+    changed: list[str] = []
+    for name, old, new in (
+        ("status", lead.status, fields.status),
+        ("priority", lead.priority, fields.priority),
+        ("next_action_date", lead.next_action_date, fields.next_action_date),
+        ("memo", lead.memo, fields.memo),
+    ):
+        if old != new:
+            changed.append(name)
+            record_change(
+                session, lead_id=lead.id, member_id=member_id, field=name, old=old, new=new, at=now
+            )
+    lead.status = ActionStatus(fields.status)
+    lead.priority = None if fields.priority is None else Priority(fields.priority)
+    lead.next_action_date = fields.next_action_date
+    lead.memo = fields.memo
+    if fields.starts_review:
+        reviews.request_review(
+            uow,
+            lead_id=lead.id,
+            requested_by_id=member_id,
+            requested_status=ActionStatus(fields.status),
+            previous_status=fields.status_before,
+            reason_code=submission.reason_code or "",
+            memo=submission.reason_memo,
+        )
+    return tuple(changed)
+
+
+def _result(
+    action: Action,
+    lead: Lead,
+    submission: _Submission,
+    fields: _Fields,
+    changed: tuple[str, ...],
+    first_approach: bool,
+    settings: Settings,
+    calendar: BusinessCalendar,
+) -> ActionResult:
+    """What the confirmation shows: the fields, 5C2M and early persistence (rule 4), and on an
+    inbound lead's first approach whether it met its deadline (rule 1)."""
+    targets = settings.targets
+    inbound_deadline = None
+    inbound_met = None
+    if lead.inbound and first_approach:
+        inbound_deadline = calendar.inbound_deadline(lead.cv_at, settings.inbound_cutoff)
+        inbound_met = calendar.local_date(action.acted_at) <= inbound_deadline
+    in_window = counts_as_early(lead.cv_at, action.acted_at, targets)
+    return _result_of(
+        action,
+        lead,
+        targets,
+        status_before=fields.status_before,
+        status_after=fields.status,
+        priority=fields.priority,
+        next_action_date=fields.next_action_date,
+        changed=changed,
+        early_actions=lead.early_action_count if in_window else None,
+        early_target=targets.early_actions,
+        early_window_days=targets.early_window_days,
+        inbound_deadline=inbound_deadline,
+        inbound_deadline_met=inbound_met,
+        review_requested=fields.starts_review,
+        review_withdrawn=fields.pending_review_id is not None,
+        reason_code=submission.reason_code if fields.starts_review else None,
+        focus_max_days=targets.focus_max_days,
+    )
 
 
 def confirmation_payload(
@@ -363,22 +442,32 @@ def confirmation_payload(
 
 
 def _duplicate(session: Session, action_id: int, lead: Lead, targets: Targets) -> ActionResult:
-    action = session.get_one(Action, action_id)
-    return ActionResult(
-        action_id=action.id,
+    """The action an earlier submission of the same view recorded, with the lead as it is."""
+    return _result_of(
+        session.get_one(Action, action_id),
+        lead,
+        targets,
         duplicate=True,
-        lead_id=lead.id,
-        company=lead.company,
-        contact_name=lead.contact_name,
-        channel=action.channel,
-        outcome=Outcome(action.outcome),
-        acted_at=action.acted_at,
         status_before=lead.status,
         status_after=lead.status,
         priority=lead.priority,
         next_action_date=lead.next_action_date,
+    )
+
+
+def _result_of(action: Action, lead: Lead, targets: Targets, **fields: Any) -> ActionResult:
+    """An `ActionResult` of this touch on this lead (its counters as they are now)."""
+    return ActionResult(
+        action_id=action.id,
+        lead_id=lead.id,
+        company=lead.company,
+        contact_name=lead.contact_name,
+        channel=action.channel,
+        outcome=action.outcome,
+        acted_at=action.acted_at,
         calls=lead.call_count,
         mails=lead.mail_count,
         target_calls=targets.calls,
         target_mails=targets.mails,
+        **fields,
     )

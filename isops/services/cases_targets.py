@@ -23,6 +23,7 @@ from isops.clock import utcnow
 from isops.db import affected_rows
 from isops.enums import ActionStatus, Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed, NotFound
+from isops.messages import LEAD_NOT_FOUND, LEAD_NOT_YOURS
 from isops.models import Case, Lead, Member
 from isops.rules import Targets, next_action_date_problem
 from isops.services import outbox
@@ -30,7 +31,6 @@ from isops.services.cases import CASE_NOT_FOUND, EDITORS, CaseDetail, load_detai
 from isops.services.cases_search import CaseFilters, case_conditions
 from isops.services.history import record_change
 from isops.services.lead_access import Actor, load_actor
-from isops.services.leads import LEAD_NOT_FOUND, LEAD_NOT_YOURS
 from isops.text import fold
 from isops.unit_of_work import UnitOfWork
 

@@ -18,6 +18,8 @@ from isops.case_vocabulary import CompanySize, parse_company_size
 from isops.clock import utcnow
 from isops.enums import RoleLevel
 from isops.errors import InvalidInput
+from isops.lead_fields import InboundSources, NewLeadFields, new_lead_fields
+from isops.messages import CONTROL_IN_IDENTIFIER, NOT_AN_EMAIL
 from isops.models import Lead, Member
 from isops.services import outbox
 from isops.services.assignment import (
@@ -30,7 +32,7 @@ from isops.services.assignment import (
 from isops.services.away import away_member_ids
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
-from isops.text import fold, lead_search_text, strip_control
+from isops.text import strip_control
 from isops.unit_of_work import UnitOfWork
 
 IDEMPOTENCY_SCOPE = "lead_webhook"
@@ -57,7 +59,6 @@ def parse_role_level(value: str) -> RoleLevel:
 # Lone UTF-16 surrogates: JSON can carry them ("\ud83d", half an emoji a form cut short), but
 # no database can store them.
 _SURROGATES = dict.fromkeys(range(0xD800, 0xE000))
-CONTROL_IN_IDENTIFIER = "制御文字・改行・不正な文字は使えません"
 
 
 def _typed_text(value: str) -> str:
@@ -148,7 +149,7 @@ class InboundLead(BaseModel):
         if value is None:
             return None
         if value.count("@") != 1 or " " in value or value.endswith("@"):
-            raise ValueError("メールアドレスの形式ではありません")
+            raise ValueError(NOT_AN_EMAIL)
         return limits.normalize_email(value)  # the one stored form (matched by equality)
 
 
@@ -162,11 +163,6 @@ class IntakeResult:
     deadline: dt.date | None
     how: str  # "explicit" | "rule" | "rotation" | "none" | "existing"
     reason: str
-
-
-def is_inbound(source: str | None, inbound_sources: tuple[str, ...]) -> bool:
-    """Whether `source` counts as inbound (資料請求・問い合わせ by default), width-folded."""
-    return bool(source) and fold(source) in {fold(s) for s in inbound_sources}
 
 
 def _localize(
@@ -254,7 +250,12 @@ def receive_lead(
     out of range is InvalidInput (`cv_at`), before anything is read or written."""
     now = utcnow()
     cv_at = _localize(lead.cv_at, calendar, now)
-    inbound = is_inbound(lead.source, inbound_sources)
+    fields = new_lead_fields(
+        company=lead.company,
+        contact_name=lead.contact_name,
+        source=lead.source,
+        inbound_sources=InboundSources.of(inbound_sources),
+    )
     # Read before the transaction (a unit of work is not re-entrant); being a day stale
     # at midnight is harmless.
     away = away_member_ids(uow, on=calendar.local_date(now))
@@ -270,7 +271,7 @@ def receive_lead(
                 uow,
                 lead=lead,
                 cv_at=cv_at,
-                inbound=inbound,
+                fields=fields,
                 away=away,
                 calendar=calendar,
                 inbound_cutoff=inbound_cutoff,
@@ -294,7 +295,7 @@ def _create(
     *,
     lead: InboundLead,
     cv_at: dt.datetime,
-    inbound: bool,
+    fields: NewLeadFields,
     away: set[int],
     calendar: BusinessCalendar,
     inbound_cutoff: dt.time,
@@ -318,11 +319,10 @@ def _create(
         email=lead.email,
         phone=lead.phone,
         source=lead.source,
-        inbound=inbound,
         cv_at=cv_at,
         external_id=lead.external_id,
         owner_id=assignment.member_id,
-        search_text=lead_search_text(lead.company, lead.contact_name),
+        **fields,
     )
     session.add(row)
     session.flush()
@@ -337,7 +337,7 @@ def _create(
         new=assignment.slack_user_id,
         note=f"流入時の自動割り当て: {assignment.reason}",
     )
-    deadline = calendar.inbound_deadline(cv_at, inbound_cutoff) if inbound else None
+    deadline = calendar.inbound_deadline(cv_at, inbound_cutoff) if row.inbound else None
     same_day = deadline is not None and deadline == calendar.local_date(cv_at)
     payload = notice_payload(row, assignment, deadline=deadline, same_day=same_day)
     if assignment.member_id is not None:
@@ -351,7 +351,7 @@ def _create(
         created=True,
         owner_slack_user_id=assignment.slack_user_id,
         owner_name=assignment.name,
-        inbound=inbound,
+        inbound=row.inbound,
         deadline=deadline,
         how=assignment.how,
         reason=assignment.reason,

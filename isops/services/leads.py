@@ -8,39 +8,47 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from isops import limits
 from isops.approach import is_approached, not_yet_approached
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
-from isops.enums import ActionStatus, RoleLevel
+from isops.enums import (
+    NEEDS_REVIEW_STATUSES,
+    NOT_CONNECTED_STATUSES,
+    OPEN_STATUSES,
+    ActionStatus,
+    Priority,
+    RoleLevel,
+)
 from isops.errors import InvalidInput, NotAllowed, NotFound
+from isops.lead_fields import InboundSources, new_lead_fields
+from isops.messages import (
+    COMPANY_REQUIRED,
+    LEAD_NOT_FOUND,
+    LEAD_NOT_YOURS,
+    NOT_A_PHONE,
+    NOT_AN_EMAIL,
+    OWNER_NOT_ON_TEAM,
+    OWNER_NOT_REGISTERED,
+    too_long,
+)
 from isops.models import Lead, NoActionReview
+from isops.pending_review import has_pending_review, is_pending
 from isops.rules import FiveC2M, Targets, five_c2m
 from isops.services.cases_matching import CaseMatch, LeadProfile, best_case_for_lead
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
 from isops.services.lead_access import Actor, load_actor, owner_names
 from isops.services.lookup import member_by_slack_id
-from isops.text import fold, lead_search_text
+from isops.text import fold
 from isops.unit_of_work import UnitOfWork
 
 MAX_OPTIONS = 50  # Slack allows 100 per options load; 50 keeps the answer small and fast
-LEAD_NOT_FOUND = "リードが見つかりません (削除された可能性があります)"
-LEAD_NOT_YOURS = "このリードを記録する権限がありません (自分 / チームのリードのみ)"
 LEAD_CREATE_SCOPE = "lead_create"  # idempotency scope: Slack's view id of a /lead submission
 
-_OPEN_WORKING = (
-    ActionStatus.UNTOUCHED,
-    ActionStatus.NOT_CONNECTED,
-    ActionStatus.CONNECTED,
-)
-_NEEDS_REVIEW = (ActionStatus.NO_ACTION_BEFORE_CONNECT, ActionStatus.NO_ACTION_AFTER_CONNECT)
-# A literal (not a bound parameter) so SQLite can use the partial unique index on pending
-# reviews, whose WHERE clause is exactly this text.
-_PENDING = text("no_action_reviews.state = 'pending'")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9()\- ]{6,30}$")
 
@@ -115,23 +123,25 @@ def _like_escape(term: str) -> str:
 
 def _open_condition() -> ColumnElement[bool]:
     """Open for the rep: statuses 1–3, or 4/6 whose review is still pending (承認待ち)."""
-    pending = exists().where(NoActionReview.lead_id == Lead.id, _PENDING)
-    return or_(Lead.status.in_(_OPEN_WORKING), and_(Lead.status.in_(_NEEDS_REVIEW), pending))
+    return or_(
+        Lead.status.in_(OPEN_STATUSES),
+        and_(Lead.status.in_(NEEDS_REVIEW_STATUSES), has_pending_review()),
+    )
 
 
 def _urgency(today: dt.date, targets: Targets) -> ColumnElement[int]:
-    working = Lead.status.in_(_OPEN_WORKING)
+    working = Lead.status.in_(OPEN_STATUSES)
     date_come = and_(Lead.next_action_date.is_not(None), Lead.next_action_date <= today)
     return case(
         (~working, literal_column(str(int(Urgency.PENDING_REVIEW)))),
-        (and_(Lead.priority == 1, date_come), literal_column(str(int(Urgency.DUE)))),
+        (and_(Lead.priority == Priority.FOCUS, date_come), literal_column(str(int(Urgency.DUE)))),
         (
             and_(Lead.inbound.is_(True), not_yet_approached()),
             literal_column(str(int(Urgency.INBOUND_WAITING))),
         ),
         (
             and_(
-                Lead.status.in_((ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED)),
+                Lead.status.in_(NOT_CONNECTED_STATUSES),
                 or_(Lead.call_count < targets.calls, Lead.mail_count < targets.mails),
             ),
             literal_column(str(int(Urgency.BEHIND_5C2M))),
@@ -231,7 +241,7 @@ def search_leads(
 def _snapshot(session: Session, actor: Actor, lead: Lead, targets: Targets) -> LeadSnapshot:
     pending = session.execute(
         select(NoActionReview.requested_status, NoActionReview.previous_status).where(
-            NoActionReview.lead_id == lead.id, _PENDING
+            NoActionReview.lead_id == lead.id, is_pending()
         )
     ).first()
     names = owner_names(session, actor, {lead.owner_id} if lead.owner_id else set())
@@ -323,7 +333,7 @@ class LeadRegistration:
 def _clean(value: str | None, limit: int, name: str, label: str, errors: dict[str, str]) -> str:
     cleaned = (value or "").strip()
     if len(cleaned) > limit:
-        errors[name] = f"{label}は {limit} 文字以内にしてください"
+        errors[name] = too_long(label, limit)
     return cleaned
 
 
@@ -366,28 +376,34 @@ def register_lead(
     owner_slack_user_id: str | None = None,
     inbound_sources: tuple[str, ...] = (),
     idempotency_key: str | None = None,
+    tz: dt.tzinfo | None = None,
 ) -> LeadRegistration:
     """Register a lead by hand; the same e-mail, or the same company and contact (folded),
-    returns the existing lead instead of creating a second one."""
+    returns the existing lead instead of creating a second one.
+
+    The CV time must lie in `limits.cv_at_out_of_range`'s window, read in the team's zone `tz`
+    (ISOPS_TIMEZONE; None: the CV's own zone) — the window of the webhook and the CSV import,
+    so a lead registered here is never refused when its export is imported back."""
     errors: dict[str, str] = {}
     company = _clean(company, limits.COMPANY, "company", "会社名", errors)
     if not company:
-        errors["company"] = "会社名を入力してください"
+        errors["company"] = COMPANY_REQUIRED
     contact = _clean(contact_name, limits.CONTACT_NAME, "contact_name", "担当者名", errors) or None
     title = _clean(title, limits.TITLE, "title", "役職", errors) or None
     industry = _clean(industry, limits.INDUSTRY, "industry", "業種", errors) or None
     source = _clean(source, limits.SOURCE, "source", "流入元", errors) or None
     email = _clean(email, limits.EMAIL, "email", "メールアドレス", errors) or None
     if email and not _EMAIL.match(email):
-        errors["email"] = "メールアドレスの形式ではありません"
+        errors["email"] = NOT_AN_EMAIL
     email = limits.normalize_email(email) if email else None
     phone = _clean(phone, limits.PHONE, "phone", "電話番号", errors) or None
     if phone and not _PHONE.match(phone.replace("－", "-")):
-        errors["phone"] = "電話番号は数字とハイフンで入力してください"
+        errors["phone"] = NOT_A_PHONE
     now = utcnow()
     cv_at = cv_at or now
-    if cv_at > now + dt.timedelta(minutes=5):
-        errors["cv_at"] = "CV 日時に未来の日時は指定できません"
+    cv_problem = limits.cv_at_out_of_range(cv_at, now=now, tz=tz or cv_at.tzinfo or dt.UTC)
+    if cv_problem is not None:
+        errors["cv_at"] = cv_problem
     if errors:
         raise InvalidInput(errors)
 
@@ -398,11 +414,9 @@ def register_lead(
         if owner_slack_user_id and owner_slack_user_id != actor.slack_user_id:
             owner = member_by_slack_id(session, owner_slack_user_id)
             if owner is None or not owner.active:
-                raise InvalidInput({"owner": "担当者が isops に登録されていません"})
+                raise InvalidInput({"owner": OWNER_NOT_REGISTERED})
             if not actor.may_act_for(owner.id):
-                raise InvalidInput(
-                    {"owner": "担当者には自分 (マネージャーはチームのメンバー) を指定してください"}
-                )
+                raise InvalidInput({"owner": OWNER_NOT_ON_TEAM})
             owner_id = owner.id
         _serialize_registrations(session)
         if idempotency_key:
@@ -410,7 +424,13 @@ def register_lead(
             if earlier is not None:  # the same submission again (double click, retry)
                 lead = session.get_one(Lead, int(earlier))
                 return LeadRegistration(_summary(session, actor, lead), created=True)
-        search_text = lead_search_text(company, contact)
+        fields = new_lead_fields(
+            company=company,
+            contact_name=contact,
+            source=source,
+            inbound_sources=InboundSources.of(inbound_sources),
+        )
+        search_text = fields["search_text"]
         # Both are plain equalities on indexed columns (ix_leads_email, ix_leads_search_text):
         # e-mails are stored normalised on every write path, so no lower() is needed here.
         by_email = Lead.email == email if email else None
@@ -434,11 +454,10 @@ def register_lead(
             email=email,
             phone=phone,
             source=source,
-            inbound=bool(source) and fold(source) in {fold(s) for s in inbound_sources},
             cv_at=cv_at,
             owner_id=owner_id,
             status=ActionStatus.UNTOUCHED,
-            search_text=search_text,
+            **fields,
         )
         session.add(lead)
         session.flush()

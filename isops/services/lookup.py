@@ -1,6 +1,6 @@
 """Finding a member by Slack user id, inside a caller's open unit of work.
 
-One place for the lookup and for the Japanese message a stranger sees."""
+One place for the lookup; the Japanese message a stranger sees is `isops.messages`'."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from isops.errors import NotAllowed, NotFound
+from isops.messages import INACTIVE, NOT_REGISTERED
 from isops.models import Member
-
-NOT_REGISTERED = (
-    "isops にメンバー登録されていません。管理者に `isops member add` で登録してもらってください。"
-)
-INACTIVE = "isops のメンバー登録が無効になっています。管理者に確認してください。"
 
 
 def member_by_slack_id(session: Session, slack_user_id: str) -> Member | None:

@@ -11,16 +11,16 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import not_, select, update
 
 from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
 from isops.db import affected_rows
-from isops.enums import Priority
+from isops.enums import OPEN_STATUSES, Priority
 from isops.models import Lead
+from isops.pending_review import has_pending_review
 from isops.services.history import record_change
 from isops.services.lookup import require_active_member
-from isops.services.reminders import OPEN, no_pending_review
 from isops.unit_of_work import UnitOfWork
 
 # At least this many leads a day, and no spread longer than this many business days.
@@ -66,10 +66,10 @@ def reschedule_overdue(
             select(Lead.id, Lead.next_action_date)
             .where(
                 Lead.owner_id == member.id,
-                Lead.status.in_(OPEN),
+                Lead.status.in_(OPEN_STATUSES),
                 Lead.priority == Priority.FOCUS,
                 Lead.next_action_date < today,
-                no_pending_review(),
+                not_(has_pending_review()),
             )
             .order_by(Lead.next_action_date, Lead.id)
         ).all()

@@ -28,6 +28,10 @@ Where the manager's message lives (`message_channel`/`message_ts`) is recorded o
 sender that posted it (`record_review_message`). A decision never stores a location from a
 request (a click's container, a modal's private_metadata): what decides where the bot writes
 comes from the database, not from a payload.
+
+One aggregate, one module (~730 lines, past the usual ~500 on purpose): requesting,
+withdrawing, deciding and reading a review share the rep rule, the authorization, the lead's
+row lock and the compare-and-set above; split by verb, each would need the others' internals.
 """
 
 from __future__ import annotations
@@ -39,12 +43,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from isops import messages
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
 from isops.db import affected_rows
-from isops.enums import ActionStatus, Priority, ReviewState, Role
+from isops.enums import PRIORITIES, ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from isops.messages import NOT_THE_MANAGER, OWN_DECISION, OWN_LEAD, REVIEW_NOT_FOUND
 from isops.models import Lead, Member, NoActionReview
+from isops.pending_review import is_pending
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
 from isops.services import outbox
 from isops.services.history import record_change
@@ -59,15 +66,10 @@ REVIEW_RETURNED = "review_returned"  # outbox kind: DM the rep the reason, with 
 
 RETURN_REASON_MAX = 1000
 # DOMAIN.md rule 3: a returned lead goes back to 未接続 (from 4) or 接続済 (from 6).
-RETURNED_STATUS: dict[int, int] = {
+RETURNED_STATUS: dict[ActionStatus, ActionStatus] = {
     ActionStatus.NO_ACTION_BEFORE_CONNECT: ActionStatus.NOT_CONNECTED,
     ActionStatus.NO_ACTION_AFTER_CONNECT: ActionStatus.CONNECTED,
 }
-
-OWN_DECISION = "自分の「対応不要」の判断を自分で承認・差し戻しすることはできません"
-OWN_LEAD = "自分が担当するリードの「対応不要」を自分で承認・差し戻しすることはできません"
-NOT_THE_MANAGER = "この判断を承認・差し戻しできるのは、担当者のマネージャーか管理者だけです"
-REVIEW_NOT_FOUND = "この承認依頼は見つかりません (リードが削除された可能性があります)"
 
 
 @dataclass(frozen=True)
@@ -140,9 +142,9 @@ class ReviewDetail:
         return self.requested_by_slack_user_id == self.rep_slack_user_id
 
     @property
-    def returned_status(self) -> int:
+    def returned_status(self) -> ActionStatus:
         """The status a return (差し戻し) puts the lead back to."""
-        return RETURNED_STATUS[self.requested_status]
+        return RETURNED_STATUS[ActionStatus(self.requested_status)]
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,7 @@ def _rep_id() -> ColumnElement[int]:
 def pending_review_id(uow: UnitOfWork, *, lead_id: int) -> int | None:
     """The lead's pending review, if any (inside the caller's unit of work)."""
     return uow.session.scalar(
-        select(NoActionReview.id).where(
-            NoActionReview.lead_id == lead_id, NoActionReview.state == ReviewState.PENDING
-        )
+        select(NoActionReview.id).where(NoActionReview.lead_id == lead_id, is_pending())
     )
 
 
@@ -203,8 +203,8 @@ def request_review(
     *,
     lead_id: int,
     requested_by_id: int,
-    requested_status: int,
-    previous_status: int,
+    requested_status: ActionStatus,
+    previous_status: ActionStatus,
     reason_code: str,
     memo: str,
 ) -> int:
@@ -222,13 +222,12 @@ def request_review(
     )
     uow.session.add(review)
     uow.session.flush()
-    record_change(
-        uow.session,
+    _record_review_change(
+        uow,
         lead_id=lead_id,
         member_id=requested_by_id,
-        field="review",
         old=None,
-        new=ReviewState.PENDING.value,
+        new=ReviewState.PENDING,
         note=f"{reason_code}: {memo}",
     )
     outbox.enqueue(uow, kind=REVIEW_REQUESTED, payload={"review_id": review.id})
@@ -249,13 +248,12 @@ def withdraw_pending_review(uow: UnitOfWork, *, lead_id: int, by_member_id: int)
     )
     if affected_rows(claimed) != 1:
         return None
-    record_change(
-        uow.session,
+    _record_review_change(
+        uow,
         lead_id=lead_id,
         member_id=by_member_id,
-        field="review",
-        old=ReviewState.PENDING.value,
-        new=ReviewState.WITHDRAWN.value,
+        old=ReviewState.PENDING,
+        new=ReviewState.WITHDRAWN,
         note="新しい活動の記録により取り下げ",
         at=now,
     )
@@ -293,40 +291,21 @@ def approve_review(
     """承認: the 4/6 stands and the lead leaves the rep's lists. For status 6 a re-approach
     date is set (rule 6: `reapproach_months` ahead, on a business day) unless `reapproach` is
     off."""
-    now = utcnow()
     with uow:
-        review, decider_id = _authorized_pending(
-            uow, review_id, decider_slack_user_id, config, calendar
-        )
+        decision = _decision(uow, review_id, decider_slack_user_id, config, calendar)
         reapproach_date: dt.date | None = None
         if (
             reapproach
-            and review.requested_status == ActionStatus.NO_ACTION_AFTER_CONNECT
+            and decision.review.requested_status == ActionStatus.NO_ACTION_AFTER_CONNECT
             and config.reapproach_months > 0
         ):
-            target = add_months(calendar.local_date(now), config.reapproach_months)
+            target = add_months(calendar.local_date(decision.now), config.reapproach_months)
             reapproach_date = calendar.business_day_on_or_after(target)
-        _locked_lead(uow, review.lead_id)
-        _claim(
-            uow,
-            review,
-            decider_id,
-            calendar,
-            now=now,
-            values={"state": ReviewState.APPROVED, "reapproach_date": reapproach_date},
+        decision.settle(
+            ReviewState.APPROVED,
+            {"reapproach_date": reapproach_date},
+            note=f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None,
         )
-        note = f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None
-        record_change(
-            uow.session,
-            lead_id=review.lead_id,
-            member_id=decider_id,
-            field="review",
-            old="pending",
-            new="approved",
-            note=note,
-            at=now,
-        )
-        outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
     return detail
@@ -348,57 +327,46 @@ def return_review(
     the rep (the lead's owner) gets a DM. Bad input raises InvalidInput (fields "reason",
     "next_action_date", "priority") and nothing is saved."""
     reason = reason.strip()
-    now = utcnow()
-    today = calendar.local_date(now)
     with uow:
-        review, decider_id = _authorized_pending(
-            uow, review_id, decider_slack_user_id, config, calendar
-        )
-        lead = _locked_lead(uow, review.lead_id)
-        new_status = RETURNED_STATUS[review.requested_status]
-        _check_return(reason, next_action_date, priority, lead, new_status, today, config)
-        _claim(
-            uow,
-            review,
-            decider_id,
-            calendar,
-            now=now,
-            values={"state": ReviewState.RETURNED, "return_reason": reason},
-        )
-        record_change(
-            uow.session,
-            lead_id=lead.id,
-            member_id=decider_id,
-            field="review",
-            old="pending",
-            new="returned",
-            note=reason,
-            at=now,
-        )
-        changes: list[tuple[str, Any, Any]] = [("status", lead.status, new_status)]
-        lead.status = new_status
-        if next_action_date is not None and next_action_date != lead.next_action_date:
-            changes.append(("next_action_date", lead.next_action_date, next_action_date))
-            lead.next_action_date = next_action_date
-        if priority is not None and priority != lead.priority:
-            changes.append(("priority", lead.priority, priority))
-            lead.priority = priority
-        for name, old, new in changes:
-            record_change(
-                uow.session,
-                lead_id=lead.id,
-                member_id=decider_id,
-                field=name,
-                old=old,
-                new=new,
-                note="差し戻し",
-                at=now,
-            )
-        outbox.enqueue(uow, kind=REVIEW_DECIDED, payload={"review_id": review_id})
+        decision = _decision(uow, review_id, decider_slack_user_id, config, calendar)
+        new_status = RETURNED_STATUS[decision.review.requested_status]
+        today = calendar.local_date(decision.now)
+        _check_return(reason, next_action_date, priority, decision.lead, new_status, today, config)
+        decision.settle(ReviewState.RETURNED, {"return_reason": reason}, note=reason)
+        _reopen_lead(decision, new_status, next_action_date, priority)
         outbox.enqueue(uow, kind=REVIEW_RETURNED, payload={"review_id": review_id})
         detail = _detail(uow, review_id, config)
         uow.commit()
     return detail
+
+
+def _reopen_lead(
+    decision: _Decision,
+    status: ActionStatus,
+    next_action_date: dt.date | None,
+    priority: int | None,
+) -> None:
+    """The returned lead back on the rep's list, with what the manager set, in its history."""
+    lead = decision.lead
+    changes: list[tuple[str, Any, Any]] = [("status", lead.status, status)]
+    lead.status = status
+    if next_action_date is not None and next_action_date != lead.next_action_date:
+        changes.append(("next_action_date", lead.next_action_date, next_action_date))
+        lead.next_action_date = next_action_date
+    if priority is not None and priority != lead.priority:
+        changes.append(("priority", lead.priority, priority))
+        lead.priority = Priority(priority)
+    for name, old, new in changes:
+        record_change(
+            decision.uow.session,
+            lead_id=lead.id,
+            member_id=decision.decider_id,
+            field=name,
+            old=old,
+            new=new,
+            note="差し戻し",
+            at=decision.now,
+        )
 
 
 def _check_return(
@@ -406,17 +374,17 @@ def _check_return(
     next_action_date: dt.date | None,
     priority: int | None,
     lead: Lead,
-    new_status: int,
+    new_status: ActionStatus,
     today: dt.date,
     config: ReviewConfig,
 ) -> None:
     errors: dict[str, str] = {}
     if not reason:
-        errors["reason"] = "差し戻す理由 (なぜ追うべきか) を入力してください"
+        errors["reason"] = messages.RETURN_REASON_REQUIRED
     elif len(reason) > RETURN_REASON_MAX:
-        errors["reason"] = f"理由は {RETURN_REASON_MAX} 文字以内で入力してください"
-    if priority is not None and priority not in (Priority.FOCUS, Priority.NON_FOCUS):
-        errors["priority"] = "優先リードは 注力 か 非注力 を選んでください"
+        errors["reason"] = messages.return_reason_too_long(RETURN_REASON_MAX)
+    if priority is not None and priority not in PRIORITIES:
+        errors["priority"] = messages.CHOOSE_PRIORITY
     # Rule 5 on what the lead will hold: a date left blank keeps the lead's (if not past).
     kept = (
         lead.next_action_date if lead.next_action_date and lead.next_action_date >= today else None
@@ -482,6 +450,57 @@ def _authorized_pending(
     return review, decider.id
 
 
+@dataclass(frozen=True)
+class _Decision:
+    """A decision under way: the pending review, the member deciding it, and its lead
+    row-locked, as of `now`."""
+
+    uow: UnitOfWork
+    review: NoActionReview
+    decider_id: int
+    lead: Lead
+    calendar: BusinessCalendar
+    now: dt.datetime
+
+    def settle(self, state: ReviewState, values: dict[str, Any], *, note: str | None) -> None:
+        """The verdict `state` with its `values`: claimed (one winner), kept in the lead's
+        history, and the manager's message queued for an update."""
+        _claim(
+            self.uow,
+            self.review,
+            self.decider_id,
+            self.calendar,
+            now=self.now,
+            values={**values, "state": state},
+        )
+        _record_review_change(
+            self.uow,
+            lead_id=self.review.lead_id,
+            member_id=self.decider_id,
+            old=ReviewState.PENDING,
+            new=state,
+            note=note,
+            at=self.now,
+        )
+        outbox.enqueue(self.uow, kind=REVIEW_DECIDED, payload={"review_id": self.review.id})
+
+
+def _decision(
+    uow: UnitOfWork,
+    review_id: int,
+    decider_slack_user_id: str,
+    config: ReviewConfig,
+    calendar: BusinessCalendar,
+) -> _Decision:
+    """A decision's start: the review if this member may decide it now (else NotAllowed,
+    NotFound or Conflict), and its lead locked."""
+    review, decider_id = _authorized_pending(
+        uow, review_id, decider_slack_user_id, config, calendar
+    )
+    lead = _locked_lead(uow, review.lead_id)
+    return _Decision(uow, review, decider_id, lead, calendar, utcnow())
+
+
 def _locked_lead(uow: UnitOfWork, lead_id: int) -> Lead:
     """The lead, fresh and row-locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes
     writers) — the lock action logging takes too, so a decision and a new action on the same
@@ -519,6 +538,29 @@ def _claim(
         raise Conflict(_already_decided(uow, review.id, calendar))
 
 
+def _record_review_change(
+    uow: UnitOfWork,
+    *,
+    lead_id: int,
+    member_id: int,
+    old: ReviewState | None,
+    new: ReviewState,
+    note: str | None,
+    at: dt.datetime | None = None,
+) -> None:
+    """The review's step in the lead's history (`lead_history.field` "review")."""
+    record_change(
+        uow.session,
+        lead_id=lead_id,
+        member_id=member_id,
+        field="review",
+        old=old,
+        new=new,
+        note=note,
+        at=at,
+    )
+
+
 def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar) -> str:
     state, decided_at, name = uow.session.execute(
         select(NoActionReview.state, NoActionReview.decided_at, Member.name)
@@ -527,9 +569,9 @@ def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar
     ).one()
     when = f"{decided_at.astimezone(calendar.tz):%m/%d %H:%M}" if decided_at else ""
     if state is ReviewState.WITHDRAWN:
-        return f"この承認依頼は {when} に取り下げられました (担当者が新しい活動を記録しました)"
+        return messages.review_withdrawn(when)
     verb = "承認" if state is ReviewState.APPROVED else "差し戻し"
-    return f"この判断はすでに {name} さんが {when} に{verb}しています"
+    return messages.review_already_decided(name, when, verb)
 
 
 # -- reading -------------------------------------------------------------------------------------
@@ -614,16 +656,16 @@ def _details(
         select(
             NoActionReview,
             Lead,
-            rep.id,
-            rep.slack_user_id,
-            rep.name,
-            manager.id,
-            manager.slack_user_id,
-            manager.active,
-            requester.slack_user_id,
-            requester.name,
-            decider.slack_user_id,
-            decider.name,
+            rep.id.label("rep_id"),
+            rep.slack_user_id.label("rep_uid"),
+            rep.name.label("rep_name"),
+            manager.id.label("mgr_id"),
+            manager.slack_user_id.label("mgr_uid"),
+            manager.active.label("mgr_active"),
+            requester.slack_user_id.label("req_uid"),
+            requester.name.label("req_name"),
+            decider.slack_user_id.label("dec_uid"),
+            decider.name.label("dec_name"),
         )
         .join(Lead, Lead.id == NoActionReview.lead_id)
         .join(rep, rep.id == _rep_id())
@@ -636,25 +678,13 @@ def _details(
     ).all()
     admins: list[tuple[int, str]] | None = None
     out: dict[int, ReviewDetail] = {}
-    for (
-        review,
-        lead,
-        rep_id,
-        rep_uid,
-        rep_name,
-        mgr_id,
-        mgr_uid,
-        mgr_active,
-        req_uid,
-        req_name,
-        dec_uid,
-        dec_name,
-    ) in rows:
+    for row in rows:
+        review, lead = row.NoActionReview, row.Lead
         # The rep's manager gets the message — unless they logged the 4/6 themself (they may
         # not decide it): then an admin who may, as when the rep has no active manager.
-        excluded = {review.requested_by_id, rep_id}
-        reviewer: str | None = mgr_uid
-        if not (mgr_uid and mgr_active) or mgr_id in excluded:
+        excluded = {review.requested_by_id, row.rep_id}
+        reviewer: str | None = row.mgr_uid
+        if not (row.mgr_uid and row.mgr_active) or row.mgr_id in excluded:
             if admins is None:
                 # The first active admins; at most two can be ruled out for one review.
                 admins = [
@@ -675,10 +705,10 @@ def _details(
             reason_code=review.reason_code,
             memo=review.memo,
             requested_at=review.created_at,
-            rep_slack_user_id=rep_uid,
-            rep_name=rep_name,
-            requested_by_slack_user_id=req_uid,
-            requested_by_name=req_name,
+            rep_slack_user_id=row.rep_uid,
+            rep_name=row.rep_name,
+            requested_by_slack_user_id=row.req_uid,
+            requested_by_name=row.req_name,
             reviewer_slack_user_id=reviewer,
             lead_id=lead.id,
             company=lead.company,
@@ -693,8 +723,8 @@ def _details(
             progress=five_c2m(lead.call_count, lead.mail_count, config.targets),
             last_action_at=lead.last_action_at,
             last_outcome=lead.last_outcome,
-            decided_by_slack_user_id=dec_uid,
-            decided_by_name=dec_name,
+            decided_by_slack_user_id=row.dec_uid,
+            decided_by_name=row.dec_name,
             decided_at=review.decided_at,
             return_reason=review.return_reason,
             reapproach_date=review.reapproach_date,

@@ -14,9 +14,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids, texts
+from isops.messages import LEAD_NOT_FOUND, REVIEW_NOT_FOUND
 from isops.models import Action, Lead, NoActionReview
-from isops.services.leads import LEAD_NOT_FOUND
-from isops.services.reviews import REVIEW_NOT_FOUND
 from tests import factories
 from tests.bot.modal_state import block_id, element, fill
 from tests.fake_slack import RecordedCall

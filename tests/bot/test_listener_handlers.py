@@ -21,7 +21,7 @@ from bot.listeners.errors import reports_errors_of
 from bot.listeners.options.lead_select import handle_lead_options
 from bot.listeners.views.lead_create import handle_lead_submission
 from isops.enums import Role
-from isops.services.leads import LEAD_NOT_FOUND
+from isops.messages import LEAD_NOT_FOUND
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
 from tests.harness import bot_settings

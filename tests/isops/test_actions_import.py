@@ -336,3 +336,19 @@ def test_statements_do_not_grow_with_rows_or_leads_within_a_batch(
         return len(seen)
 
     assert statements(3) == statements(60)
+
+
+@pytest.mark.parametrize("raw", ["①", "2147483648", "0"])
+def test_an_isops_id_is_read_as_the_lead_import_reads_it(team: UnitOfWorkFactory, raw: str) -> None:
+    result = run(team, f"isops ID,実施日時,種別,結果\n{raw},2026/11/26 10:00,架電,不在\n")
+    assert [str(e) for e in result.errors] == [
+        f"行 2, 列 isops ID: 「{raw}」は isops のリード番号ではありません"
+    ]
+
+
+def test_ignored_columns_are_listed_without_control_characters(team: UnitOfWorkFactory) -> None:
+    f.lead(team(), owner="U1", cv_at=jst(WED), email="x@example.jp")
+    result = run(
+        team, "メール,実施日時,種別,結果,備考\x1b[31m\nx@example.jp,2026/11/26 10:00,架電,不在,\n"
+    )
+    assert result.ok and result.ignored_columns == ("備考[31m",)

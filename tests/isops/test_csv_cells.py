@@ -8,12 +8,12 @@ import pytest
 
 from isops.csvio.cells import (
     CellError,
-    header_key,
     parse_channel,
     parse_date,
     parse_datetime,
     parse_outcome,
 )
+from isops.csvio.columns import header_key
 from isops.enums import Channel, Outcome
 
 TOKYO = ZoneInfo("Asia/Tokyo")

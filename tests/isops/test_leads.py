@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
+from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.enums import Role
 from isops.errors import InvalidInput, NotAllowed, NotFound
@@ -22,6 +24,7 @@ from tests import factories
 NOW = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # Friday 09:00 in Tokyo
 TODAY = dt.date(2026, 11, 27)
 TARGETS = Targets()
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture(autouse=True)
@@ -253,7 +256,7 @@ def test_register_lead_rejects_bad_fields_and_saves_nothing(team: UnitOfWorkFact
             company="  ",
             email="not-an-email",
             phone="abc",
-            cv_at=NOW + dt.timedelta(days=1),
+            cv_at=NOW + dt.timedelta(days=1, minutes=1),  # past limits.CV_AT_AHEAD
         )
     assert set(caught.value.field_errors) == {"company", "email", "phone", "cv_at"}
     assert _count(team) == 0
@@ -280,3 +283,29 @@ def test_register_lead_stores_the_email_lower_cased(team: UnitOfWorkFactory) -> 
     with team() as uow:
         stored = uow.session.scalar(select(Lead.email).where(Lead.id == registration.lead.id))
     assert stored == "hanako@mirai.example"
+
+
+@pytest.mark.parametrize(
+    ("cv_at", "accepted"),
+    [
+        (dt.datetime(1999, 12, 31, 23, 0, tzinfo=TOKYO), False),  # before limits.EARLIEST_DATE
+        (dt.datetime(2000, 1, 1, 0, 0, tzinfo=TOKYO), True),
+        (NOW + dt.timedelta(hours=6), True),  # a CRM's clock ahead, as the import allows
+        (NOW + dt.timedelta(days=2), False),
+    ],
+)
+def test_lead_takes_the_cv_window_of_the_webhook_and_the_import(
+    team: UnitOfWorkFactory, cv_at: dt.datetime, accepted: bool
+) -> None:
+    """What /lead stores, an export → import round trip accepts (`limits.cv_at_out_of_range`)."""
+    if accepted:
+        registration = register_lead(
+            team(), slack_user_id="R1", company="範囲内", cv_at=cv_at, tz=TOKYO
+        )
+        assert registration.created and registration.lead.cv_at == cv_at
+        return
+    with pytest.raises(InvalidInput) as caught:
+        register_lead(team(), slack_user_id="R1", company="範囲外", cv_at=cv_at, tz=TOKYO)
+    problem = limits.cv_at_out_of_range(cv_at, now=NOW, tz=TOKYO)
+    assert problem is not None and caught.value.field_errors == {"cv_at": problem}
+    assert _count(team) == 0

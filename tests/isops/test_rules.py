@@ -6,12 +6,16 @@ import datetime as dt
 
 import pytest
 
+from isops import limits, messages
 from isops.enums import Channel, Outcome
 from isops.rules import (
     Targets,
     add_months,
     five_c2m,
+    log_problems,
+    needs_5c2m_confirmation,
     next_action_date_problem,
+    starts_review,
     status_after_outcome,
 )
 
@@ -62,3 +66,58 @@ def test_add_months_clamps_to_month_end() -> None:
     assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
     assert add_months(dt.date(2026, 1, 15), 3) == dt.date(2026, 4, 15)
     assert add_months(dt.date(2026, 10, 31), 14) == dt.date(2027, 12, 31)
+
+
+def _log(**changes: object) -> dict[str, str]:
+    """`log_problems` of a fine call to a connected lead, with `changes`."""
+    fields: dict[str, object] = {
+        "channel": Channel.CALL,
+        "outcome": Outcome.CONNECTED,
+        "status": 3,
+        "priority": None,
+        "next_action_date": None,
+        "next_action_date_untouched": False,
+        "memo": "",
+        "current_memo": "",
+        "review": False,
+        "reason_code": None,
+        "reason_memo": "",
+        "reason_codes": ("対象外",),
+        "today": TODAY,
+        "targets": T,
+        **changes,
+    }
+    return log_problems(**fields)  # type: ignore[arg-type]
+
+
+def test_a_log_s_fields_are_checked_in_one_rule() -> None:
+    assert _log() == {}
+    assert _log(outcome=Outcome.SENT) == {"outcome": messages.choose_outcome("架電")}
+    assert _log(status=7) == {"status": messages.CHOOSE_STATUS}
+    assert _log(priority=3) == {"priority": messages.CHOOSE_PRIORITY}
+    too_long = "あ" * (limits.MEMO + 1)
+    assert _log(memo=too_long) == {"memo": messages.MEMO_TOO_LONG}
+    assert _log(memo=too_long, current_memo=too_long) == {}  # handed back unchanged
+    assert _log(status=4, review=True) == {
+        "reason_code": messages.REASON_CODE_REQUIRED,
+        "reason_memo": messages.REASON_MEMO_REQUIRED,
+    }
+    assert _log(status=4, review=True, reason_code="対象外", reason_memo=too_long) == {
+        "reason_memo": messages.REASON_MEMO_TOO_LONG
+    }
+    past = TODAY - dt.timedelta(days=1)
+    assert _log(next_action_date=past) == {"next_action_date": messages.PAST_NEXT_ACTION_DATE}
+    # An old date left as it was matters only while the lead stays open.
+    assert _log(status=5, next_action_date=past, next_action_date_untouched=True) == {}
+    assert _log(status=3, next_action_date=past, next_action_date_untouched=True) != {}
+
+
+def test_a_review_starts_on_a_new_4_or_6_or_again_while_one_waits() -> None:
+    assert starts_review(status=4, current_status=2, review_pending=False)
+    assert not starts_review(status=4, current_status=4, review_pending=False)  # already 4
+    assert starts_review(status=6, current_status=6, review_pending=True)  # asked again
+    assert not starts_review(status=3, current_status=4, review_pending=True)
+    behind, done = five_c2m(2, 0, T), five_c2m(5, 2, T)
+    assert needs_5c2m_confirmation(status=4, review=True, progress=behind)
+    assert not needs_5c2m_confirmation(status=4, review=True, progress=done)
+    assert not needs_5c2m_confirmation(status=6, review=True, progress=behind)

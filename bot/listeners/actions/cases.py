@@ -22,6 +22,7 @@ from bot.forms.payload_ids import PayloadRefused, db_id
 from bot.forms.state import block_ids
 from bot.listeners.errors import reports_errors
 from isops.errors import NotAllowed
+from isops.messages import LEAD_NOT_FOUND
 from isops.services.cases import (
     CASE_NOT_FOUND,
     MAX_CHAINS,
@@ -32,7 +33,6 @@ from isops.services.cases import (
 )
 from isops.services.cases_search import search_cases
 from isops.services.cases_targets import focus_lead, send_targets, targets_view
-from isops.services.leads import LEAD_NOT_FOUND
 
 DETAIL_PATTERN = re.compile(rf"^{re.escape(ids.CASE_DETAIL_BUTTON)}(:\d+)?$")
 SEARCH_PATTERN = re.compile(

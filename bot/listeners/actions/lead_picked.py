@@ -14,7 +14,8 @@ from bot.deps import Deps
 from bot.forms.log import LogMetadata, raw_values, shown_for, values_after_lead_change
 from bot.forms.payload_ids import db_id
 from bot.listeners.errors import reports_errors
-from isops.services.leads import LEAD_NOT_FOUND, start_log
+from isops.messages import LEAD_NOT_FOUND
+from isops.services.leads import start_log
 
 
 def register(app: App, deps: Deps) -> None:

@@ -13,7 +13,8 @@ from bot.blocks.log_modal import build_log_modal_for
 from bot.deps import Deps
 from bot.forms.payload_ids import db_id
 from bot.listeners.errors import reports_errors
-from isops.services.leads import LEAD_NOT_FOUND, start_log
+from isops.messages import LEAD_NOT_FOUND
+from isops.services.leads import start_log
 
 # `lead.log` or `lead.log:<id>` (several buttons in one actions block need distinct ids).
 LOG_BUTTON_PATTERN = re.compile(rf"^{re.escape(ids.LOG_LEAD_BUTTON)}(:\d+)?$")

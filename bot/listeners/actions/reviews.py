@@ -24,12 +24,8 @@ from bot.forms.payload_ids import DbId, db_id
 from bot.listeners.errors import reports_errors
 from bot.listeners.views.review_return import ReturnContext
 from isops.errors import NotFound
-from isops.services.reviews import (
-    REVIEW_NOT_FOUND,
-    ReviewConfig,
-    approve_review,
-    review_for_decision,
-)
+from isops.messages import REVIEW_NOT_FOUND
+from isops.services.reviews import ReviewConfig, approve_review, review_for_decision
 
 
 class ReviewClick(BaseModel):

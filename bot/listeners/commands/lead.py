@@ -13,7 +13,7 @@ from bot.listeners.errors import reports_errors
 from isops.calendar import member_zone
 from isops.clock import utcnow
 from isops.errors import NotFound
-from isops.services.lookup import NOT_REGISTERED
+from isops.messages import NOT_REGISTERED
 from isops.services.members import find_member
 from isops.text import strip_control
 

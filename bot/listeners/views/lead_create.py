@@ -50,6 +50,7 @@ def handle_lead_submission(
             owner_slack_user_id=form.owner,
             inbound_sources=deps.settings.inbound_sources,
             idempotency_key=f"slack_view:{view_id(view)}",
+            tz=deps.calendar.tz,
         )
     except InvalidInput as exc:
         ack(response_action="errors", errors=errors_for_view(view, exc.field_errors))

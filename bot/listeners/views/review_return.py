@@ -20,7 +20,8 @@ from bot.forms.payload_ids import DbId
 from bot.forms.state import state_values
 from bot.listeners.errors import reports_errors
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from isops.services.reviews import REVIEW_NOT_FOUND, ReviewConfig, return_review
+from isops.messages import REVIEW_NOT_FOUND
+from isops.services.reviews import ReviewConfig, return_review
 from isops.text import strip_control
 
 # Service field → the modal's block (errors must name the block).

@@ -1,0 +1,167 @@
+"""What a morning digest holds: plain values for the DM builder (no ORM, no Slack).
+
+A rep's sections, most urgent first (DOMAIN.md rules 1–5, reports a–e), and a manager's part:
+pending reviews, yesterday's team figures and away reps' hot leads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from isops.rules import FiveC2M
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A member whose morning message is due, with their local business date.
+
+    `as_of`: the moment the digest is computed as of — set for a date chosen by hand (that
+    date at ISOPS_REMIND_AT in the member's zone); None means the run's own `now`."""
+
+    member_id: int
+    slack_user_id: str
+    name: str
+    business_date: dt.date
+    as_of: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LeadLine:
+    """One lead as a reminder line (values only, no ORM)."""
+
+    lead_id: int
+    company: str
+    contact_name: str | None
+    source: str | None
+    status: int
+    cv_at: dt.datetime
+    days_since_cv: int
+    next_action_date: dt.date | None
+    progress: FiveC2M
+    early_actions: int
+    early_target: int
+    in_early_window: bool
+    inbound_deadline: dt.date | None
+
+    @property
+    def early_behind(self) -> bool:
+        """Still inside the N-day window after CV with fewer than the target actions (rule 4)."""
+        return self.in_early_window and self.early_actions < self.early_target
+
+
+@dataclass(frozen=True)
+class LeadList:
+    """The first lines of a list and how many there are in all."""
+
+    items: tuple[LeadLine, ...] = ()
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class ReturnedDecision:
+    """A status 4/6 decision the manager returned (差し戻し), with the reason to chase."""
+
+    review_id: int
+    lead_id: int
+    company: str
+    contact_name: str | None
+    requested_status: int
+    reason_code: str
+    return_reason: str
+    returned_by: str | None
+    returned_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RepDigest:
+    inbound: LeadList = LeadList()
+    focus_due: LeadList = LeadList()
+    overdue: LeadList = LeadList()
+    five_c2m: LeadList = LeadList()
+    returned: tuple[ReturnedDecision, ...] = ()
+    hygiene: LeadList = LeadList()
+    awaiting_review: int = 0  # status 4/6 requests waiting for the manager (承認待ち)
+
+    @property
+    def is_empty(self) -> bool:
+        lists = (self.inbound, self.focus_due, self.overdue, self.five_c2m, self.hygiene)
+        return not self.returned and all(part.total == 0 for part in lists)
+
+
+@dataclass(frozen=True)
+class PendingReviewSummary:
+    count: int = 0
+    oldest_company: str | None = None
+    oldest_rep: str | None = None
+    oldest_since: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RepOverdue:
+    name: str
+    slack_user_id: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    """The previous business day's habits (with the non-business days after it)."""
+
+    day: dt.date
+    inbound_on_time: int = 0
+    inbound_due: int = 0
+    early_reached: int = 0
+    early_due: int = 0
+    most_overdue: tuple[RepOverdue, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.inbound_due == 0 and self.early_due == 0 and not self.most_overdue
+
+
+@dataclass(frozen=True)
+class AwayRep:
+    """A rep on leave today, with the hot leads that must not wait for their return."""
+
+    name: str
+    slack_user_id: str
+    until: dt.date
+    inbound: LeadList = LeadList()
+    focus_due: LeadList = LeadList()
+    overdue: LeadList = LeadList()
+
+    @property
+    def has_hot_leads(self) -> bool:
+        return any(part.total for part in (self.inbound, self.focus_due, self.overdue))
+
+
+@dataclass(frozen=True)
+class ManagerDigest:
+    team_size: int
+    pending: PendingReviewSummary
+    figures: TeamFigures
+    away: tuple[AwayRep, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.pending.count == 0
+            and self.figures.is_empty
+            and not any(rep.has_hot_leads for rep in self.away)
+        )
+
+
+@dataclass(frozen=True)
+class MorningDigest:
+    member_id: int
+    slack_user_id: str
+    name: str
+    business_date: dt.date
+    rep: RepDigest
+    manager: ManagerDigest | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to do and nothing to decide: no DM at all (no noise)."""
+        return self.rep.is_empty and (self.manager is None or self.manager.is_empty)
