@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from sqlalchemy.exc import OperationalError
 
 from bot.cli_actions import add_actions_parsers
+from bot.cli_handoffs import add_handoffs_parsers
 from bot.cli_leads import add_leads_parsers
 from bot.cli_remind import add_remind_commands
 from isops.enums import Role
@@ -168,6 +169,7 @@ _EXTENSIONS: list[Callable[[Any], None]] = [
     add_leads_parsers,
     add_actions_parsers,
     add_remind_commands,
+    add_handoffs_parsers,
 ]
 
 

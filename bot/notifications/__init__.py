@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.notifications import assignment, log_confirmation, morning, reviews
+from bot.notifications import assignment, handoffs, log_confirmation, morning, reviews
 from bot.outbox import OutboxDispatcher
 
 
@@ -12,3 +12,4 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     assignment.register(outbox)
     log_confirmation.register(outbox)
     morning.register(outbox)
+    handoffs.register(outbox)

@@ -98,10 +98,11 @@ class UnratedHandoff:
     fs_name: str
     rep_name: str
     meeting_at: dt.datetime
+    meeting_date: dt.date  # in the team's zone
 
 
 def unrated_for_recipients(
-    session: Session, *, member_ids: Iterable[int], as_of: dt.datetime
+    session: Session, *, member_ids: Iterable[int], as_of: dt.datetime, tz: dt.tzinfo
 ) -> dict[int, tuple[UnratedHandoff, ...]]:
     """FS 未評価 for the morning DM, by recipient among `member_ids`: undecided hand-offs whose
     third request went unanswered until the next business morning, for the FS's active
@@ -158,6 +159,7 @@ def unrated_for_recipients(
                 fs_name=row.fs_name,
                 rep_name=row.rep_name,
                 meeting_at=row.meeting_at,
+                meeting_date=row.meeting_at.astimezone(tz).date(),
             )
         )
     return {member: tuple(items) for member, items in found.items()}

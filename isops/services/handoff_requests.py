@@ -168,11 +168,21 @@ def queue_request(
         return True
 
 
+@dataclass(frozen=True)
+class SentRequest:
+    """A verdict request delivered to the FS: where it lives, and which one it was."""
+
+    channel: str
+    ts: str
+    version: int
+    number: int
+
+
 def sent_request_messages(
     uow_factory: UnitOfWorkFactory, *, handoff_id: int, version: int
-) -> list[tuple[str, str, int]]:
-    """Where the hand-off's verdict requests were delivered: (channel, ts, version), so their
-    buttons can be replaced once decided or rescheduled (exact keys: the unique index)."""
+) -> list[SentRequest]:
+    """Where the hand-off's verdict requests were delivered, so their buttons can be replaced
+    once decided or rescheduled (looked up by their exact keys: the unique index)."""
     keys = request_keys(handoff_id, version)
     with uow_factory() as uow:
         rows = uow.session.execute(
@@ -180,8 +190,9 @@ def sent_request_messages(
             .where(Notification.delivery_key.in_(keys), Notification.sent_ts.is_not(None))
             .order_by(Notification.id)
         ).all()
-    return [
-        (str(channel), str(ts), int(key.split(":")[2]))
-        for channel, ts, key in rows
-        if channel and ts
-    ]
+    found: list[SentRequest] = []
+    for channel, ts, key in rows:
+        _kind, _id, key_version, number = str(key).split(":")
+        if channel and ts:
+            found.append(SentRequest(str(channel), str(ts), int(key_version), int(number)))
+    return found

@@ -204,6 +204,11 @@ def decide_handoff(
                 "previous": old.value if old else None,
                 "reason": values["invalid_reason"],
                 "comment": comment,
+                "next_action_date": (
+                    next_action_date.isoformat()
+                    if verdict is HandoffVerdict.RETURNED and next_action_date
+                    else None
+                ),
                 "by": member.name,
                 "by_slack_user_id": member.slack_user_id,
                 "at": now.isoformat(),

@@ -48,6 +48,7 @@ from isops.db import affected_rows
 from isops.enums import ActionStatus, Priority, ReviewState
 from isops.models import AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import FiveC2M, five_c2m
+from isops.services.handoff_reports import UnratedHandoff, unrated_for_recipients
 from isops.services.lookup import require_active_member
 from isops.services.morning_delivery import busy_days
 from isops.settings import Settings
@@ -219,11 +220,18 @@ class MorningDigest:
     business_date: dt.date
     rep: RepDigest
     manager: ManagerDigest | None = None
+    # FS 未評価 (issue 12): meetings this manager's FS (or, for an admin, an FS without a
+    # manager) left unrated after three requests.
+    fs_unrated: tuple[UnratedHandoff, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """Nothing to do and nothing to decide: no DM at all (no noise)."""
-        return self.rep.is_empty and (self.manager is None or self.manager.is_empty)
+        return (
+            self.rep.is_empty
+            and (self.manager is None or self.manager.is_empty)
+            and not self.fs_unrated
+        )
 
 
 # -- time ------------------------------------------------------------------------------------------
@@ -574,6 +582,9 @@ class _DayDigests:
         manager_parts = self.manager_digests(
             managers, team, away, pending.by_manager, inbound, focus_due, overdue
         )
+        unrated = unrated_for_recipients(
+            session, member_ids=ids, as_of=day.now, tz=self.calendar.tz
+        )
 
         return [
             MorningDigest(
@@ -591,6 +602,7 @@ class _DayDigests:
                     awaiting_review=pending.by_owner.get(r.member_id, 0),
                 ),
                 manager=manager_parts.get(r.member_id),
+                fs_unrated=unrated.get(r.member_id, ()),
             )
             for r in group
         ]
