@@ -66,7 +66,7 @@ class VerdictRequests:
             return outcome
         for request in outcome.due:
             try:  # one hand-off's failure must not stop the others
-                self._send(request, moment, by_hand=at is not None, outcome=outcome)
+                self._send(request, by_hand=at is not None, outcome=outcome)
             except Exception:
                 log.exception("verdict request %s failed", request.key)
                 outcome.failed.append(request)
@@ -79,14 +79,12 @@ class VerdictRequests:
             )
         return outcome
 
-    def _send(
-        self, request: DueRequest, moment: dt.datetime, *, by_hand: bool, outcome: VerdictRun
-    ) -> None:
+    def _send(self, request: DueRequest, *, by_hand: bool, outcome: VerdictRun) -> None:
         deps = self._deps
         stored = queue_request(
             deps.uow_factory,
             request=request,
-            now=moment,
+            now=utcnow(),
             settings=deps.settings,
             calendar=deps.calendar,
             by_hand=by_hand,

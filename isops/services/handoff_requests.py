@@ -123,7 +123,8 @@ def queue_request(
     by_hand: bool = False,
 ) -> bool:
     """Store verdict request `request` unless its key is taken; True when this call stored
-    it. One transaction: the notification and the hand-off's counter, or neither."""
+    it. One transaction: the notification and the hand-off's counter, or neither. `now` is
+    the clock's (a run by hand for another moment still queues the message for now)."""
     with uow_factory() as uow:
         session = uow.session
         row = session.execute(
