@@ -101,7 +101,7 @@ def build_handoff_list(listing: HandoffListing, *, tz: dt.tzinfo) -> dict[str, A
     more = listing.total - len(listing.items)
     if more > 0:
         blocks.append(context(f"ほかに {more} 件あります (CSV: `isops handoffs export`)"))
-    return {"response_type": "ephemeral", "text": header, "blocks": blocks}
+    return {"response_type": "ephemeral", "text": header.replace("*", ""), "blocks": blocks}
 
 
 def unrated_text(items: Sequence[UnratedHandoff]) -> str:

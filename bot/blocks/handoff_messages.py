@@ -74,9 +74,15 @@ def touches(detail: HandoffDetail) -> str:
     return f"📞 {detail.calls} ・ ✉️ {detail.mails}"
 
 
-def _quote(text: str, limit: int = NOTE_CHARS) -> str:
-    lines = escape(truncate(text.strip(), limit)).splitlines() or [""]
-    return "\n".join(f"> {line}" for line in lines)
+def _quote(text: str, limit: int = NOTE_CHARS, room: int = MAX_SECTION_TEXT - 100) -> str:
+    """User text as an escaped mrkdwn quote of at most `limit` typed characters, cut before
+    escaping (no entity split) so that it also fits in `room` once escaped and quoted."""
+    raw = truncate(text.strip(), limit)
+    while True:
+        quoted = "\n".join(f"> {line}" for line in (escape(raw).splitlines() or [""]))
+        if len(quoted) <= room or len(raw) <= 1:
+            return quoted
+        raw = truncate(raw, max(1, len(raw) * room // len(quoted) - 1))
 
 
 def verdict_text(detail: HandoffDetail, tz: dt.tzinfo) -> str:
@@ -117,12 +123,13 @@ def _button(action_id: str, text: str, value: str, style: str | None = None) -> 
 
 def verdict_buttons(detail: HandoffDetail, *, change: bool = False) -> Block:
     """✅ / ❌ / 📅 / ↩️ for one hand-off (value = its id; `:change` for an admin changing a
-    verdict, who gets no 📅). Who may click is decided from the database, not from here."""
+    verdict: no 📅, and no ✅ to what already is 有効商談). Who may click is decided from the
+    database, not from here."""
     value = f"{detail.id}:change" if change else str(detail.id)
-    elements = [
-        _button(ids.HANDOFF_VALID_BUTTON, VALID, value, "primary"),
-        _button(ids.HANDOFF_INVALID_BUTTON, INVALID, value),
-    ]
+    elements: list[dict[str, Any]] = []
+    if not (change and detail.verdict is HandoffVerdict.VALID):  # no change to the same
+        elements.append(_button(ids.HANDOFF_VALID_BUTTON, VALID, value, "primary"))
+    elements.append(_button(ids.HANDOFF_INVALID_BUTTON, INVALID, value))
     if not change:
         elements.append(_button(ids.HANDOFF_RESCHEDULE_BUTTON, RESCHEDULE, value))
     elements.append(_button(ids.HANDOFF_RETURN_BUTTON, RETURN, value))

@@ -286,8 +286,9 @@ def _median_response(
         select(ranked.c.rep_id, func.max(ranked.c.cnt), func.avg(ranked.c.delta))
         .where(
             or_(
-                ranked.c.rn == (ranked.c.cnt + 1) / 2,
-                ranked.c.rn == (ranked.c.cnt + 2) / 2,
+                # Integer division (`//`): the lower and upper middle rows (one when odd).
+                ranked.c.rn == (ranked.c.cnt + 1) // 2,
+                ranked.c.rn == (ranked.c.cnt + 2) // 2,
             )
         )
         .group_by(ranked.c.rep_id)
