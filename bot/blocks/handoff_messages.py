@@ -93,17 +93,17 @@ def verdict_text(detail: HandoffDetail, tz: dt.tzinfo) -> str:
     label = verdict.label
     if verdict is HandoffVerdict.INVALID and detail.invalid_reason:
         label += f" ({escape(detail.invalid_reason)})"
-    who = user_mention(detail.decided_by.slack_user_id) if detail.decided_by else ""
-    text = (
-        f"{VERDICT_ICONS[verdict]} *{label}* — {who} さん {when(detail.decided_at, tz)}"
-        if (detail.decided_at)
-        else f"{VERDICT_ICONS[verdict]} *{label}*"
-    )
-    if detail.changed_by and detail.changed_at:
-        text += (
-            f"\n✏️ {user_mention(detail.changed_by.slack_user_id)} さん (管理者) が"
+    head = f"{VERDICT_ICONS[verdict]} *{label}*"
+    if detail.changed_by and detail.changed_at:  # an admin's change: theirs, not the FS's
+        text = (
+            f"{head} — {user_mention(detail.changed_by.slack_user_id)} さん (管理者) が"
             f" {when(detail.changed_at, tz)} に評価を変更しました"
         )
+    elif detail.decided_by and detail.decided_at:
+        who = user_mention(detail.decided_by.slack_user_id)
+        text = f"{head} — {who} さん {when(detail.decided_at, tz)}"
+    else:
+        text = head
     if detail.comment:
         text += "\n" + _quote(detail.comment, 500)
     return truncate(text, MAX_SECTION_TEXT)
@@ -251,7 +251,8 @@ def build_rep_notice(
     """The rep's DM for one event of the hand-off (`payload["event"]`): acknowledged,
     rescheduled, decided or changed. None for an event it does not know."""
     event = payload.get("event")
-    fs = user_mention(detail.fs.slack_user_id)
+    # Who acted: the FS, or an admin on the FS's behalf.
+    fs = user_mention(str(payload.get("by_slack_user_id") or detail.fs.slack_user_id))
     lead = f"{lead_title(detail)}\n{meeting_line(detail, tz)}"
     blocks: list[Block]
     if event == "acknowledged":

@@ -87,7 +87,11 @@ def acknowledge_handoff(uow: UnitOfWork, *, handoff_id: int, slack_user_id: str)
             outbox.enqueue(
                 uow,
                 kind=HANDOFF_REP_NOTICE,
-                payload={"handoff_id": handoff.id, "event": "acknowledged"},
+                payload={
+                    "handoff_id": handoff.id,
+                    "event": "acknowledged",
+                    "by_slack_user_id": member.slack_user_id,
+                },
             )
         detail = detail_of(session, handoff.id)
         uow.commit()
@@ -301,6 +305,7 @@ def reschedule_handoff(
                 "event": "rescheduled",
                 "previous_meeting_at": old_at.isoformat(),
                 "by": member.name,
+                "by_slack_user_id": member.slack_user_id,
             },
         )
         detail = detail_of(session, handoff_id)
@@ -450,19 +455,30 @@ def _fresh(session: Session, handoff_id: int) -> Handoff:
 
 
 def _already_decided(session: Session, handoff_id: int, tz: dt.tzinfo) -> str:
-    """What the loser of a race (or a late click) is told: who decided what, and when."""
-    decider = aliased(Member)
+    """What the loser of a race (or a late click) is told: who decided what, and when (the
+    admin who changed it last, if one did)."""
+    decider, changer = aliased(Member), aliased(Member)
     row = session.execute(
-        select(Handoff.verdict, Handoff.invalid_reason, Handoff.decided_at, decider.name)
+        select(
+            Handoff.verdict,
+            Handoff.invalid_reason,
+            Handoff.decided_at,
+            decider.name,
+            Handoff.changed_at,
+            changer.name,
+        )
         .outerjoin(decider, decider.id == Handoff.decided_by_id)
+        .outerjoin(changer, changer.id == Handoff.changed_by_id)
         .where(Handoff.id == handoff_id)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if row is None:
         return HANDOFF_NOT_FOUND
-    verdict, reason, decided_at, name = row
+    verdict, reason, decided_at, name, changed_at, changer_name = row
     if verdict is None:  # a reschedule won the race
         return "この引き継ぎは直前に日程変更されました。新しい評価依頼からもう一度操作してください"
     label = verdict.label + (f" ({reason})" if reason else "")
+    if changed_at is not None:
+        name, decided_at = changer_name, changed_at
     when = moment_text(decided_at, tz) if decided_at else ""
     return f"この商談はすでに {name} さんが {when} に「{label}」と評価しています"

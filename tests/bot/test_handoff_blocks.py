@@ -298,3 +298,12 @@ def test_a_note_full_of_escaped_characters_is_cut_before_escaping() -> None:
     ]
     assert len(problem) <= MAX_SECTION_TEXT
     assert problem.endswith("&amp;…")  # never a half entity such as "&am…"
+
+
+def test_an_admins_change_is_shown_as_theirs_and_an_admins_acknowledgement_too() -> None:
+    changed = dataclasses.replace(DECIDED, changed_by=Person("UA", "管理者"), changed_at=jst(2, 10))
+    shown = _text(build_verdict_request(changed, number=1, version=1, tz=TOKYO))
+    assert "<@UA> さん (管理者) が 12/2(水) 10:00 に評価を変更しました" in shown
+    assert "<@UF1>" not in shown
+    acked = build_rep_notice(OPEN, {"event": "acknowledged", "by_slack_user_id": "UA"}, tz=TOKYO)
+    assert acked is not None and "<@UA> さんが引き継ぎを受け取りました" in _text(acked)
