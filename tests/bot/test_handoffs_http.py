@@ -796,3 +796,42 @@ def test_an_admin_changes_a_verdict_from_the_list_recorded_as_a_change(team: Bot
             select(LeadHistory.note).where(LeadHistory.new_value == "invalid")
         ).one()
     assert note.startswith("管理者 管理者 さんが評価を変更 (有効商談 → 有効商談ではない)")
+
+
+def test_a_request_survives_a_429_and_a_lost_answer_and_arrives_once(
+    cli_env: BotHarness, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bot = cli_env
+    _, handoff_id, _ = _hand_off(bot)
+    _drain_outbox(bot)  # sent by hand below, each attempt in turn
+    key = f"handoff-verdict:{handoff_id}:1:1"
+    bot.fake.fail_next("chat.postMessage", retry_after=30)  # longer than the outbox waits
+
+    assert main(["handoffs", "remind", "--at", "2026-12-01T16:00"]) == 1
+
+    assert "失敗 1 件" in capsys.readouterr().out and _requests(bot) == []
+    assert bot.sleeps.waits == []  # nothing waited in place
+    # The next try reaches Slack but its answer is lost; the one after finds it by its key.
+    bot.fake.drop_next("chat.postMessage")
+    with time_machine.travel(jst(MON, 10, 1), tick=False):
+        assert bot.runtime.outbox.run_once() == 0
+    with time_machine.travel(jst(MON, 10, 5), tick=False):
+        assert bot.runtime.outbox.run_once() == 1
+    stored = [
+        m
+        for m in bot.fake.messages("UF1")
+        if (m.get("metadata") or {}).get("event_payload", {}).get("key") == key
+    ]
+    assert len(stored) == 1
+    assert main(["handoffs", "remind", "--at", "2026-12-01T16:00"]) == 0  # a restart, again
+    assert "送信 0 件" in capsys.readouterr().out
+    assert (
+        len(
+            [
+                m
+                for m in bot.fake.messages("UF1")
+                if "評価をお願いします" in json.dumps(m, ensure_ascii=False)
+            ]
+        )
+        == 1
+    )
