@@ -698,3 +698,32 @@ def test_reschedule_moves_the_request_with_the_meeting(
             settings=settings,
             calendar=calendar,
         )
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("2h", 120), ("90m", 90), ("1h30m", 90), ("1:30", 90), ("45", 45)]
+)
+def test_the_meeting_length_reads_as_people_write_it(text: str, minutes: int) -> None:
+    settings = Settings(_env_file=None, ISOPS_MEETING_LENGTH=text)  # type: ignore[call-arg]
+    assert settings.meeting_length == dt.timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("text", ["abc", "0", "25h", "", "-1h"])
+def test_a_bad_meeting_length_is_one_line(text: str) -> None:
+    from isops.errors import ConfigError
+    from isops.settings import load_settings
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_env_file=None, ISOPS_MEETING_LENGTH=text)
+    assert str(caught.value).startswith("ISOPS_MEETING_LENGTH の値が正しくありません")
+
+
+def test_invalid_reasons_are_configurable() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, ISOPS_INVALID_REASONS="ニーズなし, 予算なし ,その他"
+    )
+    assert settings.invalid_reasons == ("ニーズなし", "予算なし", "その他")
+    assert Settings(_env_file=None).invalid_reasons[-1] == "その他"  # type: ignore[call-arg]
