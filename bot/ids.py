@@ -119,3 +119,32 @@ CASE_TARGETS_SEND = "case_targets.send"
 def chain_block(part: str, index: int) -> str:
     """The block_id of one part of chain `index` in the case modal (`case.problem.0`)."""
     return f"{CASE_CHAIN_BLOCKS[part]}.{index}"
+
+
+# Hand-off to FS (issue 12). The hand-off section of the log modal (block_id and action_id
+# alike), shown once status 5 is submitted.
+HANDOFF_FS_BLOCK = "handoff_fs"
+HANDOFF_DATE_BLOCK = "handoff_date"
+HANDOFF_TIME_BLOCK = "handoff_time"
+HANDOFF_MODE_BLOCK = "handoff_mode"
+HANDOFF_PROBLEM_BLOCK = "handoff_problem"
+HANDOFF_WANTS_BLOCK = "handoff_wants"
+HANDOFF_SITUATION_BLOCK = "handoff_situation"
+HANDOFF_DECISION_BLOCK = "handoff_decision_process"
+HANDOFF_BUDGET_BLOCK = "handoff_budget_timing"
+# Buttons on the FS's messages (value = hand-off id, `:change` for an admin's change).
+HANDOFF_ACK_BUTTON = "handoff.ack"
+HANDOFF_VALID_BUTTON = "handoff.valid"
+HANDOFF_INVALID_BUTTON = "handoff.invalid"
+HANDOFF_RESCHEDULE_BUTTON = "handoff.reschedule"
+HANDOFF_RETURN_BUTTON = "handoff.return"
+HANDOFF_ACTIONS_BLOCK = "handoff_actions"  # "handoff_actions:<id>" (a list has several)
+# The verdict modals and their inputs (block_id and action_id alike).
+HANDOFF_INVALID_VIEW = "handoff_invalid"
+HANDOFF_RESCHEDULE_VIEW = "handoff_reschedule"
+HANDOFF_RETURN_VIEW = "handoff_return"
+HANDOFF_REASON_INPUT = "handoff_verdict.reason"
+HANDOFF_COMMENT_INPUT = "handoff_verdict.comment"
+HANDOFF_NEXT_DATE_INPUT = "handoff_verdict.next_action_date"
+HANDOFF_NEW_DATE_INPUT = "handoff_verdict.meeting_date"
+HANDOFF_NEW_TIME_INPUT = "handoff_verdict.meeting_time"

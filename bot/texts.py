@@ -68,6 +68,12 @@ LINK_MARK = "🔗"  # an external link (a case's source)
 CASE_SHARE_MARK = "📚"  # the weekly case post in ISOPS_CASE_CHANNEL
 TARGETS_MARK = "🎯"  # a target list built from a case
 SENT_TO_MARK = "📨"  # something a manager sends to a rep
+INVALID_MARK = "❌"  # not a valid opportunity (FS verdict)
+ONLINE_MARK = "💻"  # an online meeting
+VISIT_MARK = "🏢"  # a meeting at the customer's
+HANDOFF_MARK = "🤝"  # a meeting handed to field sales
+MEETING_MARK = "🗓"  # a meeting's date and time
+FS_UNRATED_MARK = "🗳"  # meetings FS has not rated (有効商談 or not) after three requests
 
 
 def five_c2m_label(progress: FiveC2M) -> str:

@@ -151,3 +151,28 @@ class DeliveryState(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+class MeetingMode(enum.StrEnum):
+    """How the FS meets the customer (hand-off to FS, issue 12)."""
+
+    ONLINE = "online"
+    VISIT = "visit"
+
+    @property
+    def label(self) -> str:
+        return "オンライン" if self is MeetingMode.ONLINE else "訪問"
+
+
+class HandoffVerdict(enum.StrEnum):
+    """The FS's verdict on a handed-over meeting (有効商談, DOMAIN.md "What managers measure")."""
+
+    VALID = "valid"  # 有効商談
+    INVALID = "invalid"  # 有効商談ではない (with a reason)
+    RETURNED = "returned"  # IS に戻す: nurture, the lead goes back to the rep as status 3
+
+    @property
+    def label(self) -> str:
+        return {"valid": "有効商談", "invalid": "有効商談ではない", "returned": "IS に戻す"}[
+            self.value
+        ]

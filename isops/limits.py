@@ -67,3 +67,12 @@ def next_action_date_out_of_range(day: dt.date, *, today: dt.date) -> str | None
     if EARLIEST_DATE <= day <= latest:
         return None
     return f"{EARLIEST_DATE:%Y/%m/%d} から {latest:%Y/%m/%d} までの日付にしてください"
+
+
+# The FS hand-off note (issue 12): each of its five parts as the rep types it in the log
+# modal. A third of Slack's plain_text_input limit, so the whole note fits in one FS DM.
+HANDOFF_NOTE = 1000
+# The FS's comment on a verdict (理由・IS に戻す理由) and its length.
+HANDOFF_COMMENT = 1000
+# A meeting is set for today or later, and not beyond this (a typo, a placeholder year).
+MEETING_DAYS_AHEAD = 366

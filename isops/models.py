@@ -30,6 +30,8 @@ from isops.enums import (
     ActionStatus,
     Channel,
     DeliveryState,
+    HandoffVerdict,
+    MeetingMode,
     Outcome,
     Priority,
     ReviewState,
@@ -105,6 +107,8 @@ class Lead(Base):
     cv_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    # The field-sales member the lead was handed to (status 5, issue 12); the owner stays the rep.
+    fs_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 
     # The four CRM fields.
     status: Mapped[ActionStatus] = mapped_column(
@@ -129,7 +133,7 @@ class Lead(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    owner: Mapped[Member | None] = relationship(lazy="raise")
+    owner: Mapped[Member | None] = relationship(lazy="raise", foreign_keys=[owner_id])
 
     __table_args__ = (
         CheckConstraint("status BETWEEN 1 AND 6", name="status_range"),
@@ -362,3 +366,68 @@ class CaseChain(Base):
     figures: Mapped[str | None] = mapped_column(String(100))  # the benefit in numbers
 
     __table_args__ = (UniqueConstraint("case_id", "position"),)
+
+
+class Handoff(Base):
+    """One hand-off of a lead to field sales (status 5 商談化, issue 12) and the FS's verdict.
+
+    A lead may be handed off again later (after ↩️ IS に戻す); at most one hand-off per lead
+    waits for a verdict at a time. The verdict is set once by a compare-and-set on
+    `verdict IS NULL` (isops.services.handoffs); `decided_at` stays the first verdict's time
+    (the FS's response) and an admin's later change is `changed_at`/`changed_by_id`.
+    """
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    # The rep: the lead's owner at hand-off (who stays its owner), else who logged it.
+    rep_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    fs_member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    meeting_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    meeting_mode: Mapped[MeetingMode] = mapped_column(_str_enum(MeetingMode))
+    # The hand-off note in the article's terms.
+    situation: Mapped[str] = mapped_column(Text, default="", server_default="")  # 現状・理想
+    problem: Mapped[str] = mapped_column(Text)  # 課題
+    wants: Mapped[str] = mapped_column(Text)  # 求めている情報
+    decision_process: Mapped[str] = mapped_column(Text, default="", server_default="")  # 役割・決裁
+    budget_timing: Mapped[str] = mapped_column(Text, default="", server_default="")  # 予算・時期
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    verdict: Mapped[HandoffVerdict | None] = mapped_column(_str_enum(HandoffVerdict))
+    invalid_reason: Mapped[str | None] = mapped_column(String(50))
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    # When the verdict is due: the meeting's end, or the next business morning.
+    verdict_due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The last verdict request queued (1..3; 0 before the first), and when the next one (or,
+    # after the third, the manager's FS 未評価) is due.
+    verdict_requests: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_request_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Bumped by every reschedule: requests of an older version are not sent any more.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Where the FS's hand-off DM lives (recorded by the sender that posted it).
+    fs_message_channel: Mapped[str | None] = mapped_column(String(32))
+    fs_message_ts: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        CheckConstraint("verdict_requests BETWEEN 0 AND 3", name="verdict_requests_range"),
+        # The verdict job: undecided hand-offs whose next request is due.
+        Index("ix_handoffs_verdict_next", "verdict", "next_request_at"),
+        # The managers' figures: a rep's hand-offs by period.
+        Index("ix_handoffs_rep_created", "rep_id", "created_at"),
+        # At most one hand-off per lead waits for a verdict (both databases).
+        Index(
+            "uq_handoffs_open_lead",
+            "lead_id",
+            unique=True,
+            sqlite_where=text("verdict IS NULL"),
+            postgresql_where=text("verdict IS NULL"),
+        ),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cached_property
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +30,16 @@ DEFAULT_REASON_CODES = (
     "その他",
 )
 DEFAULT_INBOUND_SOURCES = ("資料請求", "問い合わせ")
+# Why a handed-over meeting was not a valid opportunity (issue 12); "その他" needs a comment.
+DEFAULT_INVALID_REASONS = (
+    "ニーズなし",
+    "決裁者不在",
+    "予算なし",
+    "時期が先",
+    "競合決定済",
+    "当日キャンセル",
+    "その他",
+)
 # DOMAIN.md "Calendar": year-end company holidays 12/29–1/3.
 DEFAULT_COMPANY_HOLIDAYS = ("12-29", "12-30", "12-31", "01-01", "01-02", "01-03")
 
@@ -40,6 +51,7 @@ _SETTING_HINTS: dict[str, str] = {
     "ISOPS_REMIND_AT": "HH:MM 形式で指定してください (例: 09:00)",
     "ISOPS_TIMEZONE": "IANA のタイムゾーン名で指定してください (例: Asia/Tokyo)",
     "DATABASE_URL": "SQLAlchemy の URL で指定してください (例: sqlite:///isops.db)",
+    "ISOPS_MEETING_LENGTH": "2h・90m・1:30 のように指定してください",
 }
 
 
@@ -52,6 +64,24 @@ def _parse_hhmm(value: Any) -> dt.time:
         return dt.time(int(hour), int(minute))
     except ValueError as exc:
         raise ValueError(f"HH:MM 形式ではありません: {text!r}") from exc
+
+
+_DURATION = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
+
+
+def _parse_duration(value: Any) -> dt.timedelta:
+    """`2h`, `90m`, `1h30m`, `1:30` or plain minutes (`120`)."""
+    if isinstance(value, dt.timedelta):
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return dt.timedelta(minutes=int(text))
+    if ":" in text:
+        return dt.timedelta(hours=_parse_hhmm(text).hour, minutes=_parse_hhmm(text).minute)
+    match = _DURATION.match(text)
+    if not text or match is None:
+        raise ValueError(f"長さとして読めません: {text!r}")
+    return dt.timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))
 
 
 def _split_csv(value: Any) -> Any:
@@ -97,6 +127,15 @@ class Settings(BaseSettings):
     remind_catchup_until: dt.time = Field(
         default=dt.time(15, 0), alias="ISOPS_REMIND_CATCHUP_UNTIL"
     )
+    # Hand-off to FS (issue 12): a verdict is asked for at the meeting's end (start + this),
+    # or the next business morning when that is after ISOPS_BUSINESS_END.
+    meeting_length: dt.timedelta = Field(
+        default=dt.timedelta(hours=2), alias="ISOPS_MEETING_LENGTH"
+    )
+    business_end: dt.time = Field(default=dt.time(18, 0), alias="ISOPS_BUSINESS_END")
+    invalid_reasons: CsvTuple = Field(
+        default=DEFAULT_INVALID_REASONS, alias="ISOPS_INVALID_REASONS"
+    )
     review_channel: str | None = Field(default=None, alias="ISOPS_REVIEW_CHANNEL")
     # With a shared review channel, may any manager decide (not only the rep's own)?
     review_channel_any_manager: bool = Field(default=True, alias="ISOPS_REVIEW_CHANNEL_ANY_MANAGER")
@@ -104,12 +143,24 @@ class Settings(BaseSettings):
     case_channel: str | None = Field(default=None, alias="ISOPS_CASE_CHANNEL")
     log_level: str = Field(default="INFO", alias="ISOPS_LOG_LEVEL")
 
-    @field_validator("remind_at", "inbound_cutoff", "remind_catchup_until", mode="before")
+    @field_validator("meeting_length", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> dt.timedelta:
+        length = _parse_duration(value)
+        if not dt.timedelta(minutes=1) <= length <= dt.timedelta(hours=24):
+            raise ValueError("1 分から 24 時間までにしてください")
+        return length
+
+    @field_validator(
+        "remind_at", "inbound_cutoff", "remind_catchup_until", "business_end", mode="before"
+    )
     @classmethod
     def _hhmm(cls, value: Any) -> dt.time:
         return _parse_hhmm(value)
 
-    @field_validator("inbound_sources", "reason_codes", "company_holidays", mode="before")
+    @field_validator(
+        "inbound_sources", "reason_codes", "company_holidays", "invalid_reasons", mode="before"
+    )
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)

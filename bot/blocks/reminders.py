@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import texts
+from bot.blocks.handoff_list import unrated_text
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -361,6 +362,7 @@ def _summary(digest: MorningDigest) -> str:
         counts.append(
             (f"{texts.PENDING_MARK_MANAGER} {texts.PENDING_LABEL}", digest.manager.pending.count)
         )
+    counts.append((f"{texts.FS_UNRATED_MARK} FS 未評価", len(digest.fs_unrated)))
     listed = " · ".join(f"{label} {n} 件" for label, n in counts if n)
     return truncate(
         f"{jp_date(digest.business_date)} 今日のやること: {listed or 'なし'}", MAX_FALLBACK_TEXT
@@ -386,6 +388,9 @@ def build_morning_dm(
     parts: list[_Part] = []
     if digest.manager is not None and not digest.manager.is_empty:
         parts += _manager_parts(digest.manager)
+    if digest.fs_unrated:  # issue 12: FS 未評価, one section (its lines are capped inside)
+        head = [section(unrated_text(digest.fs_unrated))]
+        parts.append(_Part("fs_unrated", head, [], 0, 0, _more_note("fs_unrated")))
     parts += _rep_parts(digest, caps)
     footer = ["`/isops today` でいつでも最新の一覧を表示します"]
     if digest.rep.awaiting_review:

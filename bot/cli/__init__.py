@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.cli import actions, cases, db, demo, leads, members, remind, serve
+from bot.cli import actions, cases, db, demo, handoffs, leads, members, remind, serve
 from bot.cli.common import CliParser, Handler, Subparsers, run
 
 GROUPS: tuple[Callable[[Subparsers], None], ...] = (
@@ -19,6 +19,7 @@ GROUPS: tuple[Callable[[Subparsers], None], ...] = (
     leads.add_parsers,
     actions.add_parsers,
     cases.add_parsers,
+    handoffs.add_parsers,
     remind.add_parsers,
     demo.add_parsers,
 )

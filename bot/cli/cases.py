@@ -4,10 +4,16 @@ described in isops.csvio.cases_columns and the README, "Case library")."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from bot.cli.common import CliError, Subparsers, add_group, open_uow_factory, print_import_report
+from bot.cli.common import (
+    CliError,
+    Subparsers,
+    add_group,
+    open_uow_factory,
+    print_import_report,
+    write_export,
+)
 from isops.settings import Settings
 
 IMPORT_ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16")
@@ -35,22 +41,14 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio.cases_export import export_cases
 
     path = Path(args.file)
-    # Written next to the target and renamed at the end: a failed export leaves no half file.
-    partial = path.with_name(path.name + ".part")
-    try:
-        with open_uow_factory(settings) as uow_factory:
-            with partial.open("w", encoding=args.encoding, newline="") as out:
-                count = export_cases(uow_factory(), out=out, tz=settings.tz, language=args.headers)
-            os.replace(partial, path)
-    except UnicodeEncodeError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(
-            f"{args.encoding} で表せない文字「{exc.object[exc.start : exc.end]}」があります"
-            " (--encoding utf-8-sig なら Excel でもそのまま開けます)"
-        ) from None
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"{path} に書き出せません: {exc.strerror or exc}") from None
+    with open_uow_factory(settings) as uow_factory:
+        count = write_export(
+            path,
+            encoding=args.encoding,
+            write=lambda out: export_cases(
+                uow_factory(), out=out, tz=settings.tz, language=args.headers
+            ),
+        )
     print(f"{count} 件を書き出しました: {path}")
     return 0
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TextIO
 
 from sqlalchemy.exc import OperationalError
 
@@ -155,3 +157,25 @@ def print_import_report(result: ImportReport) -> None:
     if result.ignored_columns:
         print("使わなかった列: " + ", ".join(result.ignored_columns), file=sys.stderr)
     print(f"{result.summary()} (文字コード {result.encoding})")
+
+
+def write_export(path: Path, *, encoding: str, write: Callable[[TextIO], int]) -> int:
+    """Run `write(out)` into `path` and return what it returns (the rows written).
+
+    Written next to the target and renamed at the end, so a failed export leaves no half
+    file; a character the encoding cannot hold, or a path that cannot be written, is one line."""
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("w", encoding=encoding, newline="") as out:
+            count = write(out)
+        os.replace(partial, path)
+    except UnicodeEncodeError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(
+            f"{encoding} で表せない文字「{exc.object[exc.start : exc.end]}」があります"
+            " (--encoding utf-8-sig なら Excel でもそのまま開けます)"
+        ) from None
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"{path} に書き出せません: {exc.strerror or exc}") from None
+    return count

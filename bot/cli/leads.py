@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -16,6 +15,7 @@ from bot.cli.common import (
     print_import_report,
     slack_email_lookup,
     slack_lookup_errors,
+    write_export,
 )
 from isops.settings import Settings
 
@@ -105,30 +105,18 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{count} 件を書き出しました", file=sys.stderr)
         return 0
     path = Path(args.file)
-    # Written next to the target and renamed at the end: a failed export leaves no half file.
-    partial = path.with_name(path.name + ".part")
-    try:
-        with (
-            open_uow_factory(settings) as uow_factory,
-            partial.open("w", encoding=args.encoding, newline="") as out,
-        ):
-            count = export_leads(
+    with open_uow_factory(settings) as uow_factory:
+        count = write_export(
+            path,
+            encoding=args.encoding,
+            write=lambda out: export_leads(
                 uow_factory(),
                 out=out,
                 tz=settings.tz,
                 owner_as=args.owner_as,
                 language=args.headers,
-            )
-        os.replace(partial, path)
-    except UnicodeEncodeError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(
-            f"{args.encoding} で表せない文字「{exc.object[exc.start : exc.end]}」があります"
-            " (--encoding utf-8-sig なら Excel でもそのまま開けます)"
-        ) from None
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"{path} に書き出せません: {exc.strerror}") from None
+            ),
+        )
     print(f"{count} 件を書き出しました: {path}")
     return 0
 

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.jobs import cases, housekeeping, reminders
+from bot.jobs import cases, handoffs, housekeeping, reminders
 
 
 @dataclass(frozen=True)
@@ -25,4 +25,9 @@ class JobSpec:
 
 def scheduled_jobs(deps: Deps, client: WebClient) -> list[JobSpec]:
     """Every job of every feature."""
-    return [*housekeeping.jobs(deps), *reminders.jobs(deps, client), *cases.jobs(deps, client)]
+    return [
+        *housekeeping.jobs(deps),
+        *reminders.jobs(deps, client),
+        *cases.jobs(deps, client),
+        *handoffs.jobs(deps, client),
+    ]

@@ -7,10 +7,12 @@ from slack_bolt import App
 from bot.deps import Deps
 from bot.listeners import errors
 from bot.listeners.actions import cases as case_actions
+from bot.listeners.actions import handoffs as handoff_actions
 from bot.listeners.actions import lead_picked, log_button
 from bot.listeners.actions import reschedule as reschedule_actions
 from bot.listeners.actions import reviews as review_actions
 from bot.listeners.commands import cases as case_commands
+from bot.listeners.commands import handoffs as handoff_commands
 from bot.listeners.commands import isops_command, lead, log
 from bot.listeners.commands import leads_import as leads_import_command
 from bot.listeners.commands import reminders as reminder_commands
@@ -18,6 +20,7 @@ from bot.listeners.commands import reviews as review_commands
 from bot.listeners.events import app_home
 from bot.listeners.options import lead_select
 from bot.listeners.views import cases as case_views
+from bot.listeners.views import handoffs as handoff_views
 from bot.listeners.views import lead_create, log_action, review_return
 from bot.listeners.views import leads_import as leads_import_view
 
@@ -47,3 +50,7 @@ def register_all(app: App, deps: Deps) -> None:
     case_commands.register(app, deps)
     case_actions.register(app, deps)
     case_views.register(app, deps)
+    # Issue #12: hand-off to FS, acknowledgement, verdicts, /isops handoffs.
+    handoff_commands.register(app, deps)
+    handoff_actions.register(app, deps)
+    handoff_views.register(app, deps)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.notifications import assignment, cases, log_confirmation, morning, reviews
+from bot.notifications import assignment, cases, handoffs, log_confirmation, morning, reviews
 from bot.outbox import OutboxDispatcher
 
 
@@ -13,3 +13,4 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     log_confirmation.register(outbox)
     morning.register(outbox)
     cases.register(outbox)
+    handoffs.register(outbox)

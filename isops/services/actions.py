@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +171,7 @@ def record_action(
     confirmed_incomplete_5c2m: bool = False,
     idempotency_key: str | None = None,
     reply_to: str | None = None,
+    then: Callable[[UnitOfWork, ActionResult], None] | None = None,
     settings: Settings,
     calendar: BusinessCalendar,
 ) -> ActionResult:
@@ -178,6 +180,9 @@ def record_action(
     `duplicate=True`). Queues the rep's confirmation (to `reply_to`) in the same transaction.
 
     Raises InvalidInput (field → Japanese message) or NeedsConfirmation; nothing is saved then.
+    `then` is another feature's step in the same transaction, run after the action is
+    recorded and before the commit (the FS hand-off of status 5); if it raises, nothing is
+    saved either.
     """
     submission = _Submission(
         channel=channel,
@@ -225,6 +230,8 @@ def record_action(
         result = _result(
             action, lead, submission, fields, changed, first_approach, settings, calendar
         )
+        if then is not None:
+            then(uow, result)
         outbox.enqueue(
             uow, kind=ACTION_LOGGED, payload=confirmation_payload(result, slack_user_id, reply_to)
         )

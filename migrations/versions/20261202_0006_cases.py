@@ -5,7 +5,7 @@
 company size bands as cases (nullable: no lead had one before).
 
 Revision ID: 0006_cases
-Revises: 0004_outbox_exactly_once
+Revises: 0005_handoffs
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import isops.db
 
 revision: str = '0006_cases'
-down_revision: str | None = '0004_outbox_exactly_once'
+down_revision: str | None = '0005_handoffs'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

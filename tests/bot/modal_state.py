@@ -14,7 +14,7 @@ UNSET = object()
 
 def _initial(element: Mapping[str, Any]) -> dict[str, Any]:
     kind = element["type"]
-    if kind in ("static_select", "external_select"):
+    if kind in ("static_select", "external_select", "radio_buttons"):
         return {"type": kind, "selected_option": element.get("initial_option")}
     if kind == "datepicker":
         return {"type": kind, "selected_date": element.get("initial_date")}
@@ -37,6 +37,9 @@ def _changed(element: Mapping[str, Any], value: Any) -> dict[str, Any]:
         return state_value("checkboxes", value)
     if kind == "datepicker" and isinstance(value, dt.date):
         return state_value("datepicker", value)
+    if kind == "radio_buttons":
+        chosen = next((o for o in element["options"] if o["value"] == value), None)
+        return {"type": kind, "selected_option": chosen}
     if kind in ("static_select", "external_select") and value is not None:
         options = list(element.get("options") or [])
         for group in element.get("option_groups") or []:

@@ -305,3 +305,126 @@ def test_0006_adds_the_case_library_and_lead_sizes_and_back_keeping_leads_action
             assert conn.execute(select(func.count()).select_from(Action)).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_0005_adds_handoffs_and_the_leads_fs_member_and_removes_them(database_url: str) -> None:
+    from isops.models import Handoff
+
+    engine = make_engine(database_url)
+    now = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Member.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "id": i,
+                        "slack_user_id": f"U{i}",
+                        "name": f"m{i}",
+                        "role": role,
+                        "active": True,
+                        "last_assigned_seq": 0,
+                        "created_at": now,
+                    }
+                    for i, role in ((1, "rep"), (2, "fs"))
+                ],
+            )
+            conn.execute(
+                insert(Lead.__table__),  # type: ignore[arg-type]
+                {
+                    "id": 1,
+                    "company": "A",
+                    "search_text": "a",
+                    "cv_at": now,
+                    "status": 5,
+                    "memo": "",
+                    "inbound": False,
+                    "call_count": 0,
+                    "mail_count": 0,
+                    "early_action_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                    "owner_id": 1,
+                    "fs_member_id": 2,
+                },
+            )
+            conn.execute(
+                insert(Handoff.__table__),  # type: ignore[arg-type]
+                {
+                    "lead_id": 1,
+                    "rep_id": 1,
+                    "created_by_id": 1,
+                    "fs_member_id": 2,
+                    "meeting_at": now,
+                    "meeting_mode": "visit",
+                    "situation": "",
+                    "problem": "課題",
+                    "wants": "事例",
+                    "decision_process": "",
+                    "budget_timing": "",
+                    "created_at": now,
+                    "verdict_due_at": now,
+                    "verdict_requests": 0,
+                    "next_request_at": now,
+                    "version": 1,
+                },
+            )
+        downgrade(database_url, "0004_outbox_exactly_once")
+        assert "handoffs" not in inspect(engine).get_table_names()
+        assert "fs_member_id" not in {c["name"] for c in inspect(engine).get_columns("leads")}
+        with engine.connect() as conn:  # the lead itself survives
+            assert conn.execute(text("SELECT status FROM leads WHERE id = 1")).scalar() == 5
+        upgrade(database_url)
+        assert "handoffs" in inspect(engine).get_table_names()
+        indexes = {i["name"]: i for i in inspect(engine).get_indexes("handoffs")}
+        assert indexes["uq_handoffs_open_lead"]["unique"]
+    finally:
+        engine.dispose()
+
+
+def test_every_upgrade_keeps_the_rows_that_reference_a_rebuilt_table(database_url: str) -> None:
+    """SQLite rebuilds a table for many ALTERs (Alembic's batch mode): dropping the old copy
+    must not cascade to the rows that reference it. A team's actions, history and reviews
+    survive every upgrade from the first revision on."""
+    downgrade(database_url, "base")
+    upgrade(database_url, "0001")
+    engine = make_engine(database_url)
+    now = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO members (id, slack_user_id, name, role, active,"
+                    " last_assigned_seq, created_at) VALUES (1, 'U1', 'rep', 'rep', true, 0, :now)"
+                ),
+                {"now": now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO leads (id, company, cv_at, owner_id, status, memo, inbound,"
+                    " call_count, mail_count, early_action_count, created_at, updated_at)"
+                    " VALUES (1, 'A', :now, 1, 2, '', false, 1, 0, 1, :now, :now)"
+                ),
+                {"now": now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO actions (lead_id, member_id, channel, outcome, memo, acted_at,"
+                    " created_at) VALUES (1, 1, 'call', '不在', '', :now, :now)"
+                ),
+                {"now": now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO lead_history (lead_id, member_id, field, old_value, new_value,"
+                    " changed_at) VALUES (1, 1, 'status', '1', '2', :now)"
+                ),
+                {"now": now.replace(tzinfo=None) if engine.dialect.name == "sqlite" else now},
+            )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(Action)).scalar() == 1
+            assert conn.execute(text("SELECT count(*) FROM lead_history")).scalar() == 1
+            assert conn.execute(select(func.count()).select_from(Lead)).scalar() == 1
+    finally:
+        engine.dispose()

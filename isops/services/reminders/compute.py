@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from isops.calendar import BusinessCalendar, member_zone
 from isops.models import Member
+from isops.services.handoff_reports import unrated_for_recipients
 from isops.services.lookup import require_active_member
 from isops.services.reminders.day import DayQueries, DigestDay
 from isops.services.reminders.digest import LeadList, MorningDigest, Recipient, RepDigest
@@ -139,6 +140,7 @@ def _day_digests(
         focus_due,
         overdue,
     )
+    unrated = unrated_for_recipients(session, member_ids=ids, as_of=day.now, tz=calendar.tz)
     return [
         MorningDigest(
             member_id=r.member_id,
@@ -155,6 +157,7 @@ def _day_digests(
                 awaiting_review=pending.by_owner.get(r.member_id, 0),
             ),
             manager=manager_parts.get(r.member_id),
+            fs_unrated=unrated.get(r.member_id, ()),
         )
         for r in group
     ]

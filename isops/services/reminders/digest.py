@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from isops.rules import FiveC2M
+from isops.services.handoff_reports import UnratedHandoff
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,15 @@ class MorningDigest:
     business_date: dt.date
     rep: RepDigest
     manager: ManagerDigest | None = None
+    # FS 未評価 (issue 12): meetings this manager's FS (or, for an admin, an FS without a
+    # manager) left unrated after three requests.
+    fs_unrated: tuple[UnratedHandoff, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """Nothing to do and nothing to decide: no DM at all (no noise)."""
-        return self.rep.is_empty and (self.manager is None or self.manager.is_empty)
+        return (
+            self.rep.is_empty
+            and (self.manager is None or self.manager.is_empty)
+            and not self.fs_unrated
+        )

@@ -1,0 +1,228 @@
+"""Hand-off to FS (issue 12) forms: the log modal's hand-off section, the verdict modals'
+values, and their private metadata. Plain values out of `view.state.values`, checked here
+only as far as parsing goes (the services word the rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot import ids
+from bot.forms import log as log_form
+from bot.forms.payload_ids import DbId, PayloadRefused, db_id
+from bot.forms.state import block_ids, state_values
+from isops.enums import MeetingMode
+from isops.errors import InvalidInput, NotFound
+from isops.services.handoff_verdicts import HANDOFF_NOT_FOUND
+from isops.services.handoffs import HandoffInput
+from isops.text import strip_control
+
+# The section's blocks are named like the service's fields (`handoff_problem`, …).
+SECTION_BLOCKS = (
+    ids.HANDOFF_FS_BLOCK,
+    ids.HANDOFF_DATE_BLOCK,
+    ids.HANDOFF_TIME_BLOCK,
+    ids.HANDOFF_MODE_BLOCK,
+    ids.HANDOFF_PROBLEM_BLOCK,
+    ids.HANDOFF_WANTS_BLOCK,
+    ids.HANDOFF_SITUATION_BLOCK,
+    ids.HANDOFF_DECISION_BLOCK,
+    ids.HANDOFF_BUDGET_BLOCK,
+)
+NOTE_BLOCKS = {
+    "problem": ids.HANDOFF_PROBLEM_BLOCK,
+    "wants": ids.HANDOFF_WANTS_BLOCK,
+    "situation": ids.HANDOFF_SITUATION_BLOCK,
+    "decision_process": ids.HANDOFF_DECISION_BLOCK,
+    "budget_timing": ids.HANDOFF_BUDGET_BLOCK,
+}
+
+
+@dataclass(frozen=True)
+class ParsedHandoff:
+    """The section's values (None: the modal has no hand-off section yet) or block errors."""
+
+    handoff: HandoffInput | None
+    errors: dict[str, str]
+
+
+def _text(value: Any) -> str:
+    # Control characters (NUL: PostgreSQL refuses it) dropped; line breaks stay.
+    return strip_control(value).strip() if isinstance(value, str) else ""
+
+
+def parse_handoff_section(view: Mapping[str, Any]) -> ParsedHandoff:
+    """The hand-off section of a submitted log modal, if it has one."""
+    state = state_values(view)
+    if ids.HANDOFF_FS_BLOCK not in state:
+        return ParsedHandoff(None, {})
+
+    def get(block: str) -> Any:
+        field = state.get(block)
+        return field.value if field is not None else None
+
+    errors: dict[str, str] = {}
+    fs_member_id: int | None = None
+    if get(ids.HANDOFF_FS_BLOCK):
+        try:
+            fs_member_id = db_id(get(ids.HANDOFF_FS_BLOCK), refusal="FS を選び直してください")
+        except PayloadRefused as exc:
+            errors[state[ids.HANDOFF_FS_BLOCK].block_id] = str(exc)
+    meeting_date = _date(get(ids.HANDOFF_DATE_BLOCK))
+    if get(ids.HANDOFF_DATE_BLOCK) and meeting_date is None:
+        errors[state[ids.HANDOFF_DATE_BLOCK].block_id] = "商談日を選び直してください"
+    meeting_time = _time(get(ids.HANDOFF_TIME_BLOCK))
+    if get(ids.HANDOFF_TIME_BLOCK) and meeting_time is None:
+        errors[state[ids.HANDOFF_TIME_BLOCK].block_id] = "開始時刻を選び直してください"
+    try:
+        mode = MeetingMode(get(ids.HANDOFF_MODE_BLOCK) or MeetingMode.ONLINE)
+    except ValueError:
+        mode = MeetingMode.ONLINE
+    if errors:
+        return ParsedHandoff(None, errors)
+    notes = {name: _text(get(block)) for name, block in NOTE_BLOCKS.items()}
+    return ParsedHandoff(
+        HandoffInput(
+            fs_member_id=fs_member_id,
+            meeting_date=meeting_date,
+            meeting_time=meeting_time,
+            meeting_mode=mode,
+            **notes,
+        ),
+        {},
+    )
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _time(value: Any) -> dt.time | None:
+    try:
+        return dt.time.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def errors_for_log_view(view: Mapping[str, Any], field_errors: Mapping[str, str]) -> dict[str, str]:
+    """Service field errors → block errors of the log modal, the hand-off section's own
+    fields (named like its blocks) included."""
+    present = block_ids(view)
+    handoff = {f: m for f, m in field_errors.items() if f in SECTION_BLOCKS and f in present}
+    rest = {f: m for f, m in field_errors.items() if f not in handoff}
+    errors = log_form.errors_for_view(view, rest) if rest else {}
+    for field, message in handoff.items():
+        block = present[field]
+        errors[block] = f"{errors[block]} / {message}" if block in errors else message
+    return errors
+
+
+# -- the verdict modals ------------------------------------------------------------------------------
+
+
+class VerdictContext(BaseModel):
+    """A verdict modal's private_metadata: which hand-off, and whether an admin is changing a
+    verdict. Nothing else is read from it (who may decide comes from the database)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    handoff_id: DbId
+    change: bool = False
+
+    def dump(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls, text: str | None) -> VerdictContext:
+        try:
+            return cls.model_validate_json(text or "{}")
+        except ValidationError:
+            raise NotFound(HANDOFF_NOT_FOUND) from None
+
+
+class HandoffClick(BaseModel):
+    """A click on a hand-off button: which hand-off (`12` or `12:change`) and who clicked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    handoff_id: DbId
+    change: bool = False
+    user_id: str
+    trigger_id: str = ""
+    ephemeral: bool = False  # in the `/isops handoffs` list (Slack sends no message back)
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> HandoffClick:
+        action = (body.get("actions") or [{}])[0]
+        raw = str(action.get("value") or "")
+        number, _, flag = raw.partition(":")
+        return cls(
+            handoff_id=db_id(number, refusal=HANDOFF_NOT_FOUND),
+            change=flag == "change",
+            user_id=str((body.get("user") or {}).get("id") or ""),
+            trigger_id=str(body.get("trigger_id") or ""),
+            ephemeral=bool((body.get("container") or {}).get("is_ephemeral")),
+        )
+
+
+# Verdict modals: service field → input block.
+VERDICT_FIELD_BLOCKS = {
+    "reason": ids.HANDOFF_REASON_INPUT,
+    "comment": ids.HANDOFF_COMMENT_INPUT,
+    "next_action_date": ids.HANDOFF_NEXT_DATE_INPUT,
+    "meeting_date": ids.HANDOFF_NEW_DATE_INPUT,
+    "meeting_time": ids.HANDOFF_NEW_TIME_INPUT,
+}
+
+
+@dataclass(frozen=True)
+class VerdictForm:
+    """What the FS typed in a verdict modal (each modal fills its own fields)."""
+
+    reason: str | None = None
+    comment: str = ""
+    next_action_date: dt.date | None = None
+    meeting_date: dt.date | None = None
+    meeting_time: dt.time | None = None
+
+    @classmethod
+    def from_view(cls, view: Mapping[str, Any]) -> VerdictForm:
+        values = {block: field.value for block, field in state_values(view).items()}
+        errors: dict[str, str] = {}
+        next_date = _date(values.get(ids.HANDOFF_NEXT_DATE_INPUT))
+        if values.get(ids.HANDOFF_NEXT_DATE_INPUT) and next_date is None:
+            errors["next_action_date"] = "日付を選び直してください"
+        meeting_date = _date(values.get(ids.HANDOFF_NEW_DATE_INPUT))
+        if values.get(ids.HANDOFF_NEW_DATE_INPUT) and meeting_date is None:
+            errors["meeting_date"] = "日付を選び直してください"
+        meeting_time = _time(values.get(ids.HANDOFF_NEW_TIME_INPUT))
+        if values.get(ids.HANDOFF_NEW_TIME_INPUT) and meeting_time is None:
+            errors["meeting_time"] = "時刻を選び直してください"
+        if errors:
+            raise InvalidInput(errors)
+        return cls(
+            reason=_text(values.get(ids.HANDOFF_REASON_INPUT)) or None,
+            comment=_text(values.get(ids.HANDOFF_COMMENT_INPUT)),
+            next_action_date=next_date,
+            meeting_date=meeting_date,
+            meeting_time=meeting_time,
+        )
+
+
+def verdict_errors(field_errors: Mapping[str, str], view: Mapping[str, Any]) -> dict[str, str]:
+    """Service field errors → the verdict modal's blocks (unknown ones on its first input)."""
+    present = block_ids(view)
+    first = next((b for b in present.values() if b in VERDICT_FIELD_BLOCKS.values()), "")
+    errors: dict[str, str] = {}
+    for field, message in field_errors.items():
+        block = VERDICT_FIELD_BLOCKS.get(field, "")
+        block = block if block in present else first
+        errors[block] = f"{errors[block]} / {message}" if block in errors else message
+    return errors
