@@ -38,6 +38,7 @@ from bot.forms.log import (
 from bot.forms.payload_ids import SlackId
 from isops.enums import (
     NEEDS_REVIEW_STATUSES,
+    OPEN_STATUSES,
     OUTCOMES_BY_CHANNEL,
     STATUS_LABELS,
     ActionStatus,
@@ -249,11 +250,11 @@ def _quick_dates_block(
 
 
 def _date_hint(meta: LogMetadata, values: LogValues, focus_max_days: int) -> str:
-    rule = f"注力リードは明日以降・{focus_max_days} 日以内で必須です"
+    rule = f"注力リードは明日〜{focus_max_days} 日以内"
     shown = meta.shown
     suggested = shown.suggested_next_action_date if shown else None
     if suggested is not None and values.next_action_date == suggested:
-        return f"リードの状態に合わせた提案日です。{rule}"
+        return f"リードの状態からの提案日です。{rule}"
     return rule
 
 
@@ -353,7 +354,8 @@ def build_log_modal(
             ids.versioned(ids.LOG_NEXT_DATE_BLOCK, _version(lead, meta.date_picks)),
             texts.NEXT_ACTION_DATE_FIELD,
             picker_date,
-            optional=True,
+            # A focus lead needs one (rule 5): Slack then asks before sending.
+            optional=not (values.priority == Priority.FOCUS and values.status in OPEN_STATUSES),
             hint=_date_hint(meta, values, options.focus_max_days),
         )
     )
@@ -543,8 +545,9 @@ def build_5c2m_confirmation(
             ),
             context(
                 f"5C2M {texts.five_c2m_label(progress)} (この記録を含む)。"
-                f"対応不要にする前に {texts.CHANNEL_MARKS[behind]} {behind.label}でもう一度"
-                "アプローチしませんか。申請するとマネージャーの承認待ちになります。"
+                "対応不要にする前に、もう一度アプローチしませんか"
+                f" (次は {texts.CHANNEL_MARKS[behind]} {behind.label}がおすすめ)。"
+                "申請するとマネージャーの承認待ちになります。"
             ),
         ],
     }

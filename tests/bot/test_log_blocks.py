@@ -396,3 +396,18 @@ def test_parse_reports_errors_on_the_blocks_of_the_view() -> None:
         "x",
     )
     assert block_id(view, ids.LOG_STATUS_BLOCK) == f"{ids.LOG_STATUS_BLOCK}~7"
+
+
+def test_the_date_is_required_for_an_open_focus_lead_only() -> None:
+    def optional(priority: int | None, status: int) -> bool:
+        view = build_log_modal(
+            meta=LogMetadata(mode="call"),
+            selected=None,
+            values=LogValues(priority=priority, status=status),
+            options=LogModalOptions(reason_codes=DEFAULT_REASON_CODES, focus_max_days=60),
+        )
+        block = next(b for b in view["blocks"] if b.get("block_id", "").startswith("log_next_date"))
+        return bool(block["optional"])
+
+    assert optional(1, 3) is False  # rule 5: Slack asks for it before sending
+    assert optional(2, 3) is optional(None, 2) is optional(1, 4) is True
