@@ -42,9 +42,19 @@ LOG_STATUS_BLOCK = "log_status"
 LOG_PRIORITY_BLOCK = "log_priority"
 LOG_NEXT_DATE_BLOCK = "log_next_date"
 LOG_MEMO_BLOCK = "log_memo"
-LOG_REASON_BLOCK = "log_reason"
+LOG_REASON_BLOCK = "log_reason"  # shown while 4 or 6 is chosen
 LOG_REASON_MEMO_BLOCK = "log_reason_memo"
-LOG_CONFIRM_BLOCK = "log_confirm_5c2m"  # checkbox shown when 4 is chosen with 5C2M incomplete
+LOG_ACTED_AT_BLOCK = "log_acted_at"  # 実施日時 of a touch logged late (empty: now)
+# The status dispatches block_actions (action_id LOG_STATUS_BLOCK): 4/6 show the reasons,
+# 5 the hand-off section. Beside the date: quick choices "log.quick_date:<QuickDate value>"
+# (value = the ISO date); and the button that switches between call and mail outcomes.
+LOG_QUICK_DATES_BLOCK = "log_quick_dates"
+LOG_QUICK_DATE = "log.quick_date"
+LOG_CHANNEL_BLOCK = "log_channel"
+LOG_SWITCH_CHANNEL = "log.switch_channel"  # value = the channel to switch to
+# The small view pushed when 4 is chosen with 5C2M incomplete: submit = このまま申請する,
+# close = 架電を続ける (notify_on_close: the log modal's status goes back).
+LOG_5C2M_VIEW = "log_confirm_5c2m"
 
 # /lead modal blocks.
 LEAD_COMPANY_BLOCK = "lead_company"

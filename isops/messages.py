@@ -59,11 +59,25 @@ def five_c2m_incomplete(progress_label: str) -> str:
 # Rule 5: the next action date.
 PAST_NEXT_ACTION_DATE = "次回活動予定日に過去の日付は指定できません"
 FOCUS_NEEDS_NEXT_ACTION_DATE = "注力リードには次回活動予定日が必要です"
+FOCUS_DATE_AFTER_TODAY = (
+    "注力リードの次回活動予定日は明日以降にしてください (今日の分は記録済みです)"
+)
 
 
 def focus_date_too_far(max_days: int, limit_label: str) -> str:
     """A focus lead's next action date beyond `max_days` (rule 5: within 1–2 months)."""
     return f"注力リードの次回活動予定日は {max_days} 日以内 ({limit_label} まで) にしてください"
+
+
+# A touch logged late (実施日時).
+ACTED_AT_IN_FUTURE = "実施日時に未来の日時は指定できません"
+
+
+def acted_at_too_old(days: int) -> str:
+    """A touch logged more than `days` days after it happened."""
+    return (
+        f"実施日時は {days} 日前までにしてください (それより前の活動は管理者が CSV で取り込めます)"
+    )
 
 
 # -- manager review (rule 3) -----------------------------------------------------------------------

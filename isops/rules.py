@@ -4,10 +4,12 @@ what a logged action's fields must satisfy."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from isops import limits, messages
+from isops.calendar import BusinessCalendar
 from isops.enums import (
     CLOSED_STATUSES,
     NEEDS_REVIEW_STATUSES,
@@ -63,6 +65,16 @@ def five_c2m(calls: int, mails: int, targets: Targets) -> FiveC2M:
     return FiveC2M(calls, mails, targets.calls, targets.mails)
 
 
+def progress_after_touch(progress: FiveC2M, channel: Channel) -> FiveC2M:
+    """5C2M progress with one more touch on `channel` (the one being logged)."""
+    return FiveC2M(
+        progress.calls + (channel == Channel.CALL),
+        progress.mails + (channel == Channel.MAIL),
+        progress.target_calls,
+        progress.target_mails,
+    )
+
+
 def chases_5c2m(status: int) -> bool:
     """5C2M applies until the person is reached (statuses 1 and 2)."""
     return status in NOT_CONNECTED_STATUSES
@@ -71,6 +83,11 @@ def chases_5c2m(status: int) -> bool:
 def counts_as_early(cv_at: dt.datetime, acted_at: dt.datetime, targets: Targets) -> bool:
     """Rule 4: an action within `early_window_days` of the lead's CV."""
     return cv_at <= acted_at <= cv_at + dt.timedelta(days=targets.early_window_days)
+
+
+def outcome_channel(outcome: Outcome) -> Channel:
+    """The channel an outcome belongs to (不在 → 架電, 返信あり → メール)."""
+    return next(ch for ch, outcomes in OUTCOMES_BY_CHANNEL.items() if outcome in outcomes)
 
 
 def status_after_outcome(current: ActionStatus, outcome: Outcome) -> ActionStatus:
@@ -159,6 +176,15 @@ def log_problems(
         targets=targets,
         status=status,
     )
+    if (
+        problem is None
+        and next_action_date == today
+        and priority == Priority.FOCUS
+        and status in OPEN_STATUSES
+    ):
+        # The touch logged now is today's; a focus lead left due today would stay on the
+        # list as 次回 本日 after it was worked (rule 2).
+        problem = messages.FOCUS_DATE_AFTER_TODAY
     if problem:
         errors["next_action_date"] = problem
     return errors
@@ -180,3 +206,81 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     return dt.date(year, month, min(day.day, 28))
+
+
+# -- when a touch happened (実施日時) ---------------------------------------------------------------
+
+ACTED_AT_MAX_DAYS_BACK = 7  # a touch logged late: at most this many days back
+# A time picked on a phone whose clock runs a little ahead is still "now".
+ACTED_AT_CLOCK_SKEW = dt.timedelta(minutes=1)
+
+
+def acted_at_problem(acted_at: dt.datetime, *, now: dt.datetime) -> str | None:
+    """A touch logged late (実施日時): not in the future, at most ACTED_AT_MAX_DAYS_BACK days
+    back (7, the same as rule 4's window: a touch inside the CV window is counted there)."""
+    if acted_at > now + ACTED_AT_CLOCK_SKEW:
+        return messages.ACTED_AT_IN_FUTURE
+    if acted_at < now - dt.timedelta(days=ACTED_AT_MAX_DAYS_BACK):
+        return messages.acted_at_too_old(ACTED_AT_MAX_DAYS_BACK)
+    return None
+
+
+# -- the next action date the log modal suggests ------------------------------------------------
+
+
+def suggest_next_action_date(
+    *,
+    status: int,
+    priority: int | None,
+    progress: FiveC2M,
+    today: dt.date,
+    calendar: BusinessCalendar,
+    targets: Targets,
+) -> dt.date | None:
+    """The next action date to pre-fill after a touch, always after today, by the state the
+    touch leaves the lead in (`status`: the status after it):
+
+    - not connected (1, 2), 5C2M incomplete → the next business day (rule 4: five calls and
+      two mails, five actions within 7 days of CV, need a touch about every business day);
+    - not connected, 5C2M complete, or connected (3) and focus → a week later (rule 2: a focus
+      lead is worked while it is hot);
+    - connected, not focus → a month later (nurturing);
+    - closed (4, 5, 6) → None: the lead leaves the list (a manager review, FS, rule 6).
+
+    A date on a weekend or holiday moves to the next business day; none is later than rule 5's
+    `focus_max_days`."""
+    if status in CLOSED_STATUSES:
+        return None
+    if status in NOT_CONNECTED_STATUSES and not progress.complete:
+        day = calendar.next_business_day(today)
+    elif status in NOT_CONNECTED_STATUSES or priority == Priority.FOCUS:
+        day = calendar.business_day_on_or_after(today + dt.timedelta(days=7))
+    else:
+        day = calendar.business_day_on_or_after(add_months(today, 1))
+    latest = today + dt.timedelta(days=targets.focus_max_days)
+    while day > latest and day > today + dt.timedelta(days=1):
+        day = calendar.previous_business_day(day)
+    return max(day, today + dt.timedelta(days=1))
+
+
+class QuickDate(enum.Enum):
+    """The log modal's one-tap choices beside the next-action-date picker."""
+
+    NEXT_BUSINESS_DAY = "next"  # 明日 (the next business day: Friday → Monday)
+    THREE_BUSINESS_DAYS = "3bd"  # 3営業日後
+    ONE_WEEK = "1w"  # 1週間後
+    ONE_MONTH = "1m"  # 1ヶ月後
+
+
+def quick_next_action_dates(today: dt.date, calendar: BusinessCalendar) -> dict[QuickDate, dt.date]:
+    """Each quick choice's date, on a business day (a week or a month later that falls on a
+    day off moves to the next business day)."""
+    third = today
+    for _ in range(3):
+        third = calendar.next_business_day(third)
+    return {
+        QuickDate.NEXT_BUSINESS_DAY: calendar.next_business_day(today),
+        QuickDate.THREE_BUSINESS_DAYS: third,
+        QuickDate.ONE_WEEK: calendar.business_day_on_or_after(today + dt.timedelta(days=7)),
+        QuickDate.ONE_MONTH: calendar.business_day_on_or_after(add_months(today, 1)),
+    }

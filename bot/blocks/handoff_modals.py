@@ -1,4 +1,4 @@
-"""Hand-off to FS (issue 12) modals: the hand-off section the log modal gains at status 5, and
+"""Hand-off to FS (issue 12) modals: the hand-off section the log modal shows at status 5, and
 the FS's verdict modals (❌ 有効商談ではない, 📅 日程変更, ↩️ IS に戻す). Pure builders."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ Block = dict[str, Any]
 
 SECTION_HEAD = (
     f"{texts.HANDOFF_MARK} *FS への引き継ぎ* — 商談化 (ステータス 5) には引き継ぎが必要です。"
-    "下の項目を入力して、もう一度「記録する」を押してください。"
+    "下の項目を入力して「記録する」を押してください。"
 )
 CANCEL = "キャンセル"
 CLOSE = "閉じる"
@@ -112,15 +112,6 @@ def handoff_section(fs_members: Sequence[FsMember], *, today: dt.date) -> list[B
         _note_input(ids.HANDOFF_BUDGET_BLOCK, "予算・時期", optional=True),
         {"type": "divider"},
     ]
-
-
-def with_handoff_section(
-    log_modal: dict[str, Any], fs_members: Sequence[FsMember], *, today: dt.date
-) -> dict[str, Any]:
-    """The log modal (as `build_log_modal` made it) with the hand-off section on top, where
-    the rep sees it first after submitting status 5; everything typed below is kept."""
-    blocks = handoff_section(fs_members, today=today) + list(log_modal["blocks"])
-    return {**log_modal, "blocks": blocks}
 
 
 # -- the verdict modals -------------------------------------------------------------------------------

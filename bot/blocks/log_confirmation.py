@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
+from bot.blocks.handoff_messages import MODE_ICONS, when
 from bot.blocks.log_modal import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
-from bot.texts import log_confirmation_date
-from isops.enums import Priority
+from bot.texts import jp_date
+from isops.enums import MeetingMode, Priority
 from isops.services.actions import ActionResult
+
+# Spaces around the code spans: Slack formats `…` only next to whitespace or ASCII punctuation.
+NEXT_LOG_HINT = "次の記録: `/log-call` ・ `/log-mail`"
+
+
+def _zone(result: ActionResult) -> dt.tzinfo:
+    try:
+        return ZoneInfo(result.timezone) if result.timezone else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
 
 
 def _five_c2m_line(result: ActionResult) -> str | None:
@@ -49,6 +62,26 @@ def _status_lines(result: ActionResult) -> list[str]:
     return lines
 
 
+def _acted_at_line(result: ActionResult) -> str | None:
+    """A touch logged late: when it happened (the counters use that time)."""
+    if not result.backdated:
+        return None
+    return f"実施日時: {when(result.acted_at, _zone(result))} (あとから記録)"
+
+
+def _handoff_line(result: ActionResult) -> str | None:
+    """Status 5: the hand-off to FS saved with this log (issue 12)."""
+    handoff = result.handoff
+    if handoff is None:
+        return None
+    mode = MeetingMode(handoff.meeting_mode)
+    return (
+        f"{texts.HANDOFF_MARK} FS の {escape(handoff.fs_name)} さんに引き継ぎました:"
+        f" *{when(handoff.meeting_at, _zone(result))}* {MODE_ICONS[mode]} {mode.label}。"
+        "FS が受け取ると DM でお知らせします"
+    )
+
+
 def _date_line(result: ActionResult) -> str | None:
     """Rule 5: a next action date for every open lead, within N days for a focus lead."""
     focus = result.priority == Priority.FOCUS
@@ -56,7 +89,7 @@ def _date_line(result: ActionResult) -> str | None:
     if result.next_action_date is not None:
         return (
             f"{texts.NEXT_ACTION_MARK} {texts.NEXT_ACTION_DATE_FIELD}:"
-            f" *{log_confirmation_date(result.next_action_date)}*{tag}"
+            f" *{jp_date(result.next_action_date)}*{tag}"
         )
     if result.status_after in (1, 2, 3):
         return (
@@ -69,7 +102,7 @@ def _inbound_line(result: ActionResult) -> str | None:
     """Rule 1: the inbound lead's first approach, on its same-day deadline or late."""
     if result.inbound_deadline is None:
         return None
-    deadline = log_confirmation_date(result.inbound_deadline)
+    deadline = jp_date(result.inbound_deadline)
     if result.inbound_deadline_met:
         return (
             f"{texts.INBOUND_MARK_LOG} インバウンド初回対応: 期限 {deadline} に間に合いました"
@@ -100,7 +133,9 @@ def build_log_confirmation(result: ActionResult) -> dict[str, Any]:
         f"{texts.DONE_MARK} *{name}* に{icon}{result.channel.label}"
         f" ({result.outcome.value}) を記録しました"
     )
-    lines = [headline, *_status_lines(result)]
+    lines = [headline]
+    lines += [line for line in (_acted_at_line(result), _handoff_line(result)) if line]
+    lines += _status_lines(result)
     lines += [
         line
         for line in (
@@ -117,6 +152,6 @@ def build_log_confirmation(result: ActionResult) -> dict[str, Any]:
         "text": truncate(fallback, MAX_FALLBACK_TEXT),
         "blocks": [
             section("\n".join(lines)),
-            context("次の記録は `/log-call`・`/log-mail` で"),
+            context(NEXT_LOG_HINT),
         ],
     }

@@ -1,28 +1,90 @@
-"""The log modal (/log-call, /log-mail, 記録 button) and the lead picker's options."""
+"""The log modal (/log-call, /log-mail, 記録 button), the lead picker's options, and the small
+5C2M confirmation pushed over the modal.
+
+The modal asks only what applies: the outcome as radio buttons of one channel (a button
+switches to the other), the reasons only while 4 or 6 is chosen, the hand-off to FS only while
+5 is; the next action date comes suggested, with one-tap choices beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel, ValidationError
 
 from bot import ids, texts
 from bot.blocks.case_card import build_case_hint
-from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
-from bot.forms.log import LogMetadata, LogValues, Mode, outcome_value, shown_for, values_for
-from isops.enums import OUTCOMES_BY_CHANNEL, STATUS_LABELS, ActionStatus, Channel, Priority
+from bot.blocks.handoff_modals import handoff_section
+from bot.blocks.mrkdwn import (
+    MAX_OPTION_TEXT,
+    MAX_PLAIN_TEXT_TITLE,
+    context,
+    escape,
+    input_block,
+    plain,
+    section,
+)
+from bot.forms.log import (
+    LogMetadata,
+    LogValues,
+    Mode,
+    mode_for,
+    outcome_value,
+    shown_for,
+    values_for,
+)
+from bot.forms.payload_ids import SlackId
+from isops.enums import (
+    NEEDS_REVIEW_STATUSES,
+    OPEN_STATUSES,
+    OUTCOMES_BY_CHANNEL,
+    STATUS_LABELS,
+    ActionStatus,
+    Channel,
+    Priority,
+)
+from isops.rules import FiveC2M, QuickDate, outcome_channel
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO
 from isops.services.cases_matching import CaseMatch
+from isops.services.handoffs import NO_FS_MEMBER, FsMember
 from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 
-TITLES: dict[str, str] = {"call": "架電を記録", "mail": "メールを記録", "any": "活動を記録"}
+TITLES: dict[Channel, str] = {Channel.CALL: "架電を記録", Channel.MAIL: "メールを記録"}
 SUBMIT = "記録する"
-CONFIRM_VALUE = "yes"
 _URGENCY_MARK = {
     Urgency.DUE: texts.DUE_MARK,
     Urgency.INBOUND_WAITING: texts.INBOUND_MARK_LOG,
 }
 _REVIEW_NOTE = "要承認"
+# The quick date choices: (label, label when tomorrow is a day off).
+QUICK_DATE_LABELS: dict[QuickDate, str] = {
+    QuickDate.NEXT_BUSINESS_DAY: "明日",
+    QuickDate.THREE_BUSINESS_DAYS: "3営業日後",
+    QuickDate.ONE_WEEK: "1週間後",
+    QuickDate.ONE_MONTH: "1ヶ月後",
+}
+NEXT_BUSINESS_DAY_LABEL = "翌営業日"  # 明日 when tomorrow is not a business day
+SWITCH_TO = {
+    Channel.MAIL: f"{texts.MAIL_MARK} メールの記録に切り替える",
+    Channel.CALL: f"{texts.CALL_MARK} 架電の記録に切り替える",
+}
+ACTED_AT_LABEL = "実施日時"
+ACTED_AT_HINT = "あとから記録するときだけ選びます (7 日前まで)。空欄なら今の時刻で記録します"
+REASON_LABEL = "対応不要の理由"
+REASON_MEMO_LABEL = "理由のメモ"
+REASON_MEMO_HINT = "判断の根拠 (マネージャーが読みます)"
+MEMO_LABEL = "アクションメモ"
+MEMO_HINT = "何をしたか・相手の反応・担当領域・欲しい情報"
+CONFIRMED_NOTE = (
+    f"{texts.WARNING_MARK} 5C2M 未完了のまま対応不要として申請します"
+    " (やめる場合はステータスを選び直してください)"
+)
+# The 5C2M confirmation (pushed over the modal).
+CONFIRM_TITLE = "5C2M 未完了"
+CONFIRM_SUBMIT = "このまま申請する"
+CONFIRM_CLOSE = {Channel.CALL: "架電を続ける", Channel.MAIL: "メールを続ける"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +95,18 @@ class SelectedLead:
     text: str
     context: str | None = None
     case_hint: CaseMatch | None = None  # the case to talk from (issue 14)
+
+
+@dataclass(frozen=True)
+class LogModalOptions:
+    """What the modal offers besides the lead's values: the team's settings, the quick date
+    choices of the rep's today, and the FS to hand off to (None: not looked up)."""
+
+    reason_codes: Sequence[str]
+    focus_max_days: int
+    today: dt.date | None = None
+    quick_dates: Mapping[QuickDate, dt.date] = field(default_factory=dict)
+    fs_members: Sequence[FsMember] | None = None
 
 
 def status_label(status: int) -> str:
@@ -120,24 +194,15 @@ def _select(
     return element
 
 
-def _outcome_element(mode: Mode, initial: str | None) -> dict[str, Any]:
-    channels = [Channel(mode)] if mode in ("call", "mail") else [Channel.CALL, Channel.MAIL]
-    groups = [
-        (ch, [_option(o.value, outcome_value(ch, o)) for o in OUTCOMES_BY_CHANNEL[ch]])
-        for ch in channels
-    ]
+def _outcome_element(channel: Channel, initial: str | None) -> dict[str, Any]:
+    """Radio buttons: one tap, every choice visible (5 for a call, 3 for a mail)."""
+    options = [_option(o.value, outcome_value(channel, o)) for o in OUTCOMES_BY_CHANNEL[channel]]
     element: dict[str, Any] = {
-        "type": "static_select",
+        "type": "radio_buttons",
         "action_id": ids.LOG_OUTCOME_BLOCK,
-        "placeholder": plain("結果を選ぶ"),
+        "options": options,
     }
-    if len(groups) == 1:
-        element["options"] = groups[0][1]
-    else:
-        element["option_groups"] = [
-            {"label": plain(ch.label), "options": opts} for ch, opts in groups
-        ]
-    chosen = _pick([o for _, opts in groups for o in opts], initial)
+    chosen = _pick(options, initial)
     if chosen is not None:
         element["initial_option"] = chosen
     return element
@@ -155,46 +220,70 @@ def _textinput_block(action_id: str, initial: str | None, max_length: int) -> di
     return element
 
 
+def quick_date_label(kind: QuickDate, day: dt.date, today: dt.date | None) -> str:
+    """`明日 11/30(月)`: the choice and its date (翌営業日 when tomorrow is a day off)."""
+    label = QUICK_DATE_LABELS[kind]
+    if (
+        kind is QuickDate.NEXT_BUSINESS_DAY
+        and today is not None
+        and day != today + dt.timedelta(days=1)
+    ):
+        label = NEXT_BUSINESS_DAY_LABEL
+    return f"{label} {texts.jp_date(day)}"
+
+
+def _quick_dates_block(
+    quick_dates: Mapping[QuickDate, dt.date], chosen: dt.date | None, today: dt.date | None
+) -> dict[str, Any]:
+    buttons = []
+    for kind, day in quick_dates.items():
+        button: dict[str, Any] = {
+            "type": "button",
+            "action_id": f"{ids.LOG_QUICK_DATE}:{kind.value}",
+            "text": plain(quick_date_label(kind, day, today)),
+            "value": day.isoformat(),
+        }
+        if day == chosen:
+            button["style"] = "primary"  # the date the picker holds
+        buttons.append(button)
+    return {"type": "actions", "block_id": ids.LOG_QUICK_DATES_BLOCK, "elements": buttons}
+
+
+def _date_hint(meta: LogMetadata, values: LogValues, focus_max_days: int) -> str:
+    rule = f"注力リードは明日〜{focus_max_days} 日以内"
+    shown = meta.shown
+    suggested = shown.suggested_next_action_date if shown else None
+    if suggested is not None and values.next_action_date == suggested:
+        return f"リードの状態からの提案日です。{rule}"
+    return rule
+
+
+def _version(lead: int | None, changes: int) -> str | None:
+    """A block's version: the lead it shows, and how often the bot reset its value."""
+    if lead is None:
+        return f"n{changes}" if changes else None
+    return f"{lead}.{changes}" if changes else str(lead)
+
+
 def build_log_modal(
     *,
     meta: LogMetadata,
     selected: SelectedLead | None,
     values: LogValues,
-    reason_codes: Sequence[str],
-    focus_max_days: int,
+    options: LogModalOptions,
     notice: str | None = None,
-    confirm_gap: str | None = None,
 ) -> dict[str, Any]:
     """The modal that records one touch and the four CRM fields.
 
-    `meta.shown.lead_id` versions the lead-dependent blocks, so picking another lead shows
-    that lead's values (see bot.ids). `confirm_gap` ("📞2/5 ✉️0/2") adds the 5C2M
-    confirmation asked for before status 4 is saved.
-    """
-    version = meta.shown.lead_id if meta.shown else None
+    Block ids are versioned by the lead shown (`meta.shown.lead_id`) and the metadata's
+    counters, never by a value, so a rebuild that does not know what the rep typed (the
+    5C2M confirmation's answer) keeps it; picking another lead shows that lead's values
+    (see bot.ids). Status 4/6 adds the reasons, status 5 the hand-off section."""
+    lead = meta.shown.lead_id if meta.shown else None
+    channel = meta.channel
     blocks: list[dict[str, Any]] = []
     if notice:
         blocks.append(section(notice))
-    if confirm_gap:
-        blocks.append(
-            section(
-                f"{texts.WARNING_MARK} *{confirm_gap} — 5C2M 未完了です。*\n"
-                "架電・メールを続ける場合はステータスを選び直してください。"
-                "このまま対応不要として申請する場合は、下にチェックして「記録する」を押してください。"
-            )
-        )
-        blocks.append(
-            input_block(
-                ids.LOG_CONFIRM_BLOCK,
-                "確認",
-                {
-                    "type": "checkboxes",
-                    "action_id": ids.LOG_CONFIRM_BLOCK,
-                    "options": [_option("5C2M 未完了のまま対応不要として申請する", CONFIRM_VALUE)],
-                },
-                optional=True,
-            )
-        )
     picker: dict[str, Any] = {
         "type": "external_select",
         "action_id": ids.LEAD_SELECT,
@@ -214,8 +303,28 @@ def build_log_modal(
         blocks.append(build_case_hint(selected.case_hint))
 
     blocks.append(
-        input_block(ids.LOG_OUTCOME_BLOCK, "結果", _outcome_element(meta.mode, values.outcome))
+        input_block(
+            ids.versioned(ids.LOG_OUTCOME_BLOCK, channel.value),
+            f"{texts.CHANNEL_MARKS[channel]} {channel.label}の結果",
+            _outcome_element(channel, values.outcome),
+        )
     )
+    other = Channel.MAIL if channel == Channel.CALL else Channel.CALL
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": ids.LOG_CHANNEL_BLOCK,
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ids.LOG_SWITCH_CHANNEL,
+                    "text": plain(SWITCH_TO[other]),
+                    "value": other.value,
+                }
+            ],
+        }
+    )
+
     status_options = [
         _option(
             f"{status_label(s)}{' (' + _REVIEW_NOTE + ')' if s.needs_review else ''}",
@@ -223,22 +332,16 @@ def build_log_modal(
         )
         for s in ActionStatus
     ]
-    blocks.append(
-        input_block(
-            ids.versioned(ids.LOG_STATUS_BLOCK, version),
-            texts.STATUS_FIELD_LOG_MODAL,
-            _select(ids.LOG_STATUS_BLOCK, status_options, values.status, "ステータスを選ぶ"),
-        )
+    status_block = input_block(
+        ids.versioned(ids.LOG_STATUS_BLOCK, _version(lead, meta.status_resets)),
+        texts.STATUS_FIELD_LOG_MODAL,
+        _select(ids.LOG_STATUS_BLOCK, status_options, values.status, "ステータスを選ぶ"),
     )
-    priority_options = [_option(p.label, str(int(p))) for p in Priority]
-    blocks.append(
-        input_block(
-            ids.versioned(ids.LOG_PRIORITY_BLOCK, version),
-            texts.PRIORITY_FIELD,
-            _select(ids.LOG_PRIORITY_BLOCK, priority_options, values.priority, "注力 / 非注力"),
-            optional=True,
-        )
-    )
+    # Choosing a status sends block_actions: the modal shows what that status needs.
+    status_block["dispatch_action"] = True
+    blocks.append(status_block)
+    blocks += _status_blocks(meta, values, options)
+
     picker_date: dict[str, Any] = {
         "type": "datepicker",
         "action_id": ids.LOG_NEXT_DATE_BLOCK,
@@ -248,50 +351,90 @@ def build_log_modal(
         picker_date["initial_date"] = values.next_action_date.isoformat()
     blocks.append(
         input_block(
-            ids.versioned(ids.LOG_NEXT_DATE_BLOCK, version),
+            ids.versioned(ids.LOG_NEXT_DATE_BLOCK, _version(lead, meta.date_picks)),
             texts.NEXT_ACTION_DATE_FIELD,
             picker_date,
+            # A focus lead needs one (rule 5): Slack then asks before sending.
+            optional=not (values.priority == Priority.FOCUS and values.status in OPEN_STATUSES),
+            hint=_date_hint(meta, values, options.focus_max_days),
+        )
+    )
+    if options.quick_dates:
+        blocks.append(
+            _quick_dates_block(options.quick_dates, values.next_action_date, options.today)
+        )
+    priority_options = [_option(p.label, str(int(p))) for p in Priority]
+    blocks.append(
+        input_block(
+            ids.versioned(ids.LOG_PRIORITY_BLOCK, lead),
+            texts.PRIORITY_FIELD,
+            _select(ids.LOG_PRIORITY_BLOCK, priority_options, values.priority, "注力 / 非注力"),
             optional=True,
-            hint=f"注力リードは必須 ({focus_max_days} 日以内)。過去の日付は選べません",
         )
     )
     blocks.append(
         input_block(
-            ids.versioned(ids.LOG_MEMO_BLOCK, version),
-            "アクションメモ",
+            ids.versioned(ids.LOG_MEMO_BLOCK, lead),
+            MEMO_LABEL,
             _textinput_block(ids.LOG_MEMO_BLOCK, values.memo, MAX_MEMO),
             optional=True,
-            hint="何をしたか・相手の反応・担当領域・欲しい情報",
+            hint=MEMO_HINT,
         )
     )
-    reason_options = [_option(code, code) for code in reason_codes][:100]
+    acted_at: dict[str, Any] = {"type": "datetimepicker", "action_id": ids.LOG_ACTED_AT_BLOCK}
+    if values.acted_at is not None:
+        acted_at["initial_date_time"] = int(values.acted_at.timestamp())
     blocks.append(
         input_block(
-            ids.LOG_REASON_BLOCK,
-            "対応不要の理由",
-            _select(ids.LOG_REASON_BLOCK, reason_options, values.reason_code, "理由を選ぶ"),
-            optional=True,
-            hint="ステータス 4・6 (マネージャー承認) のときに必須",
-        )
-    )
-    blocks.append(
-        input_block(
-            ids.LOG_REASON_MEMO_BLOCK,
-            "理由のメモ",
-            _textinput_block(ids.LOG_REASON_MEMO_BLOCK, values.reason_memo, MAX_REASON_MEMO),
-            optional=True,
-            hint="ステータス 4・6 のときに必須: 判断の根拠",
+            ids.LOG_ACTED_AT_BLOCK, ACTED_AT_LABEL, acted_at, optional=True, hint=ACTED_AT_HINT
         )
     )
     return {
         "type": "modal",
         "callback_id": ids.LOG_VIEW,
-        "title": plain(TITLES[meta.mode]),
+        "title": plain(TITLES[channel]),
         "submit": plain(SUBMIT),
         "close": plain(texts.CANCEL),
         "private_metadata": meta.dump(),
         "blocks": blocks,
     }
+
+
+def _status_blocks(
+    meta: LogMetadata, values: LogValues, options: LogModalOptions
+) -> list[dict[str, Any]]:
+    """What the chosen status needs: the reasons for 4/6 (required, so Slack asks before
+    sending), the hand-off to FS for 5."""
+    status = values.status
+    if status in NEEDS_REVIEW_STATUSES:
+        blocks: list[dict[str, Any]] = []
+        if meta.confirm and status == ActionStatus.NO_ACTION_BEFORE_CONNECT:
+            blocks.append(context(CONFIRMED_NOTE))
+        reason_options = [_option(code, code) for code in options.reason_codes][:100]
+        blocks.append(
+            input_block(
+                ids.LOG_REASON_BLOCK,
+                REASON_LABEL,
+                _select(ids.LOG_REASON_BLOCK, reason_options, values.reason_code, "理由を選ぶ"),
+            )
+        )
+        blocks.append(
+            input_block(
+                ids.LOG_REASON_MEMO_BLOCK,
+                REASON_MEMO_LABEL,
+                _textinput_block(ids.LOG_REASON_MEMO_BLOCK, values.reason_memo, MAX_REASON_MEMO),
+                hint=REASON_MEMO_HINT,
+            )
+        )
+        return blocks
+    shown_status = meta.shown.status if meta.shown else None
+    if status == ActionStatus.MEETING and shown_status != ActionStatus.MEETING:
+        if options.fs_members is None or options.today is None:
+            return []  # not looked up: the submission asks for the hand-off
+        if not options.fs_members:
+            return [context(f"{texts.WARNING_MARK} {escape(NO_FS_MEMBER)}")]
+        return handoff_section(options.fs_members, today=options.today)
+    return []
 
 
 def no_match_notice(query: str, matches: int) -> str | None:
@@ -314,19 +457,97 @@ def build_log_modal_for(
     focus_max_days: int,
     pushed: bool = False,
 ) -> dict[str, Any]:
-    """The log modal as a command or a 記録 button opens it (lead preselected if known)."""
+    """The log modal as a command or a 記録 button opens it (lead preselected if known; a
+    preset outcome chosen, and its channel's outcomes offered)."""
     lead = start.lead
     meta = LogMetadata(
-        mode=mode,
+        mode=mode_for(mode, start.outcome),
         reply_to=reply_to or None,
         shown=shown_for(lead) if lead else None,
         pushed=pushed,
     )
+    if lead is not None:
+        values = values_for(lead, start.outcome)
+    elif start.outcome is not None:
+        values = LogValues(outcome=outcome_value(outcome_channel(start.outcome), start.outcome))
+    else:
+        values = LogValues()
     return build_log_modal(
         meta=meta,
         selected=selected_lead(lead) if lead else None,
-        values=values_for(lead) if lead else LogValues(),
-        reason_codes=reason_codes,
-        focus_max_days=focus_max_days,
+        values=values,
+        options=LogModalOptions(
+            reason_codes=reason_codes,
+            focus_max_days=focus_max_days,
+            today=start.today,
+            quick_dates=start.quick_dates or {},
+        ),
         notice=no_match_notice(start.query, start.matches),
     )
+
+
+# -- the 5C2M confirmation ------------------------------------------------------------------------
+
+
+class ConfirmMetadata(BaseModel):
+    """The 5C2M confirmation's private_metadata: the log modal under it and its metadata."""
+
+    parent_view_id: SlackId
+    log: LogMetadata
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True, exclude_defaults=True)
+
+    @classmethod
+    def load(cls, text: str | None) -> ConfirmMetadata | None:
+        """None when the text cannot be ours (nothing to go back to)."""
+        try:
+            return cls.model_validate_json(text or "{}")
+        except ValidationError:
+            return None
+
+
+def remaining_text(progress: FiveC2M) -> str:
+    """`あと架電 3 回・メール 2 回` (only what is missing)."""
+    parts = []
+    if progress.calls < progress.target_calls:
+        parts.append(f"{Channel.CALL.label} {progress.target_calls - progress.calls} 回")
+    if progress.mails < progress.target_mails:
+        parts.append(f"{Channel.MAIL.label} {progress.target_mails - progress.mails} 回")
+    return "あと" + "・".join(parts)
+
+
+def cv_day_text(days_since_cv: int) -> str:
+    """`CV 4 日目` (the CV's own day: `CV 当日`), as the morning DM counts days."""
+    return "CV 当日" if days_since_cv <= 0 else f"CV {days_since_cv} 日目"
+
+
+def build_5c2m_confirmation(
+    progress: FiveC2M, *, days_since_cv: int, metadata: ConfirmMetadata
+) -> dict[str, Any]:
+    """The small view pushed when 4 is chosen with 5C2M incomplete (rule 4): 「あと架電 N 回・
+    メール M 回 (CV D 日目)」 with このまま申請する (submit) and 架電を続ける (close: the
+    encouraged answer is also what dismissing the view does)."""
+    behind = progress.next_channel() or Channel.CALL
+    # 架電を続ける, unless the calls are done and only mails are missing.
+    keep_on = Channel.CALL if progress.calls < progress.target_calls else Channel.MAIL
+    return {
+        "type": "modal",
+        "callback_id": ids.LOG_5C2M_VIEW,
+        "title": plain(CONFIRM_TITLE, MAX_PLAIN_TEXT_TITLE),
+        "submit": plain(CONFIRM_SUBMIT, MAX_PLAIN_TEXT_TITLE),
+        "close": plain(CONFIRM_CLOSE[keep_on], MAX_PLAIN_TEXT_TITLE),
+        "notify_on_close": True,
+        "private_metadata": metadata.dump(),
+        "blocks": [
+            section(
+                f"{texts.WARNING_MARK} *{remaining_text(progress)}* ({cv_day_text(days_since_cv)})"
+            ),
+            context(
+                f"5C2M {texts.five_c2m_label(progress)} (この記録を含む)。"
+                "対応不要にする前に、もう一度アプローチしませんか"
+                f" (次は {texts.CHANNEL_MARKS[behind]} {behind.label}がおすすめ)。"
+                "申請するとマネージャーの承認待ちになります。"
+            ),
+        ],
+    }

@@ -30,8 +30,9 @@ RETURN_SUBMIT = "差し戻す"
 REAPPROACH_OPTION = "承認時に再アプローチ日を設定 ({months}か月後)"
 REASON_LABEL = "なぜ追うべきか (担当者にそのまま届きます)"
 REASON_PLACEHOLDER = "例: 役員が資料を読んでいた。来期の予算策定前にもう一度提案する価値がある"
-NEXT_DATE_LABEL = f"{texts.NEXT_ACTION_DATE_FIELD} (任意)"
-PRIORITY_LABEL = f"{texts.PRIORITY_FIELD} (任意)"
+# Optional inputs: Slack adds 「(任意)」 to their labels itself.
+NEXT_DATE_LABEL = texts.NEXT_ACTION_DATE_FIELD
+PRIORITY_LABEL = texts.PRIORITY_FIELD
 RETURN_HINT = "差し戻すとステータスは *{status}* に戻ります。担当者は変わりません。"
 LIST_EMPTY = "あなたが判断する承認待ちはありません。"
 LIST_HEADER = "*承認待ちの「対応不要」判断* ({total} 件、古い順)"

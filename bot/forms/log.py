@@ -15,6 +15,7 @@ from bot.forms.payload_ids import DbId, SlackId
 from bot.forms.state import ModalMetadata, state_values
 from isops import messages
 from isops.enums import PRIORITIES, Channel, Outcome
+from isops.rules import outcome_channel
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO, ShownFields, memo_digest
 from isops.services.leads import LeadSnapshot
 from isops.text import strip_control
@@ -31,7 +32,7 @@ FIELD_BLOCKS: dict[str, str] = {
     "memo": ids.LOG_MEMO_BLOCK,
     "reason_code": ids.LOG_REASON_BLOCK,
     "reason_memo": ids.LOG_REASON_MEMO_BLOCK,
-    "confirm": ids.LOG_CONFIRM_BLOCK,
+    "acted_at": ids.LOG_ACTED_AT_BLOCK,
 }
 # What to say when a value does not parse (Slack checks "required" in the client already):
 # the service's words where it checks the same thing (`isops.messages`).
@@ -44,6 +45,7 @@ FIELD_MESSAGES: dict[str, str] = {
     "memo": messages.MEMO_TOO_LONG,
     "reason_code": "理由を選び直してください",
     "reason_memo": messages.REASON_MEMO_TOO_LONG,
+    "acted_at": "実施日時を選び直してください",
 }
 _FORM_FIELD_TO_SERVICE = {"lead_id": "lead"}
 
@@ -56,6 +58,12 @@ class ShownModel(BaseModel):
     priority: int | None = None
     next_action_date: dt.date | None = None
     memo_digest: str | None = None  # None: the memo was too long to show
+    suggested_next_action_date: dt.date | None = None  # pre-filled instead of the lead's
+
+    @property
+    def shown_next_action_date(self) -> dt.date | None:
+        """The date the picker showed: the suggestion, else the lead's own."""
+        return self.suggested_next_action_date or self.next_action_date
 
     def to_domain(self) -> ShownFields:
         return ShownFields(
@@ -64,22 +72,33 @@ class ShownModel(BaseModel):
             priority=self.priority,
             next_action_date=self.next_action_date,
             memo_digest=self.memo_digest,
+            suggested_next_action_date=self.suggested_next_action_date,
         )
 
 
 class LogMetadata(ModalMetadata):
-    """The log modal's private_metadata (well under Slack's 3,000 characters)."""
+    """The log modal's private_metadata (well under Slack's 3,000 characters).
+
+    The counters version blocks whose value the bot sets over what the rep chose: Slack keeps
+    a block's state across views.update unless its block_id changes (see bot.ids)."""
 
     mode: Mode = "any"
     # Where the rep logged from: a channel gets an ephemeral confirmation; None or a DM
     # ("D…") gets a DM.
     reply_to: SlackId | None = None
     shown: ShownModel | None = None
-    confirm: bool = False  # the 5C2M confirmation checkbox is on the modal
+    confirm: bool = False  # the rep chose このまま申請する (5C2M incomplete, status 4)
     pushed: bool = False  # pushed over another modal: close the whole stack on success
+    status_resets: int = 0  # 架電を続ける put the status back
+    date_picks: int = 0  # a quick date choice set the date
 
     def dump(self) -> str:
         return self.model_dump_json(exclude_none=True, exclude_defaults=True)
+
+    @property
+    def channel(self) -> Channel:
+        """The outcomes the modal offers: a mail modal's, else a call's."""
+        return Channel.MAIL if self.mode == "mail" else Channel.CALL
 
 
 @dataclass(frozen=True)
@@ -93,10 +112,19 @@ class LogValues:
     memo: str | None = None
     reason_code: str | None = None
     reason_memo: str | None = None
+    acted_at: dt.datetime | None = None
 
 
 def outcome_value(channel: Channel, outcome: Outcome) -> str:
     return f"{channel.value}:{outcome.value}"
+
+
+def mode_for(mode: Mode, outcome: Outcome | None) -> Mode:
+    """The modal's channel: a preset outcome's, else the command's (a 記録 button: call)."""
+    if outcome is not None:
+        channel = outcome_channel(outcome)
+        return "mail" if channel == Channel.MAIL else "call"
+    return "mail" if mode == "mail" else "call"
 
 
 def shown_for(snapshot: LeadSnapshot) -> ShownModel:
@@ -107,15 +135,18 @@ def shown_for(snapshot: LeadSnapshot) -> ShownModel:
         priority=snapshot.priority,
         next_action_date=snapshot.next_action_date,
         memo_digest=memo_digest(snapshot.memo) if len(snapshot.memo) <= MAX_MEMO else None,
+        suggested_next_action_date=snapshot.suggested_next_action_date,
     )
 
 
-def values_for(snapshot: LeadSnapshot) -> LogValues:
-    """A lead's four fields as initial values (a memo too long for Slack is not shown)."""
+def values_for(snapshot: LeadSnapshot, outcome: Outcome | None = None) -> LogValues:
+    """A lead's four fields as initial values (a memo too long for Slack is not shown; a due,
+    overdue or missing date shows the suggested one), with `outcome` preset if given."""
     return LogValues(
+        outcome=outcome_value(outcome_channel(outcome), outcome) if outcome else None,
         status=snapshot.status,
         priority=snapshot.priority,
-        next_action_date=snapshot.next_action_date,
+        next_action_date=snapshot.suggested_next_action_date or snapshot.next_action_date,
         memo=snapshot.memo if len(snapshot.memo) <= MAX_MEMO else None,
     )
 
@@ -127,6 +158,23 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    """A datetimepicker's UNIX time as an aware UTC datetime (None: empty or not a time)."""
+    if value in (None, "") or isinstance(value, bool):
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def raw_values(view: Mapping[str, Any]) -> LogValues:
     """What the modal currently holds, as initial values for a rebuilt modal."""
     state = state_values(view)
@@ -135,19 +183,15 @@ def raw_values(view: Mapping[str, Any]) -> LogValues:
         field = state.get(base)
         return field.value if field is not None else None
 
-    date_text = get(ids.LOG_NEXT_DATE_BLOCK)
-    try:
-        next_date = dt.date.fromisoformat(date_text) if date_text else None
-    except ValueError:
-        next_date = None
     return LogValues(
         outcome=get(ids.LOG_OUTCOME_BLOCK),
         status=_int(get(ids.LOG_STATUS_BLOCK)),
         priority=_int(get(ids.LOG_PRIORITY_BLOCK)),
-        next_action_date=next_date,
+        next_action_date=_date(get(ids.LOG_NEXT_DATE_BLOCK)),
         memo=get(ids.LOG_MEMO_BLOCK),
         reason_code=get(ids.LOG_REASON_BLOCK),
         reason_memo=get(ids.LOG_REASON_MEMO_BLOCK),
+        acted_at=_moment(get(ids.LOG_ACTED_AT_BLOCK)),
     )
 
 
@@ -160,7 +204,11 @@ def values_after_lead_change(
     lead = values_for(snapshot)
 
     def was(field: str) -> Any:  # what the modal showed (nothing before a first pick)
-        return getattr(shown, field) if shown is not None else None
+        if shown is None:
+            return None
+        if field == "next_action_date":
+            return shown.shown_next_action_date
+        return getattr(shown, field)
 
     def keep(now: Any, before: Any, fresh: Any) -> Any:
         return now if now is not None and now != before else fresh
@@ -195,7 +243,7 @@ class LogForm(BaseModel):
     memo: str = Field(default="", max_length=MAX_MEMO)
     reason_code: str | None = None
     reason_memo: str = Field(default="", max_length=MAX_REASON_MEMO)
-    confirmed: bool = False
+    acted_at: dt.datetime | None = None
 
     @field_validator("memo", "reason_memo", mode="before")
     @classmethod
@@ -237,6 +285,7 @@ def parse_log_form(view: Mapping[str, Any]) -> ParsedLog:
         return field.value if field is not None else None
 
     channel, _, outcome = str(get(ids.LOG_OUTCOME_BLOCK) or "").partition(":")
+    acted_at_raw = get(ids.LOG_ACTED_AT_BLOCK)
     raw: dict[str, Any] = {
         "lead_id": get(ids.LOG_LEAD_BLOCK),
         "channel": channel or None,
@@ -247,16 +296,21 @@ def parse_log_form(view: Mapping[str, Any]) -> ParsedLog:
         "memo": get(ids.LOG_MEMO_BLOCK),
         "reason_code": get(ids.LOG_REASON_BLOCK),
         "reason_memo": get(ids.LOG_REASON_MEMO_BLOCK),
-        "confirmed": "yes" in (get(ids.LOG_CONFIRM_BLOCK) or []),
+        "acted_at": _moment(acted_at_raw),
     }
+    errors: dict[str, str] = {}
+    if acted_at_raw not in (None, "") and raw["acted_at"] is None:
+        errors["acted_at"] = FIELD_MESSAGES["acted_at"]
     try:
-        return ParsedLog(LogForm.model_validate(raw), {})
+        form = LogForm.model_validate(raw)
     except ValidationError as exc:
-        field_errors: dict[str, str] = {}
         for error in exc.errors():
             name = str(error["loc"][0]) if error["loc"] else "lead_id"
             name = "outcome" if name == "channel" else name
-            field_errors[_FORM_FIELD_TO_SERVICE.get(name, name)] = FIELD_MESSAGES.get(
+            errors[_FORM_FIELD_TO_SERVICE.get(name, name)] = FIELD_MESSAGES.get(
                 name, "入力を確認してください"
             )
-        return ParsedLog(None, errors_for_view(view, field_errors))
+        form = None
+    if errors:
+        return ParsedLog(None, errors_for_view(view, errors))
+    return ParsedLog(form, {})

@@ -29,6 +29,8 @@ def _plain(element: Mapping[str, Any]) -> Any:
         return element.get("selected_date")
     if kind == "timepicker":
         return element.get("selected_time")
+    if kind == "datetimepicker":
+        return element.get("selected_date_time")  # a UNIX time (seconds)
     if kind == "users_select":
         return element.get("selected_user")
     return element.get("value")

@@ -8,7 +8,7 @@ from bot.deps import Deps
 from bot.listeners import errors
 from bot.listeners.actions import cases as case_actions
 from bot.listeners.actions import handoffs as handoff_actions
-from bot.listeners.actions import lead_picked, log_button
+from bot.listeners.actions import lead_picked, log_button, log_form
 from bot.listeners.actions import reschedule as reschedule_actions
 from bot.listeners.actions import reviews as review_actions
 from bot.listeners.commands import cases as case_commands
@@ -21,7 +21,7 @@ from bot.listeners.events import app_home
 from bot.listeners.options import lead_select
 from bot.listeners.views import cases as case_views
 from bot.listeners.views import handoffs as handoff_views
-from bot.listeners.views import lead_create, log_action, review_return
+from bot.listeners.views import lead_create, log_action, log_confirm, review_return
 from bot.listeners.views import leads_import as leads_import_view
 
 
@@ -38,7 +38,9 @@ def register_all(app: App, deps: Deps) -> None:
     lead_select.register(app, deps)
     log_button.register(app, deps)
     lead_picked.register(app, deps)
+    log_form.register(app, deps)
     log_action.register(app, deps)
+    log_confirm.register(app, deps)
     lead_create.register(app, deps)
     # Issue #4: /isops import (admins paste a CSV of leads).
     leads_import_command.register(app, deps)

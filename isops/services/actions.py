@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from isops import limits, messages
 from isops.approach import is_approached
-from isops.calendar import BusinessCalendar
+from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
 from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import InvalidInput, IsopsError
@@ -23,11 +23,13 @@ from isops.models import Action, Lead, NoActionReview
 from isops.rules import (
     FiveC2M,
     Targets,
+    acted_at_problem,
     chases_5c2m,
     counts_as_early,
     five_c2m,
     log_problems,
     needs_5c2m_confirmation,
+    progress_after_touch,
     starts_review,
     status_after_outcome,
 )
@@ -63,14 +65,28 @@ class ShownFields:
     priority: int | None
     next_action_date: dt.date | None
     memo_digest: str | None
+    # The date the modal pre-filled instead of the lead's own (due, overdue or unset):
+    # submitted as it is, it is written — unless someone changed the lead's date meanwhile.
+    suggested_next_action_date: dt.date | None = None
 
 
 class NeedsConfirmation(IsopsError):
     """Status 4 chosen while 5C2M is incomplete: the rep must confirm before it is saved."""
 
-    def __init__(self, gap: FiveC2M) -> None:
+    def __init__(self, gap: FiveC2M, cv_at: dt.datetime | None = None) -> None:
         self.gap = gap
+        self.cv_at = cv_at
         super().__init__(messages.five_c2m_incomplete(gap.label()))
+
+
+class HandedOff(BaseModel):
+    """The hand-off to FS a log of status 5 created, for the rep's confirmation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fs_name: str
+    meeting_at: dt.datetime
+    meeting_mode: str  # MeetingMode's value
 
 
 class ActionResult(BaseModel):
@@ -106,6 +122,9 @@ class ActionResult(BaseModel):
     review_withdrawn: bool = False
     reason_code: str | None = None
     focus_max_days: int = 60
+    backdated: bool = False  # the rep gave 実施日時 (a touch logged late)
+    timezone: str | None = None  # the rep's zone (IANA name), to show times as they read them
+    handoff: HandedOff | None = None  # status 5: the hand-off created with this log
 
     @property
     def five_c2m(self) -> FiveC2M:
@@ -137,6 +156,7 @@ class _Submission:
     reason_code: str | None
     reason_memo: str
     shown: ShownFields | None
+    acted_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -169,9 +189,10 @@ def record_action(
     reason_memo: str | None = None,
     shown: ShownFields | None = None,
     confirmed_incomplete_5c2m: bool = False,
+    acted_at: dt.datetime | None = None,
     idempotency_key: str | None = None,
     reply_to: str | None = None,
-    then: Callable[[UnitOfWork, ActionResult], None] | None = None,
+    then: Callable[[UnitOfWork, ActionResult], ActionResult | None] | None = None,
     settings: Settings,
     calendar: BusinessCalendar,
 ) -> ActionResult:
@@ -179,10 +200,14 @@ def record_action(
     or nothing. The same `idempotency_key` twice records one action (the second returns
     `duplicate=True`). Queues the rep's confirmation (to `reply_to`) in the same transaction.
 
+    `acted_at` (実施日時) is when a touch logged late happened (`rules.acted_at_problem`:
+    not in the future, at most 7 days back); None is now. The counters use it: a touch
+    inside the CV window counts there, an older one does not become the last touch.
+
     Raises InvalidInput (field → Japanese message) or NeedsConfirmation; nothing is saved then.
     `then` is another feature's step in the same transaction, run after the action is
-    recorded and before the commit (the FS hand-off of status 5); if it raises, nothing is
-    saved either.
+    recorded and before the commit (the FS hand-off of status 5); it may return the result
+    with its part added (the confirmation shows it). If it raises, nothing is saved either.
     """
     submission = _Submission(
         channel=channel,
@@ -194,6 +219,7 @@ def record_action(
         reason_code=(reason_code or "").strip() or None,
         reason_memo=(reason_memo or "").strip(),
         shown=shown,
+        acted_at=acted_at,
     )
     targets = settings.targets
     with uow:
@@ -204,12 +230,12 @@ def record_action(
         if earlier is not None:
             return _duplicate(session, earlier, lead, targets)
 
+        now = utcnow()
         fields = _resolve_fields(uow, lead, submission)
-        _check(lead, submission, fields, settings, today=actor.today(calendar))
+        _check(lead, submission, fields, settings, today=actor.today(calendar), now=now)
         if not confirmed_incomplete_5c2m:
             _confirm_5c2m(lead, submission.channel, fields, targets)
 
-        now = utcnow()
         # Rule 1's deadline is reported on the first approach only: not on a lead the CRM
         # already had as approached (status 2/3 imported) with no touch logged in isops.
         first_approach = not is_approached(lead.status, lead.first_action_at)
@@ -229,9 +255,9 @@ def record_action(
 
         result = _result(
             action, lead, submission, fields, changed, first_approach, settings, calendar
-        )
+        ).model_copy(update={"timezone": member_zone(actor.timezone, calendar.tz).key})
         if then is not None:
-            then(uow, result)
+            result = then(uow, result) or result
         outbox.enqueue(
             uow, kind=ACTION_LOGGED, payload=confirmation_payload(result, slack_user_id, reply_to)
         )
@@ -279,6 +305,14 @@ def _resolve_fields(uow: UnitOfWork, lead: Lead, submission: _Submission) -> _Fi
     if shown is not None and priority == shown.priority:
         priority = lead.priority
     date_untouched = shown is not None and submission.next_action_date == shown.next_action_date
+    if (
+        shown is not None
+        and shown.suggested_next_action_date is not None
+        and submission.next_action_date == shown.suggested_next_action_date
+    ):
+        # The suggestion, left as it was: written, unless the lead's date changed meanwhile
+        # (then the colleague's date stays, as for any field left as shown).
+        date_untouched = lead.next_action_date != shown.next_action_date
     return _Fields(
         status_before=status_before,
         status=status,
@@ -294,9 +328,16 @@ def _resolve_fields(uow: UnitOfWork, lead: Lead, submission: _Submission) -> _Fi
 
 
 def _check(
-    lead: Lead, submission: _Submission, fields: _Fields, settings: Settings, *, today: dt.date
+    lead: Lead,
+    submission: _Submission,
+    fields: _Fields,
+    settings: Settings,
+    *,
+    today: dt.date,
+    now: dt.datetime,
 ) -> None:
-    """The log's rules (`rules.log_problems`): InvalidInput with every problem at once."""
+    """The log's rules (`rules.log_problems`, `rules.acted_at_problem`): InvalidInput with
+    every problem at once."""
     errors = log_problems(
         channel=submission.channel,
         outcome=submission.outcome,
@@ -313,6 +354,10 @@ def _check(
         today=today,
         targets=settings.targets,
     )
+    if submission.acted_at is not None:
+        late = acted_at_problem(submission.acted_at, now=now)
+        if late is not None:
+            errors["acted_at"] = late
     if errors:
         raise InvalidInput(errors)
 
@@ -320,15 +365,11 @@ def _check(
 def _confirm_5c2m(lead: Lead, channel: Channel, fields: _Fields, targets: Targets) -> None:
     """NeedsConfirmation when the rep drops the lead (4) with 5C2M incomplete, this touch
     included (rule 4)."""
-    progress = five_c2m(
-        lead.call_count + (channel == Channel.CALL),
-        lead.mail_count + (channel == Channel.MAIL),
-        targets,
-    )
+    progress = progress_after_touch(five_c2m(lead.call_count, lead.mail_count, targets), channel)
     if needs_5c2m_confirmation(
         status=fields.status, review=fields.starts_review, progress=progress
     ):
-        raise NeedsConfirmation(progress)
+        raise NeedsConfirmation(progress, lead.cv_at)
 
 
 def _add_action(
@@ -347,7 +388,7 @@ def _add_action(
         channel=submission.channel,
         outcome=submission.outcome,
         memo=fields.memo if fields.memo != lead.memo else "",
-        acted_at=now,
+        acted_at=submission.acted_at or now,
         idempotency_key=idempotency_key,
     )
     session.add(action)
@@ -434,6 +475,7 @@ def _result(
         review_withdrawn=fields.pending_review_id is not None,
         reason_code=submission.reason_code if fields.starts_review else None,
         focus_max_days=targets.focus_max_days,
+        backdated=submission.acted_at is not None,
     )
 
 

@@ -24,7 +24,7 @@ from isops.enums import ActionStatus, MeetingMode, Role
 from isops.errors import InvalidInput, IsopsError
 from isops.models import Handoff, Lead, Member
 from isops.services import outbox
-from isops.services.actions import ActionResult
+from isops.services.actions import ActionResult, HandedOff
 from isops.services.handoff_details import moment_text, short
 from isops.services.handoff_schedule import VerdictSchedule
 from isops.services.history import record_change
@@ -104,24 +104,35 @@ def handoff_step(
     slack_user_id: str,
     settings: Settings,
     calendar: BusinessCalendar,
-) -> Callable[[UnitOfWork, ActionResult], None]:
+) -> Callable[[UnitOfWork, ActionResult], ActionResult | None]:
     """The step `record_action` runs in its transaction (`then`): the hand-off when the action moves
-    the lead into status 5 (商談化); nothing otherwise."""
+    the lead into status 5 (商談化), returned on the result for the rep's confirmation; nothing
+    otherwise."""
 
-    def step(uow: UnitOfWork, result: ActionResult) -> None:
+    def step(uow: UnitOfWork, result: ActionResult) -> ActionResult | None:
         entering_meeting = (
             result.status_after == ActionStatus.MEETING
             and result.status_before != ActionStatus.MEETING
         )
-        if entering_meeting:
-            create_handoff_in(
-                uow,
-                lead_id=result.lead_id,
-                handoff=handoff,
-                slack_user_id=slack_user_id,
-                settings=settings,
-                calendar=calendar,
-            )
+        if not entering_meeting:
+            return None
+        handoff_id = create_handoff_in(
+            uow,
+            lead_id=result.lead_id,
+            handoff=handoff,
+            slack_user_id=slack_user_id,
+            settings=settings,
+            calendar=calendar,
+        )
+        row = uow.session.get_one(Handoff, handoff_id)
+        fs = uow.session.get_one(Member, row.fs_member_id)
+        return result.model_copy(
+            update={
+                "handoff": HandedOff(
+                    fs_name=fs.name, meeting_at=row.meeting_at, meeting_mode=row.meeting_mode
+                )
+            }
+        )
 
     return step
 

@@ -20,6 +20,7 @@ from isops.enums import (
     NOT_CONNECTED_STATUSES,
     OPEN_STATUSES,
     ActionStatus,
+    Outcome,
     Priority,
     RoleLevel,
 )
@@ -37,7 +38,15 @@ from isops.messages import (
 )
 from isops.models import Lead, NoActionReview
 from isops.pending_review import has_pending_review, is_pending
-from isops.rules import FiveC2M, Targets, five_c2m
+from isops.rules import (
+    FiveC2M,
+    QuickDate,
+    Targets,
+    five_c2m,
+    quick_next_action_dates,
+    status_after_outcome,
+    suggest_next_action_date,
+)
 from isops.services.cases_matching import CaseMatch, LeadProfile, best_case_for_lead
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
@@ -101,6 +110,12 @@ class LeadSnapshot:
     first_action_at: dt.datetime | None
     # The case to talk from (issue 14): industry, then role level, then size; None without.
     case_hint: CaseMatch | None = None
+    cv_at: dt.datetime | None = None
+    # What the modal pre-fills instead of `next_action_date` when that is due, overdue or
+    # unset on an open lead (`rules.suggest_next_action_date`); None: the lead's own date.
+    suggested_next_action_date: dt.date | None = None
+    # Days since CV in the caller's calendar (0 on the CV's day), as the morning DM counts.
+    days_since_cv: int = 0
 
     @property
     def awaiting_first_approach(self) -> bool:
@@ -110,11 +125,15 @@ class LeadSnapshot:
 
 @dataclass(frozen=True)
 class LogStart:
-    """What the log modal opens with: the preselected lead (if any) and how many matched."""
+    """What the log modal opens with: the preselected lead (if any) and how many matched,
+    the outcome a one-tap menu chose (None: the rep picks it), and the quick date choices."""
 
     lead: LeadSnapshot | None
     query: str
     matches: int
+    outcome: Outcome | None = None
+    quick_dates: dict[QuickDate, dt.date] | None = None
+    today: dt.date | None = None  # the caller's today (their time zone)
 
 
 def _like_escape(term: str) -> str:
@@ -238,29 +257,53 @@ def search_leads(
         return _search(uow.session, actor, query=query, today=today, targets=targets, limit=limit)
 
 
-def _snapshot(session: Session, actor: Actor, lead: Lead, targets: Targets) -> LeadSnapshot:
+def _snapshot(
+    session: Session,
+    actor: Actor,
+    lead: Lead,
+    targets: Targets,
+    *,
+    calendar: BusinessCalendar,
+    outcome: Outcome | None = None,
+) -> LeadSnapshot:
     pending = session.execute(
         select(NoActionReview.requested_status, NoActionReview.previous_status).where(
             NoActionReview.lead_id == lead.id, is_pending()
         )
     ).first()
     names = owner_names(session, actor, {lead.owner_id} if lead.owner_id else set())
+    status = pending.previous_status if pending else lead.status
+    progress = five_c2m(lead.call_count, lead.mail_count, targets)
+    today = actor.today(calendar)
+    suggested = None
+    if lead.next_action_date is None or lead.next_action_date <= today:
+        suggested = suggest_next_action_date(
+            status=status_after_outcome(status, outcome) if outcome else status,
+            priority=lead.priority,
+            progress=progress,
+            today=today,
+            calendar=calendar,
+            targets=targets,
+        )
     return LeadSnapshot(
         id=lead.id,
         company=lead.company,
         contact_name=lead.contact_name,
         owner_name=None if lead.owner_id == actor.id else names.get(lead.owner_id or -1),
-        status=pending.previous_status if pending else lead.status,
+        status=status,
         pending_status=pending.requested_status if pending else None,
         priority=lead.priority,
         next_action_date=lead.next_action_date,
         memo=lead.memo,
-        five_c2m=five_c2m(lead.call_count, lead.mail_count, targets),
+        five_c2m=progress,
         inbound=lead.inbound,
         first_action_at=lead.first_action_at,
         case_hint=best_case_for_lead(
             session, LeadProfile(lead.industry, lead.role_level, lead.company_size)
         ),
+        cv_at=lead.cv_at,
+        suggested_next_action_date=suggested,
+        days_since_cv=max(0, (today - calendar.local_date(lead.cv_at)).days),
     )
 
 
@@ -282,25 +325,37 @@ def start_log(
     targets: Targets,
     query: str = "",
     lead_id: int | None = None,
+    outcome: Outcome | None = None,
 ) -> LogStart:
     """What the log modal opens with: the lead `lead_id` (a "記録" button, a lead picked in
-    the modal) or, when `query` (the command text) matches exactly one open lead, that one."""
+    the modal) or, when `query` (the command text) matches exactly one open lead, that one.
+    `outcome` is preset (a one-tap menu's 詳しく記録 / 接続): the suggested next action date
+    is the one for the status that outcome leads to."""
     query = query.strip()
     with uow:
         session = uow.session
         actor = load_actor(session, slack_user_id=slack_user_id)
+        today = actor.today(calendar)
+        quick = quick_next_action_dates(today, calendar)
+
+        def start(lead: Lead | None, matches: int) -> LogStart:
+            snapshot = (
+                _snapshot(session, actor, lead, targets, calendar=calendar, outcome=outcome)
+                if lead is not None
+                else None
+            )
+            return LogStart(
+                snapshot, query, matches, outcome=outcome, quick_dates=quick, today=today
+            )
+
         if lead_id is not None:
-            lead = visible_lead(session, actor, lead_id)
-            return LogStart(_snapshot(session, actor, lead, targets), query, 1)
+            return start(visible_lead(session, actor, lead_id), 1)
         if not query:
-            return LogStart(None, query, 0)
-        found = _search(
-            session, actor, query=query, today=actor.today(calendar), targets=targets, limit=2
-        )
+            return start(None, 0)
+        found = _search(session, actor, query=query, today=today, targets=targets, limit=2)
         if len(found) != 1:
-            return LogStart(None, query, len(found))
-        lead = session.get_one(Lead, found[0].id)
-        return LogStart(_snapshot(session, actor, lead, targets), query, 1)
+            return start(None, len(found))
+        return start(session.get_one(Lead, found[0].id), 1)
 
 
 # -- registering a lead by hand (/lead) ----------------------------------------------------------

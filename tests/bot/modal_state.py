@@ -20,6 +20,8 @@ def _initial(element: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": kind, "selected_date": element.get("initial_date")}
     if kind == "timepicker":
         return {"type": kind, "selected_time": element.get("initial_time")}
+    if kind == "datetimepicker":
+        return {"type": kind, "selected_date_time": element.get("initial_date_time")}
     if kind == "users_select":
         return {"type": kind, "selected_user": element.get("initial_user")}
     if kind == "checkboxes":
@@ -37,6 +39,8 @@ def _changed(element: Mapping[str, Any], value: Any) -> dict[str, Any]:
         return state_value("checkboxes", value)
     if kind == "datepicker" and isinstance(value, dt.date):
         return state_value("datepicker", value)
+    if kind == "datetimepicker":
+        return state_value("datetimepicker", value)
     if kind == "radio_buttons":
         chosen = next((o for o in element["options"] if o["value"] == value), None)
         return {"type": kind, "selected_option": chosen}

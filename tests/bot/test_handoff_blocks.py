@@ -21,9 +21,8 @@ from bot.blocks.handoff_modals import (
     build_invalid_modal,
     build_reschedule_modal,
     build_return_modal,
-    with_handoff_section,
 )
-from bot.blocks.log_modal import build_log_modal
+from bot.blocks.log_modal import LogModalOptions, build_log_modal
 from bot.blocks.mrkdwn import MAX_SECTION_TEXT
 from bot.blocks.reminders import build_morning_dm
 from bot.forms.log import LogMetadata, LogValues
@@ -223,18 +222,25 @@ def test_the_rep_hears_each_event_and_gets_a_log_button_only_when_the_lead_came_
 
 def test_the_modals_keep_slacks_limits() -> None:
     many_fs = [FsMember(i, f"UF{i}", f"FS メンバー{i}" * 8, "東京") for i in range(1, 101)]
-    log = build_log_modal(
-        meta=LogMetadata(mode="call"),
-        selected=None,
-        values=LogValues(status=5),
-        reason_codes=["対象外"],
-        focus_max_days=60,
-    )
-    section = with_handoff_section(log, many_fs, today=dt.date(2026, 11, 30))
+
+    def log(fs: list[FsMember]) -> dict[str, Any]:
+        return build_log_modal(
+            meta=LogMetadata(mode="call"),
+            selected=None,
+            values=LogValues(status=5),
+            options=LogModalOptions(
+                reason_codes=["対象外"],
+                focus_max_days=60,
+                today=dt.date(2026, 11, 30),
+                fs_members=fs,
+            ),
+        )
+
+    section = log(many_fs)
     assert view_problems(section) == []
     fs_block = next(b for b in section["blocks"] if b.get("block_id") == ids.HANDOFF_FS_BLOCK)
     assert "initial_option" not in fs_block["element"]  # several FS: the rep chooses
-    one = with_handoff_section(log, many_fs[:1], today=dt.date(2026, 11, 30))
+    one = log(many_fs[:1])
     one_block = next(b for b in one["blocks"] if b.get("block_id") == ids.HANDOFF_FS_BLOCK)
     assert one_block["element"]["initial_option"]["value"] == "1"
     reasons = [f"理由{i}" for i in range(150)]

@@ -102,7 +102,17 @@ class RecordingApp:
         return constraint
 
     def __getattr__(self, kind: str) -> Any:
-        if kind in ("action", "command", "view", "options", "event", "shortcut", "message"):
+        kinds = (
+            "action",
+            "command",
+            "view",
+            "view_closed",
+            "options",
+            "event",
+            "shortcut",
+            "message",
+        )
+        if kind in kinds:
             return self._kind(kind)
         raise AttributeError(kind)
 

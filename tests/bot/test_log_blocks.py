@@ -14,10 +14,14 @@ from bot.blocks.lead_modal import build_lead_modal, build_lead_result
 from bot.blocks.log_button import build_log_button
 from bot.blocks.log_confirmation import build_log_confirmation
 from bot.blocks.log_modal import (
+    ConfirmMetadata,
+    LogModalOptions,
+    build_5c2m_confirmation,
     build_lead_options,
     build_log_modal,
     build_log_modal_for,
     lead_option_text,
+    quick_date_label,
     selected_lead,
 )
 from bot.forms.log import (
@@ -29,8 +33,8 @@ from bot.forms.log import (
     values_after_lead_change,
 )
 from isops.enums import Channel, Outcome
-from isops.rules import FiveC2M
-from isops.services.actions import ActionResult, memo_digest
+from isops.rules import FiveC2M, QuickDate
+from isops.services.actions import ActionResult, HandedOff, memo_digest
 from isops.services.leads import (
     LeadOption,
     LeadRegistration,
@@ -106,19 +110,128 @@ def test_log_modal_is_valid_at_the_limits(mode: Any) -> None:
     assert EVIL not in json.dumps(view, ensure_ascii=False)  # the owner's name is escaped
 
 
-def test_confirmation_step_adds_the_gap_and_a_checkbox() -> None:
-    meta = LogMetadata(mode="call", shown=ShownModel(lead_id=7), confirm=True)
-    view = build_log_modal(
-        meta=meta,
+def _modal(status: int | None = 2, **meta: Any) -> dict[str, Any]:
+    return build_log_modal(
+        meta=LogMetadata(mode="call", shown=ShownModel(lead_id=7, status=2), **meta),
         selected=selected_lead(_snapshot()),
-        values=LogValues(status=4),
+        values=LogValues(status=status),
+        options=LogModalOptions(
+            reason_codes=DEFAULT_REASON_CODES, focus_max_days=60, today=dt.date(2026, 11, 27)
+        ),
+    )
+
+
+def _input_ids(view: dict[str, Any]) -> list[str]:
+    return [ids.unversioned(b["block_id"]) for b in view["blocks"] if b["type"] == "input"]
+
+
+def test_reasons_only_for_4_and_6_and_required_there() -> None:
+    for status in (1, 2, 3, None):
+        assert ids.LOG_REASON_BLOCK not in _input_ids(_modal(status))
+    for status in (4, 6):
+        view = _modal(status)
+        assert view_problems(view) == []
+        reasons = [b for b in view["blocks"] if b.get("block_id", "").startswith("log_reason")]
+        assert [b["optional"] for b in reasons] == [False, False]
+    confirmed = json.dumps(_modal(4, confirm=True), ensure_ascii=False)
+    assert "5C2M 未完了のまま対応不要として申請します" in confirmed
+    assert "5C2M 未完了のまま" not in json.dumps(_modal(6, confirm=True), ensure_ascii=False)
+    # Status 5 without the FS looked up: nothing yet (the submission asks for the hand-off).
+    assert ids.HANDOFF_FS_BLOCK not in _input_ids(_modal(5))
+
+
+def test_the_5c2m_confirmation_says_what_is_left() -> None:
+    meta = ConfirmMetadata(parent_view_id="V123", log=LogMetadata(mode="call"))
+    view = build_5c2m_confirmation(FiveC2M(2, 0, 5, 2), days_since_cv=4, metadata=meta)
+    assert view_problems(view) == []
+    text = json.dumps(view["blocks"], ensure_ascii=False)
+    assert "*あと架電 3 回・メール 2 回* (CV 4 日目)" in text
+    assert (view["submit"]["text"], view["close"]["text"]) == ("このまま申請する", "架電を続ける")
+    assert ConfirmMetadata.load(view["private_metadata"]) == meta
+    mails = build_5c2m_confirmation(FiveC2M(5, 1, 5, 2), days_since_cv=0, metadata=meta)
+    assert "*あとメール 1 回* (CV 当日)" in json.dumps(mails["blocks"], ensure_ascii=False)
+    assert mails["close"]["text"] == "メールを続ける"
+    assert ConfirmMetadata.load("not ours") is None
+
+
+def test_quick_dates_say_their_date_and_mark_the_one_chosen() -> None:
+    friday, monday = dt.date(2026, 11, 27), dt.date(2026, 11, 30)
+    assert quick_date_label(QuickDate.NEXT_BUSINESS_DAY, monday, friday) == "翌営業日 11/30(月)"
+    assert quick_date_label(QuickDate.NEXT_BUSINESS_DAY, monday, dt.date(2026, 11, 29)) == (
+        "明日 11/30(月)"
+    )
+    quick = {QuickDate.NEXT_BUSINESS_DAY: monday, QuickDate.ONE_WEEK: dt.date(2026, 12, 4)}
+    view = build_log_modal(
+        meta=LogMetadata(mode="call"),
+        selected=None,
+        values=LogValues(next_action_date=monday),
+        options=LogModalOptions(
+            reason_codes=DEFAULT_REASON_CODES, focus_max_days=60, today=friday, quick_dates=quick
+        ),
+    )
+    block = next(b for b in view["blocks"] if b.get("block_id") == ids.LOG_QUICK_DATES_BLOCK)
+    assert [(e["value"], e.get("style")) for e in block["elements"]] == [
+        ("2026-11-30", "primary"),
+        ("2026-12-04", None),
+    ]
+    assert len({e["action_id"] for e in block["elements"]}) == 2  # distinct within a block
+
+
+def test_a_preset_outcome_opens_its_channel_with_it_chosen() -> None:
+    replied = build_log_modal_for(
+        LogStart(_snapshot(), "", 1, outcome=Outcome.REPLIED),
+        mode="any",
+        reply_to=None,
         reason_codes=DEFAULT_REASON_CODES,
         focus_max_days=60,
-        confirm_gap="📞2/5 ✉️0/2",
     )
-    assert view_problems(view) == []
-    assert "📞2/5 ✉️0/2 — 5C2M 未完了です" in view["blocks"][0]["text"]["text"]
-    assert view["blocks"][1]["block_id"] == ids.LOG_CONFIRM_BLOCK
+    assert replied["title"]["text"] == "メールを記録"
+    outcome = next(b for b in replied["blocks"] if b.get("block_id") == "log_outcome~mail")
+    assert outcome["element"]["initial_option"]["value"] == "mail:返信あり"
+    no_lead = build_log_modal_for(
+        LogStart(None, "", 0, outcome=Outcome.CONNECTED),
+        mode="any",
+        reply_to=None,
+        reason_codes=DEFAULT_REASON_CODES,
+        focus_max_days=60,
+    )
+    outcome = next(b for b in no_lead["blocks"] if b.get("block_id") == "log_outcome~call")
+    assert outcome["element"]["initial_option"]["value"] == "call:接続"
+    # A suggested date is pre-filled (and said to be one); the lead's own stays in metadata.
+    suggested = _snapshot(next_action_date=None, suggested_next_action_date=dt.date(2026, 11, 30))
+    view = build_log_modal_for(
+        LogStart(suggested, "", 1),
+        mode="call",
+        reply_to=None,
+        reason_codes=DEFAULT_REASON_CODES,
+        focus_max_days=60,
+    )
+    date = next(b for b in view["blocks"] if b.get("block_id", "").startswith("log_next_date~"))
+    assert date["element"]["initial_date"] == "2026-11-30" and "提案日" in date["hint"]["text"]
+    shown = json.loads(view["private_metadata"])["shown"]
+    assert shown["suggested_next_action_date"] == "2026-11-30"
+    assert "next_action_date" not in shown
+
+
+def test_confirmation_mentions_the_hand_off_and_a_late_touch() -> None:
+    result = _result(
+        status_before=3,
+        status_after=5,
+        acted_at=dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.UTC),
+        backdated=True,
+        timezone="Asia/Tokyo",
+        handoff=HandedOff(
+            fs_name="<!here>田中",
+            meeting_at=dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC),
+            meeting_mode="visit",
+        ),
+    )
+    message = build_log_confirmation(result)
+    assert message_problems(message) == []
+    text = message["blocks"][0]["text"]["text"]
+    assert "実施日時: 11/26(木) 15:00 (あとから記録)" in text
+    assert "🤝 FS の &lt;!here&gt;田中 さんに引き継ぎました: *12/1(火) 14:00* 🏢 訪問" in text
+    assert "<!here>" not in json.dumps(message, ensure_ascii=False)
 
 
 def test_lead_options_fit_slack_and_show_urgency_and_5c2m() -> None:
@@ -162,9 +275,9 @@ def test_confirmation_coaches_and_escapes() -> None:
     assert "&lt;!channel&gt; &amp;" in text
     assert "ステータス: 1 未対応 → *2 未接続*" in text
     assert "5C2M 📞3/5 ✉️0/2 — 次は ✉️ *メール* がおすすめです" in text
-    assert "期限 2026/11/27 (金) に間に合いました" in text
+    assert "期限 11/27(金) に間に合いました" in text
     assert "CV から 7 日以内の活動: 3/5" in text
-    assert "2026/12/02 (水)* (注力)" in text
+    assert "*12/2(水)* (注力)" in text
 
 
 def test_confirmation_for_a_review_request_and_a_late_inbound() -> None:
@@ -179,7 +292,7 @@ def test_confirmation_for_a_review_request_and_a_late_inbound() -> None:
         )
     )["blocks"][0]["text"]["text"]
     assert "*4 対応不要* (理由: 対象外) をマネージャーに申請しました" in text
-    assert "⚠️ インバウンド初回対応の期限 2026/11/24 (火) を過ぎていました" in text
+    assert "⚠️ インバウンド初回対応の期限 11/24(火) を過ぎていました" in text
     assert "5C2M" not in text  # no longer chased once 4 is asked for
     complete = build_log_confirmation(_result(calls=5, mails=2))["blocks"][0]["text"]["text"]
     assert "🎉 5C2M 達成 📞5/5 ✉️2/2" in complete
@@ -271,7 +384,7 @@ def test_parse_reports_errors_on_the_blocks_of_the_view() -> None:
     )
     parsed = parse_log_form({**view, "state": {"values": fill(view, log_outcome=None)}})
     assert parsed.form is None
-    assert parsed.errors == {ids.LOG_OUTCOME_BLOCK: "結果を選んでください"}
+    assert parsed.errors == {f"{ids.LOG_OUTCOME_BLOCK}~call": "結果を選んでください"}
     ok = parse_log_form(
         {**view, "state": {"values": fill(view, log_outcome="call:不在", log_memo="  x  ")}}
     )
@@ -283,3 +396,18 @@ def test_parse_reports_errors_on_the_blocks_of_the_view() -> None:
         "x",
     )
     assert block_id(view, ids.LOG_STATUS_BLOCK) == f"{ids.LOG_STATUS_BLOCK}~7"
+
+
+def test_the_date_is_required_for_an_open_focus_lead_only() -> None:
+    def optional(priority: int | None, status: int) -> bool:
+        view = build_log_modal(
+            meta=LogMetadata(mode="call"),
+            selected=None,
+            values=LogValues(priority=priority, status=status),
+            options=LogModalOptions(reason_codes=DEFAULT_REASON_CODES, focus_max_days=60),
+        )
+        block = next(b for b in view["blocks"] if b.get("block_id", "").startswith("log_next_date"))
+        return bool(block["optional"])
+
+    assert optional(1, 3) is False  # rule 5: Slack asks for it before sending
+    assert optional(2, 3) is optional(None, 2) is optional(1, 4) is True

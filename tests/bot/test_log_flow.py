@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,10 +13,12 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
-from isops.enums import DeliveryState
+from bot.listeners.views.log_confirm import handle_5c2m_declined
+from isops.enums import DeliveryState, Role
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
 from isops.services.actions import ACTION_LOGGED
 from tests import factories
+from tests.bot.log_modal_steps import choose, choose_status, click, shown
 from tests.bot.modal_state import block_id, element, fill
 from tests.harness import BotHarness
 
@@ -134,7 +137,10 @@ def test_submitting_stores_the_action_and_fields_and_confirms_in_the_channel(
     assert "&lt;!channel&gt; &amp; Co" in text and "<!channel>" not in text
     assert "<!channel>" not in sent.params["text"]
     assert "📞1/5 ✉️0/2" in text and "メール" in text  # the channel to use next
-    assert "2026/12/02 (水)" in text
+    assert "12/2(水)" in text
+    # Slack formats a code span only next to whitespace or ASCII punctuation.
+    hint = sent.params["blocks"][1]["elements"][0]["text"]
+    assert re.search(r"(^|[\s(:])`/log-call`[\s.,)]", hint), hint
 
 
 def test_a_duplicate_submission_stores_one_action(team: BotHarness) -> None:
@@ -160,9 +166,24 @@ def test_a_duplicate_submission_stores_one_action(team: BotHarness) -> None:
     ("changes", "field", "message"),
     [
         ({"log_next_date": dt.date(2026, 11, 26)}, ids.LOG_NEXT_DATE_BLOCK, "過去の日付"),
-        ({"log_priority": "1"}, ids.LOG_NEXT_DATE_BLOCK, "次回活動予定日が必要"),
+        (
+            {"log_priority": "1", "log_next_date": None},
+            ids.LOG_NEXT_DATE_BLOCK,
+            "次回活動予定日が必要",
+        ),
+        ({"log_priority": "1", "log_next_date": TODAY}, ids.LOG_NEXT_DATE_BLOCK, "明日以降"),
         ({"log_status": "6", "log_reason": "予算なし"}, ids.LOG_REASON_MEMO_BLOCK, "メモ"),
         ({"log_status": "4"}, ids.LOG_REASON_BLOCK, "理由を選んで"),
+        (
+            {"log_acted_at": NOW + dt.timedelta(hours=1)},
+            ids.LOG_ACTED_AT_BLOCK,
+            "未来の日時",
+        ),
+        (
+            {"log_acted_at": NOW - dt.timedelta(days=8)},
+            ids.LOG_ACTED_AT_BLOCK,
+            "7 日前まで",
+        ),
     ],
 )
 def test_invalid_input_answers_inline_errors_and_saves_nothing(
@@ -170,6 +191,10 @@ def test_invalid_input_answers_inline_errors_and_saves_nothing(
 ) -> None:
     lead_id = factories.lead(team.uow(), owner="UR1", company="検証商事", status=3)
     view = _open(team, "/log-call", "検証商事")
+    if "log_status" in changes:  # choosing 4/6 shows the reason fields first
+        view = choose_status(team, view, int(changes["log_status"]), user_id="UR1")
+    # Slack checks required inputs in the client; the service checks again (a forged or
+    # older view), and its message comes back on the field.
     values = fill(view, log_outcome="call:接続", **changes)
     answer = team.sender.view_submission(user_id="UR1", view=view, values=values)
     assert answer.json["response_action"] == "errors"
@@ -191,43 +216,6 @@ def test_someone_elses_lead_is_an_inline_error(team: BotHarness) -> None:
     assert _count(team, Action) == 0
 
 
-def test_status_4_with_5c2m_incomplete_asks_for_confirmation_first(team: BotHarness) -> None:
-    lead_id = factories.lead(team.uow(), owner="UR1", company="五シー商事", status=2)
-    factories.action(team.uow(), lead_id, by="UR1")
-    view = _open(team, "/log-call", "五シー")
-    values = fill(
-        view,
-        log_outcome="call:受付拒否",
-        log_status="4",
-        log_reason="対象外",
-        log_reason_memo="個人事業主のため対象外",
-    )
-    answer = team.sender.view_submission(user_id="UR1", view=view, values=values)
-    assert answer.json["response_action"] == "update"
-    updated = answer.json["view"]
-    assert "📞2/5 ✉️0/2 — 5C2M 未完了です" in updated["blocks"][0]["text"]["text"]
-    assert _count(team, NoActionReview) == 0 and _count(team, Action) == 1  # nothing new
-
-    updated = {**updated, "id": view["id"]}  # response_action=update keeps the view id
-    kept = fill(updated)  # what the rep typed is still there
-    assert (
-        kept[block_id(updated, ids.LOG_REASON_MEMO_BLOCK)][ids.LOG_REASON_MEMO_BLOCK]["value"]
-        == "個人事業主のため対象外"
-    )
-    unticked = team.sender.view_submission(user_id="UR1", view=updated, values=kept)
-    assert "5C2M 未完了" in unticked.json["errors"][ids.LOG_CONFIRM_BLOCK]
-
-    ticked = fill(updated, log_confirm_5c2m=["yes"])
-    done = team.sender.view_submission(user_id="UR1", view=updated, values=ticked)
-    assert (done.status, done.body) == (200, "")
-    assert _lead(team, lead_id)[0] == 4
-    with team.uow() as uow:
-        review = uow.session.scalars(select(NoActionReview)).one()
-        assert (review.reason_code, review.memo) == ("対象外", "個人事業主のため対象外")
-    sent = team.fake.wait_for("chat.postEphemeral")[-1]
-    assert "マネージャーに申請しました" in sent.params["blocks"][0]["text"]["text"]
-
-
 def test_log_button_in_a_dm_preselects_the_lead_and_confirms_by_dm(team: BotHarness) -> None:
     lead_id = factories.lead(team.uow(), owner="UR1", company="ボタン商事", status=3)
     team.sender.block_actions(
@@ -238,8 +226,13 @@ def test_log_button_in_a_dm_preselects_the_lead_and_confirms_by_dm(team: BotHarn
     (opened,) = team.fake.wait_for("views.open")
     view = opened.response["view"]
     assert element(view, ids.LOG_LEAD_BLOCK)["initial_option"]["value"] == str(lead_id)
-    groups = element(view, ids.LOG_OUTCOME_BLOCK)["option_groups"]
-    assert [g["label"]["text"] for g in groups] == ["架電", "メール"]
+    assert view["title"]["text"] == "架電を記録"  # a call unless the rep switches
+    # The rep switches to mail: the mail outcomes, as radio buttons.
+    view = shown(click(team, view, ids.LOG_SWITCH_CHANNEL, user_id="UR1"))
+    assert view["title"]["text"] == "メールを記録"
+    outcome = element(view, ids.LOG_OUTCOME_BLOCK)
+    assert outcome["type"] == "radio_buttons"
+    assert [o["value"] for o in outcome["options"]] == ["mail:送信", "mail:返信あり", "mail:不達"]
     values = fill(view, log_outcome="mail:返信あり")
     team.sender.view_submission(user_id="UR1", view=view, values=values)
     (dm,) = team.fake.wait_for("chat.postMessage")
@@ -313,3 +306,273 @@ def test_confirmation_falls_back_to_a_dm_when_the_channel_refuses(team: BotHarne
     _settle_outbox(team)
     with team.uow() as uow:
         assert uow.session.scalars(select(Notification.state)).one() == DeliveryState.SENT
+
+
+# -- issue 11: a modal that asks only what applies ----------------------------------------------
+
+
+def _inputs(view: dict[str, Any]) -> list[str]:
+    return [ids.unversioned(b["block_id"]) for b in view["blocks"] if b["type"] == "input"]
+
+
+def test_a_call_is_two_taps_after_the_command(team: BotHarness) -> None:
+    """`/log-call 高橋` preselects the lead; the rep taps 不在 and 記録する — nothing else."""
+    lead_id = factories.lead(team.uow(), owner="UR1", company="二タップ商事", contact_name="高橋")
+    view = _open(team, "/log-call", "高橋")
+    outcome = element(view, ids.LOG_OUTCOME_BLOCK)
+    assert outcome["type"] == "radio_buttons" and "initial_option" not in outcome
+    assert _inputs(view) == [  # no reason fields, no hand-off: status 1 needs none
+        ids.LOG_LEAD_BLOCK,
+        ids.LOG_OUTCOME_BLOCK,
+        ids.LOG_STATUS_BLOCK,
+        ids.LOG_NEXT_DATE_BLOCK,
+        ids.LOG_PRIORITY_BLOCK,
+        ids.LOG_MEMO_BLOCK,
+        ids.LOG_ACTED_AT_BLOCK,
+    ]
+    tap = fill(view, log_outcome="call:不在")  # tap 1; 記録する is tap 2
+    answer = team.sender.view_submission(user_id="UR1", view=view, values=tap)
+    assert (answer.status, answer.body) == (200, "")
+    # Not connected, 5C2M under way: the next business day (Friday → Monday) was suggested.
+    assert _lead(team, lead_id)[:3] == (2, None, dt.date(2026, 11, 30))
+
+
+def test_a_worked_focus_lead_is_not_due_again(team: BotHarness) -> None:
+    lead_id = factories.lead(
+        team.uow(), owner="UR1", company="注力商事", status=3, priority=1, next_action_date=TODAY
+    )
+    view = _open(team, "/log-call", "注力商事")
+    date = element(view, ids.LOG_NEXT_DATE_BLOCK)
+    assert date["initial_date"] == "2026-12-04"  # connected focus: a week, not 本日
+    assert "提案日" in next(
+        b["hint"]["text"]
+        for b in view["blocks"]
+        if ids.unversioned(b.get("block_id", "")) == ids.LOG_NEXT_DATE_BLOCK
+    )
+    team.sender.view_submission(
+        user_id="UR1", view=view, values=fill(view, log_outcome="call:不在")
+    )
+    assert _lead(team, lead_id)[2] == dt.date(2026, 12, 4)
+
+
+def test_choosing_4_shows_the_reasons_and_choosing_2_hides_them(team: BotHarness) -> None:
+    factories.lead(team.uow(), owner="UR1", company="理由商事", status=3)
+    view = _open(team, "/log-call", "理由商事")
+    assert ids.LOG_REASON_BLOCK not in _inputs(view)
+    typed = {"log_outcome": "call:接続", "log_memo": "先に書いたメモ"}
+    update = choose(team, view, ids.LOG_STATUS_BLOCK, "6", user_id="UR1", **typed)
+    assert update.params["view_id"] == view["id"] and update.params["hash"] == view["hash"]
+    with_reasons = shown(update)
+    assert _inputs(with_reasons)[3:5] == [ids.LOG_REASON_BLOCK, ids.LOG_REASON_MEMO_BLOCK]
+    reasons = [b for b in with_reasons["blocks"] if b.get("block_id") == ids.LOG_REASON_BLOCK]
+    assert reasons[0]["optional"] is False  # shown only when needed, so required
+    # What was typed stays: the same block ids (Slack keeps their state) and the same values.
+    for base in (ids.LOG_OUTCOME_BLOCK, ids.LOG_MEMO_BLOCK, ids.LOG_NEXT_DATE_BLOCK):
+        assert block_id(with_reasons, base) == block_id(view, base)
+    assert element(with_reasons, ids.LOG_MEMO_BLOCK)["initial_value"] == "先に書いたメモ"
+    assert element(with_reasons, ids.LOG_OUTCOME_BLOCK)["initial_option"]["value"] == "call:接続"
+    assert team.fake.calls_to("views.push") == []  # 6: after connecting, no 5C2M
+
+    without = choose_status(team, with_reasons, 2, user_id="UR1", **typed)
+    assert ids.LOG_REASON_BLOCK not in _inputs(without)
+    assert ids.LOG_REASON_MEMO_BLOCK not in _inputs(without)
+
+
+def _confirmation(team: BotHarness) -> dict[str, Any]:
+    (pushed,) = team.fake.wait_for("views.push")
+    assert pushed.response["ok"], pushed.response
+    return dict(pushed.response["view"])
+
+
+def test_4_with_5c2m_incomplete_pushes_a_confirmation_with_two_buttons(team: BotHarness) -> None:
+    lead_id = factories.lead(
+        team.uow(), owner="UR1", company="五シー商事", status=2, cv_at=NOW - dt.timedelta(days=3)
+    )
+    factories.action(team.uow(), lead_id, by="UR1")
+    view = _open(team, "/log-call", "五シー")
+    after = choose_status(team, view, 4, user_id="UR1", log_outcome="call:受付拒否")
+    assert ids.LOG_REASON_BLOCK in _inputs(after)
+    confirm = _confirmation(team)
+    assert confirm["callback_id"] == ids.LOG_5C2M_VIEW
+    text = json.dumps(confirm["blocks"], ensure_ascii=False)
+    assert "あと架電 3 回・メール 2 回" in text and "(CV 3 日目)" in text  # this call counted
+    assert (confirm["submit"]["text"], confirm["close"]["text"]) == (
+        "このまま申請する",
+        "架電を続ける",
+    )
+    assert confirm["notify_on_close"] is True
+    assert _count(team, Action) == 1  # nothing saved yet
+
+    # このまま申請する: the log modal (under it) is marked confirmed; 記録する saves the 4.
+    before = len(team.fake.calls_to("views.update"))
+    answer = team.sender.view_submission(user_id="UR1", view=confirm, values={})
+    assert (answer.status, answer.body) == (200, "")  # back to the log modal
+    update = team.fake.wait_for("views.update", count=before + 1)[before]
+    assert update.params["view_id"] == view["id"]
+    confirmed = shown(update)
+    assert json.loads(confirmed["private_metadata"])["confirm"] is True
+    assert "5C2M 未完了のまま" in json.dumps(confirmed["blocks"], ensure_ascii=False)
+    # Rebuilt without the rep's input: every block keeps its id, so Slack keeps it.
+    assert [b.get("block_id") for b in confirmed["blocks"] if b["type"] == "input"] == [
+        b.get("block_id") for b in after["blocks"] if b["type"] == "input"
+    ]
+    values = fill(
+        confirmed,
+        log_outcome="call:受付拒否",
+        log_status="4",
+        log_reason="対象外",
+        log_reason_memo="個人事業主のため対象外",
+    )
+    done = team.sender.view_submission(user_id="UR1", view=confirmed, values=values)
+    assert (done.status, done.body) == (200, "")
+    assert _lead(team, lead_id)[0] == 4
+    with team.uow() as uow:
+        review = uow.session.scalars(select(NoActionReview)).one()
+        assert (review.reason_code, review.memo) == ("対象外", "個人事業主のため対象外")
+    sent = team.fake.wait_for("chat.postEphemeral")[-1]
+    assert "マネージャーに申請しました" in sent.params["blocks"][0]["text"]["text"]
+
+
+def test_keep_calling_puts_the_status_back(team: BotHarness) -> None:
+    lead_id = factories.lead(team.uow(), owner="UR1", company="続行商事", status=2)
+    view = _open(team, "/log-call", "続行商事")
+    after = choose_status(team, view, 4, user_id="UR1")
+    confirm = _confirmation(team)
+    before = len(team.fake.calls_to("views.update"))
+    team.sender.view_closed(user_id="UR1", view=confirm)  # 架電を続ける
+    back = shown(team.fake.wait_for("views.update", count=before + 1)[before])
+    # The status block is new (Slack shows the lead's status again), the reasons are gone.
+    assert block_id(back, ids.LOG_STATUS_BLOCK) != block_id(after, ids.LOG_STATUS_BLOCK)
+    assert element(back, ids.LOG_STATUS_BLOCK)["initial_option"]["value"] == "2"
+    assert ids.LOG_REASON_BLOCK not in _inputs(back)
+    assert block_id(back, ids.LOG_MEMO_BLOCK) == block_id(after, ids.LOG_MEMO_BLOCK)
+    team.sender.view_submission(
+        user_id="UR1", view=back, values=fill(back, log_outcome="call:不在")
+    )
+    assert _lead(team, lead_id)[0] == 2 and _count(team, NoActionReview) == 0
+
+
+def test_closing_the_whole_stack_updates_nothing() -> None:
+    """is_cleared: the log modal closed too, so there is nothing to put back (called as a
+    plain function: no Slack call is the point, and nothing to wait for)."""
+    acks: list[dict[str, Any]] = []
+    calls: list[str] = []
+
+    class Client:
+        def __getattr__(self, name: str) -> Any:
+            calls.append(name)
+            raise AssertionError(name)
+
+    handle_5c2m_declined(
+        ack=lambda **kw: acks.append(kw),
+        body={"type": "view_closed", "user": {"id": "UR1"}, "is_cleared": True},
+        view={"private_metadata": ""},
+        client=Client(),
+        context={},
+    )
+    assert acks == [{}] and calls == []
+
+
+def test_submitting_4_unconfirmed_pushes_the_confirmation(team: BotHarness) -> None:
+    """The rep picked another lead after choosing 4: the new lead's 5C2M is asked at submit."""
+    factories.lead(team.uow(), owner="UR1", company="送信時商事", status=2)
+    view = _open(team, "/log-call", "送信時商事")
+    after = choose_status(team, view, 4, user_id="UR1")
+    _confirmation(team)  # dismissed without an answer (it stays unconfirmed)
+    values = fill(
+        after,
+        log_outcome="call:不在",
+        log_status="4",
+        log_reason="対象外",
+        log_reason_memo="対象外の業種",
+    )
+    answer = team.sender.view_submission(user_id="UR1", view=after, values=values)
+    assert answer.json is not None and answer.json["response_action"] == "push"
+    pushed = answer.json["view"]
+    assert pushed["callback_id"] == ids.LOG_5C2M_VIEW
+    assert "あと架電 4 回・メール 2 回" in json.dumps(pushed, ensure_ascii=False)
+    assert json.loads(pushed["private_metadata"])["parent_view_id"] == view["id"]
+    assert _count(team, Action) == 0 and _count(team, NoActionReview) == 0
+
+
+def test_quick_dates_set_the_picker(team: BotHarness) -> None:
+    lead_id = factories.lead(team.uow(), owner="UR1", company="日付商事", status=3)
+    view = _open(team, "/log-call", "日付商事")
+    quick = next(b for b in view["blocks"] if b.get("block_id") == ids.LOG_QUICK_DATES_BLOCK)
+    labels = [e["text"]["text"] for e in quick["elements"]]
+    # Friday: 明日 is a Saturday, so the first choice is the next business day.
+    assert labels == [
+        "翌営業日 11/30(月)",
+        "3営業日後 12/2(水)",
+        "1週間後 12/4(金)",
+        "1ヶ月後 12/28(月)",
+    ]
+    week = f"{ids.LOG_QUICK_DATE}:1w"
+    update = click(team, view, week, user_id="UR1", log_memo="メモは残る")
+    after = shown(update)
+    # A new block for the date (Slack would keep the old one), the others as they were.
+    assert block_id(after, ids.LOG_NEXT_DATE_BLOCK) != block_id(view, ids.LOG_NEXT_DATE_BLOCK)
+    assert element(after, ids.LOG_NEXT_DATE_BLOCK)["initial_date"] == "2026-12-04"
+    assert block_id(after, ids.LOG_MEMO_BLOCK) == block_id(view, ids.LOG_MEMO_BLOCK)
+    chosen = next(b for b in after["blocks"] if b.get("block_id") == ids.LOG_QUICK_DATES_BLOCK)
+    assert [e.get("style") for e in chosen["elements"]] == [None, None, "primary", None]
+    team.sender.view_submission(
+        user_id="UR1", view=after, values=fill(after, log_outcome="call:接続")
+    )
+    assert _lead(team, lead_id)[2] == dt.date(2026, 12, 4)
+
+
+def test_a_touch_logged_late_keeps_when_it_happened(team: BotHarness) -> None:
+    lead_id = factories.lead(team.uow(), owner="UR1", company="後日商事")
+    view = _open(team, "/log-call", "後日商事")
+    when = dt.datetime(2026, 11, 25, 6, 30, tzinfo=dt.UTC)  # Wednesday 15:30 in Tokyo
+    values = fill(view, log_outcome="call:留守電", log_acted_at=when)
+    answer = team.sender.view_submission(user_id="UR1", view=view, values=values)
+    assert (answer.status, answer.body) == (200, "")
+    with team.uow() as uow:
+        assert uow.session.scalars(select(Action.acted_at)).one() == when
+        assert uow.session.get_one(Lead, lead_id).last_action_at == when
+    (sent,) = team.fake.wait_for("chat.postEphemeral")
+    assert "実施日時: 11/25(水) 15:30 (あとから記録)" in sent.params["blocks"][0]["text"]["text"]
+
+
+def test_status_5_shows_the_hand_off_at_once_and_keeps_it_when_the_lead_changes(
+    team: BotHarness,
+) -> None:
+    factories.member(team.uow(), "UF1", role=Role.FS, name="田中")
+    first = factories.lead(team.uow(), owner="UR1", company="商談商事", status=3)
+    second = factories.lead(team.uow(), owner="UR1", company="別商談商事", status=3)
+    view = _open(team, "/log-call", "別商談商事")
+    with_section = choose_status(team, view, 5, user_id="UR1", log_outcome="call:接続")
+    assert ids.HANDOFF_FS_BLOCK in _inputs(with_section)
+    assert _inputs(with_section).index(ids.HANDOFF_FS_BLOCK) == 3  # right under the status
+    typed = {"log_outcome": "call:接続", "log_status": "5", ids.HANDOFF_PROBLEM_BLOCK: "属人化"}
+    # The rep picks another lead: the section stays (what was typed in it too).
+    picked = shown(
+        choose(team, with_section, ids.LOG_LEAD_BLOCK, str(first), user_id="UR1", **typed)
+    )
+    assert ids.HANDOFF_FS_BLOCK in _inputs(picked)
+    assert block_id(picked, ids.HANDOFF_PROBLEM_BLOCK) == ids.HANDOFF_PROBLEM_BLOCK
+    assert element(picked, ids.LOG_STATUS_BLOCK)["initial_option"]["value"] == "5"
+    values = fill(
+        picked,
+        log_outcome="call:接続",
+        log_status="5",
+        **{
+            ids.HANDOFF_DATE_BLOCK: dt.date(2026, 12, 1),
+            ids.HANDOFF_TIME_BLOCK: "14:00",
+            ids.HANDOFF_PROBLEM_BLOCK: "属人化",
+            ids.HANDOFF_WANTS_BLOCK: "事例",
+        },
+    )
+    answer = team.sender.view_submission(user_id="UR1", view=picked, values=values)
+    assert (answer.status, answer.body) == (200, ""), answer.body
+    assert _lead(team, first)[0] == 5 and _lead(team, second)[0] == 3
+    # The rep's confirmation says who got the meeting, and when.
+    sent = next(
+        c
+        for c in team.fake.wait_for("chat.postEphemeral")
+        if "商談商事" in c.params["blocks"][0]["text"]["text"]
+    )
+    text = sent.params["blocks"][0]["text"]["text"]
+    assert "🤝 FS の 田中 さんに引き継ぎました: *12/1(火) 14:00* 💻 オンライン" in text

@@ -222,6 +222,9 @@ def test_return_modal_asks_why_with_optional_date_and_priority() -> None:
     ]
     assert not inputs[ids.REVIEW_RETURN_REASON].get("optional")
     assert inputs[ids.REVIEW_RETURN_NEXT_DATE]["optional"] is True
+    # Slack writes 「(任意)」 after an optional input's label itself: not a second time.
+    for block in inputs.values():
+        assert "任意" not in block["label"]["text"], block["label"]
     priority = inputs[ids.REVIEW_RETURN_PRIORITY]["element"]
     assert priority["initial_option"]["value"] == "1"
     assert "未接続 に戻ります" in _all_text(view).replace("*", "")

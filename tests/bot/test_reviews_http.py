@@ -21,6 +21,7 @@ from isops.enums import Channel, ReviewState, Role
 from isops.models import Lead, LeadHistory, NoActionReview, Notification
 from isops.services.leads import search_leads
 from tests import factories
+from tests.bot.log_modal_steps import choose_status
 from tests.fake_slack import RecordedCall, SentResponse, state_value
 from tests.harness import BotHarness, running_bot
 
@@ -115,9 +116,11 @@ def _log_call(
 ) -> SentResponse:
     """`/log-call <company>` as the rep, then submit the log modal the bot opened."""
     view = bot.open_modal("/log-call", company, user_id=rep)
+    if status in (4, 6):  # choosing it shows the reason fields (views.update)
+        view = choose_status(bot, view, status, user_id=rep)
     wanted: dict[str, tuple[str, Any]] = {
         ids.LOG_LEAD_BLOCK: ("external_select", str(lead_id)),
-        ids.LOG_OUTCOME_BLOCK: ("static_select", f"call:{outcome}"),
+        ids.LOG_OUTCOME_BLOCK: ("radio_buttons", f"call:{outcome}"),
         ids.LOG_STATUS_BLOCK: ("static_select", str(status)),
         ids.LOG_REASON_BLOCK: ("static_select", reason_code),
         ids.LOG_REASON_MEMO_BLOCK: ("plain_text_input", reason_memo),

@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -45,13 +45,14 @@ def state_value(kind: str, value: Any, *, text: str | None = None) -> JsonDict:
     """One ``state.values[block_id][action_id]`` entry as Slack sends it.
 
     ``value``: plain_text_input/number_input a string (numbers are sent as strings);
-    static_select/external_select an option value (``text`` defaults to it; None = nothing
+    static_select/external_select/radio_buttons an option value (``text`` defaults to it; None = nothing
     selected, sent as ``selected_option: null``); datepicker a ``date`` or "YYYY-MM-DD";
-    timepicker "HH:MM"; checkboxes a list of values or ``(text, value)`` pairs.
+    timepicker "HH:MM"; datetimepicker an aware ``datetime`` or a UNIX time; checkboxes a
+    list of values or ``(text, value)`` pairs.
     """
     if kind in ("plain_text_input", "number_input"):
         return {"type": kind, "value": None if value is None else str(value)}
-    if kind in ("static_select", "external_select"):
+    if kind in ("static_select", "external_select", "radio_buttons"):
         selected = None if value is None else _option(text if text is not None else value, value)
         return {"type": kind, "selected_option": selected}
     if kind == "datepicker":
@@ -59,6 +60,9 @@ def state_value(kind: str, value: Any, *, text: str | None = None) -> JsonDict:
         return {"type": kind, "selected_date": picked}
     if kind == "timepicker":
         return {"type": kind, "selected_time": value}
+    if kind == "datetimepicker":
+        picked = int(value.timestamp()) if isinstance(value, datetime) else value
+        return {"type": kind, "selected_date_time": picked}
     if kind == "checkboxes":
         items: Sequence[str | tuple[str, str]] = value or []
         options = [_option(*i) if isinstance(i, tuple) else _option(i, i) for i in items]
@@ -206,6 +210,23 @@ class SlackRequestSender:
             "trigger_id": trigger_id or self._trigger_id(),
             "view": self._full_view(view, values),
             "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
+        }
+        return self._send_payload(payload)
+
+    def view_closed(
+        self, *, user_id: str, view: JsonDict, is_cleared: bool = False
+    ) -> SentResponse:
+        """``view`` (opened with ``notify_on_close``) closed by the user."""
+        payload: JsonDict = {
+            "type": "view_closed",
+            "team": {"id": self.team_id, "domain": self.team_domain},
+            "user": self._user(user_id),
+            "api_app_id": self.api_app_id,
+            "token": "verification_token",
+            "view": self._full_view(view, {}),
+            "is_cleared": is_cleared,
             "is_enterprise_install": False,
             "enterprise": None,
         }

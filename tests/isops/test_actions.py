@@ -418,3 +418,99 @@ def test_concurrent_logs_on_one_lead_keep_every_count(team: UnitOfWorkFactory, l
     lead = _lead(team, lead_id)
     assert (lead.call_count, lead.mail_count) == (2, 1)
     assert _count(team, Action) == 3
+
+
+# -- 実施日時 and the suggested date (issue 11) -------------------------------------------------
+
+
+def test_a_touch_logged_late_counts_when_it_happened(team: UnitOfWorkFactory, log: Any) -> None:
+    # CV eight days ago; yesterday's touch is logged now. The CV window (7 days) closed two
+    # days ago for a touch made now, but the call made six days after CV counts in it.
+    cv_at = NOW - dt.timedelta(days=8)
+    lead_id = factories.lead(team(), owner="R1", inbound=True, cv_at=cv_at, status=2)
+    latest = factories.action(team(), lead_id, by="R1", acted_at=NOW - dt.timedelta(hours=1))
+    six_days_after_cv = cv_at + dt.timedelta(days=6)
+    result = log(
+        lead_id,
+        status=2,
+        shown=_shown(lead_id, status=2),
+        outcome=Outcome.VOICEMAIL,
+        acted_at=six_days_after_cv,
+    )
+    assert result.backdated and result.acted_at == six_days_after_cv
+    assert result.early_actions == 1  # in the window: shown in the confirmation
+    lead = _lead(team, lead_id)
+    assert (lead.call_count, lead.early_action_count) == (2, 1)
+    # Older than the touch already logged: not the last touch, but the first.
+    assert (lead.first_action_at, lead.last_action_at) == (
+        six_days_after_cv,
+        NOW - dt.timedelta(hours=1),
+    )
+    assert lead.last_outcome == "不在"
+    with team() as uow:
+        assert uow.session.get_one(Action, result.action_id).acted_at == six_days_after_cv
+        assert latest != result.action_id
+        note = uow.session.scalars(select(Notification)).one()
+        assert ActionResult.model_validate(note.payload["result"]).timezone == "Asia/Tokyo"
+
+
+def test_a_late_first_touch_on_time_meets_the_inbound_deadline(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    # Arrived Thursday morning, called Thursday afternoon, logged Friday.
+    thursday_cv = NOW - dt.timedelta(days=1)
+    lead_id = factories.lead(team(), owner="R1", inbound=True, cv_at=thursday_cv)
+    result = log(lead_id, acted_at=thursday_cv + dt.timedelta(hours=5))
+    assert (result.inbound_deadline, result.inbound_deadline_met) == (
+        dt.date(2026, 11, 26),
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("acted_at", "message"),
+    [
+        (NOW + dt.timedelta(minutes=5), "未来"),
+        (NOW - dt.timedelta(days=7, hours=1), "7 日前まで"),
+    ],
+)
+def test_acted_at_in_the_future_or_too_old_is_refused(
+    team: UnitOfWorkFactory, log: Any, acted_at: dt.datetime, message: str
+) -> None:
+    lead_id = factories.lead(team(), owner="R1")
+    with pytest.raises(InvalidInput) as caught:
+        log(lead_id, acted_at=acted_at)
+    assert message in caught.value.field_errors["acted_at"]
+    assert _count(team, Action) == 0 and _count(team, Notification) == 0
+    assert _lead(team, lead_id).call_count == 0
+
+
+def test_the_suggested_date_left_as_shown_is_written(team: UnitOfWorkFactory, log: Any) -> None:
+    due = factories.lead(team(), owner="R1", status=2, priority=1, next_action_date=TODAY)
+    suggested = dt.date(2026, 12, 4)
+    shown = ShownFields(due, 2, 1, TODAY, memo_digest(""), suggested_next_action_date=suggested)
+    result = log(due, status=2, priority=1, next_action_date=suggested, shown=shown)
+    assert result.next_action_date == suggested and "next_action_date" in result.changed
+    assert _lead(team, due).next_action_date == suggested
+    # The lead's own date picked back (today) is "as shown": a focus lead may not stay due.
+    other = factories.lead(team(), owner="R1", status=2, priority=1, next_action_date=TODAY)
+    shown = ShownFields(other, 2, 1, TODAY, memo_digest(""), suggested_next_action_date=suggested)
+    with pytest.raises(InvalidInput) as caught:
+        log(other, status=2, priority=1, next_action_date=TODAY, shown=shown)
+    assert "明日以降" in caught.value.field_errors["next_action_date"]
+
+
+def test_a_suggestion_does_not_overwrite_a_date_changed_meanwhile(
+    team: UnitOfWorkFactory, log: Any
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=3)
+    suggested = dt.date(2026, 12, 28)
+    shown = ShownFields(
+        lead_id, 3, None, None, memo_digest(""), suggested_next_action_date=suggested
+    )
+    with team() as uow:  # the manager sets a date while the rep's modal is open
+        uow.session.get_one(Lead, lead_id).next_action_date = dt.date(2026, 12, 10)
+        uow.commit()
+    result = log(lead_id, status=3, next_action_date=suggested, shown=shown)
+    assert result.next_action_date == dt.date(2026, 12, 10)
+    assert "next_action_date" not in result.changed

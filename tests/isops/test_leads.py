@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from isops import limits
 from isops.calendar import BusinessCalendar
-from isops.enums import Role
+from isops.enums import Outcome, Role
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import IdempotencyKey, Lead, LeadHistory
-from isops.rules import Targets
-from isops.services.leads import Urgency, register_lead, search_leads, start_log
+from isops.rules import QuickDate, Targets
+from isops.services.leads import LogStart, Urgency, register_lead, search_leads, start_log
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
@@ -309,3 +309,37 @@ def test_lead_takes_the_cv_window_of_the_webhook_and_the_import(
     problem = limits.cv_at_out_of_range(cv_at, now=NOW, tz=TOKYO)
     assert problem is not None and caught.value.field_errors == {"cv_at": problem}
     assert _count(team) == 0
+
+
+def test_start_log_suggests_a_date_after_today_for_a_due_lead(
+    team: UnitOfWorkFactory, calendar: BusinessCalendar
+) -> None:
+    # A focus lead due today: after the touch it should not be listed as 次回 本日 again.
+    due = factories.lead(team(), owner="R1", status=3, priority=1, next_action_date=TODAY)
+    planned = factories.lead(
+        team(), owner="R1", status=3, priority=1, next_action_date=dt.date(2026, 12, 10)
+    )
+    untouched = factories.lead(team(), owner="R1", status=1, cv_at=NOW - dt.timedelta(days=3))
+
+    def start(lead_id: int, **kw: object) -> LogStart:
+        return start_log(
+            team(), slack_user_id="R1", lead_id=lead_id, calendar=calendar, targets=TARGETS, **kw
+        )  # type: ignore[arg-type]
+
+    focus = start(due)
+    assert focus.lead is not None
+    assert focus.lead.next_action_date == TODAY  # the lead's own, for "left as shown"
+    assert focus.lead.suggested_next_action_date == dt.date(2026, 12, 4)  # a week
+    assert focus.today == TODAY
+    assert focus.quick_dates is not None
+    assert focus.quick_dates[QuickDate.NEXT_BUSINESS_DAY] == dt.date(2026, 11, 30)
+    own = start(planned).lead
+    assert own is not None and own.suggested_next_action_date is None  # its date stands
+    first = start(untouched).lead
+    assert first is not None and first.suggested_next_action_date == dt.date(2026, 11, 30)
+    assert first.days_since_cv == 3
+    # A preset outcome (a one-tap menu's 接続): the date for the state it leads to.
+    connected = start(untouched, outcome=Outcome.CONNECTED)
+    assert connected.outcome is Outcome.CONNECTED
+    assert connected.lead is not None
+    assert connected.lead.suggested_next_action_date == dt.date(2026, 12, 28)  # connected: a month

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from isops import limits, messages
-from isops.enums import Channel, Outcome
+from isops.calendar import BusinessCalendar
+from isops.enums import Channel, Outcome, Priority
 from isops.rules import (
+    QuickDate,
     Targets,
+    acted_at_problem,
     add_months,
     five_c2m,
     log_problems,
     needs_5c2m_confirmation,
     next_action_date_problem,
+    outcome_channel,
+    progress_after_touch,
+    quick_next_action_dates,
     starts_review,
     status_after_outcome,
+    suggest_next_action_date,
 )
 
 T = Targets()
@@ -121,3 +130,81 @@ def test_a_review_starts_on_a_new_4_or_6_or_again_while_one_waits() -> None:
     assert needs_5c2m_confirmation(status=4, review=True, progress=behind)
     assert not needs_5c2m_confirmation(status=4, review=True, progress=done)
     assert not needs_5c2m_confirmation(status=6, review=True, progress=behind)
+
+
+# -- the log modal's suggestions and 実施日時 (issue 11) -----------------------------------------
+
+CALENDAR = BusinessCalendar(
+    tz=ZoneInfo("Asia/Tokyo"),
+    company_holidays=("12-29", "12-30", "12-31", "01-01", "01-02", "01-03"),
+)
+FRIDAY = dt.date(2026, 11, 27)
+
+
+def _suggest(status: int, priority: int | None = None, calls: int = 1, **kw: Any) -> dt.date | None:
+    return suggest_next_action_date(
+        status=status,
+        priority=priority,
+        progress=five_c2m(calls, 0 if calls < 5 else 2, T),
+        today=kw.pop("today", FRIDAY),
+        calendar=CALENDAR,
+        targets=kw.pop("targets", T),
+    )
+
+
+def test_the_suggested_next_action_date_follows_the_leads_state() -> None:
+    # Not connected, 5C2M under way: the next business day (Friday → Monday).
+    assert _suggest(1) == _suggest(2) == dt.date(2026, 11, 30)
+    # 5C2M done without reaching the person, or a connected focus lead: a week.
+    assert _suggest(2, calls=5) == dt.date(2026, 12, 4)
+    assert _suggest(3, Priority.FOCUS) == dt.date(2026, 12, 4)
+    # Connected, not focus: a month, moved off the weekend (12/27 is a Sunday).
+    assert _suggest(3) == _suggest(3, Priority.NON_FOCUS) == dt.date(2026, 12, 28)
+    # Closed: no date to suggest.
+    assert {_suggest(s) for s in (4, 5, 6)} == {None}
+    # Always after today, never past rule 5's window.
+    assert _suggest(3, targets=Targets(focus_max_days=3)) == dt.date(2026, 11, 30)
+    # Over the year-end holidays (12/29–1/3) the next business day is in January.
+    assert _suggest(2, today=dt.date(2026, 12, 28)) == dt.date(2027, 1, 4)
+
+
+def test_quick_dates_are_business_days() -> None:
+    quick = quick_next_action_dates(FRIDAY, CALENDAR)
+    assert quick == {
+        QuickDate.NEXT_BUSINESS_DAY: dt.date(2026, 11, 30),
+        QuickDate.THREE_BUSINESS_DAYS: dt.date(2026, 12, 2),
+        QuickDate.ONE_WEEK: dt.date(2026, 12, 4),
+        QuickDate.ONE_MONTH: dt.date(2026, 12, 28),
+    }
+    tuesday = quick_next_action_dates(dt.date(2026, 12, 1), CALENDAR)
+    assert tuesday[QuickDate.NEXT_BUSINESS_DAY] == dt.date(2026, 12, 2)
+    assert tuesday[QuickDate.ONE_MONTH] == dt.date(2027, 1, 4)  # 1/1 is a holiday
+
+
+def test_acted_at_is_not_in_the_future_and_at_most_seven_days_back() -> None:
+    now = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
+    assert acted_at_problem(now, now=now) is None
+    assert acted_at_problem(now + dt.timedelta(seconds=30), now=now) is None  # a clock ahead
+    assert acted_at_problem(now + dt.timedelta(minutes=2), now=now) == messages.ACTED_AT_IN_FUTURE
+    assert acted_at_problem(now - dt.timedelta(days=7), now=now) is None
+    too_old = acted_at_problem(now - dt.timedelta(days=7, minutes=1), now=now)
+    assert too_old == messages.acted_at_too_old(7)
+    assert "7 日前まで" in too_old
+
+
+def test_a_worked_focus_lead_is_not_left_due_today() -> None:
+    assert _log(priority=1, next_action_date=TODAY) == {
+        "next_action_date": messages.FOCUS_DATE_AFTER_TODAY
+    }
+    assert _log(priority=1, next_action_date=TODAY + dt.timedelta(days=1)) == {}
+    assert _log(priority=2, next_action_date=TODAY) == {}  # not focus: today is fine
+    # Closed by this log (a review, FS): the lead leaves the list anyway.
+    assert "next_action_date" not in _log(
+        priority=1, next_action_date=TODAY, status=5, review=False
+    )
+
+
+def test_outcomes_know_their_channel_and_a_touch_counts_in_5c2m() -> None:
+    assert outcome_channel(Outcome.ABSENT) is Channel.CALL
+    assert outcome_channel(Outcome.REPLIED) is Channel.MAIL
+    assert progress_after_touch(five_c2m(4, 1, T), Channel.MAIL) == five_c2m(4, 2, T)

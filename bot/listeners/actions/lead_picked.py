@@ -6,16 +6,14 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.blocks.log_modal import build_log_modal, selected_lead
 from bot.deps import Deps
 from bot.forms.log import LogMetadata, raw_values, shown_for, values_after_lead_change
 from bot.forms.payload_ids import db_id
+from bot.listeners.actions.log_form import read_lead, render_log_modal, update_log_modal
 from bot.listeners.errors import reports_errors
 from isops.messages import LEAD_NOT_FOUND
-from isops.services.leads import start_log
 
 
 def register(app: App, deps: Deps) -> None:
@@ -30,7 +28,8 @@ def handle_lead_picked(
     client: WebClient,
     context: BoltContext,
 ) -> None:
-    """views.update the modal with the picked lead's current values as initial values."""
+    """views.update the modal with the picked lead's current values as initial values; what
+    the chosen status shows (the reasons, the hand-off section) stays."""
     ack()
     deps = Deps.of(context)
     value = (action.get("selected_option") or {}).get("value")
@@ -39,30 +38,12 @@ def handle_lead_picked(
     lead_id = db_id(value, refusal=LEAD_NOT_FOUND)
     view = body.get("view") or {}
     meta = LogMetadata.load(view.get("private_metadata"))
-    start = start_log(
-        deps.uow(),
-        slack_user_id=body["user"]["id"],
-        lead_id=lead_id,
-        calendar=deps.calendar,
-        targets=deps.settings.targets,
-    )
+    start = read_lead(deps, user_id=body["user"]["id"], lead_id=lead_id)
     if start.lead is None:  # start_log raises instead; this keeps the type narrow
         return
-    values = values_after_lead_change(raw_values(view), meta.shown, start.lead)
+    # The metadata names the lead shown (it versions that lead's blocks); another lead's
+    # 5C2M: a confirmation given for the first lead does not carry over.
     new_meta = meta.model_copy(update={"shown": shown_for(start.lead), "confirm": False})
-    try:
-        client.views_update(
-            view_id=view["id"],
-            hash=view.get("hash"),
-            view=build_log_modal(
-                meta=new_meta,
-                selected=selected_lead(start.lead),
-                values=values,
-                reason_codes=deps.settings.reason_codes,
-                focus_max_days=deps.settings.focus_max_days,
-            ),
-        )
-    except SlackApiError as exc:
-        # The modal changed meanwhile (another pick, a submission): the newer state wins.
-        if exc.response.get("error") != "hash_conflict":
-            raise
+    values = values_after_lead_change(raw_values(view), meta.shown, start.lead)
+    modal = render_log_modal(deps, start, meta=new_meta, values=values)
+    update_log_modal(client, str(view["id"]), modal, view.get("hash"))

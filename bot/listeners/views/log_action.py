@@ -7,13 +7,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
-from bot.blocks.handoff_modals import with_handoff_section
-from bot.blocks.log_modal import SelectedLead, build_log_modal
+from bot.blocks.log_modal import ConfirmMetadata, build_5c2m_confirmation
 from bot.deps import Deps
 from bot.forms.handoff import errors_for_log_view, parse_handoff_section
-from bot.forms.log import LogForm, LogMetadata, parse_log_form, raw_values
+from bot.forms.log import LogMetadata, parse_log_form, raw_values
 from bot.forms.payload_ids import view_id
-from bot.forms.state import selected_option
+from bot.listeners.actions.log_form import log_modal_view
 from bot.listeners.errors import reports_errors
 from isops.clock import utcnow
 from isops.errors import InvalidInput, NotAllowed, NotFound
@@ -30,8 +29,8 @@ def handle_log_submission(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
 ) -> None:
     """Save the action and the four fields, or answer with inline errors (nothing saved),
-    the 5C2M confirmation or, for status 5, the hand-off to FS (saved with the action); the
-    same view submitted twice records one action."""
+    the 5C2M confirmation pushed on top or, for status 5 without it yet, the hand-off section
+    (saved with the action); the same view submitted twice records one action."""
     deps = Deps.of(context)
     meta = LogMetadata.load(view.get("private_metadata"))
     parsed = parse_log_form(view)
@@ -55,7 +54,9 @@ def handle_log_submission(
             reason_code=form.reason_code,
             reason_memo=form.reason_memo,
             shown=meta.shown.to_domain() if meta.shown else None,
-            confirmed_incomplete_5c2m=form.confirmed,
+            # このまま申請する in the 5C2M confirmation (rule 4).
+            confirmed_incomplete_5c2m=meta.confirm,
+            acted_at=form.acted_at,
             # Slack's view id: a double click or a retry of this modal is one action.
             idempotency_key=f"slack_view:{view_id(view)}",
             reply_to=meta.reply_to,
@@ -76,23 +77,20 @@ def handle_log_submission(
         ack(response_action="errors", errors=errors_for_log_view(view, {"lead": str(exc)}))
         return
     except NeedsConfirmation as exc:
-        if meta.confirm:  # asked already, box not ticked
-            ack(response_action="errors", errors=errors_for_log_view(view, {"confirm": str(exc)}))
-            return
-        confirming = meta.model_copy(update={"confirm": True})
+        # The rep answers on a small view over this one; the modal stays as typed.
+        cv_at = exc.cv_at or utcnow()
+        days = (deps.calendar.local_date(utcnow()) - deps.calendar.local_date(cv_at)).days
+        confirm = ConfirmMetadata(parent_view_id=view_id(view), log=meta)
         ack(
-            response_action="update",
-            view=_same_modal(view, confirming, form, deps, confirm_gap=exc.gap.label()),
+            response_action="push",
+            view=build_5c2m_confirmation(exc.gap, days_since_cv=max(0, days), metadata=confirm),
         )
         return
-    except NeedsHandoff as exc:  # the same modal (what was typed kept) + the hand-off section
-        today = deps.calendar.local_date(utcnow())
-        ack(
-            response_action="update",
-            view=with_handoff_section(
-                _same_modal(view, meta, form, deps), exc.fs_members, today=today
-            ),
+    except NeedsHandoff:  # the same modal (what was typed kept) with the hand-off section
+        modal, _ = log_modal_view(
+            deps, user_id=user_id, meta=meta, lead_id=form.lead_id, values=raw_values(view)
         )
+        ack(response_action="update", view=modal)
         return
     if meta.pushed:
         ack(response_action="clear")  # close the modal it was pushed over as well
@@ -100,23 +98,3 @@ def handle_log_submission(
         ack()
     if not result.duplicate:
         deps.wake_outbox()  # the confirmation was queued with the action
-
-
-def _same_modal(
-    view: dict[str, Any],
-    meta: LogMetadata,
-    form: LogForm,
-    deps: Deps,
-    confirm_gap: str | None = None,
-) -> dict[str, Any]:
-    """The submitted modal rebuilt with what was typed (for `response_action: update`)."""
-    option = selected_option(view, ids.LOG_LEAD_BLOCK) or {}
-    text = str((option.get("text") or {}).get("text") or form.lead_id)
-    return build_log_modal(
-        meta=meta,
-        selected=SelectedLead(id=form.lead_id, text=text),
-        values=raw_values(view),
-        reason_codes=deps.settings.reason_codes,
-        focus_max_days=deps.settings.focus_max_days,
-        confirm_gap=confirm_gap,
-    )
