@@ -94,8 +94,13 @@ def handoff(
 
 @pytest.fixture
 def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    """山田 manages 佐藤 (UR1), 伊藤 (UR2) and 鈴木 (UR3, away all of W48); 田中 is FS."""
-    uow = uow_factory
+    build_fixture_team(uow_factory)
+    return uow_factory
+
+
+def build_fixture_team(uow: UnitOfWorkFactory) -> None:
+    """山田 manages 佐藤 (UR1), 伊藤 (UR2) and 鈴木 (UR3, away all of W48); 田中 is FS.
+    The comments give each figure as computed by hand."""
     factories.member(uow(), "UM1", role=Role.MANAGER, name="山田")
     factories.member(uow(), "UR1", manager="UM1", name="佐藤")
     factories.member(uow(), "UR2", manager="UM1", name="伊藤")
@@ -180,7 +185,6 @@ def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
     handoff(uow, "UR1", jst(11, 24), HandoffVerdict.VALID)
     handoff(uow, "UR1", jst(11, 24, 11), HandoffVerdict.INVALID)
     handoff(uow, "UR1", jst(11, 25), None)
-    return uow
 
 
 @pytest.fixture
