@@ -52,14 +52,16 @@ def upload_file(
     filename: str,
     content: bytes,
     title: str,
-    alt_text: str,
+    alt_text: str | None = None,
     initial_comment: str | None = None,
     thread_ts: str | None = None,
 ) -> SharedFile:
     """Upload `content` and share it in `channel` (a channel id, or a user id for their DM)."""
     conversation = conversation_id(client, channel)
     started = client.files_getUploadURLExternal(
-        filename=filename, length=len(content), alt_txt=alt_text[:MAX_ALT_TEXT]
+        filename=filename,
+        length=len(content),
+        alt_txt=alt_text[:MAX_ALT_TEXT] if alt_text else None,
     )
     file_id = str(started["file_id"])
     _post_bytes(str(started["upload_url"]), content)

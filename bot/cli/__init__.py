@@ -18,6 +18,7 @@ from bot.cli import (
     leads,
     members,
     remind,
+    report,
     scorecard,
     serve,
 )
@@ -32,6 +33,7 @@ GROUPS: tuple[Callable[[Subparsers], None], ...] = (
     cases.add_parsers,
     handoffs.add_parsers,
     remind.add_parsers,
+    report.add_parsers,
     scorecard.add_parsers,
     demo.add_parsers,
 )

@@ -16,6 +16,7 @@ from bot.listeners.commands import handoffs as handoff_commands
 from bot.listeners.commands import isops_command, lead, log
 from bot.listeners.commands import leads_import as leads_import_command
 from bot.listeners.commands import reminders as reminder_commands
+from bot.listeners.commands import reports as report_commands
 from bot.listeners.commands import reviews as review_commands
 from bot.listeners.events import app_home
 from bot.listeners.options import lead_select
@@ -54,3 +55,5 @@ def register_all(app: App, deps: Deps) -> None:
     handoff_commands.register(app, deps)
     handoff_actions.register(app, deps)
     handoff_views.register(app, deps)
+    # Issue #13: the managers' view (reports a–e, 担当を振り替える, /isops team).
+    report_commands.register(app, deps)
