@@ -9,6 +9,7 @@ from bot.listeners import errors
 from bot.listeners.actions import cases as case_actions
 from bot.listeners.actions import handoffs as handoff_actions
 from bot.listeners.actions import lead_picked, log_button
+from bot.listeners.actions import reassign as reassign_actions
 from bot.listeners.actions import reschedule as reschedule_actions
 from bot.listeners.actions import reviews as review_actions
 from bot.listeners.commands import cases as case_commands
@@ -24,6 +25,7 @@ from bot.listeners.views import cases as case_views
 from bot.listeners.views import handoffs as handoff_views
 from bot.listeners.views import lead_create, log_action, review_return
 from bot.listeners.views import leads_import as leads_import_view
+from bot.listeners.views import reassign as reassign_views
 
 
 def register_all(app: App, deps: Deps) -> None:
@@ -57,3 +59,5 @@ def register_all(app: App, deps: Deps) -> None:
     handoff_views.register(app, deps)
     # Issue #13: the managers' view (reports a–e, 担当を振り替える, /isops team).
     report_commands.register(app, deps)
+    reassign_actions.register(app, deps)
+    reassign_views.register(app, deps)

@@ -8,6 +8,7 @@ from bot.notifications import (
     handoffs,
     log_confirmation,
     morning,
+    reassign,
     reviews,
     scorecard,
 )
@@ -23,3 +24,4 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     cases.register(outbox)
     handoffs.register(outbox)
     scorecard.register(outbox)
+    reassign.register(outbox)
