@@ -20,6 +20,7 @@ from bot.listeners.commands import reminders as reminder_commands
 from bot.listeners.commands import reports as report_commands
 from bot.listeners.commands import reviews as review_commands
 from bot.listeners.events import app_home
+from bot.listeners.events import manager_home as manager_home_events
 from bot.listeners.options import lead_select
 from bot.listeners.views import cases as case_views
 from bot.listeners.views import handoffs as handoff_views
@@ -61,3 +62,4 @@ def register_all(app: App, deps: Deps) -> None:
     report_commands.register(app, deps)
     reassign_actions.register(app, deps)
     reassign_views.register(app, deps)
+    manager_home_events.register(app, deps)

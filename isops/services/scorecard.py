@@ -265,9 +265,12 @@ class ScorecardBuilder:
         self.calendar = calendar
         self.now = now
 
-    def compute(self, week: Week, *, member_ids: Iterable[int] | None = None) -> Scorecards:
-        """Every manager's and rep's scorecard of `week` (only `member_ids` when given)."""
-        weeks = trend(week, TREND_WEEKS)
+    def compute(
+        self, week: Week, *, member_ids: Iterable[int] | None = None, weeks_back: int = TREND_WEEKS
+    ) -> Scorecards:
+        """Every manager's and rep's scorecard of `week` (only `member_ids` when given), with
+        a trend of `weeks_back` weeks (2: the week and its change only)."""
+        weeks = trend(week, max(2, weeks_back))
         people, table = self._read(weeks, week)
         wanted = None if member_ids is None else set(member_ids)
         reps = [p for p in people.values() if p.role is Role.REP]
@@ -450,10 +453,11 @@ def compute_scorecards(
     settings: Settings,
     calendar: BusinessCalendar,
     member_ids: Iterable[int] | None = None,
+    weeks_back: int = TREND_WEEKS,
 ) -> Scorecards:
     """The scorecards of `week` as of `now` (nothing is sent or stored)."""
     builder = ScorecardBuilder(uow_factory, settings=settings, calendar=calendar, now=now)
-    return builder.compute(week, member_ids=member_ids)
+    return builder.compute(week, member_ids=member_ids, weeks_back=weeks_back)
 
 
 __all__ = [

@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import logging
 import re
+from typing import Any
 
 from pydantic import BaseModel
 from slack_bolt import App
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.report import REPORT_TITLES, build_report_message, needs_csv, report_filename
@@ -64,35 +66,46 @@ def register(app: App, deps: Deps) -> None:
 def handle_report(call: CommandCall) -> None:
     """One report for the caller's scope (ephemeral), the full list as CSV when long."""
     args = ReportArgs.parse(call.args)
-    deps = call.deps
+    call.respond(
+        **deliver_report(
+            call.deps, call.client, user_id=call.user_id, key=args.key, target=args.target
+        )
+    )
+
+
+def deliver_report(
+    deps: Deps, client: WebClient, *, user_id: str, key: str, target: str | None
+) -> dict[str, Any]:
+    """The report's message for `user_id` (their scope), its full list uploaded to their DM as
+    CSV when longer than the message shows."""
     report = build_report(
         deps.uow(),
-        key=args.key,
+        key=key,
         day=deps.calendar.local_date(utcnow()),
         settings=deps.settings,
         calendar=deps.calendar,
-        slack_user_id=call.user_id,
-        target_slack_user_id=args.target,
+        slack_user_id=user_id,
+        target_slack_user_id=target,
     )
-    csv_sent = needs_csv(report) and _send_csv(call, report)
-    call.respond(**build_report_message(report, tz=deps.settings.tz, csv_sent=csv_sent))
+    csv_sent = needs_csv(report) and _send_csv(deps, client, user_id, report)
+    return build_report_message(report, tz=deps.settings.tz, csv_sent=csv_sent)
 
 
-def _send_csv(call: CommandCall, report: Report) -> bool:
+def _send_csv(deps: Deps, client: WebClient, user_id: str, report: Report) -> bool:
     """The full list into the caller's DM (UTF-8 with BOM, so Excel opens it)."""
     out = io.StringIO()
-    write_report_csv(report, out, tz=call.deps.settings.tz)
+    write_report_csv(report, out, tz=deps.settings.tz)
     title = REPORT_TITLES[report.key]
     try:
         upload_file(
-            call.client,
-            channel=call.user_id,
+            client,
+            channel=user_id,
             filename=report_filename(report),
             content=out.getvalue().encode("utf-8-sig"),
             title=title,
             initial_comment=f"{title}: 全 {report.total} 件 ({report.scope})",
         )
     except (SlackApiError, UploadFailed, OSError) as exc:
-        log.warning("report %s CSV for %s not sent: %s", report.key, call.user_id, exc)
+        log.warning("report %s CSV for %s not sent: %s", report.key, user_id, exc)
         return False
     return True
