@@ -101,7 +101,7 @@ def reassign_button(rep: AwayRep, member_id: int) -> Block:
     return {
         "type": "button",
         "action_id": ids.REASSIGN_BUTTON,
-        "text": plain(f"{texts.REASSIGN_MARK} 担当を振り替える"),
+        "text": plain(f"{texts.REASSIGN_MARK} 振り替える"),
         "value": str(member_id),
     }
 

@@ -94,7 +94,9 @@ def change_text(key: str, change: float | None) -> str:
 def figure_text(value: FigureValue, *, short: bool = False) -> str:
     label = SHORT[value.key] if short else texts.SCORECARD_LABELS[value.key]
     text = f"{label} {value_text(value.key, value.value)}"
-    change = change_text(value.key, value.change)
+    # Nothing both weeks (0 → 0) needs no arrow: the row stays quiet where nothing happened.
+    quiet = not value.value and not value.previous
+    change = "" if quiet else change_text(value.key, value.change)
     return f"{text} {change}" if change else text
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
-from bot.blocks.scorecard import build_manager_scorecard, build_rep_scorecard, week_span
+from bot import texts
+from bot.blocks.scorecard import build_manager_scorecard, build_rep_scorecard
 from bot.deps import Deps
 from bot.jobs.reminders import trigger
 from bot.notifications import scorecard as scorecard_notifications
@@ -42,7 +43,7 @@ JOB_ID = "scorecard.weekly"
 
 
 def manager_heading(card: ManagerScorecard) -> str:
-    return f"チームの8週間の推移 (〜{week_span(card.week).split('〜')[1]})"
+    return f"チームの8週間の推移 ({texts.jp_date(card.week.sunday)} まで)"
 
 
 def rep_heading(card: RepScorecard) -> str:
