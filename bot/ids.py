@@ -158,3 +158,19 @@ HANDOFF_COMMENT_INPUT = "handoff_verdict.comment"
 HANDOFF_NEXT_DATE_INPUT = "handoff_verdict.next_action_date"
 HANDOFF_NEW_DATE_INPUT = "handoff_verdict.meeting_date"
 HANDOFF_NEW_TIME_INPUT = "handoff_verdict.meeting_time"
+
+
+# The managers' view (issue 13). The manager's morning DM: open the pending reviews; 担当を
+# 振り替える for an away rep (value = the away rep's member id) and its modal.
+MANAGER_OPEN_REVIEWS_BUTTON = "manager.open_reviews"
+REASSIGN_BUTTON = "reassign.open"
+REASSIGN_VIEW = "reassign"
+REASSIGN_LEADS_BLOCK = "reassign_leads"  # block_id and action_id alike
+REASSIGN_TO_BLOCK = "reassign_to"
+# App Home: the five reports (value = a–e) — answered in the bot's DM.
+HOME_REPORT_BUTTON = "home.report"
+# /isops team (admins): change a member's role or manager (value = member id), and its modal.
+TEAM_EDIT_BUTTON = "team.edit"
+TEAM_EDIT_VIEW = "team_edit"
+TEAM_ROLE_BLOCK = "team_role"
+TEAM_MANAGER_BLOCK = "team_manager"

@@ -74,6 +74,37 @@ VISIT_MARK = "🏢"  # a meeting at the customer's
 HANDOFF_MARK = "🤝"  # a meeting handed to field sales
 MEETING_MARK = "🗓"  # a meeting's date and time
 FS_UNRATED_MARK = "🗳"  # meetings FS has not rated (有効商談 or not) after three requests
+# The managers' view (issue 13): reports a–e, the weekly scorecard, reassignment, /isops team.
+SCORECARD_MARK = "📈"  # the weekly habit scorecard
+REPORT_MARK = "📋"  # the five reports (a–e)
+HABIT_MARK = "👉"  # the one habit to work on this week
+REASSIGN_MARK = "🔀"  # 担当を振り替える
+ADMIN_MARK = "🛠"  # /isops team (admins)
+UP_MARK = "▲"  # a figure up against the previous week
+DOWN_MARK = "▼"  # … down
+FLAT_MARK = "→"  # … unchanged
+MEDIAN_MARK = "◆"  # the team median beside a rep's own figure
+# The weekly scorecard's figures (isops.services.scorecard.FIGURES), and what each habit asks.
+SCORECARD_LABELS = {
+    "same_day": "当日対応率",
+    "five_c2m": "5C2M 完了率",
+    "early": "7日5アクション率",
+    "both_channels": "両チャネル率",
+    "focus_undated": "注力・予定日なし",
+    "decisions": "4/6 判断",
+    "returned": "差し戻し",
+    "meetings": "アポ数",
+    "valid": "有効商談数",
+    "valid_rate": "有効率",
+    "fs_unrated": "FS 未評価",
+}
+SCORECARD_HABIT_TIPS = {
+    "same_day": "インバウンドはその日のうちに最初の連絡を入れましょう",
+    "five_c2m": "つながらないリードも架電5回・メール2回まで追いかけましょう",
+    "early": "CV から7日以内に5回のアクションを重ねましょう",
+    "both_channels": "電話だけ・メールだけにせず、両方のチャネルで接触しましょう",
+}
+AWAY_WEEK = "休暇 (今週は全日)"
 
 
 def five_c2m_label(progress: FiveC2M) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from bot import texts
 from bot.blocks.handoff_list import unrated_text
 from bot.blocks.log_button import build_log_button
+from bot.blocks.manager_digest import build_manager_parts
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
     MAX_MESSAGE_BLOCKS,
@@ -285,44 +286,9 @@ def build_overdue_group(overdue: LeadList, today: dt.date) -> Block:
 
 
 def _manager_parts(manager: ManagerDigest) -> list[_Part]:
-    head = [_heading(f"{texts.TEAM_MARK} チーム ({manager.team_size} 名)")]
-    pending = manager.pending
-    if pending.count:
-        oldest = ""
-        if pending.oldest_company:
-            oldest = f" — 最古: {escape(truncate(pending.oldest_company, COMPANY_CHARS))}"
-            if pending.oldest_rep:
-                oldest += f" ({escape(pending.oldest_rep)} さん)"
-        head.append(
-            section(f"{texts.PENDING_MARK_MANAGER} *対応不要の承認待ち {pending.count} 件*{oldest}")
-        )
-    figures = manager.figures
-    if not figures.is_empty:
-        lines = [f"{texts.FIGURES_MARK} *{jp_date(figures.day)} の実績*"]
-        if figures.inbound_due:
-            lines.append(
-                f"• インバウンド期限内の初回対応: {figures.inbound_on_time}/{figures.inbound_due}"
-            )
-        if figures.early_due:
-            lines.append(
-                f"• CV から7日以内に5アクション: {figures.early_reached}/{figures.early_due}"
-            )
-        if figures.most_overdue:
-            names = "、".join(f"{escape(o.name)} {o.count} 件" for o in figures.most_overdue)
-            lines.append(f"• 期限切れが多い担当: {names}")
-        head.append(section("\n".join(lines)))
-    away = [rep for rep in manager.away if rep.has_hot_leads]
-    away_lines = [section(_away_text(rep)) for rep in away]
-    return [
-        _Part(
-            "team",
-            head,
-            away_lines,
-            len(away_lines),
-            AWAY_REPS_SHOWN,
-            lambda hidden: context(f"…ほかに休暇中の担当 {hidden} 名にも急ぎの案件があります"),
-        )
-    ]
+    # Issue 13: the manager's part is built by bot.blocks.manager_digest.
+    parts = build_manager_parts(manager)
+    return [_Part("team", parts.head, parts.lines, len(parts.lines), AWAY_REPS_SHOWN, parts.more)]
 
 
 def _away_text(rep: AwayRep) -> str:

@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.cli import actions, cases, db, demo, handoffs, leads, members, remind, serve
+from bot.cli import (
+    actions,
+    cases,
+    db,
+    demo,
+    handoffs,
+    leads,
+    members,
+    remind,
+    report,
+    scorecard,
+    serve,
+)
 from bot.cli.common import CliParser, Handler, Subparsers, run
 
 GROUPS: tuple[Callable[[Subparsers], None], ...] = (
@@ -21,6 +33,8 @@ GROUPS: tuple[Callable[[Subparsers], None], ...] = (
     cases.add_parsers,
     handoffs.add_parsers,
     remind.add_parsers,
+    report.add_parsers,
+    scorecard.add_parsers,
     demo.add_parsers,
 )
 

@@ -1,4 +1,5 @@
-"""`isops member add|list|away`: the team, and members' leave (休暇)."""
+"""`isops member add|set|list|away`: the team, role and manager changes, and members' leave
+(休暇)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,28 @@ def _cmd_away(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_set(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli.common import CliError
+    from isops.services.team import change_member
+
+    if args.role is None and args.manager is None and not args.no_manager:
+        raise CliError("--role か --manager (または --no-manager) を指定してください")
+    with open_deps(settings) as deps:
+        member = change_member(
+            deps.uow(),
+            member_slack_user_id=args.slack_user_id,
+            role=Role(args.role) if args.role else None,
+            manager_slack_user_id=args.manager,
+            clear_manager=args.no_manager,
+            today=deps.calendar.local_date(now()),
+        )
+    print(
+        f"変更しました: {member.slack_user_id} {member.name} ({member.role.value})"
+        f" 上長: {member.manager_name or '-'}"
+    )
+    return 0
+
+
 def add_parsers(sub: Subparsers) -> None:
     """`isops member add SLACK_USER_ID …`, `isops member list`, `isops member away …`."""
     member_sub = add_group(sub, "member", help="チームのメンバー", dest="member_command")
@@ -84,6 +107,16 @@ def add_parsers(sub: Subparsers) -> None:
     add.add_argument("--email", help="メールアドレス")
     add.add_argument("--tz", help="タイムゾーン (既定: ISOPS_TIMEZONE)")
     add.set_defaults(handler=_cmd_add)
+
+    change = member_sub.add_parser(
+        "set", help="メンバーの役割・上長を変更 (上長のループや部下のいるマネージャーの降格は不可)"
+    )
+    change.add_argument("slack_user_id", metavar="SLACK_USER_ID", help="Slack のユーザー ID (U...)")
+    change.add_argument("--role", choices=[r.value for r in Role], help="新しい役割")
+    manager = change.add_mutually_exclusive_group()
+    manager.add_argument("--manager", metavar="SLACK_USER_ID", help="新しい上長の Slack ID")
+    manager.add_argument("--no-manager", action="store_true", help="上長なしにする")
+    change.set_defaults(handler=_cmd_set)
 
     lst = member_sub.add_parser("list", help="メンバーの一覧")
     lst.set_defaults(handler=_cmd_list)

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.jobs import cases, handoffs, housekeeping, reminders
+from bot.jobs import cases, handoffs, housekeeping, reminders, scorecard
 
 
 @dataclass(frozen=True)
@@ -30,4 +30,5 @@ def scheduled_jobs(deps: Deps, client: WebClient) -> list[JobSpec]:
         *reminders.jobs(deps, client),
         *cases.jobs(deps, client),
         *handoffs.jobs(deps, client),
+        *scorecard.jobs(deps, client),
     ]

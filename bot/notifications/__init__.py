@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.notifications import assignment, cases, handoffs, log_confirmation, morning, reviews
+from bot.notifications import (
+    assignment,
+    cases,
+    handoffs,
+    log_confirmation,
+    morning,
+    reassign,
+    reviews,
+    scorecard,
+)
 from bot.outbox import OutboxDispatcher
 
 
@@ -14,3 +23,5 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     morning.register(outbox)
     cases.register(outbox)
     handoffs.register(outbox)
+    scorecard.register(outbox)
+    reassign.register(outbox)

@@ -5,7 +5,9 @@ recorded (failed ones too) so tests can assert on what the bot sent, and answers
 Slack's real ones (see shared/slack-fixtures/api_*.json).
 
 Posted messages are kept per channel (with their metadata) and `conversations.history` reads them
-back. For delivery tests a method can be held open (`hold_next`: the test decides when the answer
+back. Files go through Slack's external upload flow (`files.getUploadURLExternal` → POST the bytes
+to the returned `upload_url` → `files.completeUploadExternal`): the bytes are recorded
+(`uploads`), and a completed upload shared to a channel appears in its history with `files`. For delivery tests a method can be held open (`hold_next`: the test decides when the answer
 goes out, or that it never does), delayed (`delay_next`, for benchmarks) or have its connection
 dropped (`drop_next`), before or after Slack "accepted" the request.
 """
@@ -41,7 +43,18 @@ MAX_MESSAGE_TEXT = 40000
 # How long a held request waits for the test at most, so a forgotten hold cannot hang a run.
 HOLD_TIMEOUT = 60.0
 # Form fields slack_sdk (or a caller) may send as JSON text; recorded decoded.
-_JSON_FIELDS = ("blocks", "attachments", "view", "metadata", "unfurls", "user_auth_blocks")
+_JSON_FIELDS = (
+    "blocks",
+    "attachments",
+    "view",
+    "metadata",
+    "unfurls",
+    "user_auth_blocks",
+    "files",
+)
+# Recorded as the "method" of a POST of file bytes to an upload_url (fail_next works on it).
+FILE_UPLOAD = "file_upload"
+MAX_ALT_TEXT = 1000
 _NOT_INTERACTIVE = (None, "image", "plain_text", "mrkdwn")
 _TZ_LABELS = {"Asia/Tokyo": "Japan Standard Time", "UTC": "Coordinated Universal Time"}
 
@@ -56,6 +69,24 @@ class RecordedCall:
     status: int
     response: JsonDict
     path: str = ""  # request path, e.g. "/response/<name>" tells response URLs apart
+
+
+@dataclass
+class Upload:
+    """A file started with files.getUploadURLExternal: its bytes once POSTed to the upload
+    URL, and where it was shared once completed."""
+
+    file_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    content: bytes | None = None
+    completed: bool = False
+    title: str | None = None
+    channel: str | None = None
+    initial_comment: str | None = None
+    thread_ts: str | None = None
+    message_ts: str | None = None
 
 
 @dataclass
@@ -110,6 +141,8 @@ class _Answer:
     status: int
     body: JsonDict
     headers: dict[str, str] = field(default_factory=dict)
+    # A plain-text answer instead of JSON (the upload URL answers "OK - <bytes>").
+    text: str | None = None
 
 
 def _err(error: str, *messages: str) -> JsonDict:
@@ -153,6 +186,7 @@ class FakeSlack(Service):
         # Messages per channel id, oldest first, as conversations.history serves them.
         self._messages: dict[str, list[JsonDict]] = {}
         self._known_channels: set[str] = set()
+        self._uploads: dict[str, Upload] = {}
         self._counter = itertools.count(1)
         self._last_ts_micros = 0
         self._handlers: dict[str, Callable[[JsonDict], JsonDict]] = {
@@ -169,6 +203,8 @@ class FakeSlack(Service):
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
         }
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -296,6 +332,11 @@ class FakeSlack(Service):
                 hold.drop()
                 queue.append(hold)
 
+    def uploads(self) -> list[Upload]:
+        """Every upload started, in order (bytes and sharing as far as the bot got)."""
+        with self._cond:
+            return [Upload(**vars(u)) for u in self._uploads.values()]
+
     def messages(self, channel: str) -> list[JsonDict]:
         """The messages stored in ``channel`` (a user id means the bot's DM with them), oldest
         first, with their metadata."""
@@ -368,6 +409,13 @@ class FakeSlack(Service):
         params, parse_error = _parse_params(url.query, raw, headers.get("content-type", ""))
         if url.path.startswith("/api/"):
             method = url.path.removeprefix("/api/")
+        elif url.path.startswith("/upload/"):
+            # File bytes, not parameters: recorded as their length, kept raw for `uploads`.
+            method = FILE_UPLOAD
+            params, parse_error = (
+                {"file_id": url.path.removeprefix("/upload/"), "length": len(raw)},
+                None,
+            )
         elif url.path.startswith("/response/"):
             method = "response_url"
         else:
@@ -383,7 +431,7 @@ class FakeSlack(Service):
                 answer = _Answer(200, _err(parse_error))
             else:
                 try:
-                    answer = self._answer(method, params, headers, url.path)
+                    answer = self._answer(method, params, headers, url.path, raw)
                 except Exception as exc:  # a bug in the fake must show up in the test, not hang it
                     answer = _Answer(500, _err("fake_slack_internal_error", repr(exc)))
             # Recorded before replying, so a test sees the call as soon as the client returns.
@@ -394,21 +442,28 @@ class FakeSlack(Service):
         if hold is not None and not hold.before_recording and hold._block():
             _drop(req)  # carried out, but the client never hears
             return
-        data = json.dumps(answer.body).encode()
+        if answer.text is not None:
+            data, content_type = answer.text.encode(), "text/plain; charset=utf-8"
+        else:
+            data, content_type = json.dumps(answer.body).encode(), "application/json; charset=utf-8"
         # A client that gave up (or was killed) while its answer was held is not an error.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             req.send_response(answer.status)
-            req.send_header("Content-Type", "application/json; charset=utf-8")
+            req.send_header("Content-Type", content_type)
             req.send_header("Content-Length", str(len(data)))
             for key, value in answer.headers.items():
                 req.send_header(key, value)
             req.end_headers()
             req.wfile.write(data)
 
-    def _answer(self, method: str, params: JsonDict, headers: dict[str, str], path: str) -> _Answer:
+    def _answer(
+        self, method: str, params: JsonDict, headers: dict[str, str], path: str, raw: bytes = b""
+    ) -> _Answer:
         injected = self._take_failure(method)
         if injected is not None:
             return injected
+        if method == FILE_UPLOAD:  # the upload URL is pre-signed: no token
+            return self._file_upload(str(params["file_id"]), raw)
         if method == "response_url":  # response URLs carry no token
             # Real Slack answers a bad payload here with HTTP 400 and a bare "invalid_blocks" text
             # body; the fake adds the details so a failing test says what was wrong.
@@ -676,6 +731,97 @@ class FakeSlack(Service):
             cursor = base64.b64encode(f"next:{start + limit}".encode()).decode()
             body["response_metadata"] = {"next_cursor": cursor}
         return body
+
+    # -- files: the external upload flow -----------------------------------------------------------
+
+    def _files_get_upload_url_external(self, p: JsonDict) -> JsonDict:
+        filename = str(p.get("filename") or "")
+        if not filename:
+            return _err("invalid_arguments", "[ERROR] missing required field: filename")
+        try:
+            length = int(p.get("length") or 0)
+        except ValueError:
+            return _err("invalid_arguments", "[ERROR] length must be an integer")
+        if length <= 0:
+            return _err("missing_argument")  # Slack: "typically only when `length` is 0"
+        alt_txt = p.get("alt_txt")
+        if alt_txt is not None and len(str(alt_txt)) > MAX_ALT_TEXT:
+            return _err("alt_txt_too_large")
+        file_id = f"F{next(self._counter):010d}"
+        self._uploads[file_id] = Upload(
+            file_id, filename, length, None if alt_txt is None else str(alt_txt)
+        )
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    def _file_upload(self, file_id: str, raw: bytes) -> _Answer:
+        upload = self._uploads.get(file_id)
+        if upload is None or upload.completed:
+            return _Answer(404, {}, text="Not Found")
+        upload.content = raw
+        return _Answer(200, {}, text=f"OK - {len(raw)}")
+
+    def _files_complete_upload_external(self, p: JsonDict) -> JsonDict:
+        files = p.get("files")
+        if not isinstance(files, list) or not files:
+            return _err("invalid_arguments", "[ERROR] missing required field: files")
+        channel = p.get("channel_id")
+        if channel is not None and not str(channel).startswith(("C", "D", "G")):
+            return _err("channel_not_found")  # a channel id, not a user id (conversations.open)
+        found: list[Upload] = []
+        for item in files:
+            upload = self._uploads.get(str((item or {}).get("id") or ""))
+            # Bytes never POSTed (or of another length): Slack finds no file to complete.
+            if upload is None or upload.content is None or len(upload.content) != upload.length:
+                return _err("file_not_found")
+            found.append(upload)
+        for item, upload in zip(files, found, strict=True):
+            upload.completed = True
+            upload.title = str(item.get("title") or upload.filename)
+        shared: JsonDict = {}
+        if channel is not None:
+            channel = str(channel)
+            ts = self._next_ts()
+            message: JsonDict = {
+                "user": BOT_USER_ID,
+                "type": "message",
+                "subtype": "file_share",
+                "ts": ts,
+                "bot_id": BOT_ID,
+                "text": str(p.get("initial_comment") or ""),
+                "files": [self._file_object(u) for u in found],
+                "upload": True,
+            }
+            if p.get("thread_ts"):
+                message["thread_ts"] = str(p["thread_ts"])
+            self._known_channels.add(channel)
+            self._messages.setdefault(channel, []).append(message)
+            for upload in found:
+                upload.channel = channel
+                upload.initial_comment = p.get("initial_comment")
+                upload.thread_ts = p.get("thread_ts")
+                upload.message_ts = ts
+            shared = {channel: [{"ts": ts}]}
+        return {
+            "ok": True,
+            "files": [
+                {**self._file_object(u), "shares": {"private": shared} if shared else {}}
+                for u in found
+            ],
+        }
+
+    def _file_object(self, upload: Upload) -> JsonDict:
+        name = upload.filename
+        filetype = name.rsplit(".", 1)[-1].lower() if "." in name else "binary"
+        return {
+            "id": upload.file_id,
+            "name": name,
+            "title": upload.title or name,
+            "filetype": filetype,
+            "mimetype": "image/png" if filetype == "png" else "application/octet-stream",
+            "size": upload.length,
+            "alt_txt": upload.alt_txt,
+            "user": BOT_USER_ID,
+        }
 
     def _user_answer(self, user: JsonDict, p: JsonDict) -> JsonDict:
         user = dict(user)

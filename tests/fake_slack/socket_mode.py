@@ -471,10 +471,12 @@ class SocketModeSlack(FakeSlack):
         super().stop()
         self.socket.stop()
 
-    def _answer(self, method: str, params: JsonDict, headers: dict[str, str], path: str) -> _Answer:
+    def _answer(
+        self, method: str, params: JsonDict, headers: dict[str, str], path: str, raw: bytes = b""
+    ) -> _Answer:
         # FakeSlack checks for the bot token before it looks a method up, but this method takes
         # the app-level token (and refuses a bot token), so it is answered before that check.
         if path == "/api/apps.connections.open":
             answer = self.socket.connections_open(headers.get("authorization", ""))
             return _Answer(HTTPStatus.OK, answer)
-        return super()._answer(method, params, headers, path)
+        return super()._answer(method, params, headers, path, raw)

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks.home import build_home
 from bot.deps import Deps
 from bot.listeners.errors import reports_errors
+from bot.listeners.events.manager_home import home_extra_blocks
 from isops.services.members import find_member
 
 
@@ -22,5 +23,9 @@ def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Bo
     """Publish the Home tab (the Messages tab needs nothing)."""
     if event.get("tab") != "home":
         return
-    member = find_member(Deps.of(context).uow(), slack_user_id=event["user"])
-    client.views_publish(user_id=event["user"], view=build_home(registered=member is not None))
+    deps = Deps.of(context)
+    member = find_member(deps.uow(), slack_user_id=event["user"])
+    view = build_home(registered=member is not None)
+    # Issue 13: the team (managers) or the scorecard line (reps), within the 100-block limit.
+    view["blocks"] += home_extra_blocks(deps, event["user"], budget=100 - len(view["blocks"]))
+    client.views_publish(user_id=event["user"], view=view)

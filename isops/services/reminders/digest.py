@@ -138,11 +138,39 @@ class AwayRep:
 
 
 @dataclass(frozen=True)
+class RepToday:
+    """One rep's row in the manager's DM: what is overdue or waiting this morning."""
+
+    member_id: int
+    name: str
+    slack_user_id: str
+    inbound_overdue: int = 0  # 🔥 inbound leads past their deadline, not approached
+    focus_overdue: int = 0  # ⏰ focus leads past their next action date
+    five_c2m_behind: int = 0  # 🔁 open leads not connected with 5C2M incomplete
+    pending_reviews: int = 0  # 承認待ち: their status 4/6 requests waiting for the manager
+    away_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MissedLead:
+    """An inbound lead the previous business day's deadline passed without an approach."""
+
+    lead_id: int
+    company: str
+    contact_name: str | None
+    rep_name: str | None
+
+
+@dataclass(frozen=True)
 class ManagerDigest:
     team_size: int
     pending: PendingReviewSummary
     figures: TeamFigures
     away: tuple[AwayRep, ...] = ()
+    # Issue 13: one row per rep, and the names of yesterday's missed inbound leads.
+    reps: tuple[RepToday, ...] = ()
+    missed_inbound: tuple[MissedLead, ...] = ()
+    missed_inbound_total: int = 0
 
     @property
     def is_empty(self) -> bool:

@@ -1,0 +1,475 @@
+"""The weekly habit scorecard (issue 13 point 2): per manager one row per rep, per rep their own
+figures beside the team median and the one habit furthest below it, and an 8-week trend.
+
+The figures and their definitions are `isops.services.scorecard_figures` (and the hand-off
+feature's `handoff_figures`); this module puts them together as plain values. Cost: a fixed
+number of statements for any number of leads (the trend's weeks are read together; the
+hand-off figures take three per week).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from isops.calendar import BusinessCalendar
+from isops.enums import Role
+from isops.models import AwayPeriod, Member
+from isops.services.handoff_reports import handoff_figures
+from isops.services.scorecard_figures import (
+    FigureQueries,
+    FigureTable,
+    Ratio,
+    RepWeek,
+    group_away_days,
+    mark_away,
+)
+from isops.services.scorecard_weeks import TREND_WEEKS, Week, trend
+from isops.settings import Settings
+from isops.unit_of_work import UnitOfWorkFactory
+
+RATE, COUNT = "rate", "count"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: its key, whether it is a rate (0–1) or a count, which way is better, and
+    whether it is a habit a rep is coached on (the rep's "one habit")."""
+
+    key: str
+    kind: str
+    higher_is_better: bool
+    habit: bool = False
+    charted: bool = False
+
+
+# In the order the messages show them.
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("same_day", RATE, True, habit=True, charted=True),
+    FigureSpec("five_c2m", RATE, True, habit=True, charted=True),
+    FigureSpec("early", RATE, True, habit=True, charted=True),
+    FigureSpec("both_channels", RATE, True, habit=True, charted=True),
+    FigureSpec("focus_undated", COUNT, False),
+    FigureSpec("decisions", COUNT, True),
+    FigureSpec("returned", COUNT, False),
+    FigureSpec("meetings", COUNT, True, charted=True),
+    FigureSpec("valid", COUNT, True, charted=True),
+    FigureSpec("valid_rate", RATE, True, charted=True),
+    FigureSpec("fs_unrated", COUNT, False),
+)
+SPECS = {spec.key: spec for spec in FIGURES}
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    """A figure's value in a week (rate 0–1 or count; None: nothing to rate), the previous
+    week's, and for rates the counts behind it."""
+
+    key: str
+    value: float | None
+    previous: float | None = None
+    done: int | None = None
+    of: int | None = None
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass(frozen=True)
+class RepRow:
+    """One rep's figures for the scorecard's week (`away`: away all week, no figures)."""
+
+    rep_id: int
+    slack_user_id: str
+    name: str
+    away: bool
+    values: dict[str, FigureValue]
+
+
+@dataclass(frozen=True)
+class Habit:
+    """The figure furthest below the team median (in points of the rate)."""
+
+    key: str
+    value: float
+    median: float
+
+    @property
+    def gap(self) -> float:
+        return self.median - self.value
+
+
+@dataclass(frozen=True)
+class TrendPanel:
+    """One small chart: a figure's weekly values, one line per series (name, values)."""
+
+    key: str
+    kind: str
+    lines: tuple[tuple[str, tuple[float | None, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """The 8-week trend: week labels (oldest first) and one panel per charted figure."""
+
+    title: str
+    weeks: tuple[str, ...]
+    panels: tuple[TrendPanel, ...]
+
+    def to_payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> TrendChart:
+        return cls(
+            title=str(data["title"]),
+            weeks=tuple(data["weeks"]),
+            panels=tuple(
+                TrendPanel(
+                    key=str(p["key"]),
+                    kind=str(p["kind"]),
+                    lines=tuple(
+                        (str(name), tuple(None if v is None else float(v) for v in values))
+                        for name, values in p["lines"]
+                    ),
+                )
+                for p in data["panels"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class ManagerScorecard:
+    member_id: int
+    slack_user_id: str
+    name: str
+    week: Week
+    rows: tuple[RepRow, ...]
+    team: dict[str, FigureValue]  # the team's rates pooled, counts summed (reps not away)
+    chart: TrendChart
+
+
+@dataclass(frozen=True)
+class RepScorecard:
+    member_id: int
+    slack_user_id: str
+    name: str
+    week: Week
+    own: RepRow
+    medians: dict[str, float | None]
+    habit: Habit | None
+    team_size: int
+    chart: TrendChart
+
+
+@dataclass(frozen=True)
+class Scorecards:
+    week: Week
+    managers: tuple[ManagerScorecard, ...] = ()
+    reps: tuple[RepScorecard, ...] = ()
+    # Members left out because they are away every business day of the week.
+    away: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int
+    slack_user_id: str
+    name: str
+    role: Role
+    manager_id: int | None
+
+
+def _value(figures: RepWeek, key: str) -> tuple[float | None, int | None, int | None]:
+    raw = getattr(figures, key)
+    if isinstance(raw, Ratio):
+        return raw.rate, raw.done, raw.of
+    return (None if raw is None else float(raw)), None, None
+
+
+def figure_values(this: RepWeek, before: RepWeek | None) -> dict[str, FigureValue]:
+    values: dict[str, FigureValue] = {}
+    for spec in FIGURES:
+        value, done, of = _value(this, spec.key)
+        previous = None
+        if before is not None and not before.away:
+            previous = _value(before, spec.key)[0]
+        values[spec.key] = FigureValue(spec.key, value, previous, done, of)
+    return values
+
+
+def _pooled(weeks: Iterable[RepWeek]) -> RepWeek:
+    """Reps' figures added up: rates pooled (numerators and denominators), counts summed."""
+    total = RepWeek()
+    for figures in weeks:
+        if figures.away:
+            continue
+        for spec in FIGURES:
+            mine, theirs = getattr(total, spec.key), getattr(figures, spec.key)
+            if theirs is None:
+                continue
+            setattr(total, spec.key, theirs if mine is None else mine + theirs)
+    return total
+
+
+def _median(values: Iterable[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return float(statistics.median(known)) if known else None
+
+
+def team_medians(rows: Iterable[dict[str, FigureValue]]) -> dict[str, float | None]:
+    rows = list(rows)
+    return {spec.key: _median(r[spec.key].value for r in rows) for spec in FIGURES}
+
+
+def furthest_below(
+    values: dict[str, FigureValue], medians: dict[str, float | None]
+) -> Habit | None:
+    """The habit furthest below the team median (ties: the order of FIGURES); None when the
+    rep is at or above the median on every habit they have a value for."""
+    best: Habit | None = None
+    for spec in FIGURES:
+        if not spec.habit:
+            continue
+        value, median = values[spec.key].value, medians.get(spec.key)
+        if value is None or median is None or value >= median:
+            continue
+        habit = Habit(spec.key, value, median)
+        if best is None or habit.gap > best.gap + 1e-9:
+            best = habit
+    return best
+
+
+class ScorecardBuilder:
+    """Reads the figures of one week (and the trend before it) and assembles scorecards."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        settings: Settings,
+        calendar: BusinessCalendar,
+        now: dt.datetime,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.settings = settings
+        self.calendar = calendar
+        self.now = now
+
+    def compute(
+        self, week: Week, *, member_ids: Iterable[int] | None = None, weeks_back: int = TREND_WEEKS
+    ) -> Scorecards:
+        """Every manager's and rep's scorecard of `week` (only `member_ids` when given), with
+        a trend of `weeks_back` weeks (2: the week and its change only)."""
+        weeks = trend(week, max(2, weeks_back))
+        people, table = self._read(weeks, week)
+        wanted = None if member_ids is None else set(member_ids)
+        reps = [p for p in people.values() if p.role is Role.REP]
+        team_of: dict[int | None, list[_Person]] = defaultdict(list)
+        for rep in reps:
+            team_of[rep.manager_id].append(rep)
+        away_members = {p.id for p in people.values() if table.get(p.id, week).away}
+        managers: list[ManagerScorecard] = []
+        rep_cards: list[RepScorecard] = []
+        skipped: list[int] = []
+        for manager_id, team in sorted(team_of.items(), key=lambda kv: kv[0] or 0):
+            team = sorted(team, key=lambda p: (p.name, p.id))
+            rows = [self._row(rep, table, week) for rep in team]
+            present = [r.values for r in rows if not r.away]
+            medians = team_medians(present)
+            manager = people.get(manager_id) if manager_id is not None else None
+            if manager is not None and (wanted is None or manager.id in wanted):
+                if manager.id in away_members:
+                    skipped.append(manager.id)
+                else:
+                    managers.append(self._manager_card(manager, team, rows, table, weeks, week))
+            for rep, row in zip(team, rows, strict=True):
+                if wanted is not None and rep.id not in wanted:
+                    continue
+                if row.away:
+                    skipped.append(rep.id)
+                    continue
+                rep_cards.append(
+                    RepScorecard(
+                        member_id=rep.id,
+                        slack_user_id=rep.slack_user_id,
+                        name=rep.name,
+                        week=week,
+                        own=row,
+                        medians=medians,
+                        habit=furthest_below(row.values, medians),
+                        team_size=len(present),
+                        chart=self._rep_chart(rep, team, table, weeks),
+                    )
+                )
+        return Scorecards(
+            week=week,
+            managers=tuple(sorted(managers, key=lambda c: c.member_id)),
+            reps=tuple(sorted(rep_cards, key=lambda c: c.member_id)),
+            away=tuple(sorted(set(skipped))),
+        )
+
+    def _read(self, weeks: Sequence[Week], week: Week) -> tuple[dict[int, _Person], FigureTable]:
+        tz = self.calendar.tz
+        with self.uow_factory() as uow:
+            session = uow.session
+            people = {
+                row.id: _Person(row.id, row.slack_user_id, row.name, row.role, row.manager_id)
+                for row in session.execute(
+                    select(
+                        Member.id, Member.slack_user_id, Member.name, Member.role, Member.manager_id
+                    )
+                    .where(Member.active.is_(True))
+                    .order_by(Member.id)
+                )
+            }
+            rep_ids = [p.id for p in people.values() if p.role is Role.REP]
+            table = FigureQueries(
+                session, settings=self.settings, calendar=self.calendar, now=self.now
+            ).table(rep_ids, weeks, snapshot_weeks=[week.previous(), week])
+            away_rows = session.execute(
+                select(AwayPeriod.member_id, AwayPeriod.start_date, AwayPeriod.end_date).where(
+                    AwayPeriod.start_date <= weeks[-1].sunday,
+                    AwayPeriod.end_date >= weeks[0].monday,
+                )
+            ).all()
+        mark_away(table, group_away_days(away_rows, weeks), self.calendar)
+        if rep_ids:
+            for each in weeks:
+                for figures in handoff_figures(
+                    self.uow_factory(),
+                    start=each.monday,
+                    end=each.sunday,
+                    tz=tz,
+                    now=self.now,
+                    rep_ids=rep_ids,
+                ):
+                    target = table.get(figures.rep_id, each)
+                    target.meetings = figures.handoffs
+                    target.valid = figures.valid
+                    target.valid_rate = Ratio(
+                        figures.valid, figures.valid + figures.invalid + figures.returned
+                    )
+                    target.fs_unrated = figures.unrated
+        return people, table
+
+    def _row(self, rep: _Person, table: FigureTable, week: Week) -> RepRow:
+        this = table.get(rep.id, week)
+        before = table.get(rep.id, week.previous())
+        return RepRow(
+            rep_id=rep.id,
+            slack_user_id=rep.slack_user_id,
+            name=rep.name,
+            away=this.away,
+            values={} if this.away else figure_values(this, before),
+        )
+
+    def _manager_card(
+        self,
+        manager: _Person,
+        team: list[_Person],
+        rows: list[RepRow],
+        table: FigureTable,
+        weeks: Sequence[Week],
+        week: Week,
+    ) -> ManagerScorecard:
+        pooled = {w: _pooled(table.get(r.id, w) for r in team) for w in weeks}
+        panels = tuple(
+            TrendPanel(
+                key=spec.key,
+                kind=spec.kind,
+                lines=(("team", tuple(_value(pooled[w], spec.key)[0] for w in weeks)),),
+            )
+            for spec in FIGURES
+            if spec.charted
+        )
+        return ManagerScorecard(
+            member_id=manager.id,
+            slack_user_id=manager.slack_user_id,
+            name=manager.name,
+            week=week,
+            rows=tuple(rows),
+            team=figure_values(pooled[week], pooled[week.previous()]),
+            chart=TrendChart(
+                title="team", weeks=tuple(w.label for w in weeks), panels=_merge_counts(panels)
+            ),
+        )
+
+    def _rep_chart(
+        self, rep: _Person, team: list[_Person], table: FigureTable, weeks: Sequence[Week]
+    ) -> TrendChart:
+        panels: list[TrendPanel] = []
+        for spec in FIGURES:
+            if not spec.charted:
+                continue
+            own = tuple(
+                None if table.get(rep.id, w).away else _value(table.get(rep.id, w), spec.key)[0]
+                for w in weeks
+            )
+            median = tuple(
+                _median(
+                    _value(table.get(p.id, w), spec.key)[0]
+                    for p in team
+                    if not table.get(p.id, w).away
+                )
+                for w in weeks
+            )
+            panels.append(TrendPanel(spec.key, spec.kind, (("own", own), ("median", median))))
+        return TrendChart(
+            title="rep", weeks=tuple(w.label for w in weeks), panels=_merge_counts(tuple(panels))
+        )
+
+
+def _merge_counts(panels: tuple[TrendPanel, ...]) -> tuple[TrendPanel, ...]:
+    """アポ数 and 有効商談数 share one panel (valid ⊂ meetings), the rates one each."""
+    meetings = next((p for p in panels if p.key == "meetings"), None)
+    valid = next((p for p in panels if p.key == "valid"), None)
+    rest = tuple(p for p in panels if p.key not in ("meetings", "valid"))
+    if meetings is None or valid is None:
+        return rest
+    lines = tuple(
+        (f"{name}:{key}", values)
+        for key, panel in (("meetings", meetings), ("valid", valid))
+        for name, values in panel.lines
+        if name != "median"  # a median of counts per rep next to the rep's own adds noise
+    )
+    return (*rest, TrendPanel("meetings", COUNT, lines))
+
+
+def compute_scorecards(
+    uow_factory: UnitOfWorkFactory,
+    *,
+    week: Week,
+    now: dt.datetime,
+    settings: Settings,
+    calendar: BusinessCalendar,
+    member_ids: Iterable[int] | None = None,
+    weeks_back: int = TREND_WEEKS,
+) -> Scorecards:
+    """The scorecards of `week` as of `now` (nothing is sent or stored)."""
+    builder = ScorecardBuilder(uow_factory, settings=settings, calendar=calendar, now=now)
+    return builder.compute(week, member_ids=member_ids, weeks_back=weeks_back)
+
+
+__all__ = [
+    "FIGURES",
+    "SPECS",
+    "FigureValue",
+    "Habit",
+    "ManagerScorecard",
+    "RepRow",
+    "RepScorecard",
+    "Scorecards",
+    "TrendChart",
+    "TrendPanel",
+    "compute_scorecards",
+]
