@@ -81,7 +81,7 @@ def deadline_text(notice: LeadNotice) -> str | None:
     """DOMAIN.md rule 1: same business day, or the next one after the cut-off."""
     if notice.deadline is None:
         return None
-    when = "本日中" if notice.same_day else "翌営業日中"
+    when = "今日中" if notice.same_day else "翌営業日中"
     return f"{jp_date(notice.deadline)} 中 ({when}) に初回アプローチ"
 
 
@@ -99,7 +99,7 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     fields = [
         f"*流入元*\n{escape(notice.source) or texts.EMPTY_FIELD}"
         + (" (インバウンド)" if notice.inbound else ""),
-        f"*流入日時*\n{texts.new_lead_dm_time(arrived)}",
+        f"*流入日時*\n{texts.jp_moment(arrived)}",
     ]
     if notice.industry:
         fields.append(f"*業種*\n{escape(notice.industry)}")
@@ -112,9 +112,9 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
 def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
     """The owner's DM: what came in, from where, the first-approach deadline, and 記録."""
     deadline = deadline_text(notice)
-    headline = f"{texts.INBOUND_MARK_OWNER_DM} *{ASSIGNED_TITLE}*\n{_who(notice)}"
+    headline = f"{texts.INBOUND_MARK} *{ASSIGNED_TITLE}*\n{_who(notice)}"
     if deadline:
-        headline += f"\n{texts.DUE_MARK_OWNER_DM} *{deadline}*"
+        headline += f"\n{texts.DEADLINE_MARK} *{deadline}*"
     blocks: list[dict[str, Any]] = [
         section(headline),
         {"type": "section", "fields": _details(notice, tz)},
@@ -135,7 +135,7 @@ def build_lead_unassigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]
     """A manager's DM: a lead is waiting for an owner (everyone away, or no reps)."""
     deadline = deadline_text(notice)
     text = (
-        f"{texts.WARNING_MARK_UNASSIGNED_DM} *{UNASSIGNED_TITLE}*\n{_who(notice)}"
+        f"{texts.WARNING_MARK} *{UNASSIGNED_TITLE}*\n{_who(notice)}"
         f"\n{escape(notice.reason)}"
     )
     if deadline:

@@ -59,14 +59,14 @@ COMPACT_CHUNK_CHARS = 2800
 
 # `/isops today <key>`: each section's key and its Japanese aliases.
 SECTION_KEYS: dict[str, tuple[str, ...]] = {
-    "inbound": (texts.INBOUND_LABEL, texts.INBOUND_MARK_MORNING),
+    "inbound": (texts.INBOUND_LABEL, texts.INBOUND_MARK),
     "focus": (texts.FOCUS_LABEL, texts.NEXT_ACTION_MARK),
     "5c2m": (texts.FIVE_C2M_LABEL, texts.FIVE_C2M_MARK),
     "returned": (texts.RETURNED_LABEL, texts.RETURNED_MARK),
     "hygiene": (texts.HYGIENE_LABEL, texts.HYGIENE_MARK),
 }
 SECTION_TITLES = {
-    "inbound": f"{texts.INBOUND_MARK_MORNING} インバウンド初回対応 (本日期限・期限超過)",
+    "inbound": f"{texts.INBOUND_MARK} インバウンド初回対応 (本日期限・期限超過)",
     "focus": f"{texts.NEXT_ACTION_MARK} 注力リード (次回活動予定日が来たもの)",
     "5c2m": f"{texts.FIVE_C2M_MARK} 5C2M 未完了 (未接続)",
     "returned": f"{texts.RETURNED_MARK} 差し戻されたリード",
@@ -150,7 +150,7 @@ def hygiene_text(line: LeadLine, today: dt.date) -> str:
     problem = (
         "次回活動予定日なし"
         if day is None
-        else f"次回 {jp_date(day, year=True)} ({(day - today).days} 日後: 遠すぎます)"
+        else f"次回 {jp_date(day)} ({(day - today).days} 日後: 遠すぎます)"
     )
     return _join(_who(line.company, line.contact_name), problem)
 
@@ -263,7 +263,7 @@ def build_overdue_group(overdue: LeadList, today: dt.date) -> Block:
     since = f" (最古 {jp_date(oldest)}、{(today - oldest).days} 日超過)" if oldest else ""
     per_day = overdue_per_day(overdue.total)
     return section(
-        f"*{texts.DUE_MARK} 期限切れ {overdue.total} 件*{since}\n"
+        f"*{texts.DEADLINE_MARK} 期限切れ {overdue.total} 件*{since}\n"
         f"次回活動予定日を今日から営業日に振り分けます (1日 {per_day} 件まで、古い順)。",
         accessory={
             "type": "button",
@@ -294,7 +294,7 @@ def _manager_parts(manager: ManagerDigest) -> list[_Part]:
             if pending.oldest_rep:
                 oldest += f" ({escape(pending.oldest_rep)} さん)"
         head.append(
-            section(f"{texts.PENDING_MARK_MANAGER} *対応不要の承認待ち {pending.count} 件*{oldest}")
+            section(f"{texts.PENDING_MARK} *対応不要の承認待ち {pending.count} 件*{oldest}")
         )
     figures = manager.figures
     if not figures.is_empty:
@@ -329,7 +329,7 @@ def _away_text(rep: AwayRep) -> str:
     today_lines: list[str] = []
     for line in rep.inbound.items:
         today_lines.append(
-            f"• {texts.INBOUND_MARK_MORNING} {_who(line.company, line.contact_name)}"
+            f"• {texts.INBOUND_MARK} {_who(line.company, line.contact_name)}"
             " (インバウンド未対応)"
         )
     for line in (*rep.focus_due.items, *rep.overdue.items):
@@ -352,7 +352,7 @@ def _away_text(rep: AwayRep) -> str:
 def _summary(digest: MorningDigest) -> str:
     rep = digest.rep
     counts = [
-        (f"{texts.INBOUND_MARK_MORNING} {texts.INBOUND_LABEL}", rep.inbound.total),
+        (f"{texts.INBOUND_MARK} {texts.INBOUND_LABEL}", rep.inbound.total),
         (f"{texts.NEXT_ACTION_MARK} {texts.FOCUS_LABEL}", rep.focus_due.total + rep.overdue.total),
         (f"{texts.FIVE_C2M_MARK} {texts.FIVE_C2M_LABEL}", rep.five_c2m.total),
         (f"{texts.RETURNED_MARK} {texts.RETURNED_LABEL}", len(rep.returned)),
@@ -360,7 +360,7 @@ def _summary(digest: MorningDigest) -> str:
     ]
     if digest.manager is not None:
         counts.append(
-            (f"{texts.PENDING_MARK_MANAGER} {texts.PENDING_LABEL}", digest.manager.pending.count)
+            (f"{texts.PENDING_MARK} {texts.PENDING_LABEL}", digest.manager.pending.count)
         )
     counts.append((f"{texts.FS_UNRATED_MARK} FS 未評価", len(digest.fs_unrated)))
     listed = " · ".join(f"{label} {n} 件" for label, n in counts if n)

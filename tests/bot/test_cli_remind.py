@@ -54,7 +54,7 @@ def test_demo_runs_without_any_slack_setting(
     with time_machine.travel(jst(FRI, 7), tick=False):
         assert main(["demo", "--db", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "2026/11/27(金) 09:00" in out
+    assert "11/27(金) 09:00" in out  # this year's date, without the year
     for expected in (
         "=== 山田 花子 (マネージャー) ===",
         "=== 佐藤 健 (担当) ===",
@@ -132,7 +132,7 @@ def test_member_away_from_the_command_line(
 ) -> None:
     with time_machine.travel(jst(FRI, 10), tick=False):
         assert main(["member", "away", "U001", "12/1-12/5"]) == 0
-        assert "2026/12/1(火)〜2026/12/5(土)" in capsys.readouterr().out
+        assert "12/1(火)〜12/5(土)" in capsys.readouterr().out
         assert main(["member", "away", "U001", "12/5-12/1"]) == 2
         assert "終了日が開始日より前" in capsys.readouterr().err
         assert main(["member", "away", "U404", "12/1"]) == 2

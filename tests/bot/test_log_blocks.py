@@ -137,7 +137,7 @@ def test_lead_options_fit_slack_and_show_urgency_and_5c2m() -> None:
     built = build_lead_options(options)
     assert all(len(o["text"]["text"]) <= 75 for o in built)
     text = built[0]["text"]["text"]
-    assert text.startswith("⏰株式会社長") and "(未接続) 📞2/5 ✉️0/2 担当:" in text
+    assert text.startswith("📅株式会社長") and "(未接続) 📞2/5 ✉️0/2 担当:" in text
     pending = LeadOption(7, "A社", None, 4, Urgency.PENDING_REVIEW, FiveC2M(0, 0, 5, 2), None)
     assert lead_option_text(pending) == "A社 (承認待ち)"
 
@@ -162,9 +162,9 @@ def test_confirmation_coaches_and_escapes() -> None:
     assert "&lt;!channel&gt; &amp;" in text
     assert "ステータス: 1 未対応 → *2 未接続*" in text
     assert "5C2M 📞3/5 ✉️0/2 — 次は ✉️ *メール* がおすすめです" in text
-    assert "期限 2026/11/27 (金) に間に合いました" in text
+    assert "期限 11/27(金) に間に合いました" in text
     assert "CV から 7 日以内の活動: 3/5" in text
-    assert "2026/12/02 (水)* (注力)" in text
+    assert "12/2(水)* (注力)" in text
 
 
 def test_confirmation_for_a_review_request_and_a_late_inbound() -> None:
@@ -179,7 +179,7 @@ def test_confirmation_for_a_review_request_and_a_late_inbound() -> None:
         )
     )["blocks"][0]["text"]["text"]
     assert "*4 対応不要* (理由: 対象外) をマネージャーに申請しました" in text
-    assert "⚠️ インバウンド初回対応の期限 2026/11/24 (火) を過ぎていました" in text
+    assert "⚠️ インバウンド初回対応の期限 11/24(火) を過ぎていました" in text
     assert "5C2M" not in text  # no longer chased once 4 is asked for
     complete = build_log_confirmation(_result(calls=5, mails=2))["blocks"][0]["text"]["text"]
     assert "🎉 5C2M 達成 📞5/5 ✉️2/2" in complete
@@ -234,7 +234,7 @@ def test_lead_modal_and_result_are_valid() -> None:
     assert view_problems(result) == []
     dumped = json.dumps(result, ensure_ascii=False)
     assert "<!channel>" not in dumped and "<!here>" not in dumped
-    assert "2026/11/27 10:30" in dumped
+    assert "11/27(金) 10:30" in dumped
     assert all(b["type"] != "actions" for b in result["blocks"])  # may not log: no button
 
 

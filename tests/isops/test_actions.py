@@ -274,7 +274,7 @@ def test_status_4_with_5c2m_incomplete_asks_before_saving(
     reason = {"status": 4, "reason_code": "対象外", "reason_memo": "個人事業主で対象外"}
     with pytest.raises(NeedsConfirmation) as caught:
         log(lead_id, **reason, shown=_shown(lead_id, status=2))
-    assert str(caught.value) == "📞2/5 ✉️0/2 — 5C2M 未完了です"
+    assert str(caught.value) == "架電 2/5・メール 0/2 — 5C2M 未完了です"
     assert _count(team, Action) == 1  # only the factory's
 
     result = log(lead_id, **reason, shown=_shown(lead_id, status=2), confirmed_incomplete_5c2m=True)

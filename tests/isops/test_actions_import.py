@@ -129,8 +129,8 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     after = digest(uow, "U1")
     assert ids(after.rep.inbound) == []
     five = {line.lead_id: line for line in after.rep.five_c2m.items}
-    assert five[waiting].progress.label() == "📞1/5 ✉️1/2"  # 🔥 → 🔁
-    assert five[window_ended].progress.label() == "📞3/5 ✉️2/2"
+    assert five[waiting].progress.label() == "架電 1/5・メール 1/2"  # 🔥 → 🔁
+    assert five[window_ended].progress.label() == "架電 3/5・メール 2/2"
     manager = digest(uow, "UMGR").manager
     assert manager is not None
     assert (manager.figures.inbound_on_time, manager.figures.inbound_due) == (1, 1)

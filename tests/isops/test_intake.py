@@ -179,7 +179,7 @@ def test_a_cv_time_out_of_range_is_refused(uow_factory: UnitOfWorkFactory, cv_at
     with pytest.raises(InvalidInput) as info:
         intake(uow_factory, cv_at=cv_at, source="資料請求")
     assert set(info.value.field_errors) == {"cv_at"}
-    assert "2000/01/01 から現在の 1 日後まで" in info.value.field_errors["cv_at"]
+    assert "2000/1/1(土) から現在の 1 日後まで" in info.value.field_errors["cv_at"]
     assert count(uow_factory, Lead) == count(uow_factory, Notification) == 0
     assert intake(uow_factory, cv_at="2026-11-28T10:00:00+09:00").created  # the edge is in
 

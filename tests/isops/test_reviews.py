@@ -134,7 +134,7 @@ def test_approving_status_6_suggests_a_re_approach_on_a_business_day(team: Team)
         note = uow.session.scalar(
             select(LeadHistory.note).where(LeadHistory.new_value == "approved")
         )
-    assert note == "再アプローチ予定 2027/03/01"
+    assert note == "再アプローチ予定 2027/3/1(月)"
 
 
 def test_a_manager_can_rule_the_re_approach_out(team: Team) -> None:
@@ -407,9 +407,9 @@ def test_a_decided_review_cannot_be_decided_again(team: Team) -> None:
     with time_machine.travel(FRIDAY_10AM, tick=False):
         _approve(team, review_id)
     before = factories.review_snapshot(team.uow, review_id)
-    with pytest.raises(Conflict, match="山田 さんが 11/27 10:00 に承認"):
+    with pytest.raises(Conflict, match="山田 さんが 11/27\(金\) 10:00 に承認"):
         _approve(team, review_id, by="UA")
-    with pytest.raises(Conflict, match="山田 さんが 11/27 10:00 に承認"):
+    with pytest.raises(Conflict, match="山田 さんが 11/27\(金\) 10:00 に承認"):
         _return(team, review_id)
     assert factories.review_snapshot(team.uow, review_id) == before
 
@@ -588,7 +588,7 @@ def test_detail_has_what_the_manager_needs(team: Team) -> None:
     assert detail is not None
     assert (detail.company, detail.source, detail.rep_name) == ("株式会社ABC", "資料請求", "佐藤")
     assert (detail.previous_status, detail.requested_status, detail.memo) == (1, 4, "番号が違う")
-    assert detail.progress.label() == "📞2/5 ✉️0/2" and not detail.progress.complete
+    assert detail.progress.label() == "架電 2/5・メール 0/2" and not detail.progress.complete
     assert detail.last_outcome == "不在"
     assert detail.reviewer_slack_user_id == "UM1"
     assert _outbox(team)[-1] == (REVIEW_REQUESTED, {"review_id": review_id})
