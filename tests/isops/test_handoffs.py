@@ -273,7 +273,7 @@ def test_status_5_with_a_hand_off_records_both_in_one_transaction(
             "FS 田中 さんへ引き継ぎ: 12/1(火) 14:00 オンライン / 課題: 営業の立ち上がりが遅い"
         ]
         kinds = s.scalars(select(Notification.kind).order_by(Notification.id)).all()
-        assert kinds == [HANDOFF_CREATED, "action_logged"]
+        assert kinds == [HANDOFF_CREATED, "action_logged", "home"]
 
 
 @pytest.mark.parametrize(
