@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, texts
-from bot.blocks.log_button import build_log_button
+from bot.blocks.lead_lines import build_quick_buttons, contacts, phone_link, version_of
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
     MAX_PLAIN_TEXT_TITLE,
@@ -88,7 +88,7 @@ def deadline_text(notice: LeadNotice) -> str | None:
 def _who(notice: LeadNotice) -> str:
     who = f"*{escape(notice.company)}*"
     if notice.contact_name:
-        who += f"  {escape(notice.contact_name)} 様"
+        who += f"  {escape(texts.contact_label(notice.contact_name))}"
     if notice.title:
         who += f" ({escape(notice.title)})"
     return who
@@ -103,25 +103,28 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     ]
     if notice.industry:
         fields.append(f"*業種*\n{escape(notice.industry)}")
-    contact = " / ".join(escape(v) for v in (notice.phone, notice.email) if v)
-    if contact:
-        fields.append(f"*連絡先*\n{contact}")
+    if notice.phone or notice.email:
+        fields.append(f"*連絡先*\n{contacts(notice.phone, notice.email)}")
     return [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]
 
 
 def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
-    """The owner's DM: what came in, from where, the first-approach deadline, and 記録."""
+    """The owner's DM: what came in, from where, the first-approach deadline, the phone to
+    call, and the one-tap log buttons (📞 不在 / 📞 留守電 / ✉️ 送信 at once; 📞 接続… and
+    📝 詳しく記録… open the log modal)."""
     deadline = deadline_text(notice)
     headline = f"{texts.INBOUND_MARK} *{ASSIGNED_TITLE}*\n{_who(notice)}"
     if deadline:
         headline += f"\n{texts.DEADLINE_MARK} *{deadline}*"
+    headline += f"\n{phone_link(notice.phone)}"
     blocks: list[dict[str, Any]] = [
         section(headline),
         {"type": "section", "fields": _details(notice, tz)},
         {
             "type": "actions",
             "block_id": f"lead_assigned:{notice.lead_id}",
-            "elements": [{**build_log_button(notice.lead_id), "style": "primary"}],
+            # A new lead has no touch yet: version "0" (a tap after one is a duplicate).
+            "elements": build_quick_buttons(notice.lead_id, version_of(None)),
         },
         context(f"割り当て: {escape(notice.reason)}"),
     ]

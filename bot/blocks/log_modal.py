@@ -325,7 +325,7 @@ def build_log_modal_for(
     return build_log_modal(
         meta=meta,
         selected=selected_lead(lead) if lead else None,
-        values=values_for(lead) if lead else LogValues(),
+        values=values_for(lead, outcome=start.outcome) if lead else LogValues(),
         reason_codes=reason_codes,
         focus_max_days=focus_max_days,
         notice=no_match_notice(start.query, start.matches),

@@ -14,7 +14,7 @@ from bot.forms import state as form_state
 from bot.forms.payload_ids import DbId, SlackId
 from bot.forms.state import ModalMetadata, state_values
 from isops import messages
-from isops.enums import PRIORITIES, Channel, Outcome
+from isops.enums import OUTCOMES_BY_CHANNEL, PRIORITIES, Channel, Outcome
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO, ShownFields, memo_digest
 from isops.services.leads import LeadSnapshot
 from isops.text import strip_control
@@ -110,9 +110,12 @@ def shown_for(snapshot: LeadSnapshot) -> ShownModel:
     )
 
 
-def values_for(snapshot: LeadSnapshot) -> LogValues:
-    """A lead's four fields as initial values (a memo too long for Slack is not shown)."""
+def values_for(snapshot: LeadSnapshot, *, outcome: Outcome | None = None) -> LogValues:
+    """A lead's four fields as initial values (a memo too long for Slack is not shown), and
+    `outcome` preselected (a list item's 📞 接続…)."""
+    channel = next((ch for ch, found in OUTCOMES_BY_CHANNEL.items() if outcome in found), None)
     return LogValues(
+        outcome=outcome_value(channel, outcome) if channel and outcome else None,
         status=snapshot.status,
         priority=snapshot.priority,
         next_action_date=snapshot.next_action_date,

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.notifications import assignment, cases, handoffs, log_confirmation, morning, reviews
+from bot.notifications import (
+    assignment,
+    cases,
+    handoffs,
+    live_lists,
+    log_confirmation,
+    morning,
+    reviews,
+)
 from bot.outbox import OutboxDispatcher
 
 
@@ -14,3 +22,4 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     morning.register(outbox)
     cases.register(outbox)
     handoffs.register(outbox)
+    live_lists.register(outbox)

@@ -20,6 +20,7 @@ from isops.enums import (
     NOT_CONNECTED_STATUSES,
     OPEN_STATUSES,
     ActionStatus,
+    Outcome,
     Priority,
     RoleLevel,
 )
@@ -38,6 +39,7 @@ from isops.messages import (
 from isops.models import Lead, NoActionReview
 from isops.pending_review import has_pending_review, is_pending
 from isops.rules import FiveC2M, Targets, five_c2m
+from isops.services import live_lists
 from isops.services.cases_matching import CaseMatch, LeadProfile, best_case_for_lead
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
@@ -115,6 +117,8 @@ class LogStart:
     lead: LeadSnapshot | None
     query: str
     matches: int
+    # The outcome to preselect (a list item's 📞 接続…), None: the rep picks it.
+    outcome: Outcome | None = None
 
 
 def _like_escape(term: str) -> str:
@@ -282,6 +286,7 @@ def start_log(
     targets: Targets,
     query: str = "",
     lead_id: int | None = None,
+    outcome: Outcome | None = None,
 ) -> LogStart:
     """What the log modal opens with: the lead `lead_id` (a "記録" button, a lead picked in
     the modal) or, when `query` (the command text) matches exactly one open lead, that one."""
@@ -291,7 +296,7 @@ def start_log(
         actor = load_actor(session, slack_user_id=slack_user_id)
         if lead_id is not None:
             lead = visible_lead(session, actor, lead_id)
-            return LogStart(_snapshot(session, actor, lead, targets), query, 1)
+            return LogStart(_snapshot(session, actor, lead, targets), query, 1, outcome)
         if not query:
             return LogStart(None, query, 0)
         found = _search(
@@ -476,6 +481,7 @@ def register_lead(
             remember_result(
                 session, scope=LEAD_CREATE_SCOPE, key=idempotency_key, result=str(lead.id)
             )
+        live_lists.refresh_homes(uow, member_ids=[owner_id], now=now)
         summary = _summary(session, actor, lead)
         uow.commit()
         return LeadRegistration(summary, created=True)

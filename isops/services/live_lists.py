@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -35,6 +36,8 @@ KIND_HOME = "home"  # views.publish of a member's App Home
 KIND_MORNING_PROGRESS = "morning_progress"  # chat.update of a member's morning DM
 KIND_LIST_VIEW = "list_view"  # views.update of an open list modal (すべて表示)
 
+# A list modal is not kept open longer than this: its refresh is not worth sending after.
+LIST_VIEW_LIFE = dt.timedelta(minutes=30)
 # Member ids per `IN (...)` list (SQLite allows 32,766 bound parameters per statement).
 _CHUNK = 5000
 
@@ -112,13 +115,25 @@ def refresh_after_touch(
     return True
 
 
-def refresh_list_view(
-    uow: UnitOfWork, *, member_id: int, view_id: str, section: str | None, now: dt.datetime
-) -> None:
-    """Update an open list modal (its one-tap logs mark the item done there too)."""
+@dataclass(frozen=True)
+class OpenList:
+    """A list modal open on someone's screen (「一覧を開く」, 「すべて表示」): its view id and
+    the section it shows (None: every section)."""
+
+    slack_user_id: str
+    view_id: str
+    section: str | None
+
+
+def refresh_list_view(uow: UnitOfWork, *, view: OpenList, now: dt.datetime) -> None:
+    """Update an open list modal, so a touch logged in it shows there too."""
     outbox.enqueue(
         uow,
         kind=KIND_LIST_VIEW,
-        payload={"member_id": member_id, "view_id": view_id, "section": section},
-        expires_at=now + dt.timedelta(minutes=30),  # a modal is not kept open longer
+        payload={
+            "slack_user_id": view.slack_user_id,
+            "view_id": view.view_id,
+            "section": view.section,
+        },
+        expires_at=now + LIST_VIEW_LIFE,
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,7 @@ from isops.messages import LEAD_NOT_FOUND, LEAD_NOT_YOURS
 from isops.models import Action, Lead, LeadHistory, NoActionReview
 from isops.rules import FiveC2M, Targets
 from isops.services import live_lists, reviews
+from isops.services.live_lists import OpenList
 from isops.services.actions import ShownFields, memo_digest, record_action
 from isops.services.counters import recompute_counters
 from isops.services.history import record_change
@@ -153,9 +155,11 @@ def quick_log(
     version: str,
     settings: Settings,
     calendar: BusinessCalendar,
+    open_list: OpenList | None = None,
 ) -> QuickLogResult:
     """Log `choice` on the lead at once (see the module docstring). Raises NotFound or
-    NotAllowed for a lead the clicker may not log; nothing is saved then."""
+    NotAllowed for a lead the clicker may not log; nothing is saved then. `open_list`: the
+    list modal it was logged from, updated in the same transaction's outbox."""
     channel, outcome = choice.touch
     with uow:
         session = uow.session
@@ -192,6 +196,7 @@ def quick_log(
         shown=shown,
         idempotency_key=quick_key(slack_user_id, lead_id, version),
         confirm=False,  # the list it was logged from answers (updated, or an ephemeral)
+        then=_refreshing(open_list),
         settings=settings,
         calendar=calendar,
     )
@@ -210,6 +215,12 @@ def quick_log(
         progress=result.five_c2m,
         updates_morning_dm=result.updates_morning_dm,
     )
+
+
+def _refreshing(open_list: OpenList | None) -> Callable[[UnitOfWork, Any], None] | None:
+    if open_list is None:
+        return None
+    return lambda uow, _result: live_lists.refresh_list_view(uow, view=open_list, now=utcnow())
 
 
 def _visible(session: Session, may_act_for: Any, lead_id: int) -> Lead:
@@ -254,6 +265,7 @@ def undo_quick_log(
     action_id: int,
     settings: Settings,
     calendar: BusinessCalendar,
+    open_list: OpenList | None = None,
 ) -> UndoResult:
     """Remove a one-tap log within UNDO_WINDOW and put the lead back as it was (see the
     module docstring). Raises NotFound, NotAllowed or Conflict with the reason; nothing
@@ -323,6 +335,8 @@ def undo_quick_log(
         updates_dm = live_lists.refresh_after_touch(
             uow, lead_id=lead.id, calendar=calendar, now=now
         )
+        if open_list is not None:
+            live_lists.refresh_list_view(uow, view=open_list, now=now)
         uow.commit()
     return UndoResult(**{**undone.__dict__, "updates_morning_dm": updates_dm})
 

@@ -54,7 +54,7 @@ from isops.messages import NOT_THE_MANAGER, OWN_DECISION, OWN_LEAD, REVIEW_NOT_F
 from isops.models import Lead, Member, NoActionReview
 from isops.pending_review import is_pending
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
-from isops.services import outbox
+from isops.services import live_lists, outbox
 from isops.services.history import record_change
 from isops.services.lookup import require_active_member
 from isops.settings import Settings
@@ -484,6 +484,8 @@ class _Decision:
             at=self.now,
         )
         outbox.enqueue(self.uow, kind=REVIEW_DECIDED, payload={"review_id": self.review.id})
+        # Approved: the lead leaves the rep's list; returned: it is back on it.
+        live_lists.refresh_homes(self.uow, member_ids=[self.lead.owner_id], now=self.now)
 
 
 def _decision(

@@ -228,7 +228,9 @@ def test_status_4_with_5c2m_incomplete_asks_for_confirmation_first(team: BotHarn
     assert "マネージャーに申請しました" in sent.params["blocks"][0]["text"]["text"]
 
 
-def test_log_button_in_a_dm_preselects_the_lead_and_confirms_by_dm(team: BotHarness) -> None:
+def test_log_button_in_a_dm_preselects_the_lead_and_confirms_without_a_new_dm(
+    team: BotHarness,
+) -> None:
     lead_id = factories.lead(team.uow(), owner="UR1", company="ボタン商事", status=3)
     team.sender.block_actions(
         user_id="UR1",
@@ -242,9 +244,10 @@ def test_log_button_in_a_dm_preselects_the_lead_and_confirms_by_dm(team: BotHarn
     assert [g["label"]["text"] for g in groups] == ["架電", "メール"]
     values = fill(view, log_outcome="mail:返信あり")
     team.sender.view_submission(user_id="UR1", view=view, values=values)
-    (dm,) = team.fake.wait_for("chat.postMessage")
-    assert dm.params["channel"] == "UR1"
-    assert team.fake.calls_to("chat.postEphemeral") == []
+    # Issue 11: the DM is the rep's list; the confirmation is ephemeral in it, no new message.
+    (shown,) = team.fake.wait_for("chat.postEphemeral")
+    assert (shown.params["channel"], shown.params["user"]) == ("DR1", "UR1")
+    assert team.fake.calls_to("chat.postMessage") == []
     with team.uow() as uow:
         assert uow.session.scalars(select(Action.channel)).one() == "mail"
 

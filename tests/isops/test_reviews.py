@@ -18,6 +18,7 @@ from isops.db import make_engine
 from isops.enums import ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, LeadHistory, NoActionReview, Notification
+from isops.services.live_lists import KIND_HOME, home_key
 from isops.services.reviews import (
     REVIEW_DECIDED,
     REVIEW_REQUESTED,
@@ -79,9 +80,19 @@ def _history(team: Team, lead_id: int) -> list[tuple[str, str | None, str | None
 
 
 def _outbox(team: Team) -> list[tuple[str, dict[str, Any]]]:
+    """The messages queued, but the rep's Home refreshes (checked on their own)."""
     with team.uow() as uow:
-        rows = uow.session.scalars(select(Notification).order_by(Notification.id))
+        rows = uow.session.scalars(
+            select(Notification).where(Notification.kind != KIND_HOME).order_by(Notification.id)
+        )
         return [(n.kind, dict(n.payload)) for n in rows]
+
+
+def _home_refreshed(team: Team, rep: str) -> bool:
+    with team.uow() as uow:
+        return home_key(team.ids[rep]) in uow.session.scalars(
+            select(Notification.delivery_key).where(Notification.kind == KIND_HOME)
+        ).all()
 
 
 def _approve(team: Team, review_id: int, by: str = "UM1", **kw: Any) -> ReviewDetail:
@@ -121,6 +132,7 @@ def test_approve_keeps_status_4_and_records_who_and_when(team: Team) -> None:
     assert detail.reapproach_date is None  # rule 6 is for status 6 only
     assert _history(team, detail.lead_id)[-1] == ("review", "pending", "approved", team.ids["UM1"])
     assert _outbox(team)[-1] == (REVIEW_DECIDED, {"review_id": review_id})
+    assert _home_refreshed(team, "UR1")  # the lead leaves the rep's list
 
 
 def test_approving_status_6_suggests_a_re_approach_on_a_business_day(team: Team) -> None:
@@ -192,6 +204,7 @@ def test_return_from_4_goes_back_to_2_with_date_priority_history_and_a_dm(team: 
     ]
     payload = {"review_id": review_id}
     assert _outbox(team)[-2:] == [(REVIEW_DECIDED, payload), (REVIEW_RETURNED, payload)]
+    assert _home_refreshed(team, "UR1")  # the lead is back on the rep's list
 
 
 def test_return_from_6_goes_back_to_3_and_keeps_fields_left_blank(team: Team) -> None:

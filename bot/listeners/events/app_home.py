@@ -1,4 +1,5 @@
-"""App Home: what the bot is and the commands, published when the user opens it."""
+"""App Home: the rep's live list, published when they open it (and, through the outbox,
+after every change to their leads: bot.notifications.live_lists)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from slack_sdk import WebClient
 from bot.blocks.home import build_home
 from bot.deps import Deps
 from bot.listeners.errors import reports_errors
-from isops.services.members import find_member
+from isops.clock import utcnow
+from isops.services.home import home_content
 
 
 def register(app: App, deps: Deps) -> None:
@@ -19,8 +21,16 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """Publish the Home tab (the Messages tab needs nothing)."""
+    """Publish the Home tab: the same list as `/isops today`, or how to get registered (the
+    Messages tab needs nothing)."""
     if event.get("tab") != "home":
         return
-    member = find_member(Deps.of(context).uow(), slack_user_id=event["user"])
-    client.views_publish(user_id=event["user"], view=build_home(registered=member is not None))
+    deps = Deps.of(context)
+    content = home_content(
+        deps.uow(),
+        slack_user_id=event["user"],
+        now=utcnow(),
+        settings=deps.settings,
+        calendar=deps.calendar,
+    )
+    client.views_publish(user_id=event["user"], view=build_home(content))

@@ -20,10 +20,22 @@ from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Priority, ReviewS
 from isops.models import Lead, Member, NoActionReview
 from isops.rules import five_c2m
 from isops.services.reminders.day import DayQueries
-from isops.services.reminders.digest import LeadLine, LeadList, ReturnedDecision
+from isops.services.reminders.digest import LastTouch, LeadLine, LeadList, ReturnedDecision
 
 # Returned decisions stay on the rep's list until the rep logs an action, at most this long.
 RETURNED_SHOWN_FOR = dt.timedelta(days=14)
+# Characters of the memo read for a list line, and of its first line shown.
+MEMO_HEAD_READ = 200
+MEMO_HEAD_CHARS = 60
+
+
+def memo_head(memo: str | None) -> str:
+    """The memo's first non-empty line, cut to MEMO_HEAD_CHARS."""
+    for line in (memo or "").splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= MEMO_HEAD_CHARS else line[: MEMO_HEAD_CHARS - 1] + "…"
+    return ""
 
 LEAD_COLUMNS = (
     Lead.id,
@@ -38,6 +50,12 @@ LEAD_COLUMNS = (
     Lead.call_count,
     Lead.mail_count,
     Lead.early_action_count,
+    Lead.phone,
+    Lead.email,
+    Lead.last_action_at,
+    Lead.last_outcome,
+    # The memo's start only: a CRM memo may run to pages, a list shows its first line.
+    func.substr(Lead.memo, 1, MEMO_HEAD_READ).label("memo_start"),
 )
 
 
@@ -206,7 +224,17 @@ class RepSections(DayQueries):
                 if inbound
                 else None
             ),
+            phone=row.phone,
+            email=row.email,
+            last_touch=self.last_touch(row),
+            memo_head=memo_head(row.memo_start),
         )
+
+    def last_touch(self, row: Row[Any]) -> LastTouch | None:
+        at: dt.datetime | None = row.last_action_at
+        if at is None:
+            return None
+        return LastTouch(at=at, local=at.astimezone(self.calendar.tz), outcome=row.last_outcome)
 
     def returned(self, ids: set[int]) -> dict[int, list[ReturnedDecision]]:
         """Returned decisions the rep has not acted on since (rule 3: the rep sees why).
@@ -225,6 +253,11 @@ class RepSections(DayQueries):
                 Lead.owner_id,
                 Lead.company,
                 Lead.contact_name,
+                Lead.phone,
+                Lead.email,
+                Lead.last_action_at,
+                Lead.last_outcome,
+                func.substr(Lead.memo, 1, MEMO_HEAD_READ).label("memo_start"),
                 manager.name.label("manager_name"),
             )
             .join(Lead, Lead.id == NoActionReview.lead_id)
@@ -259,6 +292,10 @@ class RepSections(DayQueries):
                     return_reason=row.return_reason or "",
                     returned_by=row.manager_name,
                     returned_at=row.decided_at,
+                    phone=row.phone,
+                    email=row.email,
+                    last_touch=self.last_touch(row),
+                    memo_head=memo_head(row.memo_start),
                 )
             )
         return found
