@@ -525,13 +525,15 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
         parts.append(
             _Part("sections", [{"type": "divider"}, overview], [], 0, 0, _show_all("sections"))
         )
-    footer = [f"{MENU_HINT}。Home タブにも同じ一覧があり、記録のたびに更新されます"]
+    footer = []
+    if first or overview is not None:
+        footer.append(f"{MENU_HINT}。Home タブにも同じ一覧があり、記録のたびに更新されます")
     if digest.rep.awaiting_review:
         footer.append(
             f"{texts.PENDING_MARK} {texts.PENDING_LABEL} {digest.rep.awaiting_review} 件は"
             "マネージャーの判断待ちのため外しています"
         )
-    bottom = [context(*footer)]
+    bottom = [context(*footer)] if footer else []
     _fit(parts, max_blocks - len(top) - len(bottom))
     blocks = top + [b for part in parts for b in part.blocks()] + bottom
     return {"text": _summary(digest), "blocks": blocks}

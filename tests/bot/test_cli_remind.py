@@ -59,13 +59,16 @@ def test_demo_runs_without_any_slack_setting(
         "=== 山田 花子 (マネージャー) ===",
         "=== 佐藤 健 (担当) ===",
         "休暇中",
-        "🔥 インバウンド初回対応",
-        "期限切れ 6 件",
-        "📞2/5 ✉️0/2",
+        "今日まず",
+        "📥 インバウンド",
+        "(期限超過 6 件)",
+        "日超過",
+        "📞 03-",
         "差し戻し",
         "承認待ち",
         "🧹",
-        "[📝 記録]",
+        "[⋯ 記録]",
+        "[一覧を開く]",
     ):
         assert expected in out, expected
     assert "<" not in out.replace("<!", "")  # readable text, no Slack markup
@@ -95,7 +98,7 @@ def test_remind_by_date_is_as_of_that_morning_whatever_the_clock(
         assert main(["remind", "--dry-run", "--date", "2026-11-27"]) == 0
     out = capsys.readouterr().out
     # Two days after CV on the 27th: behind on 5 actions within 7 days (⚡), as that morning.
-    assert "株式会社ひかり" in out and "⚡ 2 日目: 7日以内 1/5 アクション" in out
+    assert "株式会社ひかり" in out and "⚡ CV 3 日目 7日以内 1/5" in out
 
 
 def test_remind_sends_once_by_hand(
