@@ -49,7 +49,11 @@ WITHDRAWN_MARK = "🚫"  # a review withdrawn by a new action
 CALL_MARK = "📞"  # a call, and a phone number
 MAIL_MARK = "✉️"  # a mail, and an e-mail address
 OTHER_CHANNEL_MARK = "💬"  # another touch (letter, SNS, event)
-CHANNEL_MARKS = {Channel.CALL: CALL_MARK, Channel.MAIL: MAIL_MARK, Channel.OTHER: OTHER_CHANNEL_MARK}
+CHANNEL_MARKS = {
+    Channel.CALL: CALL_MARK,
+    Channel.MAIL: MAIL_MARK,
+    Channel.OTHER: OTHER_CHANNEL_MARK,
+}
 LOG_MARK = "📝"  # logging a touch (記録)
 MEMO_MARK = "🗒"  # the action memo
 
@@ -144,7 +148,10 @@ HELP_HEADER = "*isops — インサイドセールスの活動環境*"
 # What a rep does, in the order of their day (help, App Home).
 SLASH_COMMANDS_HELP = (
     ("/isops today", "今日のリスト (朝の DM と同じ順)。各リードの ⋯ から 1 タップで記録できます"),
-    ("/log-call [会社名]", "架電を記録し、ステータス・優先リード・次回活動予定日・メモを更新します"),
+    (
+        "/log-call [会社名]",
+        "架電を記録し、ステータス・優先リード・次回活動予定日・メモを更新します",
+    ),
     ("/log-mail [会社名]", "メールを記録し、同じく4項目を更新します"),
     ("/lead", "リードを手で登録します (重複は自動で見つけます)"),
     ("/case [検索語]", "事例を探します: 課題 → 機能 → 便益 (add で追加、map で全体像)"),

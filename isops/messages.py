@@ -97,10 +97,14 @@ PENDING_REVIEW_LOCKED = (
 # -- one-tap logging and its undo (issue 11) -------------------------------------------------------
 
 UNDO_NOT_FOUND = "取り消す記録が見つかりません (すでに取り消されています)"
-UNDO_ONLY_QUICK = "取り消せるのは 1 タップの記録だけです。内容を直すときは「詳しく記録」を使ってください"
+UNDO_ONLY_QUICK = (
+    "取り消せるのは 1 タップの記録だけです。内容を直すときは「詳しく記録」を使ってください"
+)
 UNDO_LATER_ACTION = "このリードにはその後の記録があるため取り消せません"
 UNDO_LEAD_CHANGED = "このリードはその後変更されたため取り消せません"
-UNDO_WITHDREW_REVIEW = "承認待ちの申請を取り下げた記録は取り消せません。「詳しく記録」で直してください"
+UNDO_WITHDREW_REVIEW = (
+    "承認待ちの申請を取り下げた記録は取り消せません。「詳しく記録」で直してください"
+)
 
 
 def undo_too_late(minutes: int, logged_at: str) -> str:

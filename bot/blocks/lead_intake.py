@@ -137,10 +137,7 @@ def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
 def build_lead_unassigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
     """A manager's DM: a lead is waiting for an owner (everyone away, or no reps)."""
     deadline = deadline_text(notice)
-    text = (
-        f"{texts.WARNING_MARK} *{UNASSIGNED_TITLE}*\n{_who(notice)}"
-        f"\n{escape(notice.reason)}"
-    )
+    text = f"{texts.WARNING_MARK} *{UNASSIGNED_TITLE}*\n{_who(notice)}\n{escape(notice.reason)}"
     if deadline:
         text += f"\n期限: {deadline}"
     blocks: list[dict[str, Any]] = [

@@ -41,6 +41,8 @@ def build_quick_confirmation(result: QuickLogResult, *, tz: ZoneInfo) -> Block:
     text = headline + ("\n" + " · ".join(details) if details else "")
     until = texts.jp_time(result.undo_until.astimezone(tz))
     fallback = f"{result.company} に {result.outcome.value} を記録しました"
+    if result.duplicate:
+        fallback = f"{result.company} の {result.outcome.value} は記録済みです"
     return {
         "text": truncate(escape(fallback), MAX_FALLBACK_TEXT),
         "blocks": [

@@ -70,8 +70,10 @@ Block = dict[str, Any]
 
 # The morning DM lists at most this many items one by one (今日まず).
 FIRST_ITEMS = 5
-# The most lines each section shows in `/isops today` and App Home (fewer when full).
-LIST_CAPS = {"inbound": 10, "focus": 10, "5c2m": 10, "returned": 5, "hygiene": 5}
+# The most lines each section shows in `/isops today` and App Home (fewer when full), and
+# the lines per section their digest reads.
+LIST_CAPS = {"inbound": 10, "focus": 10, "5c2m": 15, "returned": 5, "hygiene": 5}
+LIST_LINES = max(LIST_CAPS.values())
 # Blocks of a list around its sections: `/isops today`'s header and footer. App Home lists
 # within the same budget, so both show the same leads.
 LIST_FRAME_BLOCKS = 3
@@ -194,7 +196,8 @@ def today_first(digest: MorningDigest) -> list[ListItem]:
     ]
     due = [item for item in inbound if item not in late]
     focus = [
-        _item("focus", x, focus_reason(x, today)) for x in (*rep.overdue.items, *rep.focus_due.items)
+        _item("focus", x, focus_reason(x, today))
+        for x in (*rep.overdue.items, *rep.focus_due.items)
     ]
     early = [_item("5c2m", x, five_c2m_reason(x)) for x in rep.five_c2m.items if x.early_behind]
     return [*late, *due, *focus, *early][:FIRST_ITEMS]
@@ -460,9 +463,7 @@ def _away_text(rep: AwayRep) -> str:
 def _summary(digest: MorningDigest) -> str:
     counts = [(SECTION_SHORT[key], n) for key, n in section_totals(digest).items()]
     if digest.manager is not None:
-        counts.append(
-            (f"{texts.PENDING_MARK} {texts.PENDING_LABEL}", digest.manager.pending.count)
-        )
+        counts.append((f"{texts.PENDING_MARK} {texts.PENDING_LABEL}", digest.manager.pending.count))
     counts.append((f"{texts.FS_UNRATED_MARK} FS 未評価", len(digest.fs_unrated)))
     listed = " · ".join(f"{label} {n} 件" for label, n in counts if n)
     return truncate(
@@ -579,7 +580,11 @@ def build_today(digest: MorningDigest) -> Block:
                 " (マネージャーの判断待ち)"
             )
         )
-    return {"text": _summary(digest), "blocks": blocks[:MAX_MESSAGE_BLOCKS], "response_type": "ephemeral"}
+    return {
+        "text": _summary(digest),
+        "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+        "response_type": "ephemeral",
+    }
 
 
 def build_list_modal(digest: MorningDigest, key: str | None) -> Block:

@@ -345,9 +345,7 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
         if detail.requested_by_rep
         else f" ({user_mention(detail.requested_by_slack_user_id)} さん)"
     )
-    next_date = (
-        texts.jp_date(detail.next_action_date) if detail.next_action_date else texts.NOT_SET
-    )
+    next_date = texts.jp_date(detail.next_action_date) if detail.next_action_date else texts.NOT_SET
     return {
         "text": truncate(
             f"{texts.RETURNED_MARK} 対応不要の判断が差し戻されました: {escape(detail.company)}",
@@ -382,9 +380,7 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
             {
                 "type": "actions",
                 "elements": [
-                    build_log_button(
-                        detail.lead_id, text=texts.LOG_BUTTON, style="primary"
-                    )
+                    build_log_button(detail.lead_id, text=texts.LOG_BUTTON, style="primary")
                 ],
             },
             context(

@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import build_home
-from bot.blocks.reminders import build_list_modal, build_morning_progress
+from bot.blocks.reminders import LIST_LINES, build_list_modal, build_morning_progress
 from bot.deps import Deps
 from bot.outbox import Delivery, LostClaim, OutboxDispatcher
 from isops.clock import utcnow
@@ -47,6 +47,7 @@ def send_home(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
         now=utcnow(),
         settings=deps.settings,
         calendar=deps.calendar,
+        limit=LIST_LINES,
     )
     delivery.renew()
     delivery.client.views_publish(user_id=slack_user_id, view=build_home(content))

@@ -17,7 +17,6 @@ from isops.models import Handoff, Lead, Member
 from isops.unit_of_work import UnitOfWork
 
 
-
 @dataclass(frozen=True)
 class Person:
     slack_user_id: str

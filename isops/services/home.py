@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from isops.calendar import BusinessCalendar
 from isops.errors import NotAllowed, NotFound
 from isops.services.morning_progress import DoneTouch, latest_touch_on_own_leads
-from isops.services.reminders import DM_SECTION_LIMIT, MorningDigest, digest_for_member
+from isops.services.reminders import MorningDigest, digest_for_member
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
@@ -35,7 +35,7 @@ def home_content(
     now: dt.datetime,
     settings: Settings,
     calendar: BusinessCalendar,
-    limit: int | None = DM_SECTION_LIMIT,
+    limit: int | None,
 ) -> HomeContent:
     """The member's list as of now (`limit` lines per section, None: every line) and their
     latest touch of the last minutes."""

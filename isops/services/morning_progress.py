@@ -140,9 +140,7 @@ def morning_progress(
             return None
         payload = dict(row.payload)
         first = tuple(int(i) for i in payload.get("first") or ())
-        done = touches_since(
-            uow, lead_ids=first, since=row.sent_at, now=now, calendar=calendar
-        )
+        done = touches_since(uow, lead_ids=first, since=row.sent_at, now=now, calendar=calendar)
         return MorningProgress(
             slack_user_id=str(payload["slack_user_id"]),
             channel=str(row.sent_channel),

@@ -45,11 +45,11 @@ from isops.messages import LEAD_NOT_FOUND, LEAD_NOT_YOURS
 from isops.models import Action, Lead, LeadHistory, NoActionReview
 from isops.rules import FiveC2M, Targets
 from isops.services import live_lists, reviews
-from isops.services.live_lists import OpenList
 from isops.services.actions import ShownFields, memo_digest, record_action
 from isops.services.counters import recompute_counters
 from isops.services.history import record_change
 from isops.services.lead_access import load_actor
+from isops.services.live_lists import OpenList
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 

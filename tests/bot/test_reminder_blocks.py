@@ -151,7 +151,13 @@ def test_a_rep_with_35_open_leads_gets_a_dm_that_fits_a_phone() -> None:
     # 今日まず: overdue inbound, inbound due today, overdue focus — five items, each with
     # its phone as a tel: link and its menu.
     first = [b for b in message["blocks"] if str(b.get("block_id", "")).startswith("first:")]
-    assert [b["block_id"] for b in first] == ["first:1", "first:2", "first:3", "first:4", "first:10"]
+    assert [b["block_id"] for b in first] == [
+        "first:1",
+        "first:2",
+        "first:3",
+        "first:4",
+        "first:10",
+    ]
     assert first_lead_ids(digest(rep_with_35_open_leads())) == (1, 2, 3, 4, 10)
     for block in first:
         lead_id = int(block["block_id"].split(":")[1])
@@ -270,10 +276,19 @@ def test_progress_marks_touched_items_and_counts_what_is_left() -> None:
     first = first_lead_ids(digest(rep_with_35_open_leads()))
     at = dt.datetime(2026, 11, 27, 4, 28, tzinfo=dt.UTC)
     done = {
-        2: DoneTouch(2, "株式会社テスト2", "担当者", Channel.CALL, Outcome.ABSENT, at,
-                     at.astimezone(TOKYO), 77),
-        3: DoneTouch(3, "株式会社テスト3", None, Channel.MAIL, Outcome.SENT, at,
-                     at.astimezone(TOKYO), None),
+        2: DoneTouch(
+            2,
+            "株式会社テスト2",
+            "担当者",
+            Channel.CALL,
+            Outcome.ABSENT,
+            at,
+            at.astimezone(TOKYO),
+            77,
+        ),
+        3: DoneTouch(
+            3, "株式会社テスト3", None, Channel.MAIL, Outcome.SENT, at, at.astimezone(TOKYO), None
+        ),
     }
     progress = MorningProgress("U1", "D1", "1.2", sent, first, done)
     updated = build_morning_progress(progress, TODAY)
@@ -292,7 +307,9 @@ def test_progress_marks_touched_items_and_counts_what_is_left() -> None:
     assert "accessory" not in by_id["first:3"]  # not a one-tap log, or its window passed
     assert by_id["first:1"] == next(b for b in sent["blocks"] if b.get("block_id") == "first:1")
     everything = {lead: done[2] for lead in first}
-    finished = build_morning_progress(MorningProgress("U1", "D1", "1.2", sent, first, everything), TODAY)
+    finished = build_morning_progress(
+        MorningProgress("U1", "D1", "1.2", sent, first, everything), TODAY
+    )
     assert finished["blocks"][0]["text"]["text"].endswith("今日まず 完了")
 
 

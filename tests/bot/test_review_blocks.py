@@ -36,6 +36,7 @@ def in_2026() -> Any:
     with time_machine.travel(AT, tick=False):
         yield
 
+
 PENDING = ReviewDetail(
     id=7,
     state=ReviewState.PENDING,

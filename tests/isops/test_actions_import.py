@@ -73,9 +73,7 @@ def ids(part: Any) -> list[int]:
 def home_refreshes(uow_factory: UnitOfWorkFactory) -> int:
     with uow_factory() as uow:
         return len(
-            uow.session.scalars(
-                select(Notification.id).where(Notification.kind == KIND_HOME)
-            ).all()
+            uow.session.scalars(select(Notification.id).where(Notification.kind == KIND_HOME)).all()
         )
 
 

@@ -225,7 +225,9 @@ def test_undo_restores_the_lead_its_counters_and_records_itself(
     assert _count(team, Action) == 0
     with team() as uow:
         rows = uow.session.execute(
-            select(LeadHistory.field, LeadHistory.old_value, LeadHistory.new_value, LeadHistory.note)
+            select(
+                LeadHistory.field, LeadHistory.old_value, LeadHistory.new_value, LeadHistory.note
+            )
             .where(LeadHistory.lead_id == lead_id)
             .order_by(LeadHistory.id)
         ).all()
@@ -245,9 +247,9 @@ def test_undo_is_refused_after_ten_minutes_or_a_later_change(
 ) -> None:
     late = factories.lead(team(), owner="R1", status=1)
     logged = _tap(team, settings, calendar, late)
-    with time_machine.travel(NOW + dt.timedelta(minutes=10, seconds=1), tick=False):
-        with pytest.raises(Conflict, match=r"10 分以内です \(09:00 に記録\)"):
-            _undo(team, settings, calendar, logged.action_id)
+    too_late = time_machine.travel(NOW + dt.timedelta(minutes=10, seconds=1), tick=False)
+    with too_late, pytest.raises(Conflict, match=r"10 分以内です \(09:00 に記録\)"):
+        _undo(team, settings, calendar, logged.action_id)
 
     touched_again = factories.lead(team(), owner="R1", status=1)
     first = _tap(team, settings, calendar, touched_again)

@@ -90,9 +90,12 @@ def _outbox(team: Team) -> list[tuple[str, dict[str, Any]]]:
 
 def _home_refreshed(team: Team, rep: str) -> bool:
     with team.uow() as uow:
-        return home_key(team.ids[rep]) in uow.session.scalars(
-            select(Notification.delivery_key).where(Notification.kind == KIND_HOME)
-        ).all()
+        return (
+            home_key(team.ids[rep])
+            in uow.session.scalars(
+                select(Notification.delivery_key).where(Notification.kind == KIND_HOME)
+            ).all()
+        )
 
 
 def _approve(team: Team, review_id: int, by: str = "UM1", **kw: Any) -> ReviewDetail:
@@ -420,9 +423,9 @@ def test_a_decided_review_cannot_be_decided_again(team: Team) -> None:
     with time_machine.travel(FRIDAY_10AM, tick=False):
         _approve(team, review_id)
     before = factories.review_snapshot(team.uow, review_id)
-    with pytest.raises(Conflict, match="山田 さんが 11/27\(金\) 10:00 に承認"):
+    with pytest.raises(Conflict, match=r"山田 さんが 11/27\(金\) 10:00 に承認"):
         _approve(team, review_id, by="UA")
-    with pytest.raises(Conflict, match="山田 さんが 11/27\(金\) 10:00 に承認"):
+    with pytest.raises(Conflict, match=r"山田 さんが 11/27\(金\) 10:00 に承認"):
         _return(team, review_id)
     assert factories.review_snapshot(team.uow, review_id) == before
 

@@ -49,7 +49,7 @@ class QuickClick(BaseModel):
         lead_id, _, rest = str(value or "").partition(":")
         choice, _, version = rest.partition(":")
         try:
-            return cls(lead_id=lead_id, choice=choice, version=version)  # type: ignore[arg-type]
+            return cls.model_validate({"lead_id": lead_id, "choice": choice, "version": version})
         except ValidationError:
             raise PayloadRefused(LEAD_NOT_FOUND) from None
 
@@ -57,7 +57,11 @@ class QuickClick(BaseModel):
 def open_list_of(body: dict[str, Any]) -> OpenList | None:
     """The list modal a click came from, if it came from one."""
     view = body.get("view") or {}
-    if view.get("type") != "modal" or view.get("callback_id") != ids.LIST_VIEW or not view.get("id"):
+    if (
+        view.get("type") != "modal"
+        or view.get("callback_id") != ids.LIST_VIEW
+        or not view.get("id")
+    ):
         return None
     section = str(view.get("private_metadata") or "") or None
     return OpenList(

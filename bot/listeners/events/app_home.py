@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks.home import build_home
+from bot.blocks.reminders import LIST_LINES
 from bot.deps import Deps
 from bot.listeners.errors import reports_errors
 from isops.clock import utcnow
@@ -32,5 +33,6 @@ def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: Bo
         now=utcnow(),
         settings=deps.settings,
         calendar=deps.calendar,
+        limit=LIST_LINES,
     )
     client.views_publish(user_id=event["user"], view=build_home(content))

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Row, and_, case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from isops.approach import not_yet_approached
-from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Priority, ReviewState
+from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Outcome, Priority, ReviewState
 from isops.models import Lead, Member, NoActionReview
 from isops.rules import five_c2m
 from isops.services.reminders.day import DayQueries
@@ -36,6 +36,7 @@ def memo_head(memo: str | None) -> str:
         if line:
             return line if len(line) <= MEMO_HEAD_CHARS else line[: MEMO_HEAD_CHARS - 1] + "…"
     return ""
+
 
 LEAD_COLUMNS = (
     Lead.id,
@@ -226,15 +227,14 @@ class RepSections(DayQueries):
             ),
             phone=row.phone,
             email=row.email,
-            last_touch=self.last_touch(row),
+            last_touch=self.last_touch(row.last_action_at, row.last_outcome),
             memo_head=memo_head(row.memo_start),
         )
 
-    def last_touch(self, row: Row[Any]) -> LastTouch | None:
-        at: dt.datetime | None = row.last_action_at
+    def last_touch(self, at: dt.datetime | None, outcome: Outcome | None) -> LastTouch | None:
         if at is None:
             return None
-        return LastTouch(at=at, local=at.astimezone(self.calendar.tz), outcome=row.last_outcome)
+        return LastTouch(at=at, local=at.astimezone(self.calendar.tz), outcome=outcome)
 
     def returned(self, ids: set[int]) -> dict[int, list[ReturnedDecision]]:
         """Returned decisions the rep has not acted on since (rule 3: the rep sees why).
@@ -294,7 +294,7 @@ class RepSections(DayQueries):
                     returned_at=row.decided_at,
                     phone=row.phone,
                     email=row.email,
-                    last_touch=self.last_touch(row),
+                    last_touch=self.last_touch(row.last_action_at, row.last_outcome),
                     memo_head=memo_head(row.memo_start),
                 )
             )
