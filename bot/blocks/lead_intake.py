@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, texts
-from bot.blocks.lead_lines import build_quick_buttons, contacts, phone_link, version_of
+from bot.blocks.lead_lines import build_quick_buttons, email_link, phone_link, version_of
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
     MAX_PLAIN_TEXT_TITLE,
@@ -103,8 +103,8 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     ]
     if notice.industry:
         fields.append(f"*業種*\n{escape(notice.industry)}")
-    if notice.phone or notice.email:
-        fields.append(f"*連絡先*\n{contacts(notice.phone, notice.email)}")
+    if notice.email:  # the phone is in the headline, where the rep taps it
+        fields.append(f"*メール*\n{email_link(notice.email)}")
     return [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]
 
 

@@ -161,15 +161,15 @@ def focus_reason(line: LeadLine, today: dt.date) -> str:
 
 
 def five_c2m_reason(line: LeadLine) -> str:
-    """Rule 4: `🔁 📞2/5 ✉️0/2 · 次は ✉️ · ⚡ CV 5 日目 7日以内 2/5`."""
+    """Rule 4: `🔁 📞2/5 ✉️0/2 · 次は ✉️ · ⚡ 7日以内 2/5 (CV から 5 日)`."""
     parts = [f"{texts.FIVE_C2M_MARK} {texts.five_c2m_label(line.progress)}"]
     channel = line.progress.next_channel()
     if channel is not None:
         parts.append(f"次は {texts.CHANNEL_MARKS[channel]}")
     if line.early_behind:
         parts.append(
-            f"{texts.EARLY_MARK} CV {line.days_since_cv + 1} 日目"
-            f" 7日以内 {line.early_actions}/{line.early_target}"
+            f"{texts.EARLY_MARK} 7日以内 {line.early_actions}/{line.early_target}"
+            f" (CV から {line.days_since_cv} 日)"
         )
     return " · ".join(parts)
 

@@ -116,7 +116,7 @@ FIRST_TITLE = "今日まず"
 OPEN_LIST = "一覧を開く"
 SHOW_ALL = "すべて表示"
 LIST_TITLE = "今日のリスト"
-MENU_HINT = "各リードの ⋯ から 1 タップで記録できます (10 分以内なら取り消せます)"
+MENU_HINT = "⋯ から 1 タップで記録できます (10 分以内なら取り消せます)"
 
 
 # -- items -----------------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def _section_heading(digest: MorningDigest, key: str, total: int) -> Block:
     title = f"*{SECTION_TITLES[key]} {total} 件*"
     overdue = digest.rep.overdue
     if key == "focus" and overdue.total:
-        title += f"  (期限超過 {overdue.total} 件)"
+        title += f" (期限超過 {overdue.total})"
         if overdue.total >= OVERDUE_GROUP_AT:
             return section(title, accessory=build_reschedule_button(overdue, digest.business_date))
     return section(title)
@@ -337,7 +337,7 @@ def build_reschedule_button(overdue: LeadList, today: dt.date) -> dict[str, Any]
     return {
         "type": "button",
         "action_id": RESCHEDULE_OVERDUE_BUTTON,
-        "text": plain("期限超過を振り分ける"),
+        "text": plain("振り分ける"),
         "value": today.isoformat(),
         "confirm": {
             "title": plain("振り分けの確認"),
@@ -361,7 +361,8 @@ def _list_parts(digest: MorningDigest, caps: dict[str, int]) -> list[_Part]:
         parts.append(
             _Part(
                 key,
-                [_section_heading(digest, key, total)],
+                # A rule between sections: a phone scans them as blocks, not one long list.
+                [{"type": "divider"}, _section_heading(digest, key, total)],
                 [build_item(item, today) for item in items],
                 total,
                 caps.get(key, len(items)),
@@ -472,10 +473,11 @@ def _summary(digest: MorningDigest) -> str:
 
 
 def _header(day: dt.date, left: int | None = None, first: int = 0) -> Block:
-    """`☀️ 12/2(水) 今日のやること`, with what is left of 今日まず once something was done."""
+    """`☀️ 12/2(水) 今日のやること`; once an item of 今日まず is done, what is left of it:
+    `… 残り 3 件`, then `… 完了 🎉`."""
     text = f"{texts.MORNING_MARK} {jp_date(day, today=day)} 今日のやること"
     if left is not None and left < first:
-        text += f" — {FIRST_TITLE} 残り {left} 件" if left else f" — {FIRST_TITLE} 完了"
+        text += f" 残り {left} 件" if left else f" 完了 {texts.CELEBRATE_MARK}"
     return {"type": "header", "text": plain(text, 150)}
 
 
@@ -528,7 +530,7 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
         )
     footer = []
     if first or overview is not None:
-        footer.append(f"{MENU_HINT}。Home タブにも同じ一覧があり、記録のたびに更新されます")
+        footer.append(f"{MENU_HINT}。Home タブの一覧は記録のたびに更新されます")
     if digest.rep.awaiting_review:
         footer.append(
             f"{texts.PENDING_MARK} {texts.PENDING_LABEL} {digest.rep.awaiting_review} 件は"

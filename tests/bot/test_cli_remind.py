@@ -98,7 +98,7 @@ def test_remind_by_date_is_as_of_that_morning_whatever_the_clock(
         assert main(["remind", "--dry-run", "--date", "2026-11-27"]) == 0
     out = capsys.readouterr().out
     # Two days after CV on the 27th: behind on 5 actions within 7 days (⚡), as that morning.
-    assert "株式会社ひかり" in out and "⚡ CV 3 日目 7日以内 1/5" in out
+    assert "株式会社ひかり" in out and "⚡ 7日以内 1/5 (CV から 2 日)" in out
 
 
 def test_remind_sends_once_by_hand(

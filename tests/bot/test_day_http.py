@@ -194,7 +194,7 @@ def test_one_tap_in_the_morning_dm_logs_once_and_updates_the_dm_and_home(
     done = block_of(update.params["blocks"], f"{ids.FIRST_ITEM_BLOCK}:{lead_id}")
     assert done["text"]["text"].startswith("✅ *株式会社late1*")
     assert "09:0" in done["text"]["text"] and "📞 不在 を記録しました" in done["text"]["text"]
-    assert update.params["blocks"][0]["text"]["text"].endswith("今日まず 残り 4 件")
+    assert update.params["blocks"][0]["text"]["text"].endswith("今日のやること 残り 4 件")
     home = bot.fake.wait_for("views.publish", count=publishes + 1, timeout=5)[-1]
     assert home.params["user_id"] == "U001"
     # Approached now: out of the inbound section, into 5C2M with its last touch.

@@ -191,7 +191,7 @@ def test_first_items_go_from_inbound_to_focus_to_5c2m_behind_in_its_first_days()
     (item,) = [
         b for b in build_morning_dm(digest(rep))["blocks"] if b.get("block_id") == "first:31"
     ]
-    assert "🔁 📞2/5 ✉️0/2 · 次は ✉️ · ⚡ CV 8 日目 7日以内 2/5" in item["text"]["text"]
+    assert "🔁 📞2/5 ✉️0/2 · 次は ✉️ · ⚡ 7日以内 2/5 (CV から 7 日)" in item["text"]["text"]
     assert len(first_lead_ids(digest(rep_with_35_open_leads()))) == FIRST_ITEMS
 
 
@@ -293,7 +293,7 @@ def test_progress_marks_touched_items_and_counts_what_is_left() -> None:
     progress = MorningProgress("U1", "D1", "1.2", sent, first, done)
     updated = build_morning_progress(progress, TODAY)
     assert message_problems(updated) == []
-    assert updated["blocks"][0]["text"]["text"] == "☀️ 11/27(金) 今日のやること — 今日まず 残り 3 件"
+    assert updated["blocks"][0]["text"]["text"] == "☀️ 11/27(金) 今日のやること 残り 3 件"
     by_id = {b.get("block_id"): b for b in updated["blocks"]}
     assert by_id["first:2"]["text"]["text"].startswith("✅ *株式会社テスト2* 担当者 様")
     assert "13:28 📞 不在 を記録しました" in by_id["first:2"]["text"]["text"]
@@ -310,7 +310,7 @@ def test_progress_marks_touched_items_and_counts_what_is_left() -> None:
     finished = build_morning_progress(
         MorningProgress("U1", "D1", "1.2", sent, first, everything), TODAY
     )
-    assert finished["blocks"][0]["text"]["text"].endswith("今日まず 完了")
+    assert finished["blocks"][0]["text"]["text"].endswith("今日のやること 完了 🎉")
 
 
 # -- /isops today, Home's list, the list modal -----------------------------------------------------
