@@ -116,7 +116,13 @@ def seed(url: str) -> dict[str, int]:
         lead_id = add(
             "overdue", status=3, priority=1, next_action_date=FRI - dt.timedelta(days=3 + i)
         )
-        f.action(uow(), lead_id, by="U001", outcome="接続", acted_at=jst(FRI - dt.timedelta(days=10 + i), 14))
+        f.action(
+            uow(),
+            lead_id,
+            by="U001",
+            outcome="接続",
+            acted_at=jst(FRI - dt.timedelta(days=10 + i), 14),
+        )
     for _ in range(3):
         add("due", status=3, priority=1, next_action_date=FRI)
     for i in range(15):
@@ -185,25 +191,56 @@ def surfaces(url: str) -> list[dict[str, Any]]:
     with time_machine.travel(jst(FRI, 9, 20), tick=False):
         logged = tap(first[1], QuickChoice.VOICEMAIL, jst(FRI, 9, 20))
         progress = morning_progress(
-            uow(), member_id=digest.member_id, business_date=FRI, now=jst(FRI, 9, 20), calendar=calendar
+            uow(),
+            member_id=digest.member_id,
+            business_date=FRI,
+            now=jst(FRI, 9, 20),
+            calendar=calendar,
         )
         assert progress is not None
-        add("morning-dm-progress", "朝の DM: 2 件記録した後 (chat.update)", build_morning_progress(progress, FRI))
+        add(
+            "morning-dm-progress",
+            "朝の DM: 2 件記録した後 (chat.update)",
+            build_morning_progress(progress, FRI),
+        )
         content = home_content(
-            uow(), slack_user_id="U001", now=jst(FRI, 9, 20), settings=settings, calendar=calendar, limit=LIST_LINES
+            uow(),
+            slack_user_id="U001",
+            now=jst(FRI, 9, 20),
+            settings=settings,
+            calendar=calendar,
+            limit=LIST_LINES,
         )
         add("home", "App Home (直前の記録と取り消す)", build_home(content))
         today = digest_for_member(
-            uow(), slack_user_id="U001", now=jst(FRI, 9, 20), settings=settings, calendar=calendar, limit=LIST_LINES
+            uow(),
+            slack_user_id="U001",
+            now=jst(FRI, 9, 20),
+            settings=settings,
+            calendar=calendar,
+            limit=LIST_LINES,
         )
         add("isops-today", "/isops today", build_today(today))
-        add("quick-confirmation", "1 タップ記録の確認 (エフェメラル)", build_quick_confirmation(logged, tz=TOKYO))
+        add(
+            "quick-confirmation",
+            "1 タップ記録の確認 (エフェメラル)",
+            build_quick_confirmation(logged, tz=TOKYO),
+        )
         whole = digest_for_member(
-            uow(), slack_user_id="U001", now=jst(FRI, 9, 20), settings=settings, calendar=calendar, limit=None
+            uow(),
+            slack_user_id="U001",
+            now=jst(FRI, 9, 20),
+            settings=settings,
+            calendar=calendar,
+            limit=None,
         )
         add("list-modal-5c2m", "すべて表示 (5C2M)", {"view": build_list_modal(whole, "5c2m")})
         undone = undo_quick_log(
-            uow(), slack_user_id="U001", action_id=logged.action_id, settings=settings, calendar=calendar
+            uow(),
+            slack_user_id="U001",
+            action_id=logged.action_id,
+            settings=settings,
+            calendar=calendar,
         )
         add("undone", "取り消した後 (エフェメラルを置き換え)", build_undo_done(undone, tz=TOKYO))
         notice = LeadNotice(
@@ -239,7 +276,15 @@ def main(argv: list[str] | None = None) -> int:
         items = surfaces(url)
     source = out / "surfaces.json"
     source.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
-    command = [sys.executable, str(PREVIEW), str(source), "-o", str(out), "--widths", "desktop,mobile"]
+    command = [
+        sys.executable,
+        str(PREVIEW),
+        str(source),
+        "-o",
+        str(out),
+        "--widths",
+        "desktop,mobile",
+    ]
     if args.no_png:
         command.append("--no-png")
     print(" ".join(command))

@@ -82,6 +82,7 @@ def send_list_view(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> N
             settings=deps.settings,
             calendar=deps.calendar,
             limit=None,
+            own_lists_only=True,
         )
     except (NotFound, NotAllowed):
         return

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from isops.calendar import BusinessCalendar
 from isops.errors import NotAllowed, NotFound
 from isops.services.morning_progress import DoneTouch, latest_touch_on_own_leads
-from isops.services.reminders import MorningDigest, digest_for_member
+from isops.services.reminders import MorningDigest
+from isops.services.reminders.compute import member_digest
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
@@ -39,18 +40,19 @@ def home_content(
 ) -> HomeContent:
     """The member's list as of now (`limit` lines per section, None: every line) and their
     latest touch of the last minutes."""
-    try:
-        digest = digest_for_member(
-            uow,
-            slack_user_id=slack_user_id,
-            now=now,
-            settings=settings,
-            calendar=calendar,
-            limit=limit,
-        )
-    except (NotFound, NotAllowed) as exc:
-        return HomeContent(refusal=str(exc))
     with uow:
+        try:
+            digest = member_digest(
+                uow.session,
+                slack_user_id=slack_user_id,
+                now=now,
+                settings=settings,
+                calendar=calendar,
+                limit=limit,
+                own_lists_only=True,
+            )
+        except (NotFound, NotAllowed) as exc:
+            return HomeContent(refusal=str(exc))
         recent = latest_touch_on_own_leads(
             uow, member_id=digest.member_id, now=now, calendar=calendar
         )

@@ -36,6 +36,9 @@ KIND_HOME = "home"  # views.publish of a member's App Home
 KIND_MORNING_PROGRESS = "morning_progress"  # chat.update of a member's morning DM
 KIND_LIST_VIEW = "list_view"  # views.update of an open list modal (すべて表示)
 
+# A Home refresh waits this long after the first change it shows: a rep logging lead after
+# lead gets one publish per burst, built while they dial rather than during their taps.
+HOME_SETTLE = dt.timedelta(seconds=1)
 # A list modal is not kept open longer than this: its refresh is not worth sending after.
 LIST_VIEW_LIFE = dt.timedelta(minutes=30)
 # Member ids per `IN (...)` list (SQLite allows 32,766 bound parameters per statement).
@@ -61,6 +64,7 @@ def refresh_homes(uow: UnitOfWork, *, member_ids: Iterable[int | None], now: dt.
             key=home_key(member_id),
             payload={"member_id": member_id},
             now=now,
+            settle=HOME_SETTLE,
         )
 
 

@@ -142,7 +142,13 @@ def enqueue_once(
 
 
 def enqueue_coalesced(
-    uow: UnitOfWork, *, kind: str, key: str, payload: dict[str, Any], now: dt.datetime
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    settle: dt.timedelta = dt.timedelta(0),
 ) -> None:
     """Queue a message that is built when it is sent (a Home publish, a list's refresh), at
     most one waiting per `key`: changes made while one waits are all shown by it.
@@ -151,13 +157,16 @@ def enqueue_coalesced(
     NOTHING: the update locks a waiting row until the caller commits, so a sender that claims
     it meanwhile (and frees the key with `release_key` before reading the database) waits for
     this change and then shows it; a row already released no longer holds the key, and a new
-    one is queued. On SQLite, BEGIN IMMEDIATE serialises the two anyway."""
+    one is queued. On SQLite, BEGIN IMMEDIATE serialises the two anyway.
+
+    `settle`: sent that long after the first change, so a burst of changes (a rep logging
+    lead after lead) is one message, built off the requests' path."""
     values = {
         "kind": kind,
         "delivery_key": key,
         "payload": payload,
         "state": DeliveryState.PENDING,
-        "next_attempt_at": now,
+        "next_attempt_at": now + settle,
         "created_at": now,
     }
     insert = postgresql.insert if _dialect(uow.session) == "postgresql" else sqlite.insert

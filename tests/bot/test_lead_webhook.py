@@ -208,9 +208,8 @@ def test_slack_down_keeps_the_lead_and_retries_the_dm(hook: BotHarness) -> None:
     hook.fake.fail_next("chat.postMessage", status=503)
     status, _ = post(hook, {"company": "障害中株式会社", "source": "資料請求"})
     assert status == 201 and lead_count(hook) == 1
-    assert hook.runtime.outbox.run_once() == 1  # the owner's Home; the DM failed
+    assert hook.runtime.outbox.run_once() == 0  # the DM failed; the owner's Home waits 1 s
     assert len(hook.fake.calls_to("chat.postMessage")) == 1
-    assert [c.params["user_id"] for c in hook.fake.calls_to("views.publish")] == ["U100"]
     assert hook.sleeps.waits == []  # no waiting while holding the claim
     with hook.uow() as uow:
         note = uow.session.scalars(
@@ -221,7 +220,8 @@ def test_slack_down_keeps_the_lead_and_retries_the_dm(hook: BotHarness) -> None:
     assert hook.runtime.outbox.run_once() == 0  # backing off: not yet
     with time_machine.travel(retry_at + dt.timedelta(seconds=1), tick=True):
         assert utcnow() > retry_at
-        assert hook.runtime.outbox.run_once() == 1
+        assert hook.runtime.outbox.run_once() == 2  # the DM, and the owner's Home
+    assert [c.params["user_id"] for c in hook.fake.calls_to("views.publish")] == ["U100"]
     delivered = [c for c in hook.fake.calls_to("chat.postMessage") if c.status == 200]
     assert [c.params["channel"] for c in delivered] == ["U100"]
     assert "障害中株式会社" in json.dumps(delivered[0].params["blocks"], ensure_ascii=False)

@@ -15,7 +15,7 @@ from isops.enums import ActionStatus, Channel, Outcome, Priority, Role
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, Notification
 from isops.services.actions import record_action
-from isops.services.live_lists import KIND_HOME, KIND_MORNING_PROGRESS, home_key
+from isops.services.live_lists import HOME_SETTLE, KIND_HOME, KIND_MORNING_PROGRESS, home_key
 from isops.services.morning_delivery import MorningMessage, enqueue_morning
 from isops.services.outbox import claim, mark_sent, release_key
 from isops.services.quick_log import (
@@ -335,7 +335,7 @@ def test_a_claimed_refresh_frees_its_key_so_a_later_change_queues_another(
     with team() as uow:
         member_id = uow.session.get_one(Lead, lead_id).owner_id
     assert member_id is not None
-    held = claim(team(), key=home_key(member_id), now=NOW)
+    held = claim(team(), key=home_key(member_id), now=NOW + HOME_SETTLE)
     assert held is not None and release_key(team(), claim=held)
     _tap(team, settings, calendar, lead_id)
     assert _count(team, Notification, Notification.kind == KIND_HOME) == 2

@@ -168,6 +168,7 @@ def handle_open_list(
         settings=deps.settings,
         calendar=deps.calendar,
         limit=None,
+        own_lists_only=True,
     )
     view = build_list_modal(digest, section)
     if (body.get("view") or {}).get("type") == "modal":

@@ -65,6 +65,7 @@ def handle_today(call: CommandCall) -> None:
         settings=call.deps.settings,
         calendar=call.deps.calendar,
         limit=None if args.section else LIST_LINES,
+        own_lists_only=True,
     )
     if args.section:
         call.respond(**build_section_list(digest, args.section))

@@ -51,13 +51,30 @@ LEAD_COLUMNS = (
     Lead.call_count,
     Lead.mail_count,
     Lead.early_action_count,
-    Lead.phone,
-    Lead.email,
-    Lead.last_action_at,
-    Lead.last_outcome,
-    # The memo's start only: a CRM memo may run to pages, a list shows its first line.
-    func.substr(Lead.memo, 1, MEMO_HEAD_READ).label("memo_start"),
 )
+
+
+def detail_columns(lead: Any) -> tuple[Any, ...]:
+    """What a list line shows beyond the counters (issue 11): read for the lines shown only,
+    outside the ranking, so the window functions never carry a memo."""
+    return (
+        lead.phone,
+        lead.email,
+        lead.last_action_at,
+        lead.last_outcome,
+        # The memo's start only: a CRM memo may run to pages, a list shows its first line.
+        func.substr(lead.memo, 1, MEMO_HEAD_READ).label("memo_start"),
+    )
+
+
+# Built once: the same objects every time keep SQLAlchemy's compiled-statement cache warm.
+_DETAIL = aliased(Lead, name="detail")
+_DETAIL_COLUMNS = detail_columns(_DETAIL)
+_RANKED_COLUMNS = (
+    *(getattr(_DETAIL, column.key) for column in LEAD_COLUMNS),
+    *_DETAIL_COLUMNS,
+)
+_LEAD_DETAIL_COLUMNS = detail_columns(Lead)
 
 
 def open_leads(owner_ids: Iterable[int]) -> list[ColumnElement[bool]]:
@@ -184,9 +201,11 @@ class RepSections(DayQueries):
         """The first `limit` leads per owner matching `where`, and each owner's total."""
         if not owner_ids:
             return {}
+        # Ranked on ids alone: the predicates and orders read the lead picker's covering index
+        # (ix_leads_picker) where they can, and only the lines kept are read from the table.
         ranked = (
             select(
-                *LEAD_COLUMNS,
+                Lead.id.label("ranked_id"),
                 func.row_number().over(partition_by=Lead.owner_id, order_by=order_by).label("rn"),
                 func.count().over(partition_by=Lead.owner_id).label("total"),
             )
@@ -194,10 +213,12 @@ class RepSections(DayQueries):
             .where(Lead.id.not_in(sorted(self.listed_elsewhere)))
             .subquery()
         )
-        stmt = select(ranked)
+        stmt = select(ranked.c.rn, ranked.c.total, *_RANKED_COLUMNS).join(
+            _DETAIL, _DETAIL.id == ranked.c.ranked_id
+        )
         if self.limit is not None:
             stmt = stmt.where(ranked.c.rn <= self.limit)
-        stmt = stmt.order_by(ranked.c.owner_id, ranked.c.rn)
+        stmt = stmt.order_by(_DETAIL.owner_id, ranked.c.rn)
         lines: dict[int, list[LeadLine]] = defaultdict(list)
         totals: dict[int, int] = {}
         for row in self.session.execute(stmt):
@@ -253,11 +274,7 @@ class RepSections(DayQueries):
                 Lead.owner_id,
                 Lead.company,
                 Lead.contact_name,
-                Lead.phone,
-                Lead.email,
-                Lead.last_action_at,
-                Lead.last_outcome,
-                func.substr(Lead.memo, 1, MEMO_HEAD_READ).label("memo_start"),
+                *_LEAD_DETAIL_COLUMNS,
                 manager.name.label("manager_name"),
             )
             .join(Lead, Lead.id == NoActionReview.lead_id)
