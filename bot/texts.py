@@ -24,7 +24,8 @@ Symbols are Unicode characters, never Slack's `:name:` forms, so every client an
 text of a notification show the same thing.
 
 Dates `12/2(水)`, with the year only when it is not this year (`2027/1/5(火)`); times `13:28`;
-both `12/2(水) 13:28` (`isops.date_labels`, so the domain's messages agree). 今日, never 本日.
+both `12/2(水) 13:28` (`isops.date_labels`, so the domain's messages agree). Always 今日 (never
+the formal synonym).
 A contact's name is always followed by 様; sentences end in です/ます.
 """
 
@@ -95,7 +96,7 @@ def channel_outcome(channel: Channel, outcome: str) -> str:
 
 # -- Recurring words -------------------------------------------------------------------------------
 
-TODAY = "今日"  # never 本日
+TODAY = "今日"  # the one word for today on every surface
 
 # The lists' sections, also the words `/isops today <section>` accepts.
 INBOUND_LABEL = "インバウンド"
