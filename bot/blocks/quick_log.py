@@ -10,6 +10,7 @@ from bot import texts
 from bot.blocks.lead_lines import who
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
 from bot.blocks.reminders import build_undo_button
+from isops.enums import ActionStatus
 from isops.services.quick_log import UNDO_WINDOW, QuickLogResult, UndoResult
 
 Block = dict[str, Any]
@@ -32,7 +33,8 @@ def build_quick_confirmation(result: QuickLogResult, *, tz: ZoneInfo) -> Block:
         headline += " (記録済みです)"
     details = []
     if result.status_after != result.status_before:
-        details.append(f"{texts.STATUS_FIELD} {result.status_before} → {result.status_after}")
+        before, after = (ActionStatus(s).label for s in (result.status_before, result.status_after))
+        details.append(f"{texts.STATUS_FIELD} {before} → {after}")
     if result.next_action_date is not None:
         day = texts.jp_date(result.next_action_date, today=local.date())
         details.append(f"{texts.NEXT_ACTION_MARK} 次回 {day}")
@@ -60,11 +62,11 @@ def build_undo_done(undone: UndoResult, *, tz: ZoneInfo) -> Block:
     local = undone.acted_at.astimezone(tz)
     text = (
         f"{texts.jp_time(local)} の {touch} ({who(undone.company, undone.contact_name)})"
-        f" を取り消しました。{texts.STATUS_FIELD} は {undone.status}"
+        f" を取り消しました。\n{texts.STATUS_FIELD}は {ActionStatus(undone.status).label}"
     )
     if undone.next_action_date is not None:
-        text += f"、次回 {texts.jp_date(undone.next_action_date, today=local.date())}"
-    text += " に戻っています。"
+        text += f"、次回は {texts.jp_date(undone.next_action_date, today=local.date())}"
+    text += " に戻りました。"
     return {
         "text": truncate(escape(f"{undone.company} の記録を取り消しました"), MAX_FALLBACK_TEXT),
         "blocks": [section(text)],
