@@ -17,7 +17,7 @@ from typing import Any
 
 from bot import ids, texts
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, escape, plain, truncate
-from isops.enums import Channel, Outcome
+from isops.enums import OUTCOMES_BY_CHANNEL, Channel, Outcome
 from isops.services.quick_log import QuickChoice, touch_version
 from isops.services.reminders import LastTouch, LeadLine, ReturnedDecision
 
@@ -92,23 +92,12 @@ def contacts(phone: str | None, email: str | None) -> str:
     return "  ".join(part for part in (phone_link(phone), email_link(email)) if part)
 
 
-def _channel_of(outcome: Outcome | None) -> Channel:
-    for channel in (Channel.CALL, Channel.MAIL):
-        if outcome in _OUTCOMES[channel]:
-            return channel
-    return Channel.OTHER
-
-
-_OUTCOMES = {
-    Channel.CALL: {
-        Outcome.CONNECTED,
-        Outcome.ABSENT,
-        Outcome.VOICEMAIL,
-        Outcome.REFUSED,
-        Outcome.BAD_NUMBER,
-    },
-    Channel.MAIL: {Outcome.SENT, Outcome.REPLIED, Outcome.BOUNCED},
-}
+def _channel_of(outcome: Outcome) -> Channel:
+    """The channel an outcome belongs to (the lead keeps its last outcome, not its channel)."""
+    return next(
+        (channel for channel, found in OUTCOMES_BY_CHANNEL.items() if outcome in found),
+        Channel.OTHER,
+    )
 
 
 def last_touch_text(touch: LastTouch | None, today: dt.date) -> str:

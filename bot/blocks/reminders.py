@@ -315,6 +315,11 @@ def _show_all(key: str) -> Callable[[int], Block]:
     )
 
 
+def _no_more(hidden: int) -> Block:
+    """The note of a part without lines (fixed blocks only): never called."""
+    raise AssertionError(f"{hidden} lines hidden in a part that has none")
+
+
 def _heading(text: str) -> Block:
     return section(f"*{text}*")
 
@@ -510,7 +515,7 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
         parts += _manager_parts(digest.manager)
     if digest.fs_unrated:  # issue 12: FS 未評価, one section (its lines are capped inside)
         head = [section(unrated_text(digest.fs_unrated))]
-        parts.append(_Part("fs_unrated", head, [], 0, 0, _show_all("fs_unrated")))
+        parts.append(_Part("fs_unrated", head, [], 0, 0, _no_more))
     first = today_first(digest)
     if first:
         parts.append(
@@ -520,14 +525,13 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
                 [build_first_item(item) for item in first],
                 len(first),
                 FIRST_ITEMS,
-                lambda hidden: context(f"…他 {hidden} 件"),
+                # Only when a manager's part fills the message: the rest is in the list.
+                lambda hidden: context(f"…他 {hidden} 件は「{OPEN_LIST}」から"),
             )
         )
     overview = _sections_line(digest)
     if overview is not None:
-        parts.append(
-            _Part("sections", [{"type": "divider"}, overview], [], 0, 0, _show_all("sections"))
-        )
+        parts.append(_Part("sections", [{"type": "divider"}, overview], [], 0, 0, _no_more))
     footer = []
     if first or overview is not None:
         footer.append(f"{MENU_HINT}。Home タブの一覧は記録のたびに更新されます")

@@ -21,9 +21,9 @@ from bot.outbox import Delivery, LostClaim, OutboxDispatcher
 from isops.clock import utcnow
 from isops.errors import NotAllowed, NotFound
 from isops.services import outbox
-from isops.services.home import home_content
+from isops.services.home import home_content, member_slack_id
 from isops.services.live_lists import KIND_HOME, KIND_LIST_VIEW, KIND_MORNING_PROGRESS
-from isops.services.morning_progress import member_slack_id, morning_progress
+from isops.services.morning_progress import morning_progress
 from isops.services.reminders import digest_for_member
 
 # views.update of a modal the rep has closed meanwhile: nothing left to update.

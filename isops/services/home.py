@@ -10,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from isops.calendar import BusinessCalendar
 from isops.errors import NotAllowed, NotFound
+from isops.models import Member
 from isops.services.morning_progress import DoneTouch, latest_touch_on_own_leads
 from isops.services.reminders import MorningDigest
 from isops.services.reminders.compute import member_digest
@@ -57,3 +60,11 @@ def home_content(
             uow, member_id=digest.member_id, now=now, calendar=calendar
         )
     return HomeContent(digest=digest, recent=recent)
+
+
+def member_slack_id(uow: UnitOfWork, *, member_id: int) -> str | None:
+    """The Slack id of an active member (None: gone or deactivated)."""
+    with uow:
+        return uow.session.scalar(
+            select(Member.slack_user_id).where(Member.id == member_id, Member.active.is_(True))
+        )

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from isops.calendar import BusinessCalendar
 from isops.enums import Channel, DeliveryState, Outcome
-from isops.models import Action, Lead, Member, Notification
+from isops.models import Action, Lead, Notification
 from isops.services.morning_delivery import morning_key
 from isops.services.quick_log import QUICK_KEY_PREFIX, UNDO_WINDOW
 from isops.unit_of_work import UnitOfWork
@@ -167,11 +167,3 @@ def latest_touch_on_own_leads(
     if not done:
         return None
     return max(done.values(), key=lambda touch: touch.acted_at)
-
-
-def member_slack_id(uow: UnitOfWork, *, member_id: int) -> str | None:
-    """The Slack id of an active member (None: gone or deactivated)."""
-    with uow:
-        return uow.session.scalar(
-            select(Member.slack_user_id).where(Member.id == member_id, Member.active.is_(True))
-        )

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -41,7 +41,6 @@ from isops.clock import utcnow
 from isops.date_labels import time_label
 from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import Conflict, NotAllowed, NotFound
-from isops.messages import LEAD_NOT_FOUND, LEAD_NOT_YOURS
 from isops.models import Action, Lead, LeadHistory, NoActionReview
 from isops.rules import FiveC2M, Targets
 from isops.services import live_lists, reviews
@@ -49,6 +48,7 @@ from isops.services.actions import ShownFields, memo_digest, record_action
 from isops.services.counters import recompute_counters
 from isops.services.history import record_change
 from isops.services.lead_access import load_actor
+from isops.services.leads import visible_lead
 from isops.services.live_lists import OpenList
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
@@ -164,7 +164,7 @@ def quick_log(
     with uow:
         session = uow.session
         actor = load_actor(session, slack_user_id=slack_user_id)
-        lead = _visible(session, actor.may_act_for, lead_id)
+        lead = visible_lead(session, actor, lead_id)
         today = actor.today(calendar)
         shown = ShownFields(
             lead_id=lead.id,
@@ -223,15 +223,6 @@ def _refreshing(open_list: OpenList | None) -> Callable[[UnitOfWork, Any], None]
     return lambda uow, _result: live_lists.refresh_list_view(uow, view=open_list, now=utcnow())
 
 
-def _visible(session: Session, may_act_for: Any, lead_id: int) -> Lead:
-    lead = session.get(Lead, lead_id)
-    if lead is None:
-        raise NotFound(LEAD_NOT_FOUND)
-    if not may_act_for(lead.owner_id):
-        raise NotAllowed(LEAD_NOT_YOURS)
-    return lead
-
-
 def _status_shown(uow: UnitOfWork, lead: Lead) -> int:
     """The status the modal would show: while 4/6 waits for review, the one before it."""
     pending_id = reviews.pending_review_id(uow, lead_id=lead.id)
@@ -277,7 +268,7 @@ def undo_quick_log(
         action = session.get(Action, action_id)
         if action is None:
             raise NotFound(messages.UNDO_NOT_FOUND)
-        lead = _visible(session, actor.may_act_for, action.lead_id)
+        lead = visible_lead(session, actor, action.lead_id)
         # The lead's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers): a
         # log of the same lead waits, and a second undo finds the action gone.
         session.refresh(lead, with_for_update=True)
@@ -338,7 +329,7 @@ def undo_quick_log(
         if open_list is not None:
             live_lists.refresh_list_view(uow, view=open_list, now=now)
         uow.commit()
-    return UndoResult(**{**undone.__dict__, "updates_morning_dm": updates_dm})
+    return replace(undone, updates_morning_dm=updates_dm)
 
 
 def _minutes(window: dt.timedelta) -> int:
