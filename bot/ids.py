@@ -21,8 +21,24 @@ REVIEW_APPROVE_BUTTON = "review.approve"
 REVIEW_RETURN_BUTTON = "review.return"
 REVIEW_RETURN_VIEW = "review_return"
 
-# Morning DM: move overdue next action dates to upcoming business days.
+# Lists (focus section): move overdue next action dates to upcoming business days.
 RESCHEDULE_OVERDUE_BUTTON = "reminder.reschedule_overdue"
+
+# One-tap logging on every list item (issue 11): an overflow menu `lead.quick` whose option
+# values are "<lead id>:<choice>:<version>", or buttons `lead.quick:<choice>` with the same
+# values (the new-lead DM). Choices: absent, voicemail, mail (logged at once), connected and
+# detail (open the log modal). Undo: `lead.undo`, value = action id.
+QUICK_LOG_MENU = "lead.quick"
+UNDO_BUTTON = "lead.undo"
+# Where a log modal opened from App Home "replies": nowhere — the Home it came from is
+# re-published with the touch at its top (a `reply_to` value, beside channel ids).
+HOME_SURFACE = "HOME"
+# The whole list in a modal (「一覧を開く」, 「すべて表示」): value = a section key or "all".
+LIST_OPEN_BUTTON = "list.open"
+LIST_VIEW = "lead_list"
+# Block ids of list items: the morning DM's 今日まず items, and every other list's items.
+FIRST_ITEM_BLOCK = "first"  # "first:<lead id>"
+LIST_ITEM_BLOCK = "item"  # "item:<lead id>"
 
 # Manager review messages: the actions block of review N is "review_actions:N" (one message
 # may list several reviews); on status-6 reviews a ticked checkbox sets the re-approach date.

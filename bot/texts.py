@@ -1,62 +1,66 @@
-"""The bot's vocabulary: the symbol and the word for each concept, the date forms, and the
-Japanese strings the listeners share. Every builder in `bot/blocks` takes them from here, so
-how a concept looks on Slack is changed in this one file.
+"""The bot's vocabulary: one symbol and one word per concept, the date forms, and the Japanese
+strings the listeners share. Every builder in `bot/blocks` takes them from here, so how a
+concept looks on Slack is changed in this one file.
 
-Where surfaces disagree today, each variant has a name that says which surface shows it, and a
-`# unify:` comment marks what a later change will merge. A sentence that only one surface
-says stays with its builder.
+| concept                                              | symbol | word                     |
+|------------------------------------------------------|--------|--------------------------|
+| an inbound lead (rule 1)                             | 📥     | インバウンド             |
+| a deadline, and anything past its date               | ⏰     | 期限 今日 / 期限超過     |
+| the next action date; a focus lead whose date came   | 📅     | 次回 / 注力              |
+| 5C2M incomplete (rule 4)                             | 🔁     | 5C2M                     |
+| behind on the actions within 7 days of CV (rule 4)   | ⚡     | 7日以内                  |
+| a decision the manager returned (rule 3)             | ↩️     | 差し戻し                 |
+| a focus lead whose date needs care (rule 5)          | 🧹     | 整備                     |
+| a 4/6 decision waiting for the manager               | ⏳     | 承認待ち                 |
+| a review withdrawn by a new action                   | 🚫     | 取り下げ                 |
+| a call / a mail / another touch                      | 📞 ✉️ 💬 | 架電 / メール / その他 |
+| logging a touch (記録)                               | 📝     | 記録                     |
+| the action memo                                      | 🗒     | メモ                     |
+| saved, done, on time                                 | ✅     |                          |
+| a warning                                            | ⚠️     |                          |
+
+The rest (🎉 ☀️ 👥 📊 🌴 ✏️ 💡 🗄 🔗 📚 🎯 📨 ❌ 💻 🏢 🤝 🗓 🗳) each name one thing below.
+Symbols are Unicode characters, never Slack's `:name:` forms, so every client and the plain
+text of a notification show the same thing.
+
+Dates `12/2(水)`, with the year only when it is not this year (`2027/1/5(火)`); times `13:28`;
+both `12/2(水) 13:28` (`isops.date_labels`, so the domain's messages agree). Always 今日 (never
+the formal synonym).
+A contact's name is always followed by 様; sentences end in です/ます.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-from isops import messages
+from isops import date_labels, messages
 from isops.enums import Channel
 from isops.rules import FiveC2M
 
 # -- Symbols ---------------------------------------------------------------------------------------
 
-# unify: an inbound lead is 🔥 in the morning DM, 📥 in the log modal and its confirmation,
-# and :inbox_tray: (📥 by its Slack name) in the owner's new-lead DM.
-INBOUND_MARK_MORNING = "🔥"  # morning DM, /isops today, a manager's lines for away reps
-INBOUND_MARK_LOG = "📥"  # lead picker, the picked lead's context line, log confirmation
-INBOUND_MARK_OWNER_DM = ":inbox_tray:"  # the owner's DM for a new lead
-
-# unify: a deadline is ⏰ in the morning DM and the lead picker, :alarm_clock: (the same ⏰ by
-# its Slack name) in the owner's new-lead DM; and a focus lead whose date has come is 📅 in
-# the morning DM (NEXT_ACTION_MARK) but ⏰ in the lead picker.
-DUE_MARK = "⏰"  # morning DM's overdue group, lead picker's due focus leads
-DUE_MARK_OWNER_DM = ":alarm_clock:"  # the owner's DM: the first-approach deadline
-
-NEXT_ACTION_MARK = "📅"  # the next action date: morning DM's focus leads, log confirmation
-FIVE_C2M_MARK = "🔁"  # morning DM: 5C2M incomplete
-RETURNED_MARK = "↩️"  # a decision the manager returned: morning DM, review message, rep's DM
-HYGIENE_MARK = "🧹"  # morning DM: focus leads whose date needs attention
-
-# unify: a review waiting for the manager is ⏳ to the rep (morning DM, /isops today, log
-# modal and confirmation) and ⚖️ in the manager's part of the morning DM.
-PENDING_MARK = "⏳"
-PENDING_MARK_MANAGER = "⚖️"
-
-# unify: a withdrawn review is ↩️ in the log confirmation (RETURNED_MARK's symbol) and 🚫 in
-# the manager's review message.
-WITHDRAWN_MARK_LOG = "↩️"
-WITHDRAWN_MARK_REVIEW = "🚫"
-
-CALL_MARK = "📞"
-MAIL_MARK = "✉️"
-LOG_MARK = "📝"  # the 記録 button
-# unify: an "other" touch is 📝 in the log confirmation, the 記録 button's symbol.
-CHANNEL_MARKS = {Channel.CALL: CALL_MARK, Channel.MAIL: MAIL_MARK, Channel.OTHER: LOG_MARK}
-
-DONE_MARK = "✅"  # saved, approved, on time
-# unify: a warning is ⚠️ everywhere but the managers' DM for a lead nobody could take, which
-# writes :warning: (the same ⚠️ by its Slack name).
-WARNING_MARK = "⚠️"
-WARNING_MARK_UNASSIGNED_DM = ":warning:"
-CELEBRATE_MARK = "🎉"  # nothing to do today, 5C2M reached
+INBOUND_MARK = "📥"  # an inbound lead (rule 1): lists, lead picker, new-lead DM, confirmation
+DEADLINE_MARK = "⏰"  # a deadline (inbound first approach) and anything past its date
+NEXT_ACTION_MARK = "📅"  # the next action date; a focus lead whose date has come (rule 2)
+FIVE_C2M_MARK = "🔁"  # 5C2M incomplete
 EARLY_MARK = "⚡"  # behind on the actions within 7 days of CV
+RETURNED_MARK = "↩️"  # a decision the manager returned
+HYGIENE_MARK = "🧹"  # focus leads whose date needs attention
+PENDING_MARK = "⏳"  # a 4/6 decision waiting for the manager (rep and manager alike)
+WITHDRAWN_MARK = "🚫"  # a review withdrawn by a new action
+
+CALL_MARK = "📞"  # a call, and a phone number
+MAIL_MARK = "✉️"  # a mail, and an e-mail address
+OTHER_CHANNEL_MARK = "💬"  # another touch (letter, SNS, event)
+CHANNEL_MARKS = {
+    Channel.CALL: CALL_MARK,
+    Channel.MAIL: MAIL_MARK,
+    Channel.OTHER: OTHER_CHANNEL_MARK,
+}
+LOG_MARK = "📝"  # logging a touch (記録)
+MEMO_MARK = "🗒"  # the action memo
+
+DONE_MARK = "✅"  # saved, approved, on time, logged today
+WARNING_MARK = "⚠️"
+CELEBRATE_MARK = "🎉"  # nothing to do today, 5C2M reached
 AWAY_MARK = "🌴"  # 休暇
 MORNING_MARK = "☀️"  # the morning DM's header
 TEAM_MARK = "👥"  # a manager's team in the morning DM
@@ -108,100 +112,81 @@ AWAY_WEEK = "休暇 (今週は全日)"
 
 
 def five_c2m_label(progress: FiveC2M) -> str:
-    """`📞2/5 ✉️0/2`: 5C2M progress on every surface."""
-    # unify: isops.rules.FiveC2M.label() spells the same for the domain's own messages (the
-    # 5C2M confirmation's error) and must change with CALL_MARK / MAIL_MARK.
+    """`📞2/5 ✉️0/2`: 5C2M progress on every Slack surface (the domain's messages say it in
+    words, `FiveC2M.label`)."""
     return (
         f"{CALL_MARK}{progress.calls}/{progress.target_calls}"
         f" {MAIL_MARK}{progress.mails}/{progress.target_mails}"
     )
 
 
+def channel_outcome(channel: Channel, outcome: str) -> str:
+    """`📞 不在`: a touch and its result."""
+    return f"{CHANNEL_MARKS[channel]} {outcome}"
+
+
 # -- Recurring words -------------------------------------------------------------------------------
 
-# The morning DM's sections, also the words `/isops today <section>` accepts.
+TODAY = "今日"  # the one word for today on every surface
+
+# The lists' sections, also the words `/isops today <section>` accepts.
 INBOUND_LABEL = "インバウンド"
 FOCUS_LABEL = "注力"
 FIVE_C2M_LABEL = "5C2M"
 RETURNED_LABEL = "差し戻し"  # also the manager's button and the return modal's title
 HYGIENE_LABEL = "整備"
-PENDING_LABEL = "承認待ち"  # morning DM, /isops today, lead picker
+PENDING_LABEL = "承認待ち"  # lists, lead picker, the manager's part of the morning DM
 
 # The four CRM fields.
-# unify: the status field is アクションステータス in the log modal and ステータス elsewhere
-# (rep's return DM, /lead result, log confirmation).
-STATUS_FIELD_LOG_MODAL = "アクションステータス"
 STATUS_FIELD = "ステータス"
-PRIORITY_FIELD = "優先リード"  # log modal, return modal, rep's return DM
-NEXT_ACTION_DATE_FIELD = "次回活動予定日"  # log modal, return modal, rep's return DM, DMs
+PRIORITY_FIELD = "優先リード"
+NEXT_ACTION_DATE_FIELD = "次回活動予定日"
+MEMO_FIELD = "アクションメモ"
 NOT_SET = "未設定"  # a field without a value (rep's return DM)
-# unify: an empty field shows — in the review message and the new-lead DMs, - after /lead.
-EMPTY_FIELD = "—"
-EMPTY_FIELD_LEAD_RESULT = "-"
+EMPTY_FIELD = "—"  # an empty cell of a fields block
 
-# The 記録 button (opens the log modal with the lead picked).
+HONORIFIC = "様"
+
+
+def contact_label(contact_name: str) -> str:
+    """`山田 太郎 様`: a contact's name, always with 様 (escape it first for mrkdwn)."""
+    return f"{contact_name} {HONORIFIC}"
+
+
+def lead_label(company: str, contact_name: str | None) -> str:
+    """`株式会社A 山田 太郎 様` (plain text; escape it for mrkdwn)."""
+    return f"{company} {contact_label(contact_name)}" if contact_name else company
+
+
+# The 記録 button (opens the log modal with the lead picked), the same on every message.
 LOG_BUTTON = f"{LOG_MARK} 記録"
-# unify: the same button reads 「📝 このリードに記録」 after /lead and 「記録」 in the rep's DM
-# for a returned decision.
-LOG_BUTTON_LEAD_RESULT = f"{LOG_MARK} このリードに記録"
-LOG_BUTTON_RETURNED_DM = "記録"
 
 CANCEL = "キャンセル"  # a form modal's close button
 CLOSE = "閉じる"  # a result or notice modal's close button
 
 # -- Dates and times -------------------------------------------------------------------------------
 
-WEEKDAYS = "月火水木金土日"
-
-
-def jp_date(day: dt.date, *, year: bool = False) -> str:
-    """`11/27(金)` (with the year when asked: `2026/11/27(金)`): the morning DM, /isops today
-    and away, the owner's new-lead DM, the command line."""
-    prefix = f"{day.year}/" if year else ""
-    return f"{prefix}{day.month}/{day.day}({WEEKDAYS[day.weekday()]})"
-
-
-# unify: the other surfaces' forms below, each different from jp_date.
-
-
-def log_confirmation_date(day: dt.date) -> str:
-    """`2026/11/27 (金)`, zero-padded: the log confirmation's dates."""
-    return f"{day:%Y/%m/%d} ({WEEKDAYS[day.weekday()]})"
-
-
-def review_date(day: dt.date) -> str:
-    """`2026/11/27`: the review message's CV and re-approach dates, the rep's return DM."""
-    return f"{day:%Y/%m/%d}"
-
-
-def review_time(local: dt.datetime) -> str:
-    """`11/27 10:00` (a local time): when a review was asked for, decided, last contacted."""
-    return f"{local:%m/%d %H:%M}"
-
-
-def lead_result_time(local: dt.datetime) -> str:
-    """`2026/11/27 10:00` (a local time): the CV of a lead registered with /lead."""
-    return f"{local:%Y/%m/%d %H:%M}"
-
-
-def new_lead_dm_time(local: dt.datetime) -> str:
-    """`11/27(金) 10:00` (a local time): when a new lead arrived, in the new-lead DMs."""
-    return f"{jp_date(local.date())} {local:%H:%M}"
-
+WEEKDAYS = date_labels.WEEKDAYS
+jp_date = date_labels.date_label  # `12/2(水)`, `2027/1/5(火)`
+jp_time = date_labels.time_label  # `13:28`
+jp_moment = date_labels.moment_label  # `12/2(水) 13:28`
 
 # -- Shared by the listeners -----------------------------------------------------------------------
 
 # The same words as the domain error, so the Home tab and a refused command agree.
 NOT_REGISTERED = messages.NOT_REGISTERED
-UNKNOWN_SUBCOMMAND = (
-    "`/isops {name}` というコマンドはありません。`/isops help` で一覧を表示します。"
-)
+UNKNOWN_SUBCOMMAND = "「/isops {name}」というコマンドはありません。/isops help で一覧を表示します。"
 HELP_HEADER = "*isops — インサイドセールスの活動環境*"
+# What a rep does, in the order of their day (help, App Home).
 SLASH_COMMANDS_HELP = (
-    ("/log-call [検索語]", "架電を記録し、4項目 (ステータス・優先・次回活動予定日・メモ) を更新"),
-    ("/log-mail [検索語]", "メールを記録し、4項目を更新"),
-    ("/lead", "リードを手動で登録 (重複チェックつき)"),
-    ("/case [検索語]", "事例ライブラリ: 課題 → 機能 → 便益 で探す (add で追加、map で全体像)"),
+    ("/isops today", "今日のリスト (朝の DM と同じ順)。各リードの ⋯ から 1 タップで記録できます"),
+    (
+        "/log-call [会社名]",
+        "架電を記録し、ステータス・優先リード・次回活動予定日・メモを更新します",
+    ),
+    ("/log-mail [会社名]", "メールを記録し、同じく4項目を更新します"),
+    ("/lead", "リードを手で登録します (重複は自動で見つけます)"),
+    ("/case [検索語]", "事例を探します: 課題 → 機能 → 便益 (add で追加、map で全体像)"),
 )
 GENERIC_ERROR = "処理できませんでした。時間をおいてもう一度お試しください。"
 # A modal whose payload cannot be ours (e.g. an id out of range): nothing was saved.

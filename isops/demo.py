@@ -398,6 +398,7 @@ class _Builder:
         self.today = calendar.local_date(morning)
         self.inbound_sources = inbound_sources
         self.ids: dict[str, int] = {}
+        self.leads_made = 0
 
     def at(self, when: Ago | Local) -> dt.datetime:
         """The moment `when` stands for, relative to the demo's morning."""
@@ -429,9 +430,14 @@ class _Builder:
         """The lead, its touches (counters kept as logging keeps them) and its review."""
         owner_id = self.ids[spec.owner.slack_user_id]
         cv_at = self.at(spec.cv)
+        self.leads_made += 1
+        n = self.leads_made
         row = Lead(
             company=spec.company,
             contact_name=spec.contact,
+            # Numbers and addresses of the sample only (example.co.jp is reserved).
+            phone=f"03-{5100 + n * 7:04d}-{(2300 + n * 389) % 10000:04d}",
+            email=f"sales{n:02d}@example.co.jp" if n % 3 else None,
             status=spec.status,
             priority=spec.priority,
             next_action_date=(

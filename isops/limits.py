@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from isops.date_labels import date_label
+
 COMPANY = 200
 CONTACT_NAME = 200
 TITLE = 200
@@ -57,7 +59,7 @@ def cv_at_out_of_range(moment: dt.datetime, *, now: dt.datetime, tz: dt.tzinfo) 
         or moment.astimezone(tz).date() < EARLIEST_DATE
         or moment > latest
     ):
-        return f"{EARLIEST_DATE:%Y/%m/%d} から現在の 1 日後までの日時にしてください"
+        return f"{date_label(EARLIEST_DATE)} から現在の 1 日後までの日時にしてください"
     return None
 
 
@@ -66,7 +68,10 @@ def next_action_date_out_of_range(day: dt.date, *, today: dt.date) -> str | None
     latest = dt.date(today.year + NEXT_ACTION_YEARS_AHEAD, 12, 31)
     if EARLIEST_DATE <= day <= latest:
         return None
-    return f"{EARLIEST_DATE:%Y/%m/%d} から {latest:%Y/%m/%d} までの日付にしてください"
+    return (
+        f"{date_label(EARLIEST_DATE, today=today)} から {date_label(latest, today=today)}"
+        " までの日付にしてください"
+    )
 
 
 # The FS hand-off note (issue 12): each of its five parts as the rep types it in the log

@@ -107,3 +107,20 @@ def review_already_decided(name: str | None, when: str, verb: str) -> str:
 PENDING_REVIEW_LOCKED = (
     "承認待ちのため変更できません (対応不要の申請をマネージャーが判断してから取り込んでください)"
 )
+
+# -- one-tap logging and its undo (issue 11) -------------------------------------------------------
+
+UNDO_NOT_FOUND = "取り消す記録が見つかりません (すでに取り消されています)"
+UNDO_ONLY_QUICK = (
+    "取り消せるのは 1 タップの記録だけです。内容を直すときは「詳しく記録」を使ってください"
+)
+UNDO_LATER_ACTION = "このリードにはその後の記録があるため取り消せません"
+UNDO_LEAD_CHANGED = "このリードはその後変更されたため取り消せません"
+UNDO_WITHDREW_REVIEW = (
+    "承認待ちの申請を取り下げた記録は取り消せません。「詳しく記録」で直してください"
+)
+
+
+def undo_too_late(minutes: int, logged_at: str) -> str:
+    """An undo after its window (`logged_at`: `13:28`)."""
+    return f"取り消せるのは記録から {minutes} 分以内です ({logged_at} に記録)"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from isops import limits, messages
 from isops.calendar import BusinessCalendar
+from isops.date_labels import date_label
 from isops.enums import (
     CLOSED_STATUSES,
     NEEDS_REVIEW_STATUSES,
@@ -57,8 +58,9 @@ class FiveC2M:
         return Channel.MAIL if mail_share < call_share else Channel.CALL
 
     def label(self) -> str:
-        """`📞2/5 ✉️0/2` as the reps see it everywhere."""
-        return f"📞{self.calls}/{self.target_calls} ✉️{self.mails}/{self.target_mails}"
+        """`架電 2/5・メール 0/2`: the progress in words, for the domain's own messages.
+        Slack surfaces show it with the symbols of `bot.texts.five_c2m_label`."""
+        return f"架電 {self.calls}/{self.target_calls}・メール {self.mails}/{self.target_mails}"
 
 
 def five_c2m(calls: int, mails: int, targets: Targets) -> FiveC2M:
@@ -118,7 +120,9 @@ def next_action_date_problem(
             return messages.FOCUS_NEEDS_NEXT_ACTION_DATE
         limit = today + dt.timedelta(days=targets.focus_max_days)
         if next_action_date > limit:
-            return messages.focus_date_too_far(targets.focus_max_days, f"{limit:%Y/%m/%d}")
+            return messages.focus_date_too_far(
+                targets.focus_max_days, date_label(limit, today=today)
+            )
     return None
 
 

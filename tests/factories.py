@@ -118,6 +118,7 @@ def lead(
     inbound: bool = False,
     email: str | None = None,
     memo: str = "",
+    phone: str | None = None,
 ) -> int:
     """Create a lead owned by the member with Slack id `owner`; returns its id."""
     company = company or f"株式会社テスト{next(_seq)}"
@@ -133,6 +134,7 @@ def lead(
             inbound=inbound,
             email=email,
             memo=memo,
+            phone=phone,
             owner_id=_member_id(uow.session, owner),
             search_text=lead_search_text(company, contact_name),
         )
@@ -236,3 +238,23 @@ def returned_review(
         uow.session.flush()
         uow.commit()
         return review.id
+
+
+def record_field_change(
+    uow: UnitOfWork, lead_id: int, *, field: str, old: Any, new: Any, by: str | None = None
+) -> None:
+    """Change one of a lead's fields with its history row, as another path (a return, an
+    import) would."""
+    from isops.services.history import record_change
+
+    with uow:
+        record_change(
+            uow.session,
+            lead_id=lead_id,
+            member_id=_member_id(uow.session, by),
+            field=field,
+            old=old,
+            new=new,
+        )
+        setattr(uow.session.get_one(Lead, lead_id), field, new)
+        uow.commit()

@@ -11,7 +11,9 @@ from bot.blocks.mrkdwn import context, section
 from bot.texts import jp_date
 from isops.services.away import AwayView
 
-AWAY_USAGE = "`/isops away 12/1-12/5` で休暇を登録、`/isops away cancel` で今後の休暇を取り消します"
+AWAY_USAGE = (
+    "休暇の登録は `/isops away 12/1-12/5` 、今後の休暇の取り消しは `/isops away cancel` です"
+)
 
 
 def _span(start: dt.date, end: dt.date) -> str:

@@ -89,7 +89,7 @@ def lead_text(lead: TargetLead, *, tz: dt.tzinfo) -> str:
     parts.append(f"CV {jp_date(lead.cv_at.astimezone(tz).date())}")
     # 未対応 and 未アプローチ say the same of an untouched lead: one of them.
     parts.append(
-        f"{texts.INBOUND_MARK_LOG} 未アプローチ"
+        f"{texts.INBOUND_MARK} 未アプローチ"
         if not lead.approached
         else ActionStatus(lead.status).label
     )

@@ -51,7 +51,7 @@ SHORT_NOTE = 120
 def when(moment: dt.datetime, tz: dt.tzinfo) -> str:
     """`12/1(火) 14:00` in `tz`."""
     local = moment.astimezone(tz)
-    return f"{jp_date(local.date())} {local:%H:%M}"
+    return texts.jp_moment(local)
 
 
 def meeting_line(detail: HandoffDetail, tz: dt.tzinfo) -> str:

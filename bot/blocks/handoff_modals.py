@@ -245,7 +245,7 @@ def build_return_modal(
                 "action_id": ids.HANDOFF_NEXT_DATE_INPUT,
                 "placeholder": plain("日付を選ぶ"),
             },
-            hint=f"今日から {focus_max_days} 日以内 ({jp_date(latest, year=True)} まで)",
+            hint=f"今日から {focus_max_days} 日以内 ({jp_date(latest)} まで)",
         ),
         context(
             f"リードは {escape(detail.rep.name)} さんに、ステータス"

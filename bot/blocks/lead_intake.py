@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, texts
-from bot.blocks.log_button import build_log_button
+from bot.blocks.lead_lines import build_quick_buttons, email_link, phone_link, version_of
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
     MAX_PLAIN_TEXT_TITLE,
@@ -81,14 +81,14 @@ def deadline_text(notice: LeadNotice) -> str | None:
     """DOMAIN.md rule 1: same business day, or the next one after the cut-off."""
     if notice.deadline is None:
         return None
-    when = "本日中" if notice.same_day else "翌営業日中"
+    when = "今日中" if notice.same_day else "翌営業日中"
     return f"{jp_date(notice.deadline)} 中 ({when}) に初回アプローチ"
 
 
 def _who(notice: LeadNotice) -> str:
     who = f"*{escape(notice.company)}*"
     if notice.contact_name:
-        who += f"  {escape(notice.contact_name)} 様"
+        who += f"  {escape(texts.contact_label(notice.contact_name))}"
     if notice.title:
         who += f" ({escape(notice.title)})"
     return who
@@ -99,29 +99,32 @@ def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     fields = [
         f"*流入元*\n{escape(notice.source) or texts.EMPTY_FIELD}"
         + (" (インバウンド)" if notice.inbound else ""),
-        f"*流入日時*\n{texts.new_lead_dm_time(arrived)}",
+        f"*流入日時*\n{texts.jp_moment(arrived)}",
     ]
     if notice.industry:
         fields.append(f"*業種*\n{escape(notice.industry)}")
-    contact = " / ".join(escape(v) for v in (notice.phone, notice.email) if v)
-    if contact:
-        fields.append(f"*連絡先*\n{contact}")
+    if notice.email:  # the phone is in the headline, where the rep taps it
+        fields.append(f"*メール*\n{email_link(notice.email)}")
     return [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]
 
 
 def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
-    """The owner's DM: what came in, from where, the first-approach deadline, and 記録."""
+    """The owner's DM: what came in, from where, the first-approach deadline, the phone to
+    call, and the one-tap log buttons (📞 不在 / 📞 留守電 / ✉️ 送信 at once; 📞 接続… and
+    📝 詳しく記録… open the log modal)."""
     deadline = deadline_text(notice)
-    headline = f"{texts.INBOUND_MARK_OWNER_DM} *{ASSIGNED_TITLE}*\n{_who(notice)}"
+    headline = f"{texts.INBOUND_MARK} *{ASSIGNED_TITLE}*\n{_who(notice)}"
     if deadline:
-        headline += f"\n{texts.DUE_MARK_OWNER_DM} *{deadline}*"
+        headline += f"\n{texts.DEADLINE_MARK} *{deadline}*"
+    headline += f"\n{phone_link(notice.phone)}"
     blocks: list[dict[str, Any]] = [
         section(headline),
         {"type": "section", "fields": _details(notice, tz)},
         {
             "type": "actions",
             "block_id": f"lead_assigned:{notice.lead_id}",
-            "elements": [{**build_log_button(notice.lead_id), "style": "primary"}],
+            # A new lead has no touch yet: version "0" (a tap after one is a duplicate).
+            "elements": build_quick_buttons(notice.lead_id, version_of(None)),
         },
         context(f"割り当て: {escape(notice.reason)}"),
     ]
@@ -134,10 +137,7 @@ def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
 def build_lead_unassigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
     """A manager's DM: a lead is waiting for an owner (everyone away, or no reps)."""
     deadline = deadline_text(notice)
-    text = (
-        f"{texts.WARNING_MARK_UNASSIGNED_DM} *{UNASSIGNED_TITLE}*\n{_who(notice)}"
-        f"\n{escape(notice.reason)}"
-    )
+    text = f"{texts.WARNING_MARK} *{UNASSIGNED_TITLE}*\n{_who(notice)}\n{escape(notice.reason)}"
     if deadline:
         text += f"\n期限: {deadline}"
     blocks: list[dict[str, Any]] = [

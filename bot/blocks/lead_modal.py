@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot import ids, texts
 from bot.blocks.log_button import build_log_button
-from bot.blocks.log_modal import lead_name, status_label
+from bot.blocks.log_modal import status_label
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
 from bot.forms.lead import LeadMetadata
 from isops import limits
@@ -138,7 +138,7 @@ def build_lead_modal(
 def build_lead_result(registration: LeadRegistration, *, zone: ZoneInfo) -> dict[str, Any]:
     """The modal after submitting: the new lead, or the existing one it duplicates."""
     lead = registration.lead
-    name = escape(lead_name(lead.company, lead.contact_name))
+    name = escape(texts.lead_label(lead.company, lead.contact_name))
     if registration.created:
         headline = f"{texts.DONE_MARK} *{name}* を登録しました。"
     else:
@@ -150,9 +150,9 @@ def build_lead_result(registration: LeadRegistration, *, zone: ZoneInfo) -> dict
     fields = [
         f"*{texts.STATUS_FIELD}*\n{escape(status_label(lead.status))}",
         f"*担当者*\n{escape(lead.owner_name) if lead.owner_name else '未割り当て'}",
-        f"*メール*\n{escape(lead.email) if lead.email else texts.EMPTY_FIELD_LEAD_RESULT}",
-        f"*流入元*\n{escape(lead.source) if lead.source else texts.EMPTY_FIELD_LEAD_RESULT}",
-        f"*CV*\n{texts.lead_result_time(cv_local)}",
+        f"*メール*\n{escape(lead.email) if lead.email else texts.EMPTY_FIELD}",
+        f"*流入元*\n{escape(lead.source) if lead.source else texts.EMPTY_FIELD}",
+        f"*CV*\n{texts.jp_moment(cv_local)}",
     ]
     blocks: list[dict[str, Any]] = [
         section(headline),
@@ -163,7 +163,7 @@ def build_lead_result(registration: LeadRegistration, *, zone: ZoneInfo) -> dict
             {
                 "type": "actions",
                 "block_id": "lead_result_actions",
-                "elements": [build_log_button(lead.id, text=texts.LOG_BUTTON_LEAD_RESULT)],
+                "elements": [build_log_button(lead.id, text=texts.LOG_BUTTON)],
             }
         )
     return {

@@ -58,7 +58,7 @@ def _status_lines(result: ActionResult) -> list[str]:
             f" → *{status_label(result.status_after)}*"
         )
     if result.review_withdrawn:
-        lines.append(f"{texts.WITHDRAWN_MARK_LOG} 承認待ちだった対応不要の申請は取り下げました。")
+        lines.append(f"{texts.WITHDRAWN_MARK} 承認待ちだった対応不要の申請は取り下げました。")
     return lines
 
 
@@ -105,7 +105,7 @@ def _inbound_line(result: ActionResult) -> str | None:
     deadline = jp_date(result.inbound_deadline)
     if result.inbound_deadline_met:
         return (
-            f"{texts.INBOUND_MARK_LOG} インバウンド初回対応: 期限 {deadline} に間に合いました"
+            f"{texts.INBOUND_MARK} インバウンド初回対応: 期限 {deadline} に間に合いました"
             f" {texts.DONE_MARK}"
         )
     return (

@@ -54,8 +54,8 @@ from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 TITLES: dict[Channel, str] = {Channel.CALL: "架電を記録", Channel.MAIL: "メールを記録"}
 SUBMIT = "記録する"
 _URGENCY_MARK = {
-    Urgency.DUE: texts.DUE_MARK,
-    Urgency.INBOUND_WAITING: texts.INBOUND_MARK_LOG,
+    Urgency.DUE: texts.NEXT_ACTION_MARK,
+    Urgency.INBOUND_WAITING: texts.INBOUND_MARK,
 }
 _REVIEW_NOTE = "要承認"
 # The quick date choices: (label, label when tomorrow is a day off).
@@ -156,7 +156,7 @@ def selected_lead(snapshot: LeadSnapshot) -> SelectedLead:
     if snapshot.owner_name:
         parts.append(f"担当: {escape(snapshot.owner_name)}")
     if snapshot.awaiting_first_approach:
-        parts.append(f"{texts.INBOUND_MARK_LOG} インバウンド初回対応")
+        parts.append(f"{texts.INBOUND_MARK} インバウンド初回対応")
     line = " · ".join(parts)
     if snapshot.pending_status is not None:
         line += (
@@ -334,7 +334,7 @@ def build_log_modal(
     ]
     status_block = input_block(
         ids.versioned(ids.LOG_STATUS_BLOCK, _version(lead, meta.status_resets)),
-        texts.STATUS_FIELD_LOG_MODAL,
+        texts.STATUS_FIELD,
         _select(ids.LOG_STATUS_BLOCK, status_options, values.status, "ステータスを選ぶ"),
     )
     # Choosing a status sends block_actions: the modal shows what that status needs.
@@ -467,7 +467,7 @@ def build_log_modal_for(
         pushed=pushed,
     )
     if lead is not None:
-        values = values_for(lead, start.outcome)
+        values = values_for(lead, outcome=start.outcome)
     elif start.outcome is not None:
         values = LogValues(outcome=outcome_value(outcome_channel(start.outcome), start.outcome))
     else:

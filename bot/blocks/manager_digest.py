@@ -44,10 +44,10 @@ def _who(company: str, contact: str | None) -> str:
 def rep_row_text(rep: RepToday) -> str:
     """`*佐藤* 🔥 2 · ⏰ 1 · 🔁 5 · ⚖️ 1` (zeros left out; ✅ when nothing waits)."""
     counts = [
-        (texts.INBOUND_MARK_MORNING, rep.inbound_overdue),
-        (texts.DUE_MARK, rep.focus_overdue),
+        (texts.INBOUND_MARK, rep.inbound_overdue),
+        (texts.NEXT_ACTION_MARK, rep.focus_overdue),
         (texts.FIVE_C2M_MARK, rep.five_c2m_behind),
-        (texts.PENDING_MARK_MANAGER, rep.pending_reviews),
+        (texts.PENDING_MARK, rep.pending_reviews),
     ]
     shown = " · ".join(f"{mark} {n}" for mark, n in counts if n)
     name = f"*{escape(rep.name)}*"
@@ -61,8 +61,8 @@ def rep_table(reps: tuple[RepToday, ...]) -> list[Block]:
     if not reps:
         return []
     legend = (
-        f"{texts.INBOUND_MARK_MORNING} インバウンド期限超過 · {texts.DUE_MARK} 注力の予定日超過 ·"
-        f" {texts.FIVE_C2M_MARK} 5C2M 未完了 · {texts.PENDING_MARK_MANAGER} {texts.PENDING_LABEL}"
+        f"{texts.INBOUND_MARK} インバウンド期限超過 · {texts.NEXT_ACTION_MARK} 注力の予定日超過 ·"
+        f" {texts.FIVE_C2M_MARK} 5C2M 未完了 · {texts.PENDING_MARK} {texts.PENDING_LABEL}"
     )
     blocks: list[Block] = []
     chunk: list[str] = []
@@ -83,7 +83,7 @@ def missed_text(missed: tuple[MissedLead, ...], total: int, day_label: str) -> s
     )
     more = f" …他 {total - min(total, MISSED_NAMES_SHOWN)} 件" if total > MISSED_NAMES_SHOWN else ""
     return (
-        f"{texts.INBOUND_MARK_MORNING} *{day_label} のインバウンド対応漏れ {total} 件*: {names}{more}"
+        f"{texts.INBOUND_MARK} *{day_label} のインバウンド対応漏れ {total} 件*: {names}{more}"
         " — 一覧は `/isops report a`"
     )
 
@@ -92,7 +92,7 @@ def open_reviews_button() -> Block:
     return {
         "type": "button",
         "action_id": ids.MANAGER_OPEN_REVIEWS_BUTTON,
-        "text": plain(f"{texts.PENDING_MARK_MANAGER} 承認待ちを開く"),
+        "text": plain(f"{texts.PENDING_MARK} 承認待ちを開く"),
         "value": "open",
     }
 
@@ -110,8 +110,7 @@ def away_text(rep: AwayRep) -> str:
     lines: list[str] = []
     for line in rep.inbound.items:
         lines.append(
-            f"• {texts.INBOUND_MARK_MORNING} {_who(line.company, line.contact_name)}"
-            " (インバウンド未対応)"
+            f"• {texts.INBOUND_MARK} {_who(line.company, line.contact_name)} (インバウンド未対応)"
         )
     for line in (*rep.focus_due.items, *rep.overdue.items):
         day = line.next_action_date
@@ -152,7 +151,7 @@ def build_manager_parts(manager: ManagerDigest) -> ManagerParts:
                 oldest += f" ({escape(pending.oldest_rep)} さん)"
         head.append(
             section(
-                f"{texts.PENDING_MARK_MANAGER} *対応不要の承認待ち {pending.count} 件*{oldest}",
+                f"{texts.PENDING_MARK} *対応不要の承認待ち {pending.count} 件*{oldest}",
                 accessory=open_reviews_button(),
             )
         )

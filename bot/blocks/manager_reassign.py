@@ -21,7 +21,7 @@ TITLE = "担当を振り替える"
 
 
 def _lead_label(lead: UrgentLead) -> str:
-    mark = texts.INBOUND_MARK_MORNING if lead.inbound else texts.NEXT_ACTION_MARK
+    mark = texts.INBOUND_MARK if lead.inbound else texts.NEXT_ACTION_MARK
     contact = f" {lead.contact_name} 様" if lead.contact_name else ""
     when = (
         f" (次回 {texts.jp_date(lead.next_action_date)})"
@@ -124,7 +124,7 @@ def build_reassigned_dm(payload: dict[str, Any], *, tz: ZoneInfo) -> dict[str, A
     cv = dt.datetime.fromisoformat(str(payload["cv_at"])).astimezone(tz)
     details = [f"CV {texts.jp_date(cv.date())}"]
     if payload.get("inbound"):
-        details.insert(0, f"{texts.INBOUND_MARK_MORNING} {texts.INBOUND_LABEL}")
+        details.insert(0, f"{texts.INBOUND_MARK} {texts.INBOUND_LABEL}")
     if payload.get("next_action_date"):
         day = dt.date.fromisoformat(str(payload["next_action_date"]))
         details.append(f"{texts.NEXT_ACTION_DATE_FIELD} {texts.jp_date(day)}")

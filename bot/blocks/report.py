@@ -90,9 +90,7 @@ def line_text(report: Report, line: ReportLine, tz: ZoneInfo) -> str:
         reason = escape(line.reason_code)
         if line.review_state == "pending":
             when = _local(line.review_at, tz) if line.review_at else None
-            parts.append(
-                f"{texts.PENDING_MARK_MANAGER} {texts.PENDING_LABEL} ({requested}・{reason})"
-            )
+            parts.append(f"{texts.PENDING_MARK} {texts.PENDING_LABEL} ({requested}・{reason})")
             if when:
                 parts.append(f"申請 {texts.jp_date(when)}")
         else:

@@ -30,8 +30,7 @@ RETURN_SUBMIT = "差し戻す"
 REAPPROACH_OPTION = "承認時に再アプローチ日を設定 ({months}か月後)"
 REASON_LABEL = "なぜ追うべきか (担当者にそのまま届きます)"
 REASON_PLACEHOLDER = "例: 役員が資料を読んでいた。来期の予算策定前にもう一度提案する価値がある"
-# Optional inputs: Slack adds 「(任意)」 to their labels itself.
-NEXT_DATE_LABEL = texts.NEXT_ACTION_DATE_FIELD
+NEXT_DATE_LABEL = texts.NEXT_ACTION_DATE_FIELD  # Slack adds (任意) to optional inputs
 PRIORITY_LABEL = texts.PRIORITY_FIELD
 RETURN_HINT = "差し戻すとステータスは *{status}* に戻ります。担当者は変わりません。"
 LIST_EMPTY = "あなたが判断する承認待ちはありません。"
@@ -48,7 +47,7 @@ def _local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 
 def _when(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
-    return texts.review_time(_local(moment, tz)) if moment else ""
+    return texts.jp_moment(_local(moment, tz)) if moment else ""
 
 
 def _status(code: int) -> str:
@@ -66,7 +65,7 @@ def _quote(text: str, limit: int) -> str:
 
 
 def _lead_title(detail: ReviewDetail) -> str:
-    contact = escape(detail.contact_name) if detail.contact_name else ""
+    contact = escape(texts.contact_label(detail.contact_name)) if detail.contact_name else ""
     if contact and detail.title:
         contact += f" ({escape(detail.title)})"
     return f"*{escape(detail.company)}*" + (f"　{contact}" if contact else "")
@@ -107,7 +106,7 @@ def _verdict(detail: ReviewDetail, tz: dt.tzinfo) -> str:
     if detail.state is ReviewState.APPROVED:
         text = f"{texts.DONE_MARK} {who} さんが {when} に承認しました。リードは担当者のリストから外れます。"
         if detail.reapproach_date:
-            text += f"\n再アプローチ予定日: *{texts.review_date(detail.reapproach_date)}*"
+            text += f"\n再アプローチ予定日: *{texts.jp_date(detail.reapproach_date)}*"
         return text
     if detail.state is ReviewState.RETURNED:
         status = ActionStatus(detail.returned_status).label
@@ -117,7 +116,7 @@ def _verdict(detail: ReviewDetail, tz: dt.tzinfo) -> str:
         return text + "\n" + _quote(detail.return_reason or "", RETURN_REASON_MAX)
     if detail.state is ReviewState.WITHDRAWN:
         rep = user_mention(detail.rep_slack_user_id)
-        return f"{texts.WITHDRAWN_MARK_REVIEW} {when} に取り下げられました: {rep} さんが新しい活動を記録しました。"
+        return f"{texts.WITHDRAWN_MARK} {when} に取り下げられました: {rep} さんが新しい活動を記録しました。"
     return ""
 
 
@@ -206,7 +205,7 @@ def build_review_message(
                 },
                 {
                     "type": "mrkdwn",
-                    "text": f"*CV日*\n{texts.review_date(_local(detail.cv_at, tz).date())}",
+                    "text": f"*CV日*\n{texts.jp_date(_local(detail.cv_at, tz).date())}",
                 },
                 {
                     "type": "mrkdwn",
@@ -346,9 +345,7 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
         if detail.requested_by_rep
         else f" ({user_mention(detail.requested_by_slack_user_id)} さん)"
     )
-    next_date = (
-        texts.review_date(detail.next_action_date) if detail.next_action_date else texts.NOT_SET
-    )
+    next_date = texts.jp_date(detail.next_action_date) if detail.next_action_date else texts.NOT_SET
     return {
         "text": truncate(
             f"{texts.RETURNED_MARK} 対応不要の判断が差し戻されました: {escape(detail.company)}",
@@ -383,9 +380,7 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
             {
                 "type": "actions",
                 "elements": [
-                    build_log_button(
-                        detail.lead_id, text=texts.LOG_BUTTON_RETURNED_DM, style="primary"
-                    )
+                    build_log_button(detail.lead_id, text=texts.LOG_BUTTON, style="primary")
                 ],
             },
             context(

@@ -49,7 +49,7 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     morning = team.morning.astimezone(deps.calendar.tz)
     print(f"isops デモ: サンプルチーム (マネージャー1名・担当3名) を {path} {made}。")
     print(
-        f"{jp_date(team.business_date, year=True)} {morning:%H:%M} ({settings.timezone}) に"
+        f"{jp_date(team.business_date)} {morning:%H:%M} ({settings.timezone}) に"
         " Slack で届く朝の DM:\n"
     )
     role_names = {"manager": "マネージャー", "rep": "担当"}

@@ -68,7 +68,7 @@ def _cmd_away(settings: Settings, args: argparse.Namespace) -> int:
         )
     print(
         f"休暇を登録しました: {period.slack_user_id}"
-        f" {jp_date(period.start_date, year=True)}〜{jp_date(period.end_date, year=True)}"
+        f" {jp_date(period.start_date)}〜{jp_date(period.end_date)}"
     )
     return 0
 

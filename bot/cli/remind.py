@@ -26,14 +26,14 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     with open_deps(settings) as deps:
         day: dt.date = args.date or deps.calendar.local_date(now())
         if not deps.calendar.is_business_day(day):
-            print(f"{jp_date(day, year=True)} は営業日ではないため、朝の DM はありません")
+            print(f"{jp_date(day)} は営業日ではないため、朝の DM はありません")
             return 0
         if args.dry_run:
             run = MorningReminders(deps, None).run(on=day, dry_run=True)
             if not run.previews:
                 print("対象のメンバーがいません (休暇中・未登録を除く)")
                 return 0
-            print(f"{jp_date(day, year=True)} の朝の DM (送信しません):\n")
+            print(f"{jp_date(day)} の朝の DM (送信しません):\n")
             print(
                 render_digests_text(
                     [(f"{d.name} ({d.slack_user_id})", message) for d, message in run.previews]
@@ -47,7 +47,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
         )
         run = MorningReminders(deps, client).run(on=day)
     print(
-        f"{jp_date(day, year=True)}: 送信 {len(run.sent)} 件 / 対象なし {len(run.empty)} 件"
+        f"{jp_date(day)}: 送信 {len(run.sent)} 件 / 対象なし {len(run.empty)} 件"
         f" / 送信済み・送信中 {len(run.elsewhere)} 件 / 失敗 {len(run.failed)} 件"
     )
     if run.failed:

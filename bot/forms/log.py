@@ -139,9 +139,10 @@ def shown_for(snapshot: LeadSnapshot) -> ShownModel:
     )
 
 
-def values_for(snapshot: LeadSnapshot, outcome: Outcome | None = None) -> LogValues:
+def values_for(snapshot: LeadSnapshot, *, outcome: Outcome | None = None) -> LogValues:
     """A lead's four fields as initial values (a memo too long for Slack is not shown; a due,
-    overdue or missing date shows the suggested one), with `outcome` preset if given."""
+    overdue or missing date shows the suggested one), and `outcome` preselected (a list item's
+    📞 接続…)."""
     return LogValues(
         outcome=outcome_value(outcome_channel(outcome), outcome) if outcome else None,
         status=snapshot.status,

@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.reminders import build_morning_dm
+from bot.blocks.reminders import build_morning_dm, first_lead_ids
 from bot.deps import Deps
 from bot.notifications import morning
 from bot.outbox import OutboxDispatcher, Outcome
@@ -99,7 +99,11 @@ class MorningReminders:
                 continue
             messages.append(
                 MorningMessage(
-                    digest.member_id, digest.slack_user_id, digest.business_date, message
+                    digest.member_id,
+                    digest.slack_user_id,
+                    digest.business_date,
+                    message,
+                    first_lead_ids=first_lead_ids(digest),
                 )
             )
         if dry_run:

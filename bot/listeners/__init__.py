@@ -8,7 +8,7 @@ from bot.deps import Deps
 from bot.listeners import errors
 from bot.listeners.actions import cases as case_actions
 from bot.listeners.actions import handoffs as handoff_actions
-from bot.listeners.actions import lead_picked, log_button, log_form
+from bot.listeners.actions import lead_picked, log_button, log_form, quick_log
 from bot.listeners.actions import reassign as reassign_actions
 from bot.listeners.actions import reschedule as reschedule_actions
 from bot.listeners.actions import reviews as review_actions
@@ -55,6 +55,8 @@ def register_all(app: App, deps: Deps) -> None:
     # Issue #5: /isops today, /isops away and the morning DM's 振り分け button.
     reminder_commands.register(app, deps)
     reschedule_actions.register(app, deps)
+    # Issue #11: one-tap logging on every list, its undo, the list modal.
+    quick_log.register(app, deps)
     # Issue #14: the case library (/case, /isops targets).
     case_commands.register(app, deps)
     case_actions.register(app, deps)

@@ -6,6 +6,7 @@ from bot.notifications import (
     assignment,
     cases,
     handoffs,
+    live_lists,
     log_confirmation,
     morning,
     reassign,
@@ -25,3 +26,4 @@ def register_senders(outbox: OutboxDispatcher) -> None:
     handoffs.register(outbox)
     scorecard.register(outbox)
     reassign.register(outbox)
+    live_lists.register(outbox)

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks.log_confirmation import build_log_confirmation
 from bot.deps import Deps
+from bot.ids import HOME_SURFACE
 from bot.outbox import Delivery, OutboxDispatcher
 from isops.services.actions import ACTION_LOGGED, ActionResult
 
@@ -19,15 +20,19 @@ _DM_INSTEAD = frozenset(
 
 
 def send_log_confirmation(deps: Deps, delivery: Delivery, payload: dict[str, Any]) -> None:
-    """Ephemeral in the channel the rep logged from; a DM when that was a DM (or unknown).
+    """Ephemeral where the rep logged from — a channel, or the DM with the bot (the morning
+    DM's conversation: no new message in it); nothing from App Home, whose refresh shows the
+    touch; a DM when it is unknown (a modal over a modal) or the channel refuses us.
 
     The DM is exactly once; an ephemeral message cannot be looked up afterwards, so one whose
     answer was lost is shown again (ephemeral: seen once in the channel, gone on reload)."""
     result = ActionResult.model_validate(payload["result"])
     user = str(payload["slack_user_id"])
     reply_to = payload.get("reply_to")
+    if reply_to == HOME_SURFACE:
+        return
     message = build_log_confirmation(result)
-    if reply_to and not str(reply_to).startswith("D"):
+    if reply_to:
         try:
             delivery.post_ephemeral(channel=str(reply_to), user=user, **message)
             return

@@ -47,6 +47,7 @@ from isops.csvio.source import choose_encoding
 from isops.errors import Conflict
 from isops.models import Action
 from isops.rules import Targets
+from isops.services import live_lists
 from isops.services.counters import recompute_counters
 from isops.unit_of_work import UnitOfWorkFactory
 
@@ -140,6 +141,9 @@ def _write(
         if state.errors.count:
             return state  # changed since the check (a lead deleted …): roll everything back
         recompute_counters(session, lead_ids=state.leads, targets=targets)
+        live_lists.refresh_homes(
+            uow, member_ids=live_lists.owners_of(uow, lead_ids=state.leads), now=utcnow()
+        )
         uow.commit()
     return state
 

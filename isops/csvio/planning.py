@@ -140,6 +140,8 @@ class Plan:
     creates: list[Record] = field(default_factory=list)
     updates: dict[int, Record] = field(default_factory=dict)  # lead id → changed columns
     history: list[Record] = field(default_factory=list)
+    # Members whose leads the batch creates, changes, gives or takes: their Homes follow.
+    owners: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -233,6 +235,8 @@ def plan_batch(
             # Company is required, so this also fills search_text (and inbound with a source).
             _apply(lead, values, owner_id, inbound_sources)
             plan.creates.append(lead)
+            if lead["owner_id"] is not None:
+                plan.owners.add(lead["owner_id"])
             if (external := values.get("external_id")) is not None:
                 new.by_external[external] = lead
             if (email := values.get("email")) is not None:
@@ -251,6 +255,7 @@ def plan_batch(
             tally.unchanged += 1
             continue
         tally.updated += 1
+        plan.owners.update(o for o in (before.get("owner_id"), lead.get("owner_id")) if o)
         lead_id = lead.get("id")
         if lead_id is None:
             continue  # created earlier in this batch: the INSERT carries the change

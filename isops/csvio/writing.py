@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from isops.csvio.parsing import ParsedRow, Tally
 from isops.csvio.planning import HISTORY, LEADS, Plan, Record
+from isops.services import live_lists
 from isops.unit_of_work import UnitOfWorkFactory
 
 # Plans one batch in the given (write) session: `planning.plan_batch` with its options bound.
@@ -91,8 +92,10 @@ def write_batches(
     with uow_factory() as uow:
         session = uow.session
         statistics = _PlannerStatistics(session)
+        owners: set[int] = set()
         for batch in batches:
             batch_plan = plan(session, batch)
+            owners |= batch_plan.owners
             try:
                 execute_plan(session, batch_plan, now)
             except (IntegrityError, DataError) as exc:
@@ -102,5 +105,7 @@ def write_batches(
             statistics.after_batch(session, tally.created)
         if tally.errors.count:
             return False
+        # One Home refresh per rep whose leads changed, however many rows were theirs.
+        live_lists.refresh_homes(uow, member_ids=owners, now=now)
         uow.commit()
         return True

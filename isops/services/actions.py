@@ -33,7 +33,7 @@ from isops.rules import (
     starts_review,
     status_after_outcome,
 )
-from isops.services import outbox, reviews
+from isops.services import live_lists, outbox, reviews
 from isops.services.counters import apply_action_to_lead
 from isops.services.history import record_change
 from isops.services.lead_access import Actor, load_actor
@@ -125,6 +125,8 @@ class ActionResult(BaseModel):
     backdated: bool = False  # the rep gave 実施日時 (a touch logged late)
     timezone: str | None = None  # the rep's zone (IANA name), to show times as they read them
     handoff: HandedOff | None = None  # status 5: the hand-off created with this log
+    # The lead is an item of its owner's morning DM of today: the DM is updated in place.
+    updates_morning_dm: bool = False
 
     @property
     def five_c2m(self) -> FiveC2M:
@@ -193,6 +195,7 @@ def record_action(
     idempotency_key: str | None = None,
     reply_to: str | None = None,
     then: Callable[[UnitOfWork, ActionResult], ActionResult | None] | None = None,
+    confirm: bool = True,
     settings: Settings,
     calendar: BusinessCalendar,
 ) -> ActionResult:
@@ -208,6 +211,10 @@ def record_action(
     `then` is another feature's step in the same transaction, run after the action is
     recorded and before the commit (the FS hand-off of status 5); it may return the result
     with its part added (the confirmation shows it). If it raises, nothing is saved either.
+    `confirm=False` queues no confirmation (a one-tap log answers itself).
+
+    Every log queues its owner's Home refresh, and the morning DM's update when the lead is
+    one of its items (`live_lists.refresh_after_touch`).
     """
     submission = _Submission(
         channel=channel,
@@ -258,9 +265,14 @@ def record_action(
         ).model_copy(update={"timezone": member_zone(actor.timezone, calendar.tz).key})
         if then is not None:
             result = then(uow, result) or result
-        outbox.enqueue(
-            uow, kind=ACTION_LOGGED, payload=confirmation_payload(result, slack_user_id, reply_to)
-        )
+        if confirm:
+            outbox.enqueue(
+                uow,
+                kind=ACTION_LOGGED,
+                payload=confirmation_payload(result, slack_user_id, reply_to),
+            )
+        if live_lists.refresh_after_touch(uow, lead_id=lead.id, calendar=calendar, now=now):
+            result = result.model_copy(update={"updates_morning_dm": True})
         uow.commit()
         return result
 

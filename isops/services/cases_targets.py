@@ -20,6 +20,7 @@ from isops.approach import is_approached, not_yet_approached
 from isops.calendar import BusinessCalendar
 from isops.case_vocabulary import CompanySize
 from isops.clock import utcnow
+from isops.date_labels import date_label
 from isops.db import affected_rows
 from isops.enums import ActionStatus, Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed, NotFound
@@ -339,7 +340,7 @@ def focus_lead(
         uow.commit()
     return replace(
         view,
-        notice=f"✅ {company} を注力リードにしました (次回活動予定日 {new_date:%Y/%m/%d})",
+        notice=f"✅ {company} を注力リードにしました (次回活動予定日 {date_label(new_date)})",
     )
 
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from isops.date_labels import moment_label
 from isops.db import affected_rows
 from isops.enums import HandoffVerdict, MeetingMode
 from isops.models import Handoff, Lead, Member
 from isops.unit_of_work import UnitOfWork
-
-WEEKDAYS = "月火水木金土日"
 
 
 @dataclass(frozen=True)
@@ -185,9 +184,8 @@ def _person(member: Member) -> Person:
 
 
 def moment_text(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    """`12/03(木) 14:00` in `tz` (history notes and refusals)."""
-    local = moment.astimezone(tz)
-    return f"{local:%m/%d}({WEEKDAYS[local.weekday()]}) {local:%H:%M}"
+    """`12/3(木) 14:00` in `tz` (history notes and refusals)."""
+    return moment_label(moment.astimezone(tz))
 
 
 def short(text: str, limit: int = 60) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from isops import limits
 from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
+from isops.date_labels import date_label
 from isops.db import affected_rows
 from isops.enums import ActionStatus, HandoffVerdict, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -348,7 +349,7 @@ def _check_verdict(
             if problem is None and next_action_date > limit:
                 problem = (
                     f"次回活動予定日は {settings.focus_max_days} 日以内"
-                    f" ({limit:%Y/%m/%d} まで) にしてください"
+                    f" ({date_label(limit, today=today)} まで) にしてください"
                 )
             if problem:
                 errors["next_action_date"] = problem
@@ -397,7 +398,7 @@ def _verdict_note(
     if verdict is HandoffVerdict.INVALID and reason:
         parts.append(f"理由: {reason}")
     if verdict is HandoffVerdict.RETURNED and next_action_date:
-        parts.append(f"次回活動予定日 {next_action_date:%Y/%m/%d}")
+        parts.append(f"次回活動予定日 {date_label(next_action_date)}")
     if comment:
         parts.append(f"コメント: {short(comment, 200)}")
     return " / ".join(parts)

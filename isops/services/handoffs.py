@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from isops import limits
 from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
+from isops.date_labels import date_label
 from isops.enums import ActionStatus, MeetingMode, Role
 from isops.errors import InvalidInput, IsopsError
 from isops.models import Handoff, Lead, Member
@@ -264,7 +265,7 @@ def meeting_moment(
         return None
     latest = today + dt.timedelta(days=limits.MEETING_DAYS_AHEAD)
     if day > latest:
-        errors[date_field] = f"商談日は {latest:%Y/%m/%d} までにしてください"
+        errors[date_field] = f"商談日は {date_label(latest, today=today)} までにしてください"
         return None
     return dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.UTC)
 

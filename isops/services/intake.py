@@ -21,7 +21,7 @@ from isops.errors import InvalidInput
 from isops.lead_fields import InboundSources, NewLeadFields, new_lead_fields
 from isops.messages import CONTROL_IN_IDENTIFIER, NOT_AN_EMAIL
 from isops.models import Lead, Member
-from isops.services import outbox
+from isops.services import live_lists, outbox
 from isops.services.assignment import (
     LEAD_ASSIGNED,
     LEAD_UNASSIGNED,
@@ -342,6 +342,7 @@ def _create(
     payload = notice_payload(row, assignment, deadline=deadline, same_day=same_day)
     if assignment.member_id is not None:
         outbox.enqueue(uow, kind=LEAD_ASSIGNED, payload=payload)
+        live_lists.refresh_homes(uow, member_ids=[assignment.member_id], now=utcnow())
     else:
         for manager in notify_targets(uow):
             outbox.enqueue(uow, kind=LEAD_UNASSIGNED, payload={**payload, "recipient": manager})

@@ -47,6 +47,7 @@ from isops.rules import (
     status_after_outcome,
     suggest_next_action_date,
 )
+from isops.services import live_lists
 from isops.services.cases_matching import CaseMatch, LeadProfile, best_case_for_lead
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
@@ -531,6 +532,7 @@ def register_lead(
             remember_result(
                 session, scope=LEAD_CREATE_SCOPE, key=idempotency_key, result=str(lead.id)
             )
+        live_lists.refresh_homes(uow, member_ids=[owner_id], now=now)
         summary = _summary(session, actor, lead)
         uow.commit()
         return LeadRegistration(summary, created=True)

@@ -46,6 +46,9 @@ class MorningMessage:
     slack_user_id: str
     business_date: dt.date
     message: dict[str, Any] | None
+    # The leads listed one by one (今日まず): a touch on one of them updates the DM in place
+    # (isops.services.live_lists).
+    first_lead_ids: tuple[int, ...] = ()
 
     @property
     def key(self) -> str:
@@ -99,7 +102,11 @@ def enqueue_morning(
                 "business_date": item.business_date.isoformat(),
             }
             if item.message is not None:
-                payload.update(text=item.message["text"], blocks=item.message["blocks"])
+                payload.update(
+                    text=item.message["text"],
+                    blocks=item.message["blocks"],
+                    first=list(item.first_lead_ids),
+                )
             if outbox.enqueue_once(
                 uow,
                 kind=KIND_MORNING,

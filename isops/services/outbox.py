@@ -141,6 +141,53 @@ def enqueue_once(
     return uow.session.execute(stmt).first() is not None
 
 
+def enqueue_coalesced(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    settle: dt.timedelta = dt.timedelta(0),
+) -> None:
+    """Queue a message that is built when it is sent (a Home publish, a list's refresh), at
+    most one waiting per `key`: changes made while one waits are all shown by it.
+
+    In the caller's open unit of work. `INSERT … ON CONFLICT DO UPDATE` rather than DO
+    NOTHING: the update locks a waiting row until the caller commits, so a sender that claims
+    it meanwhile (and frees the key with `release_key` before reading the database) waits for
+    this change and then shows it; a row already released no longer holds the key, and a new
+    one is queued. On SQLite, BEGIN IMMEDIATE serialises the two anyway.
+
+    `settle`: sent that long after the first change, so a burst of changes (a rep logging
+    lead after lead) is one message, built off the requests' path."""
+    values = {
+        "kind": kind,
+        "delivery_key": key,
+        "payload": payload,
+        "state": DeliveryState.PENDING,
+        "next_attempt_at": now + settle,
+        "created_at": now,
+    }
+    insert = postgresql.insert if _dialect(uow.session) == "postgresql" else sqlite.insert
+    stmt = insert(Notification).values(values)
+    uow.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Notification.delivery_key],
+            set_={"payload": stmt.excluded.payload},
+        )
+    )
+
+
+def release_key(uow: UnitOfWork, *, claim: Claim) -> bool:
+    """Give a claimed coalescing notification (`enqueue_coalesced`) a key of its own, so a
+    change committed from now on queues the next one; False when the claim was lost.
+
+    Its sender calls this before it reads what it will show: whatever committed before is in
+    what it reads, whatever commits after gets a message of its own."""
+    return _fenced_update(uow, claim, {"delivery_key": f"{claim.key}@{uuid.uuid4().hex}"})
+
+
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 

@@ -1,8 +1,9 @@
 """Overdue pile-ups: spread a rep's overdue next action dates over upcoming business days.
 
 After a long weekend or leave a rep may find twenty focus leads "due" on dates that have
-passed (rule 2). Rather than a wall of stale reminders, the morning DM groups them
-("期限切れ 23 件") and one click moves their dates forward, a few per business day.
+passed (rule 2). Rather than a wall of stale reminders, the focus section of the lists
+(`/isops today`, App Home) offers one click that moves their dates forward, a few per
+business day.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from isops.db import affected_rows
 from isops.enums import OPEN_STATUSES, Priority
 from isops.models import Lead
 from isops.pending_review import has_pending_review
+from isops.services import live_lists
 from isops.services.history import record_change
+from isops.services.live_lists import OpenList
 from isops.services.lookup import require_active_member
 from isops.unit_of_work import UnitOfWork
 
@@ -50,13 +53,15 @@ def reschedule_overdue(
     slack_user_id: str,
     calendar: BusinessCalendar,
     per_day: int | None = None,
+    open_list: OpenList | None = None,
 ) -> RescheduleResult:
     """Move the clicking rep's overdue focus leads (next action date before their today) to
     business days from today on, the most overdue first, at most `per_day` a day.
 
     Only the caller's own open leads move (decided from the database by who clicked); each
     date is changed by a compare-and-set, so a lead logged at the same moment keeps its
-    new date, and clicking twice moves nothing the second time."""
+    new date, and clicking twice moves nothing the second time. The rep's Home follows, and
+    `open_list` (the list modal clicked in) is redrawn."""
     with uow:
         session = uow.session
         member = require_active_member(session, slack_user_id)
@@ -101,6 +106,10 @@ def reschedule_overdue(
                 note=HISTORY_NOTE,
                 at=now,
             )
+        if moved:
+            live_lists.refresh_homes(uow, member_ids=[member.id], now=now)
+            if open_list is not None:
+                live_lists.refresh_list_view(uow, view=open_list, now=now)
         uow.commit()
         return RescheduleResult(
             moved=len(moved),

@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session, aliased
 from isops import messages
 from isops.calendar import BusinessCalendar
 from isops.clock import utcnow
+from isops.date_labels import date_label, moment_label
 from isops.db import affected_rows
 from isops.enums import PRIORITIES, ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -53,7 +54,7 @@ from isops.messages import NOT_THE_MANAGER, OWN_DECISION, OWN_LEAD, REVIEW_NOT_F
 from isops.models import Lead, Member, NoActionReview
 from isops.pending_review import is_pending
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
-from isops.services import outbox
+from isops.services import live_lists, outbox
 from isops.services.history import record_change
 from isops.services.lookup import require_active_member
 from isops.settings import Settings
@@ -304,7 +305,7 @@ def approve_review(
         decision.settle(
             ReviewState.APPROVED,
             {"reapproach_date": reapproach_date},
-            note=f"再アプローチ予定 {reapproach_date:%Y/%m/%d}" if reapproach_date else None,
+            note=f"再アプローチ予定 {date_label(reapproach_date)}" if reapproach_date else None,
         )
         detail = _detail(uow, review_id, config)
         uow.commit()
@@ -483,6 +484,8 @@ class _Decision:
             at=self.now,
         )
         outbox.enqueue(self.uow, kind=REVIEW_DECIDED, payload={"review_id": self.review.id})
+        # Approved: the lead leaves the rep's list; returned: it is back on it.
+        live_lists.refresh_homes(self.uow, member_ids=[self.lead.owner_id], now=self.now)
 
 
 def _decision(
@@ -567,7 +570,7 @@ def _already_decided(uow: UnitOfWork, review_id: int, calendar: BusinessCalendar
         .outerjoin(Member, Member.id == NoActionReview.decided_by_id)
         .where(NoActionReview.id == review_id)
     ).one()
-    when = f"{decided_at.astimezone(calendar.tz):%m/%d %H:%M}" if decided_at else ""
+    when = moment_label(decided_at.astimezone(calendar.tz)) if decided_at else ""
     if state is ReviewState.WITHDRAWN:
         return messages.review_withdrawn(when)
     verb = "承認" if state is ReviewState.APPROVED else "差し戻し"

@@ -389,7 +389,7 @@ def test_targets_list_exactly_the_reps_fitting_leads_and_focus_sets_rule_5(
 
     _click_in_reply(team, listing, "UR1", ids.CASE_TARGETS_FOCUS, f"{case_id}:{newer}:{rep}")
     after = _reply(team, 3)
-    assert "新しい工業 を注力リードにしました (次回活動予定日 2026/11/30)" in _shown(after.params)
+    assert "新しい工業 を注力リードにしました (次回活動予定日 11/30(月))" in _shown(after.params)
     with team.uow() as uow:
         lead = uow.session.get_one(Lead, newer)
         assert lead.priority == Priority.FOCUS

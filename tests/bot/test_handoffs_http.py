@@ -21,8 +21,10 @@ from bot import ids
 from bot.cli import main
 from bot.jobs.handoffs import VerdictRequests
 from bot.jobs.reminders import MorningReminders
+from isops.clock import utcnow
 from isops.enums import ActionStatus, HandoffVerdict, Role
 from isops.models import Handoff, Lead, LeadHistory, Notification
+from isops.services.live_lists import HOME_SETTLE
 from tests import factories
 from tests.bot.modal_state import fill
 from tests.fake_slack import RecordedCall, SentResponse
@@ -94,10 +96,12 @@ def _action_ids(payload: dict[str, Any]) -> list[str]:
 
 
 def _drain_outbox(bot: BotHarness) -> None:
-    """Every notification due is sent before this returns (see test_reviews_http)."""
+    """Every notification due is sent before this returns (see test_reviews_http), the Home
+    refreshes that wait a moment (HOME_SETTLE) included."""
     bot.runtime.outbox.stop()
-    while bot.runtime.outbox.run_once() > 0:
-        pass
+    with time_machine.travel(utcnow() + 2 * HOME_SETTLE, tick=True):
+        while bot.runtime.outbox.run_once() > 0:
+            pass
 
 
 def _open_log_modal(bot: BotHarness, rep: str, company: str) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def notice(**overrides: object) -> LeadNotice:
     return LeadNotice.from_payload(payload)
 
 
-def test_assigned_dm_says_what_where_when_and_has_the_log_button() -> None:
+def test_assigned_dm_says_what_where_when_and_has_the_one_tap_buttons() -> None:
     message = build_lead_assigned(notice(), tz=TOKYO)
     assert message_problems(message) == []
     text = str(message["blocks"])
@@ -47,9 +47,17 @@ def test_assigned_dm_says_what_where_when_and_has_the_log_button() -> None:
     assert "問い合わせ" in text and "(インバウンド)" in text
     assert "11/27(金) 18:30" in text  # shown in the team's time zone
     assert "11/30(月) 中 (翌営業日中) に初回アプローチ" in text
+    assert "📞 <tel:0311112222|03-1111-2222>" in message["blocks"][0]["text"]["text"]
     (actions,) = [b for b in message["blocks"] if b["type"] == "actions"]
-    (button,) = actions["elements"]
-    assert (button["action_id"], button["value"]) == (ids.LOG_LEAD_BUTTON, "42")
+    assert [(b["text"]["text"], b["value"]) for b in actions["elements"]] == [
+        ("📞 不在", "42:absent:0"),
+        ("📞 留守電", "42:voicemail:0"),
+        ("✉️ 送信", "42:mail:0"),
+        ("📞 接続…", "42:connected:0"),
+        ("📝 詳しく記録…", "42:detail:0"),
+    ]
+    assert all(b["action_id"].startswith(f"{ids.QUICK_LOG_MENU}:") for b in actions["elements"])
+    assert not [b for b in actions["elements"] if b.get("style") == "primary"]
     assert "株式会社あおば" in message["text"]
 
 

@@ -22,6 +22,7 @@ from bot.slack_client import LISTENER_RETRY_AFTER_CAP
 from isops.clock import utcnow
 from isops.enums import DeliveryState, Role
 from isops.models import Lead, Notification
+from isops.services.assignment import LEAD_ASSIGNED
 from isops.services.members import add_member
 from tests import factories
 from tests.harness import BotHarness, running_bot
@@ -87,17 +88,19 @@ def test_lead_is_stored_assigned_and_the_owner_is_told(hook: BotHarness) -> None
     assert dm.response["ok"] is True
     text = json.dumps(dm.params["blocks"], ensure_ascii=False)
     assert "株式会社あおば &lt;!channel&gt;" in text and "<!channel>" not in text
-    assert "資料請求" in text and "11/27(金) 中 (本日中) に初回アプローチ" in text
+    assert "資料請求" in text and "11/27(金) 中 (今日中) に初回アプローチ" in text
     buttons = [e for b in dm.params["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    lead = body["lead_id"]
     assert [(b["action_id"], b["value"]) for b in buttons] == [
-        (ids.LOG_LEAD_BUTTON, str(body["lead_id"]))
+        (f"{ids.QUICK_LOG_MENU}:{choice}", f"{lead}:{choice}:0")
+        for choice in ("absent", "voicemail", "mail", "connected", "detail")
     ]
-    # 記録 in the DM opens the log modal for this lead (the log feature's listener).
+    # 詳しく記録 in the DM opens the log modal for this lead (the log feature's modal).
     hook.sender.block_actions(
         user_id="U100",
         message=dm.response["message"],
         channel_id=dm.response["channel"],
-        actions=[{"action_id": ids.LOG_LEAD_BUTTON}],
+        actions=[{"action_id": f"{ids.QUICK_LOG_MENU}:detail"}],
     )
     (opened,) = hook.fake.wait_for("views.open")
     assert opened.response["ok"], opened.response
@@ -205,22 +208,26 @@ def test_slack_down_keeps_the_lead_and_retries_the_dm(hook: BotHarness) -> None:
     hook.fake.fail_next("chat.postMessage", status=503)
     status, _ = post(hook, {"company": "障害中株式会社", "source": "資料請求"})
     assert status == 201 and lead_count(hook) == 1
-    assert hook.runtime.outbox.run_once() == 0
+    assert hook.runtime.outbox.run_once() == 0  # the DM failed; the owner's Home waits 1 s
     assert len(hook.fake.calls_to("chat.postMessage")) == 1
     assert hook.sleeps.waits == []  # no waiting while holding the claim
     with hook.uow() as uow:
-        note = uow.session.scalars(select(Notification)).one()
+        note = uow.session.scalars(
+            select(Notification).where(Notification.kind == LEAD_ASSIGNED)
+        ).one()
         assert (note.state, note.attempts) == (DeliveryState.PENDING, 1)
         retry_at = note.next_attempt_at
     assert hook.runtime.outbox.run_once() == 0  # backing off: not yet
     with time_machine.travel(retry_at + dt.timedelta(seconds=1), tick=True):
         assert utcnow() > retry_at
-        assert hook.runtime.outbox.run_once() == 1
+        assert hook.runtime.outbox.run_once() == 2  # the DM, and the owner's Home
+    assert [c.params["user_id"] for c in hook.fake.calls_to("views.publish")] == ["U100"]
     delivered = [c for c in hook.fake.calls_to("chat.postMessage") if c.status == 200]
     assert [c.params["channel"] for c in delivered] == ["U100"]
     assert "障害中株式会社" in json.dumps(delivered[0].params["blocks"], ensure_ascii=False)
     with hook.uow() as uow:
-        assert uow.session.scalars(select(Notification.state)).one() == DeliveryState.SENT
+        states = uow.session.scalars(select(Notification.state)).all()
+        assert states == [DeliveryState.SENT, DeliveryState.SENT]
 
 
 def test_no_rep_available_tells_the_managers(hook: BotHarness) -> None:

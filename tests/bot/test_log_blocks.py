@@ -250,7 +250,7 @@ def test_lead_options_fit_slack_and_show_urgency_and_5c2m() -> None:
     built = build_lead_options(options)
     assert all(len(o["text"]["text"]) <= 75 for o in built)
     text = built[0]["text"]["text"]
-    assert text.startswith("⏰株式会社長") and "(未接続) 📞2/5 ✉️0/2 担当:" in text
+    assert text.startswith("📅株式会社長") and "(未接続) 📞2/5 ✉️0/2 担当:" in text
     pending = LeadOption(7, "A社", None, 4, Urgency.PENDING_REVIEW, FiveC2M(0, 0, 5, 2), None)
     assert lead_option_text(pending) == "A社 (承認待ち)"
 
@@ -347,7 +347,7 @@ def test_lead_modal_and_result_are_valid() -> None:
     assert view_problems(result) == []
     dumped = json.dumps(result, ensure_ascii=False)
     assert "<!channel>" not in dumped and "<!here>" not in dumped
-    assert "2026/11/27 10:30" in dumped
+    assert "11/27(金) 10:30" in dumped
     assert all(b["type"] != "actions" for b in result["blocks"])  # may not log: no button
 
 

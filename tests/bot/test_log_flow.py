@@ -216,7 +216,9 @@ def test_someone_elses_lead_is_an_inline_error(team: BotHarness) -> None:
     assert _count(team, Action) == 0
 
 
-def test_log_button_in_a_dm_preselects_the_lead_and_confirms_by_dm(team: BotHarness) -> None:
+def test_log_button_in_a_dm_preselects_the_lead_and_confirms_without_a_new_dm(
+    team: BotHarness,
+) -> None:
     lead_id = factories.lead(team.uow(), owner="UR1", company="ボタン商事", status=3)
     team.sender.block_actions(
         user_id="UR1",
@@ -235,9 +237,10 @@ def test_log_button_in_a_dm_preselects_the_lead_and_confirms_by_dm(team: BotHarn
     assert [o["value"] for o in outcome["options"]] == ["mail:送信", "mail:返信あり", "mail:不達"]
     values = fill(view, log_outcome="mail:返信あり")
     team.sender.view_submission(user_id="UR1", view=view, values=values)
-    (dm,) = team.fake.wait_for("chat.postMessage")
-    assert dm.params["channel"] == "UR1"
-    assert team.fake.calls_to("chat.postEphemeral") == []
+    # Issue 11: the DM is the rep's list; the confirmation is ephemeral in it, no new message.
+    (confirmation,) = team.fake.wait_for("chat.postEphemeral")
+    assert (confirmation.params["channel"], confirmation.params["user"]) == ("DR1", "UR1")
+    assert team.fake.calls_to("chat.postMessage") == []
     with team.uow() as uow:
         assert uow.session.scalars(select(Action.channel)).one() == "mail"
 
@@ -305,7 +308,10 @@ def test_confirmation_falls_back_to_a_dm_when_the_channel_refuses(team: BotHarne
     assert dm.params["channel"] == "UR1" and dm.response["ok"]
     _settle_outbox(team)
     with team.uow() as uow:
-        assert uow.session.scalars(select(Notification.state)).one() == DeliveryState.SENT
+        state = uow.session.scalars(
+            select(Notification.state).where(Notification.kind == ACTION_LOGGED)
+        ).one()
+        assert state == DeliveryState.SENT
 
 
 # -- issue 11: a modal that asks only what applies ----------------------------------------------

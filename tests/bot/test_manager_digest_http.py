@@ -95,9 +95,9 @@ def test_the_manager_dm_has_a_row_per_rep_missed_names_and_buttons(
 ) -> None:
     message = morning_dm(bot, "UM1")
     body = json.dumps(message["blocks"], ensure_ascii=False)
-    assert "*佐藤* 🌴〜12/4(金) 🔥 1 · ⏰ 0" not in body  # zeros are left out
-    assert "*佐藤* 🌴〜12/4(金) 🔥 1" in body
-    assert "*伊藤* ⚖️ 1" in body
+    assert "*佐藤* 🌴〜12/4(金) 📥 1 · ⏰ 0" not in body  # zeros are left out
+    assert "*佐藤* 🌴〜12/4(金) 📥 1" in body
+    assert "*伊藤* ⏳ 1" in body
     assert "12/1(火) のインバウンド対応漏れ 1 件" in body and "対応漏れ商事" in body
     buttons = [
         b["accessory"] for b in message["blocks"] if b.get("accessory", {}).get("type") == "button"

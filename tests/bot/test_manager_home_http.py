@@ -57,8 +57,8 @@ def test_a_manager_home_shows_the_team(bot: BotHarness) -> None:
     team(bot)
     view = home(bot, "UM1")
     body = json.dumps(view["blocks"], ensure_ascii=False)
-    assert "*佐藤* 🔥 1" in body  # the per-rep table
-    assert "*伊藤* ⚖️ 1" in body
+    assert "*佐藤* 📥 1" in body  # the per-rep table
+    assert "*伊藤* ⏳ 1" in body
     assert "今週の習慣スコア" in body
     action_ids = {
         e["action_id"] for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]

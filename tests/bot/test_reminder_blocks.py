@@ -1,4 +1,5 @@
-"""The morning DM builders as plain data: order, limits, escaping, the overdue group."""
+"""The rep's lists as plain data: the morning DM that fits a phone, `/isops today` and Home's
+list, the list modal, the DM's progress in place; order, limits, escaping, links."""
 
 from __future__ import annotations
 
@@ -6,19 +7,32 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
+import time_machine
+
+from bot.blocks.lead_lines import dial_number, email_link, phone_link
 from bot.blocks.mrkdwn import MAX_MESSAGE_BLOCKS
 from bot.blocks.reminders import (
+    FIRST_ITEMS,
+    build_lead_list,
+    build_list_modal,
     build_morning_dm,
+    build_morning_progress,
     build_reschedule_result,
     build_section_list,
     build_today,
+    first_lead_ids,
+    listed_lead_ids,
     render_text,
     section_key,
 )
-from bot.ids import LOG_LEAD_BUTTON, RESCHEDULE_OVERDUE_BUTTON
+from bot.ids import LIST_OPEN_BUTTON, QUICK_LOG_MENU, RESCHEDULE_OVERDUE_BUTTON, UNDO_BUTTON
+from isops.enums import Channel, Outcome
 from isops.rules import Targets, five_c2m
+from isops.services.morning_progress import DoneTouch, MorningProgress
 from isops.services.reminders import (
     AwayRep,
+    LastTouch,
     LeadLine,
     LeadList,
     ManagerDigest,
@@ -30,10 +44,18 @@ from isops.services.reminders import (
     TeamFigures,
 )
 from isops.services.reschedule import RescheduleResult
-from tests.fake_slack.blockkit_limits import message_problems
+from tests.fake_slack.blockkit_limits import message_problems, view_problems
 
 TODAY = dt.date(2026, 11, 27)
 T = Targets()
+TOKYO = dt.timezone(dt.timedelta(hours=9))
+
+
+@pytest.fixture(autouse=True)
+def in_2026() -> Any:
+    """Dates show their year only outside the current one: read them on the digest's day."""
+    with time_machine.travel(dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def line(lead_id: int, company: str = "", **kw: Any) -> LeadLine:
@@ -51,6 +73,7 @@ def line(lead_id: int, company: str = "", **kw: Any) -> LeadLine:
         "early_target": 5,
         "in_early_window": False,
         "inbound_deadline": None,
+        "phone": f"03-1234-{lead_id:04d}",
     }
     values.update(kw)
     return LeadLine(**values)
@@ -71,6 +94,7 @@ def returned(lead_id: int, reason: str = "課長宛てに送りましょう") ->
         return_reason=reason,
         returned_by="山田",
         returned_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC),
+        phone="045-000-1111",
     )
 
 
@@ -78,46 +102,114 @@ def digest(rep: RepDigest, manager: ManagerDigest | None = None) -> MorningDiges
     return MorningDigest(1, "U1", "佐藤", TODAY, rep, manager)
 
 
+def rep_with_35_open_leads() -> RepDigest:
+    """A rep's usual morning: 35 open leads, 33 of them listed, 2 waiting for the manager."""
+    yesterday = TODAY - dt.timedelta(days=1)
+    return RepDigest(
+        inbound=LeadList(
+            (
+                line(1, source="資料請求", inbound_deadline=yesterday),
+                line(2, source="問い合わせ", inbound_deadline=TODAY),
+                line(3, source="資料請求", inbound_deadline=TODAY),
+                line(4, source="資料請求", inbound_deadline=TODAY),
+            ),
+            4,
+        ),
+        overdue=many(10, 7, 7, next_action_date=TODAY - dt.timedelta(days=3)),
+        focus_due=many(20, 3, 3, next_action_date=TODAY),
+        five_c2m=LeadList(
+            tuple(line(30 + i, in_early_window=i < 3, days_since_cv=i) for i in range(10)), 15
+        ),
+        returned=(returned(50),),
+        hygiene=many(60, 3, 3),
+        awaiting_review=2,
+    )
+
+
 def texts(message: dict[str, Any]) -> str:
     return json.dumps(message["blocks"], ensure_ascii=False)
 
 
-def buttons(message: dict[str, Any], action_id: str) -> list[dict[str, Any]]:
-    return [
-        b["accessory"]
-        for b in message["blocks"]
-        if b.get("accessory", {}).get("action_id") == action_id
-    ]
+def accessories(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
+    return [b["accessory"] for b in blocks if b.get("accessory", {}).get("action_id") == action_id]
 
 
-def test_sections_in_order_each_lead_with_a_log_button() -> None:
-    rep = RepDigest(
-        inbound=LeadList((line(1, inbound_deadline=TODAY - dt.timedelta(days=1)),), 1),
-        focus_due=LeadList((line(2, next_action_date=TODAY),), 1),
-        five_c2m=LeadList((line(3),), 1),
-        returned=(returned(4),),
-        hygiene=LeadList((line(5, status=3),), 1),
-    )
-    message = build_morning_dm(digest(rep))
+def buttons_anywhere(message: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [b["accessory"] for b in message["blocks"] if "accessory" in b]
+    found += [e for b in message["blocks"] for e in b.get("elements", []) if "action_id" in e]
+    return [e for e in found if e.get("type") == "button"]
+
+
+# -- the morning DM --------------------------------------------------------------------------------
+
+
+def test_a_rep_with_35_open_leads_gets_a_dm_that_fits_a_phone() -> None:
+    message = build_morning_dm(digest(rep_with_35_open_leads()))
     assert message_problems(message) == []
-    body = texts(message)
-    headings = ["🔥", "📅", "🔁", "↩️", "🧹"]
-    assert [body.index(h) for h in headings] == sorted(body.index(h) for h in headings)
-    assert [b["value"] for b in buttons(message, LOG_LEAD_BUTTON)] == ["1", "2", "3", "4", "5"]
-    assert "期限超過" in body and "📞2/5 ✉️0/2" in body and "次は ✉️ メール" in body
-    assert "課長宛てに送りましょう" in body and "山田 さん" in body
-    assert "🔥 インバウンド 1 件" in message["text"]
+    assert len(message["blocks"]) <= 15
+    assert [b for b in buttons_anywhere(message) if b.get("style") == "primary"] == []
+    # 今日まず: overdue inbound, inbound due today, overdue focus — five items, each with
+    # its phone as a tel: link and its menu.
+    first = [b for b in message["blocks"] if str(b.get("block_id", "")).startswith("first:")]
+    assert [b["block_id"] for b in first] == [
+        "first:1",
+        "first:2",
+        "first:3",
+        "first:4",
+        "first:10",
+    ]
+    assert first_lead_ids(digest(rep_with_35_open_leads())) == (1, 2, 3, 4, 10)
+    for block in first:
+        lead_id = int(block["block_id"].split(":")[1])
+        assert f"<tel:031234{lead_id:04d}|03-1234-{lead_id:04d}>" in block["text"]["text"]
+        assert block["accessory"]["action_id"] == QUICK_LOG_MENU
+    assert "⏰ *期限超過* 11/26(木)" in first[0]["text"]["text"]
+    assert "⏰ *期限 今日*" in first[1]["text"]["text"]
+    assert "3 日超過" in first[4]["text"]["text"]
+    # Then one line per section with its count, and one button to the whole list.
+    (overview,) = [b for b in message["blocks"] if b.get("block_id") == "sections"]
+    assert overview["text"]["text"].splitlines() == [
+        "📥 インバウンド *4 件*",
+        "📅 注力 *10 件* (期限超過 7 件)",
+        "🔁 5C2M *15 件*",
+        "↩️ 差し戻し *1 件*",
+        "🧹 整備 *3 件*",
+    ]
+    assert overview["accessory"]["action_id"] == LIST_OPEN_BUTTON
+    assert "承認待ち 2 件" in texts(message)
+    assert "📥 インバウンド 4 件" in message["text"]
+
+
+def test_first_items_go_from_inbound_to_focus_to_5c2m_behind_in_its_first_days() -> None:
+    rep = RepDigest(
+        focus_due=many(20, 1, 1, next_action_date=TODAY),
+        five_c2m=LeadList(
+            (line(30), line(31, in_early_window=True), line(32, in_early_window=True)), 3
+        ),
+    )
+    assert first_lead_ids(digest(rep)) == (20, 31, 32)  # 30 is past its 7 days: not urgent
+    (item,) = [
+        b for b in build_morning_dm(digest(rep))["blocks"] if b.get("block_id") == "first:31"
+    ]
+    assert "🔁 📞2/5 ✉️0/2 · 次は ✉️ · ⚡ 7日以内 2/5 (CV から 7 日)" in item["text"]["text"]
+    assert len(first_lead_ids(digest(rep_with_35_open_leads()))) == FIRST_ITEMS
+
+
+def test_a_lead_without_a_number_says_so_on_its_first_item() -> None:
+    rep = RepDigest(inbound=LeadList((line(1, inbound_deadline=TODAY, phone=None),), 1))
+    (item,) = [b for b in build_morning_dm(digest(rep))["blocks"] if b.get("block_id") == "first:1"]
+    assert "📞 番号未登録" in item["text"]["text"]
 
 
 def test_empty_sections_are_left_out() -> None:
     message = build_morning_dm(digest(RepDigest(five_c2m=LeadList((line(3),), 1))))
     body = texts(message)
-    assert "🔁" in body
-    for absent in ("🔥", "📅", "↩️", "🧹", "👥"):
+    assert "🔁 5C2M *1 件*" in body
+    for absent in ("📥", "📅", "↩️", "🧹", "👥", "今日まず"):
         assert absent not in body
 
 
-def test_long_lists_stay_within_slack_limits_with_the_rest_counted() -> None:
+def test_the_managers_part_stays_and_everything_fits() -> None:
     long_text = "長い会社名" * 200
     rep = RepDigest(
         inbound=many(100, 10, 120, company=long_text, inbound_deadline=TODAY),
@@ -149,48 +241,170 @@ def test_long_lists_stay_within_slack_limits_with_the_rest_counted() -> None:
     )
     message = build_morning_dm(digest(rep, manager))
     assert message_problems(message) == []
-    assert len(message["blocks"]) <= MAX_MESSAGE_BLOCKS
     body = texts(message)
-    assert "他 " in body and "/isops today 5c2m" in body
-    assert "期限切れ 23 件" in body
-    assert "承認待ち 4 件" in body and "3/4" in body and "佐藤 12 件" in body
+    assert "👥 チーム (12 名)" in body and "⏳ *対応不要の承認待ち 4 件*" in body
+    assert "3/4" in body and "佐藤 12 件" in body and "休暇中" in body
+    assert "📅 注力 *103 件* (期限超過 23 件)" in body
+    assert len(first_lead_ids(digest(rep, manager))) == FIRST_ITEMS
     assert len(message["text"]) <= 3000
-    # The most urgent section keeps the most lines.
-    shown_inbound = [b for b in buttons(message, LOG_LEAD_BUTTON) if 100 <= int(b["value"]) < 200]
-    shown_hygiene = [b for b in buttons(message, LOG_LEAD_BUTTON) if 600 <= int(b["value"]) < 700]
-    assert len(shown_inbound) >= len(shown_hygiene) >= 1
-
-
-def test_overdue_pile_is_one_line_with_the_spread_button() -> None:
-    pile = many(1, 10, 23, next_action_date=TODAY - dt.timedelta(days=12))
-    message = build_morning_dm(digest(RepDigest(overdue=pile)))
-    (button,) = buttons(message, RESCHEDULE_OVERDUE_BUTTON)
-    assert button["confirm"]["text"]["text"].startswith("期限切れ 23 件")
-    assert buttons(message, LOG_LEAD_BUTTON) == []  # no wall of stale reminders
-    assert "12 日超過" in texts(message)
-
-    few = many(1, 3, 3, next_action_date=TODAY - dt.timedelta(days=2))
-    message = build_morning_dm(digest(RepDigest(overdue=few)))
-    assert buttons(message, RESCHEDULE_OVERDUE_BUTTON) == []
-    assert len(buttons(message, LOG_LEAD_BUTTON)) == 3
-    assert "2 日超過" in texts(message)
 
 
 def test_user_text_is_escaped() -> None:
     rep = RepDigest(
-        five_c2m=LeadList((line(1, company="<!channel> & <https://evil|click>"),), 1),
-        focus_due=LeadList((line(3, company="ACME *bold* _it_"),), 1),
+        inbound=LeadList(
+            (line(1, company="<!channel> & <https://evil|click>", inbound_deadline=TODAY),), 1
+        ),
+        focus_due=LeadList((line(3, company="ACME *bold* _it_", next_action_date=TODAY),), 1),
         returned=(returned(2, reason="<@U999> を呼んで"),),
     )
-    message = build_morning_dm(digest(rep))
-    body = texts(message)
-    assert "<!channel>" not in body and "<@U999>" not in body
-    assert "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;" in body
-    assert "*bold*" not in body and "_it_" not in body
-    assert "ACME \u2217bold\u2217 \u02cdit\u02cd" in body
-    # The plain-text form shows what the user typed.
-    assert "<!channel> & <https://evil|click>" in render_text(message)
-    assert "ACME *bold* _it_" in render_text(message)
+    for message in (build_morning_dm(digest(rep)), build_today(digest(rep))):
+        body = texts(message)
+        assert "<!channel>" not in body and "<@U999>" not in body
+        assert "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;" in body
+        assert "*bold*" not in body and "_it_" not in body
+        assert "ACME \u2217bold\u2217 \u02cdit\u02cd" in body
+        # The plain-text form shows what the user typed.
+        assert "<!channel> & <https://evil|click>" in render_text(message)
+        assert "ACME *bold* _it_" in render_text(message)
+
+
+# -- progress in place -----------------------------------------------------------------------------
+
+
+def test_progress_marks_touched_items_and_counts_what_is_left() -> None:
+    sent = build_morning_dm(digest(rep_with_35_open_leads()))
+    first = first_lead_ids(digest(rep_with_35_open_leads()))
+    at = dt.datetime(2026, 11, 27, 4, 28, tzinfo=dt.UTC)
+    done = {
+        2: DoneTouch(
+            2,
+            "株式会社テスト2",
+            "担当者",
+            Channel.CALL,
+            Outcome.ABSENT,
+            at,
+            at.astimezone(TOKYO),
+            77,
+        ),
+        3: DoneTouch(
+            3, "株式会社テスト3", None, Channel.MAIL, Outcome.SENT, at, at.astimezone(TOKYO), None
+        ),
+    }
+    progress = MorningProgress("U1", "D1", "1.2", sent, first, done)
+    updated = build_morning_progress(progress, TODAY)
+    assert message_problems(updated) == []
+    assert updated["blocks"][0]["text"]["text"] == "☀️ 11/27(金) 今日のやること 残り 3 件"
+    by_id = {b.get("block_id"): b for b in updated["blocks"]}
+    assert by_id["first:2"]["text"]["text"].startswith("✅ *株式会社テスト2* 担当者 様")
+    assert "13:28 📞 不在 を記録しました" in by_id["first:2"]["text"]["text"]
+    assert by_id["first:2"]["accessory"] == {
+        "type": "button",
+        "action_id": UNDO_BUTTON,
+        "text": {"type": "plain_text", "text": "取り消す", "emoji": True},
+        "value": "77",
+    }
+    assert "13:28 ✉️ 送信" in by_id["first:3"]["text"]["text"]
+    assert "accessory" not in by_id["first:3"]  # not a one-tap log, or its window passed
+    assert by_id["first:1"] == next(b for b in sent["blocks"] if b.get("block_id") == "first:1")
+    everything = {lead: done[2] for lead in first}
+    finished = build_morning_progress(
+        MorningProgress("U1", "D1", "1.2", sent, first, everything), TODAY
+    )
+    assert finished["blocks"][0]["text"]["text"].endswith("今日のやること 完了 🎉")
+
+
+# -- /isops today, Home's list, the list modal -----------------------------------------------------
+
+
+def test_the_list_has_every_item_with_how_to_reach_why_and_the_last_touch() -> None:
+    touched = LastTouch(
+        at=dt.datetime(2026, 11, 26, 1, 0, tzinfo=dt.UTC),
+        local=dt.datetime(2026, 11, 26, 10, 0, tzinfo=TOKYO),
+        outcome=Outcome.VOICEMAIL,
+    )
+    rep = RepDigest(
+        focus_due=LeadList(
+            (
+                line(
+                    7,
+                    next_action_date=TODAY,
+                    phone="０３（１２３４）５６７８ 代表",
+                    email="yamada|x>@example.co.jp",
+                    last_touch=touched,
+                    memo_head="決裁者は部長。<!here> 来週から不在",
+                ),
+            ),
+            1,
+        )
+    )
+    message = build_today(digest(rep))
+    assert message_problems(message) == [] and message["response_type"] == "ephemeral"
+    (item,) = [b for b in message["blocks"] if b.get("block_id") == "item:7"]
+    assert item["text"]["text"].splitlines() == [
+        "*株式会社テスト7* 担当者 様",
+        "📅 *次回 今日*",
+        "📞 <tel:0312345678|０３（１２３４）５６７８ 代表>  ✉️ <mailto:yamada%7Cx%3E@example.co.jp|yamada｜x&gt;@example.co.jp>",
+        "前回 11/26(木) 📞 留守電 · 🗒 決裁者は部長。&lt;!here&gt; 来週から不在",
+    ]
+    menu = item["accessory"]
+    assert menu["type"] == "overflow" and menu["action_id"] == QUICK_LOG_MENU
+    version = str(int(touched.at.timestamp() * 1_000_000))
+    assert [(o["text"]["text"], o["value"]) for o in menu["options"]] == [
+        ("📞 不在", f"7:absent:{version}"),
+        ("📞 留守電", f"7:voicemail:{version}"),
+        ("✉️ 送信", f"7:mail:{version}"),
+        ("📞 接続…", f"7:connected:{version}"),
+        ("📝 詳しく記録…", f"7:detail:{version}"),
+    ]
+
+
+def test_phone_numbers_dial_digits_and_odd_ones_stay_text() -> None:
+    assert dial_number("03-1234-5678") == "0312345678"
+    assert dial_number("+81 (3) 1234-5678") == "+81312345678"
+    assert dial_number("内線 12") is None
+    assert phone_link("内線 12") == "📞 内線 12"
+    assert phone_link("  ") == "📞 番号未登録"
+    assert email_link(None) == "" and email_link("a@b.jp") == "✉️ <mailto:a@b.jp|a@b.jp>"
+
+
+def test_today_and_home_list_within_one_message_with_the_rest_counted() -> None:
+    rep = RepDigest(
+        inbound=many(100, 10, 120, inbound_deadline=TODAY),
+        focus_due=many(200, 10, 80, next_action_date=TODAY),
+        five_c2m=many(400, 10, 500),
+        returned=tuple(returned(500 + i) for i in range(5)),
+        hygiene=many(600, 5, 40),
+    )
+    message = build_today(digest(rep))
+    assert message_problems(message) == [] and len(message["blocks"]) <= MAX_MESSAGE_BLOCKS
+    listed = listed_lead_ids(message["blocks"])
+    # The most urgent section keeps the most lines; each keeps at least one.
+    assert len([i for i in listed if i < 200]) >= len([i for i in listed if i >= 600]) >= 1
+    more = accessories(message["blocks"], LIST_OPEN_BUTTON)
+    assert {m["value"] for m in more} >= {"inbound", "focus", "5c2m", "hygiene"}
+    assert "…他 110 件" in texts(message) or "…他 " in texts(message)
+    assert listed_lead_ids(build_lead_list(digest(rep))) == listed  # Home lists the same
+
+
+def test_the_focus_section_offers_to_spread_a_pile_of_overdue_dates() -> None:
+    pile = many(1, 10, 23, next_action_date=TODAY - dt.timedelta(days=12))
+    blocks = build_lead_list(digest(RepDigest(overdue=pile)))
+    (button,) = accessories(blocks, RESCHEDULE_OVERDUE_BUTTON)
+    assert button["confirm"]["text"]["text"].startswith("期限超過 23 件")
+    assert "style" not in button
+    assert "12 日超過" in json.dumps(blocks, ensure_ascii=False)
+    few = build_lead_list(digest(RepDigest(overdue=many(1, 3, 3, next_action_date=TODAY))))
+    assert accessories(few, RESCHEDULE_OVERDUE_BUTTON) == []
+
+
+def test_the_list_modal_shows_a_section_in_full() -> None:
+    rep = RepDigest(five_c2m=many(1, 300, 300), hygiene=many(400, 2, 2))
+    view = build_list_modal(digest(rep), "5c2m")
+    assert view_problems(view) == []
+    assert len(listed_lead_ids(view["blocks"])) == 97 and view["private_metadata"] == "5c2m"
+    assert "他 203 件" in json.dumps(view, ensure_ascii=False)
+    everything = build_list_modal(digest(rep), None)
+    assert view_problems(everything) == [] and 400 in listed_lead_ids(everything["blocks"])
 
 
 def test_today_and_section_lists() -> None:
@@ -203,10 +417,10 @@ def test_today_and_section_lists() -> None:
     assert message_problems(listing) == []
     assert len(listing["blocks"]) <= MAX_MESSAGE_BLOCKS
     body = texts(listing)
-    assert body.count("(#") > 100  # far more than the DM's ten, as compact lines
+    assert body.count("• ") > 100  # far more than the list's ten, as compact lines
     assert "他 " in body  # and what still does not fit is counted
     assert section_key("5C2M") == "5c2m" and section_key("注力") == "focus"
-    assert section_key("なにか") is None
+    assert section_key("📥") == "inbound" and section_key("なにか") is None
 
 
 def test_reschedule_answer() -> None:

@@ -24,6 +24,7 @@ from isops.enums import DeliveryState, Role
 from isops.models import Lead, Member, Notification
 from isops.services.away import upcoming_away
 from isops.services.morning_delivery import KIND_MORNING
+from isops.services.quick_log import touch_version
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
 from tests import harness
@@ -323,7 +324,7 @@ def test_isops_today_shows_the_list_now(bot: BotHarness) -> None:
     assert reply.params["response_type"] == "ephemeral"
     bot.command("/isops", "today 5c2m", user_id="U001")
     replies = bot.fake.wait_for("response_url", count=2)
-    assert "5C2M 未完了 (未接続) 1 件" in str(replies[1].params["blocks"])
+    assert "5C2M 未完了 1 件" in str(replies[1].params["blocks"])
     bot.command("/isops", "today", user_id="UNOBODY")
     replies = bot.fake.wait_for("response_url", count=3)
     assert "メンバー登録されていません" in replies[2].params["text"]
@@ -385,40 +386,45 @@ def test_the_spread_button_moves_only_the_clickers_overdue_dates(bot: BotHarness
             next_action_date=TUE - dt.timedelta(days=10 + i),
         )
     with time_machine.travel(jst(TUE, 9, 0), tick=True):
-        run_job(bot)
-        (dm,) = bot.fake.calls_to("chat.postMessage")
-        message = dm.response["message"]
+        # The button sits on the focus section of the list (/isops today, Home), not in the DM.
+        bot.command("/isops", "today", user_id="U001")
+        (listing,) = bot.fake.wait_for("response_url")
+        (button,) = [
+            b["accessory"]
+            for b in listing.params["blocks"]
+            if b.get("accessory", {}).get("action_id") == ids.RESCHEDULE_OVERDUE_BUTTON
+        ]
 
         def click(user_id: str) -> None:
-            bot.sender.block_actions(
+            bot.sender.block_actions(  # in the ephemeral list: Slack sends no message back
                 user_id=user_id,
-                actions=[{"action_id": ids.RESCHEDULE_OVERDUE_BUTTON}],
-                message=message,
-                channel_id="DU001",
+                actions=[{**button, "block_id": "focus"}],
+                channel_id="C111",
                 response_url=bot.response_url(),
             )
 
         click("U002")  # someone else (a forwarded message) moves only their own leads: none
-        (other,) = bot.fake.wait_for("response_url")
-        assert "ありません" in other.params["text"]
-        click("U001")
         replies = bot.fake.wait_for("response_url", count=2)
-    assert "7 件" in replies[1].params["text"]
+        assert "ありません" in replies[1].params["text"]
+        click("U001")
+        replies = bot.fake.wait_for("response_url", count=3)
+    assert "7 件" in replies[2].params["text"]
     with bot.uow() as uow:
         dates = list(uow.session.scalars(select(Lead.next_action_date)))
     assert sorted(Counter(dates).values()) == [2, 5]  # five on Tuesday, two on Wednesday
     assert min(d for d in dates if d) == TUE
 
 
-def test_log_button_lines_carry_the_lead_id(bot: BotHarness) -> None:
+def test_first_items_carry_the_lead_and_its_version(bot: BotHarness) -> None:
     team(bot.runtime.deps.uow_factory, reps=1)
     with bot.uow() as uow:
-        lead_id = uow.session.scalars(select(Lead.id)).one()
+        lead = uow.session.scalars(select(Lead)).one()
+        lead_id, version = lead.id, touch_version(lead.last_action_at)
     with time_machine.travel(jst(FRI, 9, 0), tick=True):
         run_job(bot)
     (dm,) = bot.fake.calls_to("chat.postMessage")
-    (line,) = [b for b in dm.params["blocks"] if "accessory" in b]
-    assert line["accessory"]["action_id"] == "lead.log"
-    assert line["accessory"]["value"] == str(lead_id)
+    (line,) = [b for b in dm.params["blocks"] if b.get("block_id") == f"first:{lead_id}"]
+    assert line["accessory"]["action_id"] == ids.QUICK_LOG_MENU
+    assert line["accessory"]["options"][0]["value"] == f"{lead_id}:absent:{version}"
     # Called once, never mailed: the line suggests the channel that is behind.
-    assert "📞1/5 ✉️0/2" in line["text"]["text"] and "次は ✉️ メール" in line["text"]["text"]
+    assert "📞1/5 ✉️0/2" in line["text"]["text"] and "次は ✉️" in line["text"]["text"]

@@ -8,6 +8,9 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+import time_machine
+
 from bot import ids
 from bot.blocks.review import (
     MAX_LISTED,
@@ -25,6 +28,14 @@ from tests.fake_slack.blockkit_limits import message_problems, view_problems
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 AT = dt.datetime(2026, 11, 27, 1, 5, tzinfo=dt.UTC)  # 10:05 JST
+
+
+@pytest.fixture(autouse=True)
+def in_2026() -> Any:
+    """Dates show their year only outside the current one: read them in 2026."""
+    with time_machine.travel(AT, tick=False):
+        yield
+
 
 PENDING = ReviewDetail(
     id=7,
@@ -90,10 +101,10 @@ def test_pending_message_shows_the_lead_the_work_the_reason_and_both_buttons() -
         "鈴木",
         "マネージャー",
         "資料請求",
-        "2026/11/27",
+        "11/27(金)",
         "📞2/5 ✉️0/2",
         "5C2M 未完了",
-        "11/27 10:05 不在",
+        "11/27(金) 10:05 不在",
         "対象外",
         "> 決裁者は本社。",
         "<@UR1>",
@@ -143,8 +154,8 @@ def test_decided_messages_say_who_and_when_without_buttons() -> None:
     for message in (approved, returned, withdrawn):
         assert message_problems(message) == []
         assert not [b for b in message["blocks"] if b["type"] == "actions"]
-    assert "<@UM1> さんが 11/27 10:05 に承認しました" in _all_text(approved)
-    assert "2027/03/01" in _all_text(approved)
+    assert "<@UM1> さんが 11/27(金) 10:05 に承認しました" in _all_text(approved)
+    assert "2027/3/1(月)" in _all_text(approved)
     assert "差し戻しました (ステータス → 未接続)" in _all_text(returned)
     assert "&lt;!here&gt; 再提案" in _all_text(returned)
     assert "<!here>" not in _all_text(returned)
@@ -241,7 +252,7 @@ def test_returned_dm_has_the_reason_the_fields_and_a_log_button() -> None:
     dm = build_review_returned_dm(returned, tz=TOKYO)
     assert message_problems(dm) == []
     text = _all_text(dm)
-    for expected in ("> 情シス経由で再アプローチを", "対応不要 → 未接続", "2026/12/03", "注力"):
+    for expected in ("> 情シス経由で再アプローチを", "対応不要 → 未接続", "12/3(木)", "注力"):
         assert expected in text, expected
     (button,) = _elements(dm["blocks"], "button")
     assert (button["action_id"], button["value"]) == (ids.LOG_LEAD_BUTTON, "42")

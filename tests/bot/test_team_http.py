@@ -47,7 +47,7 @@ def test_admin_lists_and_changes_a_manager_from_slack(bot: BotHarness) -> None:
     bot.command("/isops", "team", user_id="UA1")
     (listing,) = bot.fake.wait_for("response_url")
     body = json.dumps(listing.params["blocks"], ensure_ascii=False)
-    assert "佐藤" in body and "上長: 山田" in body and "🌴 1/5(月)〜1/9(金)" in body
+    assert "佐藤" in body and "上長: 山田" in body and "🌴 2099/1/5(月)〜2099/1/9(金)" in body
     button = next(
         b["accessory"]
         for b in listing.params["blocks"]

@@ -30,6 +30,7 @@ from isops.services.actions import (
     memo_digest,
     record_action,
 )
+from isops.services.live_lists import KIND_HOME
 from isops.services.reviews import REVIEW_REQUESTED, REVIEW_WITHDRAWN
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
@@ -149,7 +150,9 @@ def test_a_call_is_recorded_with_counters_fields_history_and_confirmation(
             "next_action_date": (None, "2026-12-03"),
             "memo": ("古いメモ", "受付で不在。来週火曜に再架電"),
         }
-        note = uow.session.scalars(select(Notification)).one()
+        note = uow.session.scalars(
+            select(Notification).where(Notification.kind == ACTION_LOGGED)
+        ).one()
         assert note.kind == ACTION_LOGGED
         assert note.payload["reply_to"] == "C123"
         assert note.payload["slack_user_id"] == "R1"
@@ -178,7 +181,7 @@ def test_the_same_submission_twice_records_one_action(team: UnitOfWorkFactory, l
     assert not first.duplicate and second.duplicate
     assert second.action_id == first.action_id
     assert _count(team, Action) == 1
-    assert _count(team, Notification) == 1
+    assert _count(team, Notification, Notification.kind == ACTION_LOGGED) == 1
     assert _lead(team, lead_id).call_count == 1
 
 
@@ -274,7 +277,7 @@ def test_status_4_with_5c2m_incomplete_asks_before_saving(
     reason = {"status": 4, "reason_code": "対象外", "reason_memo": "個人事業主で対象外"}
     with pytest.raises(NeedsConfirmation) as caught:
         log(lead_id, **reason, shown=_shown(lead_id, status=2))
-    assert str(caught.value) == "📞2/5 ✉️0/2 — 5C2M 未完了です"
+    assert str(caught.value) == "架電 2/5・メール 0/2 — 5C2M 未完了です"
     assert _count(team, Action) == 1  # only the factory's
 
     result = log(lead_id, **reason, shown=_shown(lead_id, status=2), confirmed_incomplete_5c2m=True)
@@ -290,7 +293,7 @@ def test_status_4_with_5c2m_incomplete_asks_before_saving(
         )
         assert review.memo == "個人事業主で対象外"
         kinds = sorted(uow.session.scalars(select(Notification.kind)))
-        assert kinds == sorted([ACTION_LOGGED, REVIEW_REQUESTED])
+        assert kinds == sorted([ACTION_LOGGED, KIND_HOME, REVIEW_REQUESTED])
 
 
 def test_status_6_after_connecting_needs_no_5c2m(team: UnitOfWorkFactory, log: Any) -> None:
@@ -450,7 +453,9 @@ def test_a_touch_logged_late_counts_when_it_happened(team: UnitOfWorkFactory, lo
     with team() as uow:
         assert uow.session.get_one(Action, result.action_id).acted_at == six_days_after_cv
         assert latest != result.action_id
-        note = uow.session.scalars(select(Notification)).one()
+        note = uow.session.scalars(
+            select(Notification).where(Notification.kind == ACTION_LOGGED)
+        ).one()
         assert ActionResult.model_validate(note.payload["result"]).timezone == "Asia/Tokyo"
 
 

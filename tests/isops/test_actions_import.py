@@ -16,6 +16,7 @@ from isops.calendar import BusinessCalendar
 from isops.csvio.actions_import import ActionImportResult, import_actions
 from isops.enums import ReviewState, Role
 from isops.models import Action, Lead, NoActionReview, Notification
+from isops.services.live_lists import KIND_HOME
 from isops.services.reminders import MorningDigest, digest_for_member
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
@@ -69,6 +70,13 @@ def ids(part: Any) -> list[int]:
     return [line.lead_id for line in part.items]
 
 
+def home_refreshes(uow_factory: UnitOfWorkFactory) -> int:
+    with uow_factory() as uow:
+        return len(
+            uow.session.scalars(select(Notification.id).where(Notification.kind == KIND_HOME)).all()
+        )
+
+
 def count(uow_factory: UnitOfWorkFactory, model: type[Any]) -> int:
     with uow_factory() as uow:
         return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
@@ -108,6 +116,7 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     assert (manager.figures.early_reached, manager.figures.early_due) == (0, 1)
     assert [(o.name, o.count) for o in manager.figures.most_overdue] == [("佐藤", 2)]
     notifications = count(uow, Notification)
+    homes = home_refreshes(uow)
     csv = (
         "メール,外部ID,isops ID,実施日時,種別,結果,メモ,担当者\n"
         "a@example.jp,,,2026/11/25 11:00,架電,不在,受付で不在,U1\n"
@@ -129,8 +138,8 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
     after = digest(uow, "U1")
     assert ids(after.rep.inbound) == []
     five = {line.lead_id: line for line in after.rep.five_c2m.items}
-    assert five[waiting].progress.label() == "📞1/5 ✉️1/2"  # 🔥 → 🔁
-    assert five[window_ended].progress.label() == "📞3/5 ✉️2/2"
+    assert five[waiting].progress.label() == "架電 1/5・メール 1/2"  # 🔥 → 🔁
+    assert five[window_ended].progress.label() == "架電 3/5・メール 2/2"
     manager = digest(uow, "UMGR").manager
     assert manager is not None
     assert (manager.figures.inbound_on_time, manager.figures.inbound_due) == (1, 1)
@@ -161,7 +170,9 @@ def test_history_changes_5c2m_early_figures_and_sections_and_a_reimport_nothing(
         review = u.session.scalars(select(NoActionReview)).one()
         assert review.state == ReviewState.PENDING
     assert lead_values(uow, pending)["status"] == 4
-    assert count(uow, Notification) == notifications  # no DM, no withdrawal notice
+    # No DM, no withdrawal notice: only the owners' Homes follow the new touches.
+    added = count(uow, Notification) - notifications
+    assert added == home_refreshes(uow) - homes > 0
 
     # The same file again, then the same touches in English with other spellings: nothing new.
     snapshot = {

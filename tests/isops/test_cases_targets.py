@@ -185,7 +185,7 @@ def test_focus_sets_priority_and_date_with_history(team: UnitOfWorkFactory) -> N
             focus_max_days=60,
         )
     assert view.notice is not None and view.notice.startswith("✅ 株式会社テスト")
-    assert view.notice.endswith("を注力リードにしました (次回活動予定日 2026/11/30)")
+    assert view.notice.endswith("を注力リードにしました (次回活動予定日 11/30(月))")
     with team() as uow:
         lead = uow.session.get_one(Lead, lead_id)
         assert (lead.priority, lead.next_action_date) == (Priority.FOCUS, dt.date(2026, 11, 30))

@@ -559,7 +559,7 @@ def test_dates_out_of_range_are_row_errors(uow_factory: UnitOfWorkFactory) -> No
         "行 6, 列 次回活動予定日",
         "行 7, 列 流入日時",
     ]
-    assert "2000/01/01 から 2031/12/31 までの日付" in result.errors[1].message
+    assert "2000/1/1(土) から 2031/12/31(水) までの日付" in result.errors[1].message
     assert count_leads(uow_factory) == 0
     fine = run(uow_factory, "\n".join(text.splitlines()[:3]) + "\n")
     assert fine.ok and fine.created == 2

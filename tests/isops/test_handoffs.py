@@ -270,10 +270,10 @@ def test_status_5_with_a_hand_off_records_both_in_one_transaction(
             )
         ).all()
         assert notes == [
-            "FS 田中 さんへ引き継ぎ: 12/01(火) 14:00 オンライン / 課題: 営業の立ち上がりが遅い"
+            "FS 田中 さんへ引き継ぎ: 12/1(火) 14:00 オンライン / 課題: 営業の立ち上がりが遅い"
         ]
         kinds = s.scalars(select(Notification.kind).order_by(Notification.id)).all()
-        assert kinds == [HANDOFF_CREATED, "action_logged"]
+        assert kinds == [HANDOFF_CREATED, "action_logged", "home"]
 
 
 @pytest.mark.parametrize(
@@ -686,7 +686,7 @@ def test_reschedule_moves_the_request_with_the_meeting(
             .where(LeadHistory.field == "handoff")
             .order_by(LeadHistory.id.desc())
         ).first()
-        assert note == "田中 さんが日程変更: 12/01(火) 14:00 → 12/03(木) 17:00"
+        assert note == "田中 さんが日程変更: 12/1(火) 14:00 → 12/3(木) 17:00"
     _decide(team, settings, calendar, handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
     with pytest.raises(Conflict):
         reschedule_handoff(

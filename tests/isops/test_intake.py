@@ -66,7 +66,9 @@ def test_lead_owner_history_and_dm_are_stored_together(uow_factory: UnitOfWorkFa
         assert lead.role_level is RoleLevel.MANAGER
         assert lead.cv_at == FRIDAY_10
         assert lead.search_text == lead_search_text("株式会社テスト", "山田 太郎")
-        (note,) = uow.session.scalars(select(Notification)).all()
+        (note,) = uow.session.scalars(
+            select(Notification).where(Notification.kind == LEAD_ASSIGNED)
+        ).all()
         assert note.kind == LEAD_ASSIGNED
         assert note.payload["owner_slack_user_id"] == "U1"
         assert note.payload["lead_id"] == result.lead_id
@@ -100,7 +102,9 @@ def test_first_approach_deadline(
     result = intake(uow_factory, cv_at=cv_at, source=source)
     assert result.deadline == deadline
     with uow_factory() as uow:
-        (note,) = uow.session.scalars(select(Notification)).all()
+        (note,) = uow.session.scalars(
+            select(Notification).where(Notification.kind == LEAD_ASSIGNED)
+        ).all()
         assert note.payload["same_day"] is same_day
         lead = uow.session.get_one(Lead, result.lead_id)
         assert lead.inbound is (deadline is not None)
@@ -117,7 +121,7 @@ def test_same_external_id_twice_is_one_lead(uow_factory: UnitOfWorkFactory) -> N
     assert again.lead_id == first.lead_id
     assert again.owner_slack_user_id == first.owner_slack_user_id == "U1"
     assert count(uow_factory, Lead) == 1
-    assert count(uow_factory, Notification) == 1
+    assert count(uow_factory, Notification) == 2  # the owner's DM and Home refresh, once
 
 
 def test_same_idempotency_key_twice_is_one_lead(uow_factory: UnitOfWorkFactory) -> None:
@@ -161,7 +165,9 @@ def test_the_email_is_stored_lower_cased(uow_factory: UnitOfWorkFactory) -> None
     with uow_factory() as uow:
         lead = uow.session.get_one(Lead, result.lead_id)
         assert lead.email == "yamada@example.com"
-        (note,) = uow.session.scalars(select(Notification)).all()
+        (note,) = uow.session.scalars(
+            select(Notification).where(Notification.kind == LEAD_ASSIGNED)
+        ).all()
         assert note.payload["email"] == "yamada@example.com"
 
 
@@ -179,7 +185,7 @@ def test_a_cv_time_out_of_range_is_refused(uow_factory: UnitOfWorkFactory, cv_at
     with pytest.raises(InvalidInput) as info:
         intake(uow_factory, cv_at=cv_at, source="資料請求")
     assert set(info.value.field_errors) == {"cv_at"}
-    assert "2000/01/01 から現在の 1 日後まで" in info.value.field_errors["cv_at"]
+    assert "2000/1/1(土) から現在の 1 日後まで" in info.value.field_errors["cv_at"]
     assert count(uow_factory, Lead) == count(uow_factory, Notification) == 0
     assert intake(uow_factory, cv_at="2026-11-28T10:00:00+09:00").created  # the edge is in
 

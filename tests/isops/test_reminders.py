@@ -186,7 +186,7 @@ def test_5c2m_order_label_and_a_lead_that_completes_it(uow_factory: UnitOfWorkFa
     assert [x.lead_id for x in five.items] == [fresh, early_done, older, oldest]
     assert five.items[0].early_behind and not five.items[1].early_behind
     last = five.items[-1]
-    assert last.progress.label() == "📞4/5 ✉️1/2"
+    assert last.progress.label() == "架電 4/5・メール 1/2"
     assert last.progress.next_channel() is Channel.MAIL
     assert last.days_since_cv == 30
 

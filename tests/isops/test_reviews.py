@@ -18,6 +18,7 @@ from isops.db import make_engine
 from isops.enums import ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.models import Lead, LeadHistory, NoActionReview, Notification
+from isops.services.live_lists import KIND_HOME, home_key
 from isops.services.reviews import (
     REVIEW_DECIDED,
     REVIEW_REQUESTED,
@@ -79,9 +80,22 @@ def _history(team: Team, lead_id: int) -> list[tuple[str, str | None, str | None
 
 
 def _outbox(team: Team) -> list[tuple[str, dict[str, Any]]]:
+    """The messages queued, but the rep's Home refreshes (checked on their own)."""
     with team.uow() as uow:
-        rows = uow.session.scalars(select(Notification).order_by(Notification.id))
+        rows = uow.session.scalars(
+            select(Notification).where(Notification.kind != KIND_HOME).order_by(Notification.id)
+        )
         return [(n.kind, dict(n.payload)) for n in rows]
+
+
+def _home_refreshed(team: Team, rep: str) -> bool:
+    with team.uow() as uow:
+        return (
+            home_key(team.ids[rep])
+            in uow.session.scalars(
+                select(Notification.delivery_key).where(Notification.kind == KIND_HOME)
+            ).all()
+        )
 
 
 def _approve(team: Team, review_id: int, by: str = "UM1", **kw: Any) -> ReviewDetail:
@@ -121,6 +135,7 @@ def test_approve_keeps_status_4_and_records_who_and_when(team: Team) -> None:
     assert detail.reapproach_date is None  # rule 6 is for status 6 only
     assert _history(team, detail.lead_id)[-1] == ("review", "pending", "approved", team.ids["UM1"])
     assert _outbox(team)[-1] == (REVIEW_DECIDED, {"review_id": review_id})
+    assert _home_refreshed(team, "UR1")  # the lead leaves the rep's list
 
 
 def test_approving_status_6_suggests_a_re_approach_on_a_business_day(team: Team) -> None:
@@ -134,7 +149,7 @@ def test_approving_status_6_suggests_a_re_approach_on_a_business_day(team: Team)
         note = uow.session.scalar(
             select(LeadHistory.note).where(LeadHistory.new_value == "approved")
         )
-    assert note == "再アプローチ予定 2027/03/01"
+    assert note == "再アプローチ予定 2027/3/1(月)"
 
 
 def test_a_manager_can_rule_the_re_approach_out(team: Team) -> None:
@@ -192,6 +207,7 @@ def test_return_from_4_goes_back_to_2_with_date_priority_history_and_a_dm(team: 
     ]
     payload = {"review_id": review_id}
     assert _outbox(team)[-2:] == [(REVIEW_DECIDED, payload), (REVIEW_RETURNED, payload)]
+    assert _home_refreshed(team, "UR1")  # the lead is back on the rep's list
 
 
 def test_return_from_6_goes_back_to_3_and_keeps_fields_left_blank(team: Team) -> None:
@@ -407,9 +423,9 @@ def test_a_decided_review_cannot_be_decided_again(team: Team) -> None:
     with time_machine.travel(FRIDAY_10AM, tick=False):
         _approve(team, review_id)
     before = factories.review_snapshot(team.uow, review_id)
-    with pytest.raises(Conflict, match="山田 さんが 11/27 10:00 に承認"):
+    with pytest.raises(Conflict, match=r"山田 さんが 11/27\(金\) 10:00 に承認"):
         _approve(team, review_id, by="UA")
-    with pytest.raises(Conflict, match="山田 さんが 11/27 10:00 に承認"):
+    with pytest.raises(Conflict, match=r"山田 さんが 11/27\(金\) 10:00 に承認"):
         _return(team, review_id)
     assert factories.review_snapshot(team.uow, review_id) == before
 
@@ -588,7 +604,7 @@ def test_detail_has_what_the_manager_needs(team: Team) -> None:
     assert detail is not None
     assert (detail.company, detail.source, detail.rep_name) == ("株式会社ABC", "資料請求", "佐藤")
     assert (detail.previous_status, detail.requested_status, detail.memo) == (1, 4, "番号が違う")
-    assert detail.progress.label() == "📞2/5 ✉️0/2" and not detail.progress.complete
+    assert detail.progress.label() == "架電 2/5・メール 0/2" and not detail.progress.complete
     assert detail.last_outcome == "不在"
     assert detail.reviewer_slack_user_id == "UM1"
     assert _outbox(team)[-1] == (REVIEW_REQUESTED, {"review_id": review_id})

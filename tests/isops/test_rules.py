@@ -34,7 +34,7 @@ TODAY = dt.date(2026, 11, 27)
 
 def test_5c2m_label_and_next_channel() -> None:
     progress = five_c2m(2, 0, T)
-    assert progress.label() == "📞2/5 ✉️0/2"
+    assert progress.label() == "架電 2/5・メール 0/2"  # words: Slack shows bot.texts' symbols
     assert progress.next_channel() is Channel.MAIL  # 0/2 mails is further behind than 2/5 calls
     assert five_c2m(0, 1, T).next_channel() is Channel.CALL
     assert five_c2m(5, 2, T).complete

@@ -1,4 +1,6 @@
-"""The "営業日に振り分ける" button of the morning DM: spread the clicker's overdue dates."""
+"""The 「期限超過を振り分ける」 button of the lists' focus section: spread the clicker's overdue
+dates. Answered in place: an ephemeral reply where there is a response_url (`/isops today`),
+else the Home or list modal it came from is redrawn through the outbox."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.blocks.reminders import build_reschedule_result
 from bot.deps import Deps
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
+from bot.listeners.actions.quick_log import open_list_of
 from bot.listeners.errors import reports_errors
 from isops.services.reschedule import reschedule_overdue
 
@@ -37,5 +40,12 @@ def handle_reschedule_overdue(
     ack()
     deps = Deps.of(context)
     click = RescheduleClick.from_body(body)
-    result = reschedule_overdue(deps.uow(), slack_user_id=click.user_id, calendar=deps.calendar)
-    respond(**build_reschedule_result(result))
+    result = reschedule_overdue(
+        deps.uow(),
+        slack_user_id=click.user_id,
+        calendar=deps.calendar,
+        open_list=open_list_of(body),
+    )
+    deps.wake_outbox()
+    if body.get("response_url"):
+        respond(**build_reschedule_result(result))

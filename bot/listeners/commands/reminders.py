@@ -6,12 +6,18 @@ from pydantic import BaseModel
 from slack_bolt import App
 
 from bot.blocks.away import build_away_cancelled, build_away_list, build_away_saved
-from bot.blocks.reminders import SECTION_KEYS, build_section_list, build_today, section_key
+from bot.blocks.reminders import (
+    LIST_LINES,
+    SECTION_KEYS,
+    build_section_list,
+    build_today,
+    section_key,
+)
 from bot.deps import CommandCall, Deps
 from isops.clock import utcnow
 from isops.errors import InvalidInput
 from isops.services.away import cancel_away, parse_away_range, set_away, upcoming_away
-from isops.services.reminders import DM_SECTION_LIMIT, digest_for_member
+from isops.services.reminders import digest_for_member
 
 CANCEL_WORDS = frozenset({"cancel", "取消", "取り消し", "解除"})
 TODAY_USAGE = "/isops today [" + "|".join(SECTION_KEYS) + "]"
@@ -58,7 +64,8 @@ def handle_today(call: CommandCall) -> None:
         now=utcnow(),
         settings=call.deps.settings,
         calendar=call.deps.calendar,
-        limit=None if args.section else DM_SECTION_LIMIT,
+        limit=None if args.section else LIST_LINES,
+        own_lists_only=True,
     )
     if args.section:
         call.respond(**build_section_list(digest, args.section))

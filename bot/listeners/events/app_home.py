@@ -1,4 +1,5 @@
-"""App Home: what the bot is and the commands, published when the user opens it."""
+"""App Home: the member's live list (and a manager's team), published when they open it (and,
+through the outbox, after every change to their leads: bot.notifications.live_lists)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks.home import build_home
 from bot.deps import Deps
+from bot.home_view import home_view
 from bot.listeners.errors import reports_errors
-from bot.listeners.events.manager_home import home_extra_blocks
-from isops.services.members import find_member
+from isops.clock import utcnow
 
 
 def register(app: App, deps: Deps) -> None:
@@ -20,12 +20,9 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    """Publish the Home tab (the Messages tab needs nothing)."""
+    """Publish the Home tab: the same list as `/isops today` (a manager's team after it), or
+    how to get registered (the Messages tab needs nothing)."""
     if event.get("tab") != "home":
         return
-    deps = Deps.of(context)
-    member = find_member(deps.uow(), slack_user_id=event["user"])
-    view = build_home(registered=member is not None)
-    # Issue 13: the team (managers) or the scorecard line (reps), within the 100-block limit.
-    view["blocks"] += home_extra_blocks(deps, event["user"], budget=100 - len(view["blocks"]))
+    view = home_view(Deps.of(context), slack_user_id=event["user"], now=utcnow())
     client.views_publish(user_id=event["user"], view=view)

@@ -59,3 +59,4 @@ def handle_lead_submission(
         ack(response_action="errors", errors=errors_for_view(view, {"company": str(exc)}))
         return
     ack(response_action="update", view=build_lead_result(registration, zone=zone))
+    deps.wake_outbox()  # the owner's Home lists the new lead

@@ -79,3 +79,4 @@ def handle_leads_import_submission(
             dry_run=result.dry_run,
         ),
     )
+    deps.wake_outbox()  # the Homes of the reps whose leads changed

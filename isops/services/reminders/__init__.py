@@ -22,6 +22,7 @@ One concern per module: `digest` (what a digest holds), `recipients` (who is due
 from isops.services.reminders.compute import DM_SECTION_LIMIT, compute_digests, digest_for_member
 from isops.services.reminders.digest import (
     AwayRep,
+    LastTouch,
     LeadLine,
     LeadList,
     ManagerDigest,
@@ -41,6 +42,7 @@ from isops.services.reminders.timezones import members_without_timezone, record_
 __all__ = [
     "DM_SECTION_LIMIT",
     "AwayRep",
+    "LastTouch",
     "LeadLine",
     "LeadList",
     "ManagerDigest",

@@ -58,14 +58,41 @@ def digest_for_member(
     settings: Settings,
     calendar: BusinessCalendar,
     limit: int | None = DM_SECTION_LIMIT,
+    own_lists_only: bool = False,
 ) -> MorningDigest:
-    """One member's digest as of now on their local date (`/isops today`), business day or not."""
+    """One member's digest as of now on their local date (`/isops today`), business day or not.
+
+    `own_lists_only`: only the member's own sections (App Home, /isops today, the list
+    modal) — no manager's part, no FS 未評価 — read from their own leads alone."""
     with uow:
-        member = require_active_member(uow.session, slack_user_id)
-        day = now.astimezone(member_zone(member.timezone, calendar.tz)).date()
-        recipient = Recipient(member.id, slack_user_id, member.name, day)
-        (digest,) = _compute(uow.session, [recipient], now, settings, calendar, limit)
-        return digest
+        return member_digest(
+            uow.session,
+            slack_user_id=slack_user_id,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            limit=limit,
+            own_lists_only=own_lists_only,
+        )
+
+
+def member_digest(
+    session: Session,
+    *,
+    slack_user_id: str,
+    now: dt.datetime,
+    settings: Settings,
+    calendar: BusinessCalendar,
+    limit: int | None,
+    own_lists_only: bool,
+) -> MorningDigest:
+    """`digest_for_member` inside the caller's open transaction (App Home reads its latest
+    touch in the same one)."""
+    member = require_active_member(session, slack_user_id)
+    day = now.astimezone(member_zone(member.timezone, calendar.tz)).date()
+    recipient = Recipient(member.id, slack_user_id, member.name, day)
+    (digest,) = _compute(session, [recipient], now, settings, calendar, limit, own_lists_only)
+    return digest
 
 
 def _compute(
@@ -75,6 +102,7 @@ def _compute(
     settings: Settings,
     calendar: BusinessCalendar,
     limit: int | None,
+    own_lists_only: bool = False,
 ) -> list[MorningDigest]:
     # One set of queries per (business date, moment): members in one zone share a moment, so
     # this is one group per date on a scheduled run and one per zone on a date chosen by hand.
@@ -84,7 +112,7 @@ def _compute(
     digests: dict[int, MorningDigest] = {}
     for (today, moment), group in sorted(by_day.items()):
         day = DigestDay.of(today, moment, settings, calendar)
-        for digest in _day_digests(session, day, settings, calendar, limit, group):
+        for digest in _day_digests(session, day, settings, calendar, limit, group, own_lists_only):
             digests[digest.member_id] = digest
     return [digests[r.member_id] for r in recipients]
 
@@ -96,14 +124,20 @@ def _day_digests(
     calendar: BusinessCalendar,
     limit: int | None,
     group: list[Recipient],
+    own_lists_only: bool = False,
 ) -> list[MorningDigest]:
-    """The digests of `group`, who share one business date and moment."""
+    """The digests of `group`, who share one business date and moment (`own_lists_only`:
+    their own sections alone, see `digest_for_member`)."""
     ids = [r.member_id for r in group]
-    reports = session.execute(
-        select(Member.id, Member.name, Member.slack_user_id, Member.manager_id).where(
-            Member.manager_id.in_(ids), Member.active.is_(True)
-        )
-    ).all()
+    reports = (
+        []
+        if own_lists_only
+        else session.execute(
+            select(Member.id, Member.name, Member.slack_user_id, Member.manager_id).where(
+                Member.manager_id.in_(ids), Member.active.is_(True)
+            )
+        ).all()
+    )
     team: dict[int, list[Any]] = defaultdict(list)
     for report in reports:
         team[report.manager_id].append(report)
@@ -113,7 +147,10 @@ def _day_digests(
     # Away reps' hot leads go to their manager.
     hot_owners = [*ids, *(r.id for r in reports if (r.id, day.today) in away)]
     pending = pending_counts(
-        session, owner_ids=set(ids), manager_of={r.id: r.manager_id for r in reports}
+        session,
+        owner_ids=set(ids),
+        manager_of={r.id: r.manager_id for r in reports},
+        owners_only=own_lists_only,
     )
     queries = DayQueries(
         session=session,
@@ -140,7 +177,11 @@ def _day_digests(
         focus_due,
         overdue,
     )
-    unrated = unrated_for_recipients(session, member_ids=ids, as_of=day.now, tz=calendar.tz)
+    unrated = (
+        {}
+        if own_lists_only
+        else unrated_for_recipients(session, member_ids=ids, as_of=day.now, tz=calendar.tz)
+    )
     return [
         MorningDigest(
             member_id=r.member_id,

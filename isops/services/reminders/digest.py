@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from isops.enums import Outcome
 from isops.rules import FiveC2M
 from isops.services.handoff_reports import UnratedHandoff
 
@@ -28,6 +29,15 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class LastTouch:
+    """A lead's last touch: when (UTC, and in the team's zone) and its result."""
+
+    at: dt.datetime
+    local: dt.datetime
+    outcome: Outcome | None
+
+
+@dataclass(frozen=True)
 class LeadLine:
     """One lead as a reminder line (values only, no ORM)."""
 
@@ -44,6 +54,12 @@ class LeadLine:
     early_target: int
     in_early_window: bool
     inbound_deadline: dt.date | None
+    # What a rep needs to make the call (issue 11): how to reach the person, the last touch,
+    # and the first line of the memo.
+    phone: str | None = None
+    email: str | None = None
+    last_touch: LastTouch | None = None
+    memo_head: str = ""
 
     @property
     def early_behind(self) -> bool:
@@ -72,6 +88,10 @@ class ReturnedDecision:
     return_reason: str
     returned_by: str | None
     returned_at: dt.datetime
+    phone: str | None = None
+    email: str | None = None
+    last_touch: LastTouch | None = None
+    memo_head: str = ""
 
 
 @dataclass(frozen=True)

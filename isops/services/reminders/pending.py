@@ -45,12 +45,29 @@ def _rep_of(row: _PendingRow) -> int:
     return row.owner_id if row.owner_id is not None else row.requested_by_id
 
 
-def pending_counts(
-    session: Session, *, owner_ids: set[int], manager_of: Mapping[int, int]
-) -> PendingCounts:
-    """Every pending review (the partial unique index holds only those), then their leads
-    by primary key: each rep's count (承認待ち), each manager's count and oldest, and open
-    leads to skip. Two reads rather than a join, so no plan ever scans `leads`."""
+def _owners_pending(session: Session, owner_ids: set[int]) -> list[_PendingRow]:
+    """The pending reviews of these owners' leads: their leads through ix_leads_owner_status,
+    each probed in the pending reviews' partial unique index (a member's own list)."""
+    rows = session.execute(
+        select(
+            NoActionReview.lead_id,
+            NoActionReview.requested_by_id,
+            NoActionReview.created_at,
+            Lead.owner_id,
+            Lead.status,
+            Lead.company,
+        )
+        .join(Lead, Lead.id == NoActionReview.lead_id)
+        .where(is_pending(), Lead.owner_id.in_(sorted(owner_ids)))
+    ).all()
+    # Sorted here: an ORDER BY would tempt the planner into walking every pending review in
+    # (state, created_at) order instead of the owners' few leads.
+    return sorted((_PendingRow(*row) for row in rows), key=lambda r: (r.created_at, r.lead_id))
+
+
+def _all_pending(session: Session) -> list[_PendingRow]:
+    """Every pending review (the partial unique index holds only those), then their leads by
+    primary key. Two reads rather than a join, so no plan ever scans `leads`."""
     reviews = session.execute(
         select(
             NoActionReview.lead_id,
@@ -70,11 +87,26 @@ def pending_counts(
                 select(Lead.id, Lead.owner_id, Lead.status, Lead.company).where(Lead.id.in_(chunk))
             )
         )
-    rows = [
+    return [
         _PendingRow(r.lead_id, r.requested_by_id, r.created_at, *leads[r.lead_id][1:])
         for r in reviews
         if r.lead_id in leads
     ]
+
+
+def pending_counts(
+    session: Session,
+    *,
+    owner_ids: set[int],
+    manager_of: Mapping[int, int],
+    owners_only: bool = False,
+) -> PendingCounts:
+    """Each rep's count (承認待ち), each manager's count and oldest, and open leads to skip.
+
+    A morning run reads every pending review once (`_all_pending`); one member's own list
+    (`owners_only`: App Home, /isops today, whose managers' parts are not drawn) reads only
+    the reviews of `owner_ids`' leads, whatever the size of the rest of the team."""
+    rows = _owners_pending(session, owner_ids) if owners_only else _all_pending(session)
     open_lead_ids: set[int] = set()
     by_owner: dict[int, int] = defaultdict(int)
     counts: dict[int, int] = defaultdict(int)

@@ -16,14 +16,27 @@ from sqlalchemy import ColumnElement, Row, and_, case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from isops.approach import not_yet_approached
-from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Priority, ReviewState
+from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Outcome, Priority, ReviewState
 from isops.models import Lead, Member, NoActionReview
 from isops.rules import five_c2m
 from isops.services.reminders.day import DayQueries
-from isops.services.reminders.digest import LeadLine, LeadList, ReturnedDecision
+from isops.services.reminders.digest import LastTouch, LeadLine, LeadList, ReturnedDecision
 
 # Returned decisions stay on the rep's list until the rep logs an action, at most this long.
 RETURNED_SHOWN_FOR = dt.timedelta(days=14)
+# Characters of the memo read for a list line, and of its first line shown.
+MEMO_HEAD_READ = 200
+MEMO_HEAD_CHARS = 60
+
+
+def memo_head(memo: str | None) -> str:
+    """The memo's first non-empty line, cut to MEMO_HEAD_CHARS."""
+    for line in (memo or "").splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= MEMO_HEAD_CHARS else line[: MEMO_HEAD_CHARS - 1] + "…"
+    return ""
+
 
 LEAD_COLUMNS = (
     Lead.id,
@@ -39,6 +52,29 @@ LEAD_COLUMNS = (
     Lead.mail_count,
     Lead.early_action_count,
 )
+
+
+def detail_columns(lead: Any) -> tuple[Any, ...]:
+    """What a list line shows beyond the counters (issue 11): read for the lines shown only,
+    outside the ranking, so the window functions never carry a memo."""
+    return (
+        lead.phone,
+        lead.email,
+        lead.last_action_at,
+        lead.last_outcome,
+        # The memo's start only: a CRM memo may run to pages, a list shows its first line.
+        func.substr(lead.memo, 1, MEMO_HEAD_READ).label("memo_start"),
+    )
+
+
+# Built once: the same objects every time keep SQLAlchemy's compiled-statement cache warm.
+_DETAIL = aliased(Lead, name="detail")
+_DETAIL_COLUMNS = detail_columns(_DETAIL)
+_RANKED_COLUMNS = (
+    *(getattr(_DETAIL, column.key) for column in LEAD_COLUMNS),
+    *_DETAIL_COLUMNS,
+)
+_LEAD_DETAIL_COLUMNS = detail_columns(Lead)
 
 
 def open_leads(owner_ids: Iterable[int]) -> list[ColumnElement[bool]]:
@@ -165,9 +201,11 @@ class RepSections(DayQueries):
         """The first `limit` leads per owner matching `where`, and each owner's total."""
         if not owner_ids:
             return {}
+        # Ranked on ids alone: the predicates and orders read the lead picker's covering index
+        # (ix_leads_picker) where they can, and only the lines kept are read from the table.
         ranked = (
             select(
-                *LEAD_COLUMNS,
+                Lead.id.label("ranked_id"),
                 func.row_number().over(partition_by=Lead.owner_id, order_by=order_by).label("rn"),
                 func.count().over(partition_by=Lead.owner_id).label("total"),
             )
@@ -175,10 +213,12 @@ class RepSections(DayQueries):
             .where(Lead.id.not_in(sorted(self.listed_elsewhere)))
             .subquery()
         )
-        stmt = select(ranked)
+        stmt = select(ranked.c.rn, ranked.c.total, *_RANKED_COLUMNS).join(
+            _DETAIL, _DETAIL.id == ranked.c.ranked_id
+        )
         if self.limit is not None:
             stmt = stmt.where(ranked.c.rn <= self.limit)
-        stmt = stmt.order_by(ranked.c.owner_id, ranked.c.rn)
+        stmt = stmt.order_by(_DETAIL.owner_id, ranked.c.rn)
         lines: dict[int, list[LeadLine]] = defaultdict(list)
         totals: dict[int, int] = {}
         for row in self.session.execute(stmt):
@@ -206,7 +246,16 @@ class RepSections(DayQueries):
                 if inbound
                 else None
             ),
+            phone=row.phone,
+            email=row.email,
+            last_touch=self.last_touch(row.last_action_at, row.last_outcome),
+            memo_head=memo_head(row.memo_start),
         )
+
+    def last_touch(self, at: dt.datetime | None, outcome: Outcome | None) -> LastTouch | None:
+        if at is None:
+            return None
+        return LastTouch(at=at, local=at.astimezone(self.calendar.tz), outcome=outcome)
 
     def returned(self, ids: set[int]) -> dict[int, list[ReturnedDecision]]:
         """Returned decisions the rep has not acted on since (rule 3: the rep sees why).
@@ -225,6 +274,7 @@ class RepSections(DayQueries):
                 Lead.owner_id,
                 Lead.company,
                 Lead.contact_name,
+                *_LEAD_DETAIL_COLUMNS,
                 manager.name.label("manager_name"),
             )
             .join(Lead, Lead.id == NoActionReview.lead_id)
@@ -259,6 +309,10 @@ class RepSections(DayQueries):
                     return_reason=row.return_reason or "",
                     returned_by=row.manager_name,
                     returned_at=row.decided_at,
+                    phone=row.phone,
+                    email=row.email,
+                    last_touch=self.last_touch(row.last_action_at, row.last_outcome),
+                    memo_head=memo_head(row.memo_start),
                 )
             )
         return found

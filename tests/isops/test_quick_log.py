@@ -1,0 +1,341 @@
+"""One-tap logging and its undo as services (no Slack), on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from isops.calendar import BusinessCalendar
+from isops.enums import ActionStatus, Channel, Outcome, Priority, Role
+from isops.errors import Conflict, NotAllowed, NotFound
+from isops.models import Action, Lead, LeadHistory, Notification
+from isops.services.actions import record_action
+from isops.services.live_lists import HOME_SETTLE, KIND_HOME, KIND_MORNING_PROGRESS, home_key
+from isops.services.morning_delivery import MorningMessage, enqueue_morning
+from isops.services.outbox import claim, mark_sent, release_key
+from isops.services.quick_log import (
+    QuickChoice,
+    next_date_after_touch,
+    quick_key,
+    quick_log,
+    touch_version,
+    undo_quick_log,
+)
+from isops.settings import Settings
+from isops.unit_of_work import UnitOfWorkFactory
+from tests import factories
+
+NOW = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # Friday 09:00 in Tokyo
+TODAY = dt.date(2026, 11, 27)
+MONDAY = dt.date(2026, 11, 30)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def calendar(settings: Settings) -> BusinessCalendar:
+    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
+
+
+@pytest.fixture
+def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    factories.member(uow_factory(), "M1", role=Role.MANAGER)
+    factories.member(uow_factory(), "R1", manager="M1")
+    factories.member(uow_factory(), "R2", manager="M1")
+    factories.member(uow_factory(), "M2", role=Role.MANAGER)
+    return uow_factory
+
+
+def _tap(
+    team: UnitOfWorkFactory,
+    settings: Settings,
+    calendar: BusinessCalendar,
+    lead_id: int,
+    *,
+    by: str = "R1",
+    choice: QuickChoice = QuickChoice.ABSENT,
+    version: str | None = None,
+) -> Any:
+    if version is None:
+        with team() as uow:
+            version = touch_version(uow.session.get_one(Lead, lead_id).last_action_at)
+    return quick_log(
+        team(),
+        slack_user_id=by,
+        lead_id=lead_id,
+        choice=choice,
+        version=version,
+        settings=settings,
+        calendar=calendar,
+    )
+
+
+def _undo(
+    team: UnitOfWorkFactory,
+    settings: Settings,
+    calendar: BusinessCalendar,
+    action_id: int,
+    *,
+    by: str = "R1",
+) -> Any:
+    return undo_quick_log(
+        team(), slack_user_id=by, action_id=action_id, settings=settings, calendar=calendar
+    )
+
+
+def _lead(team: UnitOfWorkFactory, lead_id: int) -> tuple[Any, ...]:
+    with team() as uow:
+        lead = uow.session.get_one(Lead, lead_id)
+        return (lead.status, lead.priority, lead.next_action_date, lead.memo)
+
+
+def _count(team: UnitOfWorkFactory, model: Any, *where: Any) -> int:
+    with team() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def test_a_first_touch_moves_1_to_2_and_keeps_the_other_fields(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    lead_id = factories.lead(
+        team(), owner="R1", status=1, next_action_date=MONDAY, memo="部長は月曜不在 "
+    )
+    result = _tap(team, settings, calendar, lead_id)
+    assert (result.channel, result.outcome, result.duplicate) == (
+        Channel.CALL,
+        Outcome.ABSENT,
+        False,
+    )
+    assert (result.status_before, result.status_after) == (1, 2)
+    assert _lead(team, lead_id) == (ActionStatus.NOT_CONNECTED, None, MONDAY, "部長は月曜不在 ")
+    assert result.progress.calls == 1 and result.undo_until == NOW + dt.timedelta(minutes=10)
+    with team() as uow:
+        fields = uow.session.scalars(
+            select(LeadHistory.field).where(LeadHistory.lead_id == lead_id)
+        ).all()
+        # No confirmation message: the list it came from answers. The rep's Home follows.
+        kinds = uow.session.scalars(select(Notification.kind)).all()
+    assert fields == ["status"]
+    assert kinds == [KIND_HOME]
+
+
+def test_a_focus_lead_whose_date_has_come_gets_a_date_after_today(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    due = factories.lead(team(), owner="R1", status=2, priority=1, next_action_date=TODAY)
+    mailed = factories.lead(team(), owner="R1", status=2, priority=1, next_action_date=TODAY)
+    later = factories.lead(
+        team(), owner="R1", status=2, priority=1, next_action_date=TODAY + dt.timedelta(days=20)
+    )
+    assert _tap(team, settings, calendar, due).next_action_date == MONDAY  # next business day
+    mail = _tap(team, settings, calendar, mailed, choice=QuickChoice.MAIL_SENT)
+    assert (mail.channel, mail.outcome) == (Channel.MAIL, Outcome.SENT)
+    assert mail.next_action_date == dt.date(2026, 12, 2)  # three business days for a reply
+    assert _tap(team, settings, calendar, later).next_action_date == TODAY + dt.timedelta(days=20)
+
+
+@pytest.mark.parametrize(
+    ("current", "priority", "expected"),
+    [
+        (None, None, None),  # a lead without a date keeps none
+        (TODAY, None, TODAY),  # today is fine for a non-focus lead
+        (TODAY - dt.timedelta(days=3), None, MONDAY),  # never a past date
+        (None, Priority.FOCUS, MONDAY),  # a focus lead needs one (rule 5)
+        (TODAY + dt.timedelta(days=90), Priority.FOCUS, MONDAY),  # … within 60 days
+        (TODAY + dt.timedelta(days=3), Priority.NON_FOCUS, TODAY + dt.timedelta(days=3)),
+    ],
+)
+def test_next_date_after_a_touch(
+    calendar: BusinessCalendar,
+    settings: Settings,
+    current: dt.date | None,
+    priority: Priority | None,
+    expected: dt.date | None,
+) -> None:
+    assert (
+        next_date_after_touch(
+            current=current,
+            priority=priority,
+            today=TODAY,
+            channel=Channel.CALL,
+            calendar=calendar,
+            targets=settings.targets,
+        )
+        == expected
+    )
+
+
+def test_the_same_click_twice_and_a_double_tap_are_one_action(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=1)
+    first = _tap(team, settings, calendar, lead_id, version="0")
+    again = _tap(team, settings, calendar, lead_id, version="0", choice=QuickChoice.VOICEMAIL)
+    assert again.duplicate and again.action_id == first.action_id
+    assert (again.outcome, _count(team, Action)) == (Outcome.ABSENT, 1)
+    with team() as uow:
+        key = uow.session.get_one(Action, first.action_id).idempotency_key
+    assert key == quick_key("R1", lead_id, "0")
+    # The list redrawn after the log carries the new version: a second touch is its own.
+    second = _tap(team, settings, calendar, lead_id)
+    assert not second.duplicate and _count(team, Action) == 2
+
+
+def test_a_forged_or_foreign_lead_changes_nothing(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    theirs = factories.lead(team(), owner="R2", status=1)
+    with pytest.raises(NotAllowed):
+        _tap(team, settings, calendar, theirs, by="R1")
+    with pytest.raises(NotFound):
+        _tap(team, settings, calendar, 999_999, by="R1", version="0")
+    with pytest.raises(NotAllowed):
+        _tap(team, settings, calendar, theirs, by="M2")  # another team's manager
+    assert _count(team, Action) == 0 and _count(team, Notification) == 0
+    assert not _tap(team, settings, calendar, theirs, by="M1").duplicate  # their manager may
+
+
+def test_undo_restores_the_lead_its_counters_and_records_itself(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    lead_id = factories.lead(
+        team(), owner="R1", status=1, priority=1, next_action_date=TODAY, inbound=True
+    )
+    before = (_lead(team, lead_id), factories.lead_counters(team, lead_id))
+    result = _tap(team, settings, calendar, lead_id)
+    assert _lead(team, lead_id) != before[0]
+    with time_machine.travel(NOW + dt.timedelta(minutes=9), tick=False):
+        undone = _undo(team, settings, calendar, result.action_id)
+    assert (undone.channel, undone.outcome, undone.status) == (Channel.CALL, Outcome.ABSENT, 1)
+    assert (_lead(team, lead_id), factories.lead_counters(team, lead_id)) == before
+    assert _count(team, Action) == 0
+    with team() as uow:
+        rows = uow.session.execute(
+            select(
+                LeadHistory.field, LeadHistory.old_value, LeadHistory.new_value, LeadHistory.note
+            )
+            .where(LeadHistory.lead_id == lead_id)
+            .order_by(LeadHistory.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("status", "1", "2", None),
+        ("next_action_date", "2026-11-27", "2026-11-30", None),
+        ("status", "2", "1", "1 タップ記録の取り消し"),
+        ("next_action_date", "2026-11-30", "2026-11-27", "1 タップ記録の取り消し"),
+        ("action", "架電 不在", None, "1 タップ記録の取り消し"),
+    ]
+    with pytest.raises(NotFound, match="すでに取り消されています"):
+        _undo(team, settings, calendar, result.action_id)
+
+
+def test_undo_is_refused_after_ten_minutes_or_a_later_change(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    late = factories.lead(team(), owner="R1", status=1)
+    logged = _tap(team, settings, calendar, late)
+    too_late = time_machine.travel(NOW + dt.timedelta(minutes=10, seconds=1), tick=False)
+    with too_late, pytest.raises(Conflict, match=r"10 分以内です \(09:00 に記録\)"):
+        _undo(team, settings, calendar, logged.action_id)
+
+    touched_again = factories.lead(team(), owner="R1", status=1)
+    first = _tap(team, settings, calendar, touched_again)
+    with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
+        _tap(team, settings, calendar, touched_again, choice=QuickChoice.MAIL_SENT)
+        with pytest.raises(Conflict, match="その後の記録"):
+            _undo(team, settings, calendar, first.action_id)
+
+    edited = factories.lead(team(), owner="R1", status=1)
+    tapped = _tap(team, settings, calendar, edited)
+    with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
+        # A field changed by another path (a manager's return, an import).
+        factories.record_field_change(team(), edited, field="priority", old=None, new=1)
+        with pytest.raises(Conflict, match="その後変更"):
+            _undo(team, settings, calendar, tapped.action_id)
+    assert _count(team, Action) == 4
+
+
+def test_undo_is_authorized_like_the_log_and_only_for_one_tap_logs(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=1)
+    tapped = _tap(team, settings, calendar, lead_id)
+    with pytest.raises(NotAllowed):
+        _undo(team, settings, calendar, tapped.action_id, by="R2")
+    with pytest.raises(NotAllowed):
+        _undo(team, settings, calendar, tapped.action_id, by="M2")
+    assert _count(team, Action) == 1
+    _undo(team, settings, calendar, tapped.action_id, by="M1")  # the rep's manager may
+    modal = record_action(
+        team(),
+        slack_user_id="R1",
+        lead_id=lead_id,
+        channel=Channel.CALL,
+        outcome=Outcome.ABSENT,
+        status=1,
+        priority=None,
+        next_action_date=None,
+        memo="",
+        idempotency_key="slack_view:V1",
+        settings=settings,
+        calendar=calendar,
+    )
+    with pytest.raises(NotAllowed, match="1 タップの記録だけ"):
+        _undo(team, settings, calendar, modal.action_id)
+
+
+def test_a_touch_on_an_item_of_todays_morning_dm_queues_its_update_once(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    listed = factories.lead(team(), owner="R1", status=1)
+    other = factories.lead(team(), owner="R1", status=1)
+    with team() as uow:
+        member_id = uow.session.scalar(select(Lead.owner_id).where(Lead.id == listed))
+    assert member_id is not None
+    message = {"text": "t", "blocks": []}
+    enqueue_morning(
+        team(),
+        messages=[MorningMessage(member_id, "R1", TODAY, message, first_lead_ids=(listed,))],
+        now=NOW,
+        settings=settings,
+        calendar=calendar,
+    )
+    # Not delivered yet: nothing to update.
+    assert not _tap(team, settings, calendar, listed).updates_morning_dm
+    sent = claim(team(), key=f"morning:{member_id}:{TODAY.isoformat()}", now=NOW)
+    assert sent is not None and mark_sent(team(), claim=sent, now=NOW, channel="D1", ts="1.2")
+    with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
+        assert _tap(team, settings, calendar, listed).updates_morning_dm
+        assert not _tap(team, settings, calendar, other).updates_morning_dm
+    with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
+        assert _tap(team, settings, calendar, listed).updates_morning_dm
+    # Three touches, one Home refresh and one DM update waiting (coalesced per rep).
+    assert _count(team, Notification, Notification.kind == KIND_HOME) == 1
+    assert _count(team, Notification, Notification.kind == KIND_MORNING_PROGRESS) == 1
+
+
+def test_a_claimed_refresh_frees_its_key_so_a_later_change_queues_another(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    lead_id = factories.lead(team(), owner="R1", status=1)
+    _tap(team, settings, calendar, lead_id)
+    with team() as uow:
+        member_id = uow.session.get_one(Lead, lead_id).owner_id
+    assert member_id is not None
+    held = claim(team(), key=home_key(member_id), now=NOW + HOME_SETTLE)
+    assert held is not None and release_key(team(), claim=held)
+    _tap(team, settings, calendar, lead_id)
+    assert _count(team, Notification, Notification.kind == KIND_HOME) == 2
