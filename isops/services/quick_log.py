@@ -6,7 +6,7 @@ as after the log modal. Its defaults are what a rep would leave in the modal: th
 follows the outcome (a first touch moves 1 → 2), priority and memo stay, and the next action
 date stays unless keeping it breaks rule 5 — a focus lead needs a date after today (its date
 has come, that is why it is listed), and no open lead keeps a past date — in which case it
-gets the suggested date (`suggested_next_action_date`).
+gets the log modal's suggested date (`rules.suggest_next_action_date`).
 
 **Idempotent on the click.** Every list item carries the lead's version as it was drawn (the
 time of its last touch, `touch_version`), and the action's idempotency key is
@@ -42,7 +42,14 @@ from isops.date_labels import time_label
 from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, NoActionReview
-from isops.rules import FiveC2M, Targets
+from isops.rules import (
+    FiveC2M,
+    Targets,
+    five_c2m,
+    progress_after_touch,
+    status_after_outcome,
+    suggest_next_action_date,
+)
 from isops.services import live_lists, reviews
 from isops.services.actions import ShownFields, memo_digest, record_action
 from isops.services.counters import recompute_counters
@@ -58,8 +65,6 @@ UNDO_WINDOW = dt.timedelta(minutes=10)
 UNDO_NOTE = "1 タップ記録の取り消し"
 # The fields a log writes history for (`record_action`), which an undo puts back.
 LOGGED_FIELDS = ("status", "priority", "next_action_date", "memo")
-# A mail needs time for a reply before the next touch; a missed call is tried again soon.
-MAIL_FOLLOW_UP_BUSINESS_DAYS = 3
 
 
 class QuickChoice(enum.StrEnum):
@@ -93,34 +98,38 @@ def quick_key(slack_user_id: str, lead_id: int, version: str) -> str:
     return f"{QUICK_KEY_PREFIX}{slack_user_id}:{lead_id}:{version}"
 
 
-def suggested_next_action_date(
-    today: dt.date, channel: Channel, calendar: BusinessCalendar
-) -> dt.date:
-    """After today, on a business day: the next one after a call, a few after a mail."""
-    days = MAIL_FOLLOW_UP_BUSINESS_DAYS if channel == Channel.MAIL else 1
-    day = today
-    for _ in range(days):
-        day = calendar.next_business_day(day)
-    return day
-
-
 def next_date_after_touch(
     *,
     current: dt.date | None,
+    status: ActionStatus,
     priority: int | None,
+    progress: FiveC2M,
     today: dt.date,
     channel: Channel,
+    outcome: Outcome,
     calendar: BusinessCalendar,
     targets: Targets,
 ) -> dt.date | None:
     """The next action date a one-tap log leaves: the current one, unless rule 5 wants
-    another (a focus lead: a date after today and within its window; any lead: not past)."""
+    another (a focus lead: a date after today and within its window; any lead: not past) —
+    then the log modal's suggestion for the state the touch leaves the lead in
+    (`rules.suggest_next_action_date`), so both paths give the same date. `status` and
+    `progress` are the lead's before the touch."""
     if priority == Priority.FOCUS:
         limit = today + dt.timedelta(days=targets.focus_max_days)
         keep = current is not None and today < current <= limit
     else:
         keep = current is None or current >= today
-    return current if keep else suggested_next_action_date(today, channel, calendar)
+    if keep:
+        return current
+    return suggest_next_action_date(
+        status=status_after_outcome(status, outcome),
+        priority=priority,
+        progress=progress_after_touch(progress, channel),
+        today=today,
+        calendar=calendar,
+        targets=targets,
+    )
 
 
 @dataclass(frozen=True)
@@ -176,9 +185,12 @@ def quick_log(
         memo = lead.memo
         next_date = next_date_after_touch(
             current=lead.next_action_date,
+            status=lead.status,
             priority=lead.priority,
+            progress=five_c2m(lead.call_count, lead.mail_count, settings.targets),
             today=today,
             channel=channel,
+            outcome=outcome,
             calendar=calendar,
             targets=settings.targets,
         )

@@ -14,6 +14,7 @@ from isops.calendar import BusinessCalendar
 from isops.enums import ActionStatus, Channel, Outcome, Priority, Role
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, Notification
+from isops.rules import five_c2m, suggest_next_action_date
 from isops.services.actions import record_action
 from isops.services.live_lists import HOME_SETTLE, KIND_HOME, KIND_MORNING_PROGRESS, home_key
 from isops.services.morning_delivery import MorningMessage, enqueue_morning
@@ -144,7 +145,8 @@ def test_a_focus_lead_whose_date_has_come_gets_a_date_after_today(
     assert _tap(team, settings, calendar, due).next_action_date == MONDAY  # next business day
     mail = _tap(team, settings, calendar, mailed, choice=QuickChoice.MAIL_SENT)
     assert (mail.channel, mail.outcome) == (Channel.MAIL, Outcome.SENT)
-    assert mail.next_action_date == dt.date(2026, 12, 2)  # three business days for a reply
+    # The log modal's suggestion for the state the touch leaves: not connected, 5C2M under way.
+    assert mail.next_action_date == MONDAY
     assert _tap(team, settings, calendar, later).next_action_date == TODAY + dt.timedelta(days=20)
 
 
@@ -169,9 +171,12 @@ def test_next_date_after_a_touch(
     assert (
         next_date_after_touch(
             current=current,
+            status=ActionStatus.NOT_CONNECTED,
             priority=priority,
+            progress=five_c2m(1, 0, settings.targets),
             today=TODAY,
             channel=Channel.CALL,
+            outcome=Outcome.ABSENT,
             calendar=calendar,
             targets=settings.targets,
         )
@@ -339,3 +344,33 @@ def test_a_claimed_refresh_frees_its_key_so_a_later_change_queues_another(
     assert held is not None and release_key(team(), claim=held)
     _tap(team, settings, calendar, lead_id)
     assert _count(team, Notification, Notification.kind == KIND_HOME) == 2
+
+
+def test_one_tap_and_the_log_modal_suggest_the_same_date(
+    calendar: BusinessCalendar, settings: Settings
+) -> None:
+    """A connected focus lead: a week later, whichever path logged the touch (one rule)."""
+    progress = five_c2m(5, 2, settings.targets)
+    expected = suggest_next_action_date(
+        status=ActionStatus.CONNECTED,
+        priority=Priority.FOCUS,
+        progress=progress,
+        today=TODAY,
+        calendar=calendar,
+        targets=settings.targets,
+    )
+    assert expected is not None and expected > TODAY + dt.timedelta(days=5)
+    assert (
+        next_date_after_touch(
+            current=TODAY,
+            status=ActionStatus.CONNECTED,
+            priority=Priority.FOCUS,
+            progress=progress,
+            today=TODAY,
+            channel=Channel.CALL,
+            outcome=Outcome.ABSENT,
+            calendar=calendar,
+            targets=settings.targets,
+        )
+        == expected
+    )
