@@ -252,7 +252,8 @@ def test_a_focus_lead_logged_from_the_dm_gets_its_next_date_after_today(
     bot.fake.wait_for("chat.update", timeout=5)
     status, priority, next_date, *_ = lead_state(bot, lead_id)
     assert (status, priority) == (ActionStatus.CONNECTED, 1)
-    assert next_date == dt.date(2026, 12, 4)  # connected focus: a week (the modal suggests the same)
+    # connected focus: a week (the modal suggests the same)
+    assert next_date == dt.date(2026, 12, 4)
 
 
 def test_app_home_lists_the_same_leads_as_isops_today(bot: BotHarness, rep: dict[str, int]) -> None:
