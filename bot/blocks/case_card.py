@@ -32,6 +32,7 @@ NO_PART = "—"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 TITLE_CHARS = 150  # a header block's plain_text limit
 LINE_CHARS = 400  # one chain line in a list (a case's parts are short; this is a cap)
+ITEM_LINK_CHARS = 500  # a list item links the material only up to this length
 
 
 def industry_phrase(industry: str) -> str:
@@ -118,6 +119,18 @@ def case_hint_text(match: CaseMatch) -> str:
         f"{HINT_MARK} {audience(match.industry, match.role_level)}: {story} · {match.explanation}"
     )
     return truncate(line, LINE_CHARS)
+
+
+def case_item_line(match: CaseMatch) -> str:
+    """The hint as a list item's last line (morning DM, App Home, `/isops today`): with the
+    case's material linked when it has one. The whole case is one tap away in the log modal
+    (⋯ → 詳しく記録…), whose hint has 詳細 — an item's menu has no room for a sixth choice."""
+    line = case_hint_text(match)
+    url = _safe_url(match.link) if match.link else ""
+    # A very long address stays on the card: cut inside `<…>`, the item would lose its link.
+    if url and len(url) <= ITEM_LINK_CHARS:
+        line += f" · <{url}|{LINK_TEXT}>"
+    return line
 
 
 def build_case_hint(match: CaseMatch) -> Block:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks.case_card import case_item_line
 from bot.blocks.handoff_list import unrated_text
 from bot.blocks.lead_lines import (
     build_quick_menu,
@@ -55,6 +56,7 @@ from bot.blocks.mrkdwn import (
 )
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
 from bot.texts import jp_date
+from isops.services.cases_matching import CaseMatch
 from isops.services.morning_progress import DoneTouch, MorningProgress
 from isops.services.reminders import (
     AwayRep,
@@ -136,13 +138,16 @@ class ListItem:
     email: str | None
     last_touch: LastTouch | None
     memo_head: str
+    case: CaseMatch | None = None  # the case to talk from (issue 14)
 
     @property
     def version(self) -> str:
         return version_of(self.last_touch)
 
 
-def _item(key: str, line: LeadLine | ReturnedDecision, reason: str) -> ListItem:
+def _item(
+    digest: MorningDigest, key: str, line: LeadLine | ReturnedDecision, reason: str
+) -> ListItem:
     return ListItem(
         key=key,
         lead_id=line.lead_id,
@@ -153,6 +158,7 @@ def _item(key: str, line: LeadLine | ReturnedDecision, reason: str) -> ListItem:
         email=line.email,
         last_touch=line.last_touch,
         memo_head=line.memo_head,
+        case=digest.cases.get(line.lead_id),
     )
 
 
@@ -160,18 +166,22 @@ def section_items(digest: MorningDigest, key: str) -> tuple[list[ListItem], int]
     """Every line the digest carries for one section, most urgent first, and its total."""
     rep, today = digest.rep, digest.business_date
     if key == "inbound":
-        items = [_item(key, x, inbound_reason(x, today)) for x in rep.inbound.items]
+        items = [_item(digest, key, x, inbound_reason(x, today)) for x in rep.inbound.items]
         return items, rep.inbound.total
     if key == "focus":
         # Overdue first: their date passed, so they come before today's.
         lines = [*rep.overdue.items, *rep.focus_due.items]
-        items = [_item(key, x, focus_reason(x, today)) for x in lines]
+        items = [_item(digest, key, x, focus_reason(x, today)) for x in lines]
         return items, rep.overdue.total + rep.focus_due.total
     if key == "5c2m":
-        return [_item(key, x, five_c2m_reason(x)) for x in rep.five_c2m.items], rep.five_c2m.total
+        return [
+            _item(digest, key, x, five_c2m_reason(x)) for x in rep.five_c2m.items
+        ], rep.five_c2m.total
     if key == "returned":
-        return [_item(key, x, returned_reason(x)) for x in rep.returned], len(rep.returned)
-    return [_item(key, x, hygiene_reason(x, today)) for x in rep.hygiene.items], rep.hygiene.total
+        return [_item(digest, key, x, returned_reason(x)) for x in rep.returned], len(rep.returned)
+    return [
+        _item(digest, key, x, hygiene_reason(x, today)) for x in rep.hygiene.items
+    ], rep.hygiene.total
 
 
 def section_totals(digest: MorningDigest) -> dict[str, int]:
@@ -189,7 +199,7 @@ def today_first(digest: MorningDigest) -> list[ListItem]:
     """今日まず: overdue inbound, inbound due today, overdue focus, focus due today, then 5C2M
     behind in the days after CV — at most FIRST_ITEMS."""
     rep, today = digest.rep, digest.business_date
-    inbound = [_item("inbound", x, inbound_reason(x, today)) for x in rep.inbound.items]
+    inbound = [_item(digest, "inbound", x, inbound_reason(x, today)) for x in rep.inbound.items]
     late = [
         item
         for item, line in zip(inbound, rep.inbound.items, strict=True)
@@ -197,26 +207,27 @@ def today_first(digest: MorningDigest) -> list[ListItem]:
     ]
     due = [item for item in inbound if item not in late]
     focus = [
-        _item("focus", x, focus_reason(x, today))
+        _item(digest, "focus", x, focus_reason(x, today))
         for x in (*rep.overdue.items, *rep.focus_due.items)
     ]
-    early = [_item("5c2m", x, five_c2m_reason(x)) for x in rep.five_c2m.items if x.early_behind]
+    early = [
+        _item(digest, "5c2m", x, five_c2m_reason(x)) for x in rep.five_c2m.items if x.early_behind
+    ]
     return [*late, *due, *focus, *early][:FIRST_ITEMS]
 
 
 def item_text(item: ListItem, today: dt.date) -> str:
-    """A list item: who, why, how to reach, the last touch and the memo."""
-    return truncate(
-        "\n".join(
-            (
-                who(item.company, item.contact_name),
-                item.reason,
-                contacts(item.phone, item.email),
-                history_line(item.last_touch, item.memo_head, today),
-            )
-        ),
-        MAX_SECTION_TEXT,
-    )
+    """A list item: who, why, how to reach, the last touch and the memo, then the case to
+    talk from when there is one."""
+    lines = [
+        who(item.company, item.contact_name),
+        item.reason,
+        contacts(item.phone, item.email),
+        history_line(item.last_touch, item.memo_head, today),
+    ]
+    if item.case is not None:
+        lines.append(case_item_line(item.case))
+    return truncate("\n".join(lines), MAX_SECTION_TEXT)
 
 
 def build_item(item: ListItem, today: dt.date, *, block: str = ids.LIST_ITEM_BLOCK) -> Block:
@@ -229,8 +240,12 @@ def build_item(item: ListItem, today: dt.date, *, block: str = ids.LIST_ITEM_BLO
 
 
 def build_first_item(item: ListItem) -> Block:
-    """A 今日まず item of the morning DM: who, why, the phone — three short lines."""
-    text = "\n".join((who(item.company, item.contact_name), item.reason, phone_link(item.phone)))
+    """A 今日まず item of the morning DM: who, why, the phone — three short lines, and the
+    case to talk from when there is one."""
+    lines = [who(item.company, item.contact_name), item.reason, phone_link(item.phone)]
+    if item.case is not None:
+        lines.append(case_item_line(item.case))
+    text = "\n".join(lines)
     return section(
         truncate(text, MAX_SECTION_TEXT),
         block_id=f"{ids.FIRST_ITEM_BLOCK}:{item.lead_id}",
