@@ -549,7 +549,7 @@ def test_home_and_the_morning_dm_show_the_case_for_fitting_leads_only(team: BotH
     other = factories.lead(
         team.uow(), owner="UR1", company="べつ銀行", inbound=True, cv_at=NOW, industry="金融"
     )
-    hint = "💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24% · 業種・役職が一致"
+    hint = "💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24%"
 
     def item_text(blocks: list[dict[str, Any]], kind: str, lead_id: int) -> str:
         (block,) = [b for b in blocks if b.get("block_id") == f"{kind}:{lead_id}"]

@@ -463,7 +463,7 @@ def test_list_items_and_first_items_show_their_case_in_one_line() -> None:
     message = build_morning_dm(found)
     assert message_problems(message) == [] and len(message["blocks"]) <= 15
     first = {b["block_id"]: b["text"]["text"] for b in message["blocks"] if "block_id" in b}
-    hint = "💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24% · 業種・役職が一致"
+    hint = "💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24%"
     assert first["first:1"].splitlines()[-1] == (
         f"{hint} · <https://example.com/a%7Cb%3Ec|資料を開く>"
     )
