@@ -26,15 +26,10 @@ import time_machine
 
 from bot.blocks.home import build_home
 from bot.blocks.lead_intake import LeadNotice, build_lead_assigned
+from bot.blocks.lead_list import LIST_LINES
+from bot.blocks.morning_dm import build_morning_dm, build_morning_progress, first_lead_ids
 from bot.blocks.quick_log import build_quick_confirmation, build_undo_done
-from bot.blocks.reminders import (
-    LIST_LINES,
-    build_list_modal,
-    build_morning_dm,
-    build_morning_progress,
-    build_today,
-    first_lead_ids,
-)
+from bot.blocks.today_list import build_list_modal, build_today
 from isops.calendar import BusinessCalendar
 from isops.db import make_engine
 from isops.demo import DEMO_CASES

@@ -11,19 +11,20 @@ import pytest
 import time_machine
 
 from bot.blocks.lead_lines import dial_number, email_link, phone_link
-from bot.blocks.mrkdwn import MAX_MESSAGE_BLOCKS
-from bot.blocks.reminders import (
+from bot.blocks.lead_list import build_lead_list, listed_lead_ids
+from bot.blocks.morning_dm import (
     FIRST_ITEMS,
-    build_lead_list,
-    build_list_modal,
     build_morning_dm,
     build_morning_progress,
+    first_lead_ids,
+)
+from bot.blocks.mrkdwn import MAX_MESSAGE_BLOCKS
+from bot.blocks.plain_text import render_text
+from bot.blocks.today_list import (
+    build_list_modal,
     build_reschedule_result,
     build_section_list,
     build_today,
-    first_lead_ids,
-    listed_lead_ids,
-    render_text,
     section_key,
 )
 from bot.ids import LIST_OPEN_BUTTON, QUICK_LOG_MENU, RESCHEDULE_OVERDUE_BUTTON, UNDO_BUTTON
