@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, event, func, insert, select, text
 
-from bot.blocks.reminders import build_morning_dm
+from bot.blocks.morning_dm import build_morning_dm
 from isops.calendar import BusinessCalendar
 from isops.db import make_engine, normalize_url
 from isops.enums import Role

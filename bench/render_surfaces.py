@@ -26,20 +26,17 @@ import time_machine
 
 from bot.blocks.home import build_home
 from bot.blocks.lead_intake import LeadNotice, build_lead_assigned
+from bot.blocks.lead_list import LIST_LINES
+from bot.blocks.morning_dm import build_morning_dm, build_morning_progress, first_lead_ids
 from bot.blocks.quick_log import build_quick_confirmation, build_undo_done
-from bot.blocks.reminders import (
-    LIST_LINES,
-    build_list_modal,
-    build_morning_dm,
-    build_morning_progress,
-    build_today,
-    first_lead_ids,
-)
+from bot.blocks.today_list import build_list_modal, build_today
 from isops.calendar import BusinessCalendar
 from isops.db import make_engine
-from isops.enums import Channel, Role
+from isops.demo import DEMO_CASES
+from isops.enums import Channel, Role, RoleLevel
 from isops.migrate import upgrade
 from isops.models import Lead
+from isops.services.cases import create_case
 from isops.services.home import home_content
 from isops.services.morning_delivery import MorningMessage, enqueue_morning, morning_key
 from isops.services.morning_progress import morning_progress
@@ -109,7 +106,16 @@ def seed(url: str) -> dict[str, int]:
         leads[f"{kind}{n}"] = lead_id
         return lead_id
 
-    add("inbound", inbound=True, source="資料請求", cv_at=jst(FRI - dt.timedelta(days=2), 10))
+    # The article's first case, and two leads it fits (issue 14: the case to talk from).
+    create_case(uow(), slack_user_id="UMGR", draft=DEMO_CASES[0][1])
+    fits = {"industry": "製造", "role_level": RoleLevel.MANAGER}
+    add(
+        "inbound",
+        inbound=True,
+        source="資料請求",
+        cv_at=jst(FRI - dt.timedelta(days=2), 10),
+        **fits,
+    )
     for _ in range(3):
         add("inbound", inbound=True, source="問い合わせ", cv_at=jst(FRI - dt.timedelta(days=1), 19))
     for i in range(7):
@@ -123,8 +129,8 @@ def seed(url: str) -> dict[str, int]:
             outcome="接続",
             acted_at=jst(FRI - dt.timedelta(days=10 + i), 14),
         )
-    for _ in range(3):
-        add("due", status=3, priority=1, next_action_date=FRI)
+    for i in range(3):
+        add("due", status=3, priority=1, next_action_date=FRI, **(fits if i == 0 else {}))
     for i in range(15):
         lead_id = add("chase", status=2, cv_at=jst(FRI - dt.timedelta(days=1 + i), 11))
         for j in range(i % 4 + 1):

@@ -10,9 +10,9 @@ import datetime as dt
 from typing import Any
 
 from bot.blocks.home import build_home
+from bot.blocks.lead_list import LIST_LINES
 from bot.blocks.manager_home import build_home_extra_blocks
 from bot.blocks.mrkdwn import MAX_VIEW_BLOCKS
-from bot.blocks.reminders import LIST_LINES
 from bot.deps import Deps
 from isops.services.home import home_content
 from isops.services.scorecard_home import home_overview

@@ -169,6 +169,13 @@ class DemoLead:
     review: DemoReview | None = None
 
 
+def _profile(company: str) -> dict[str, object]:
+    if company not in _PROFILES:
+        return {}
+    industry, role_level, size = _PROFILES[company]
+    return {"industry": industry, "role_level": role_level, "company_size": size}
+
+
 def _inbound(owner: DemoMember, company: str, contact: str, cv: Local, source: str) -> DemoLead:
     """An inbound lead nobody has approached yet."""
     return DemoLead(owner, company, contact, cv, status=ActionStatus.UNTOUCHED, source=source)
@@ -226,6 +233,15 @@ _CLOSED = (
     (TAKAHASHI, "株式会社あすなろ", ActionStatus.MEETING),
     (SUZUKI, "株式会社ルミエール", ActionStatus.MEETING),
 )
+
+# Some leads' profile (業種, 役職, 規模), so the demo's lists show the case to talk from; the
+# others have none and get no case line (issue 14: no industry, no guess).
+_PROFILES: dict[str, tuple[str, RoleLevel, CompanySize]] = {
+    "青葉精機株式会社": ("製造", RoleLevel.MANAGER, CompanySize.LARGE),
+    "株式会社コスモ電機": ("製造", RoleLevel.EXECUTIVE, CompanySize.ENTERPRISE),
+    "株式会社シリウス情報": ("IT", RoleLevel.EXECUTIVE, CompanySize.MID),
+    "株式会社アルファ商事": ("商社", RoleLevel.STAFF, CompanySize.MID),
+}
 
 LEADS: tuple[DemoLead, ...] = (
     # Sato. 🔥 Inbound: one after yesterday's cut-off (due today), one two days late.
@@ -449,6 +465,7 @@ class _Builder:
             source=spec.source,
             owner_id=owner_id,
             memo=spec.memo,
+            **_profile(spec.company),
             **new_lead_fields(
                 company=spec.company,
                 contact_name=spec.contact,

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from isops.enums import Channel, Role
+from isops.case_vocabulary import CompanySize
+from isops.enums import Channel, Role, RoleLevel
 from isops.models import Action, Lead, Member
 from isops.rules import Targets
 from isops.services.counters import apply_action_to_lead
@@ -119,6 +120,9 @@ def lead(
     email: str | None = None,
     memo: str = "",
     phone: str | None = None,
+    industry: str | None = None,
+    role_level: RoleLevel | None = None,
+    company_size: CompanySize | None = None,
 ) -> int:
     """Create a lead owned by the member with Slack id `owner`; returns its id."""
     company = company or f"株式会社テスト{next(_seq)}"
@@ -135,6 +139,9 @@ def lead(
             email=email,
             memo=memo,
             phone=phone,
+            industry=industry,
+            role_level=role_level,
+            company_size=company_size,
             owner_id=_member_id(uow.session, owner),
             search_text=lead_search_text(company, contact_name),
         )

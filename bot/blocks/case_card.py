@@ -32,6 +32,7 @@ NO_PART = "—"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 TITLE_CHARS = 150  # a header block's plain_text limit
 LINE_CHARS = 400  # one chain line in a list (a case's parts are short; this is a cap)
+ITEM_LINK_CHARS = 500  # a list item links the material only up to this length
 
 
 def industry_phrase(industry: str) -> str:
@@ -108,16 +109,31 @@ def edit_button(case_id: int) -> Block:
 # -- the hint next to a lead (log modal now; list items of the morning DM and App Home) -----------
 
 
-def case_hint_text(match: CaseMatch) -> str:
-    """`💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24% · 業種・役職が
-    一致` — one line; a list item may put it in a context block (no button there)."""
+def case_story(match: CaseMatch) -> str:
+    """`💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24%` (escaped)."""
     story = escape(match.problem) if match.problem else ""
     if match.benefit or match.figures:
         story += ARROW + benefit_text(match.benefit, match.figures)
-    line = (
-        f"{HINT_MARK} {audience(match.industry, match.role_level)}: {story} · {match.explanation}"
-    )
-    return truncate(line, LINE_CHARS)
+    return f"{HINT_MARK} {audience(match.industry, match.role_level)}: {story}"
+
+
+def case_hint_text(match: CaseMatch) -> str:
+    """The story and why this case (`… · 業種・役職が一致`): the log modal's hint."""
+    return truncate(f"{case_story(match)} · {match.explanation}", LINE_CHARS)
+
+
+def case_item_line(match: CaseMatch) -> str:
+    """A list item's last line (morning DM, App Home, `/isops today`): the story only — its
+    audience already says what matched, and a phone shows it in two lines — with the case's
+    material linked when it has one. The whole case and why it was chosen are one tap away
+    in the log modal (⋯ → 詳しく記録…), whose hint has 詳細: an item's menu has no room for a
+    sixth choice."""
+    line = truncate(case_story(match), LINE_CHARS)
+    url = _safe_url(match.link) if match.link else ""
+    # A very long address stays on the card: cut inside `<…>`, the item would lose its link.
+    if url and len(url) <= ITEM_LINK_CHARS:
+        line += f" · <{url}|{LINK_TEXT}>"
+    return line
 
 
 def build_case_hint(match: CaseMatch) -> Block:

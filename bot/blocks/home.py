@@ -15,14 +15,14 @@ from typing import Any
 
 from bot import texts
 from bot.blocks.lead_lines import who
-from bot.blocks.mrkdwn import MAX_VIEW_BLOCKS, context, plain, section
-from bot.blocks.reminders import (
+from bot.blocks.lead_list import (
     LIST_BUDGET,
     MENU_HINT,
     NOTHING_TODAY,
     build_lead_list,
     build_undo_button,
 )
+from bot.blocks.mrkdwn import MAX_VIEW_BLOCKS, context, plain, section
 from bot.texts import jp_date
 from isops.services.home import HomeContent
 from isops.services.morning_progress import DoneTouch

@@ -6,7 +6,7 @@ them, the previous business day's figures, and away reps' urgent leads with 担�
 
 `build_manager_parts` returns the blocks always shown (`head`) and the away reps' blocks
 (`lines`, trimmed first when the message is full, then 「他 N 名」): the morning DM builder
-(bot.blocks.reminders) fits them into its block budget.
+(bot.blocks.morning_dm) fits them into its block budget.
 """
 
 from __future__ import annotations

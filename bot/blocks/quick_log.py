@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.blocks.lead_lines import who
+from bot.blocks.lead_list import build_undo_button
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
-from bot.blocks.reminders import build_undo_button
 from isops.enums import ActionStatus
 from isops.services.quick_log import UNDO_WINDOW, QuickLogResult, UndoResult
 

@@ -12,7 +12,8 @@ from isops.settings import Settings
 
 
 def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.reminders import build_morning_dm, render_digests_text
+    from bot.blocks.morning_dm import build_morning_dm
+    from bot.blocks.plain_text import render_digests_text
     from bot.texts import jp_date
     from isops.demo import build_demo
     from isops.migrate import upgrade

@@ -19,7 +19,7 @@ def _date(text: str) -> dt.date:
 
 
 def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.reminders import render_digests_text
+    from bot.blocks.plain_text import render_digests_text
     from bot.jobs.reminders import MorningReminders
     from bot.texts import jp_date
 

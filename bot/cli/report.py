@@ -35,7 +35,7 @@ def _key(text: str) -> str:
 
 
 def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.reminders import render_text
+    from bot.blocks.plain_text import render_text
     from bot.blocks.report import SHOWN_LINES, build_report_message
     from isops.services.reports import build_report, write_report_csv
 

@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.reminders import build_morning_dm, first_lead_ids
+from bot.blocks.morning_dm import build_morning_dm, first_lead_ids
 from bot.deps import Deps
 from bot.notifications import morning
 from bot.outbox import OutboxDispatcher, Outcome

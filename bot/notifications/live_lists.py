@@ -14,7 +14,8 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.reminders import build_list_modal, build_morning_progress
+from bot.blocks.morning_dm import build_morning_progress
+from bot.blocks.today_list import build_list_modal
 from bot.deps import Deps
 from bot.home_view import home_view
 from bot.outbox import Delivery, LostClaim, OutboxDispatcher

@@ -49,6 +49,7 @@ class CaseCandidate:
     problem: str | None
     benefit: str | None
     figures: str | None
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class CaseMatch:
     benefit: str | None
     figures: str | None
     matched: tuple[str, ...]
+    link: str | None = None  # the case's material (資料), opened from a list item
 
     @property
     def explanation(self) -> str:
@@ -108,6 +110,7 @@ def pick_best_case(candidates: Iterable[CaseCandidate], lead: LeadProfile) -> Ca
         benefit=case.benefit,
         figures=case.figures,
         matched=matched,
+        link=case.link,
     )
 
 
@@ -130,6 +133,7 @@ def load_candidates(session: Session, industry_keys: Sequence[str]) -> list[Case
             problem.name,
             benefit.name,
             CaseChain.figures,
+            Case.link,
         )
         .outerjoin(CaseChain, (CaseChain.case_id == Case.id) & (CaseChain.position == 0))
         .outerjoin(problem, problem.id == CaseChain.problem_tag_id)
@@ -148,6 +152,7 @@ def load_candidates(session: Session, industry_keys: Sequence[str]) -> list[Case
             problem=row[7],
             benefit=row[8],
             figures=row[9],
+            link=row[10],
         )
         for row in rows
     ]

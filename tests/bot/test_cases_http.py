@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bot import ids
 from bot.jobs.cases import WeeklyCaseShare
+from bot.jobs.reminders import JOB_ID as REMIND_JOB_ID
 from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, Role, RoleLevel
 from isops.models import Case, CaseTag, Lead, LeadHistory
@@ -532,3 +533,42 @@ def test_a_list_for_a_rep_who_left_meanwhile_is_dropped_not_retried(team: BotHar
     with team.uow() as uow:
         (state,) = uow.session.scalars(select(Notification.state))
     assert state is DeliveryState.SENT  # settled: nothing to send, nothing to retry
+
+
+def test_home_and_the_morning_dm_show_the_case_for_fitting_leads_only(team: BotHarness) -> None:
+    _add_through_the_modal(team)
+    fitting = factories.lead(
+        team.uow(),
+        owner="UR1",
+        company="ぴったり工業",
+        inbound=True,
+        cv_at=NOW,
+        industry="製造",
+        role_level=RoleLevel.MANAGER,
+    )
+    other = factories.lead(
+        team.uow(), owner="UR1", company="べつ銀行", inbound=True, cv_at=NOW, industry="金融"
+    )
+    hint = "💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24%"
+
+    def item_text(blocks: list[dict[str, Any]], kind: str, lead_id: int) -> str:
+        (block,) = [b for b in blocks if b.get("block_id") == f"{kind}:{lead_id}"]
+        return str(block["text"]["text"])
+
+    team.sender.event({"type": "app_home_opened", "user": "UR1", "channel": "DUR1", "tab": "home"})
+    home = team.fake.wait_for("views.publish", timeout=5)[-1].params["view"]["blocks"]
+    assert item_text(home, ids.LIST_ITEM_BLOCK, fitting).splitlines()[-1] == hint
+    assert "💡" not in item_text(home, ids.LIST_ITEM_BLOCK, other)
+
+    team.runtime.outbox.stop()  # the job sends its DMs itself
+    next(job for job in team.runtime.jobs if job.id == REMIND_JOB_ID).func()
+    (dm,) = [
+        call
+        for call in team.fake.calls_to("chat.postMessage")
+        if call.params["channel"] == "UR1" and call.response.get("ok")
+    ]
+    blocks = dm.params["blocks"]
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    assert item_text(blocks, ids.FIRST_ITEM_BLOCK, fitting).splitlines()[-1] == hint
+    assert "💡" not in item_text(blocks, ids.FIRST_ITEM_BLOCK, other)

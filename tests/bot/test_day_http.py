@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot import ids
-from bot.blocks.reminders import listed_lead_ids
+from bot.blocks.lead_list import listed_lead_ids
 from bot.jobs.reminders import JOB_ID
 from isops.csvio import ImportPolicy, import_leads
 from isops.enums import ActionStatus, Role

@@ -23,8 +23,8 @@ from bot.blocks.handoff_modals import (
     build_return_modal,
 )
 from bot.blocks.log_modal import LogModalOptions, build_log_modal
+from bot.blocks.morning_dm import build_morning_dm
 from bot.blocks.mrkdwn import MAX_SECTION_TEXT
-from bot.blocks.reminders import build_morning_dm
 from bot.forms.log import LogMetadata, LogValues
 from isops import limits
 from isops.enums import HandoffVerdict, MeetingMode, Role

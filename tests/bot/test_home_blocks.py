@@ -11,9 +11,10 @@ import pytest
 import time_machine
 
 from bot.blocks.home import build_home
+from bot.blocks.lead_list import listed_lead_ids
 from bot.blocks.mrkdwn import MAX_VIEW_BLOCKS, section
 from bot.blocks.quick_log import build_quick_confirmation, build_undo_done
-from bot.blocks.reminders import build_today, listed_lead_ids
+from bot.blocks.today_list import build_today
 from bot.ids import UNDO_BUTTON
 from isops.enums import Channel, Outcome
 from isops.rules import Targets, five_c2m

@@ -11,24 +11,26 @@ import pytest
 import time_machine
 
 from bot.blocks.lead_lines import dial_number, email_link, phone_link
-from bot.blocks.mrkdwn import MAX_MESSAGE_BLOCKS
-from bot.blocks.reminders import (
+from bot.blocks.lead_list import build_lead_list, listed_lead_ids
+from bot.blocks.morning_dm import (
     FIRST_ITEMS,
-    build_lead_list,
-    build_list_modal,
     build_morning_dm,
     build_morning_progress,
+    first_lead_ids,
+)
+from bot.blocks.mrkdwn import MAX_MESSAGE_BLOCKS
+from bot.blocks.plain_text import render_text
+from bot.blocks.today_list import (
+    build_list_modal,
     build_reschedule_result,
     build_section_list,
     build_today,
-    first_lead_ids,
-    listed_lead_ids,
-    render_text,
     section_key,
 )
 from bot.ids import LIST_OPEN_BUTTON, QUICK_LOG_MENU, RESCHEDULE_OVERDUE_BUTTON, UNDO_BUTTON
-from isops.enums import Channel, Outcome
+from isops.enums import Channel, Outcome, RoleLevel
 from isops.rules import Targets, five_c2m
+from isops.services.cases_matching import CaseMatch
 from isops.services.morning_progress import DoneTouch, MorningProgress
 from isops.services.reminders import (
     AwayRep,
@@ -431,3 +433,60 @@ def test_reschedule_answer() -> None:
     assert "12 件" in moved["text"] and "11/27(金)〜12/1(火)" in moved["text"]
     nothing = build_reschedule_result(RescheduleResult(moved=0, per_day=5))
     assert "ありません" in nothing["text"]
+
+
+# -- the case to talk from (issue 14) -----------------------------------------------------------------
+
+
+def case_for(lead_id: int, **kw: Any) -> CaseMatch:
+    values: dict[str, Any] = {
+        "case_id": 100 + lead_id,
+        "title": "製造業 A社",
+        "industry": "製造",
+        "role_level": RoleLevel.MANAGER,
+        "company_size": None,
+        "problem": "受注率が低い",
+        "benefit": "受注率の向上",
+        "figures": "18%→24%",
+        "matched": ("業種", "役職"),
+    }
+    values.update(kw)
+    return CaseMatch(**values)
+
+
+def with_cases(rep: RepDigest, cases: dict[int, CaseMatch]) -> MorningDigest:
+    return MorningDigest(1, "U1", "佐藤", TODAY, rep, cases=cases)
+
+
+def test_list_items_and_first_items_show_their_case_in_one_line() -> None:
+    cases = {1: case_for(1, link="https://example.com/a|b>c"), 31: case_for(31), 50: case_for(50)}
+    found = with_cases(rep_with_35_open_leads(), cases)
+    message = build_morning_dm(found)
+    assert message_problems(message) == [] and len(message["blocks"]) <= 15
+    first = {b["block_id"]: b["text"]["text"] for b in message["blocks"] if "block_id" in b}
+    hint = "💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24%"
+    assert first["first:1"].splitlines()[-1] == (
+        f"{hint} · <https://example.com/a%7Cb%3Ec|資料を開く>"
+    )
+    assert "💡" not in first["first:2"]  # no case for this lead: no line, no guess
+    listing = build_today(found)
+    items = {b["block_id"]: b["text"]["text"] for b in listing["blocks"] if "block_id" in b}
+    assert items["item:31"].splitlines()[-1] == hint
+    assert items["item:50"].splitlines()[-1] == hint  # a returned decision too
+    assert "💡" not in items["item:30"]
+    assert message_problems(listing) == []
+
+
+def test_a_case_line_escapes_user_text_and_drops_an_overlong_link() -> None:
+    hostile = case_for(
+        1,
+        industry="<!channel> & *IT*",
+        problem="<@U123>",
+        benefit=None,
+        link="https://x/" + "a" * 600,
+    )
+    text = build_morning_dm(with_cases(rep_with_35_open_leads(), {1: hostile}))["blocks"]
+    (first,) = [b["text"]["text"] for b in text if b.get("block_id") == "first:1"]
+    case_line = first.splitlines()[-1]
+    assert "<!channel>" not in case_line and "<@U123>" not in case_line
+    assert "&lt;!channel&gt; &amp;" in case_line and "資料を開く" not in case_line

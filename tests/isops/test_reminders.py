@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, event, select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import Channel, Role
+from isops.enums import Channel, Role, RoleLevel
 from isops.models import Lead, LeadHistory
 from isops.services import reminders
 from isops.services.away import set_away
+from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.services.reminders import (
     MorningDigest,
     Recipient,
@@ -23,7 +24,7 @@ from isops.services.reminders import (
 )
 from isops.services.reschedule import reschedule_overdue
 from isops.settings import Settings
-from isops.unit_of_work import UnitOfWorkFactory
+from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests import factories as f
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -341,6 +342,8 @@ def _fill(uow_factory: UnitOfWorkFactory, per_rep: int) -> None:
                 next_action_date=FRI_27 - (i % 3) * DAY if kind == 2 else None,
                 inbound=kind == 0,
                 cv_at=now - (i % 9) * DAY,
+                # Half the leads have an industry with a case to talk from (issue 14).
+                industry="製造" if i % 2 else None,
             )
             if kind == 1:
                 touches(uow_factory, lead_id, "CM", now - DAY)
@@ -352,6 +355,7 @@ def test_statements_do_not_grow_with_the_number_of_leads(
     team(uow_factory)
     set_away(uow_factory(), slack_user_id="U2", start_date=FRI_27, end_date=FRI_27)
     f.member(uow_factory(), "U3", manager="UMGR")
+    add_case(uow_factory(), "製造")
 
     def run() -> tuple[int, int]:
         recipients = due(uow_factory, jst(FRI_27))
@@ -363,6 +367,7 @@ def test_statements_do_not_grow_with_the_number_of_leads(
                 settings=SETTINGS,
                 calendar=CAL,
             )
+        assert any(d.cases for d in digests)
         return len(statements), sum(d.rep.five_c2m.total + d.rep.inbound.total for d in digests)
 
     _fill(uow_factory, 5)
@@ -371,6 +376,46 @@ def test_statements_do_not_grow_with_the_number_of_leads(
     many_statements, many_items = run()
     assert many_items > few_items > 0
     assert many_statements == few_statements
+
+
+# -- the case to talk from (issue 14) --------------------------------------------------------------
+
+
+def add_case(uow: UnitOfWork, industry: str, role: RoleLevel | None = None) -> int:
+    draft = CaseDraft(
+        title=f"{industry}の事例",
+        industry=industry,
+        role_level=role,
+        chains=(ChainDraft("受注率が低い", "録画", benefit="受注率の向上", figures="+8pt"),),
+    )
+    return create_case(uow, slack_user_id="UMGR", draft=draft).case.id
+
+
+def test_listed_leads_carry_their_case_by_industry_then_role(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    team(uow_factory)
+    add_case(uow_factory(), "製造")
+    manager_case = add_case(uow_factory(), "製造", RoleLevel.MANAGER)
+    retail_case = add_case(uow_factory(), "小売")
+    now = jst(FRI_27)
+    fits = f.lead(
+        uow_factory(), owner="U1", inbound=True, industry="製造", role_level=RoleLevel.MANAGER
+    )
+    other = f.lead(uow_factory(), owner="U1", inbound=True, industry="金融")
+    bare = f.lead(uow_factory(), owner="U1", inbound=True)
+    returned = f.lead(uow_factory(), owner="U1", status=3, industry="小売", cv_at=now - 3 * DAY)
+    f.returned_review(
+        uow_factory(), returned, by="U1", manager="UMGR", reason="予算は来期", decided_at=now - DAY
+    )
+    found = digest(uow_factory, "U1", now)
+    listed = {line.lead_id for line in found.rep.inbound.items}
+    assert {fits, other, bare} <= listed
+    assert found.cases[fits].case_id == manager_case
+    assert found.cases[fits].explanation == "業種・役職が一致"
+    assert other not in found.cases and bare not in found.cases
+    assert [d.lead_id for d in found.rep.returned] == [returned]
+    assert found.cases[returned].case_id == retail_case
 
 
 # -- overdue pile-ups ------------------------------------------------------------------------------

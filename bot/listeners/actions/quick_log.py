@@ -19,8 +19,9 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.blocks.lead_lines import OPEN_CONNECTED, OPEN_DETAIL
+from bot.blocks.lead_list import SECTION_ORDER
 from bot.blocks.quick_log import build_quick_confirmation, build_undo_done
-from bot.blocks.reminders import SECTION_ORDER, build_list_modal
+from bot.blocks.today_list import build_list_modal
 from bot.deps import Deps
 from bot.forms.payload_ids import DbId, PayloadRefused, db_id
 from bot.listeners.actions.log_button import open_log_modal

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.blocks.reminders import build_reschedule_result
+from bot.blocks.today_list import build_reschedule_result
 from bot.deps import Deps
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
 from bot.listeners.actions.quick_log import open_list_of

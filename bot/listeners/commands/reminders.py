@@ -6,13 +6,8 @@ from pydantic import BaseModel
 from slack_bolt import App
 
 from bot.blocks.away import build_away_cancelled, build_away_list, build_away_saved
-from bot.blocks.reminders import (
-    LIST_LINES,
-    SECTION_KEYS,
-    build_section_list,
-    build_today,
-    section_key,
-)
+from bot.blocks.lead_list import LIST_LINES, SECTION_KEYS
+from bot.blocks.today_list import build_section_list, build_today, section_key
 from bot.deps import CommandCall, Deps
 from isops.clock import utcnow
 from isops.errors import InvalidInput

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
@@ -17,10 +18,18 @@ from sqlalchemy.orm import Session
 
 from isops.calendar import BusinessCalendar, member_zone
 from isops.models import Member
+from isops.services.cases_matching import CaseMatch, best_cases_for_leads
 from isops.services.handoff_reports import unrated_for_recipients
 from isops.services.lookup import require_active_member
 from isops.services.reminders.day import DayQueries, DigestDay
-from isops.services.reminders.digest import LeadList, MorningDigest, Recipient, RepDigest
+from isops.services.reminders.digest import (
+    LeadLine,
+    LeadList,
+    MorningDigest,
+    Recipient,
+    RepDigest,
+    ReturnedDecision,
+)
 from isops.services.reminders.manager import ManagerFigures
 from isops.services.reminders.pending import pending_counts
 from isops.services.reminders.recipients import away_until
@@ -182,6 +191,14 @@ def _day_digests(
         if own_lists_only
         else unrated_for_recipients(session, member_ids=ids, as_of=day.now, tz=calendar.tz)
     )
+    rep_lists = (inbound, focus_due, overdue, five, hygiene)
+    cases = _cases_for(
+        session,
+        [
+            *(line for found in rep_lists for part in found.values() for line in part.items),
+            *(decision for found in returned.values() for decision in found),
+        ],
+    )
     return [
         MorningDigest(
             member_id=r.member_id,
@@ -199,6 +216,16 @@ def _day_digests(
             ),
             manager=manager_parts.get(r.member_id),
             fs_unrated=unrated.get(r.member_id, ()),
+            cases=cases,
         )
         for r in group
     ]
+
+
+def _cases_for(
+    session: Session, lines: Sequence[LeadLine | ReturnedDecision]
+) -> Mapping[int, CaseMatch]:
+    """The case to talk from for each listed lead of the day (issue 14): one query, none
+    when no listed lead has an industry. Every digest of the day shares the map."""
+    profiles = {line.lead_id: line.profile for line in lines if line.profile is not None}
+    return MappingProxyType(best_cases_for_leads(session, profiles))

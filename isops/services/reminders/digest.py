@@ -7,10 +7,12 @@ pending reviews, yesterday's team figures and away reps' hot leads.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from isops.enums import Outcome
 from isops.rules import FiveC2M
+from isops.services.cases_matching import CaseMatch, LeadProfile
 from isops.services.handoff_reports import UnratedHandoff
 
 
@@ -60,6 +62,8 @@ class LeadLine:
     email: str | None = None
     last_touch: LastTouch | None = None
     memo_head: str = ""
+    # What the case to talk from is matched on (issue 14); None: not read.
+    profile: LeadProfile | None = None
 
     @property
     def early_behind(self) -> bool:
@@ -92,6 +96,7 @@ class ReturnedDecision:
     email: str | None = None
     last_touch: LastTouch | None = None
     memo_head: str = ""
+    profile: LeadProfile | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,8 @@ class MorningDigest:
     # FS 未評価 (issue 12): meetings this manager's FS (or, for an admin, an FS without a
     # manager) left unrated after three requests.
     fs_unrated: tuple[UnratedHandoff, ...] = ()
+    # The case to talk from for each listed lead that has one (issue 14), by lead id.
+    cases: Mapping[int, CaseMatch] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:

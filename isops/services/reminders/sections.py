@@ -19,6 +19,7 @@ from isops.approach import not_yet_approached
 from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Outcome, Priority, ReviewState
 from isops.models import Lead, Member, NoActionReview
 from isops.rules import five_c2m
+from isops.services.cases_matching import LeadProfile
 from isops.services.reminders.day import DayQueries
 from isops.services.reminders.digest import LastTouch, LeadLine, LeadList, ReturnedDecision
 
@@ -60,6 +61,10 @@ def detail_columns(lead: Any) -> tuple[Any, ...]:
     return (
         lead.phone,
         lead.email,
+        # The case to talk from (issue 14) is matched on these.
+        lead.industry,
+        lead.role_level,
+        lead.company_size,
         lead.last_action_at,
         lead.last_outcome,
         # The memo's start only: a CRM memo may run to pages, a list shows its first line.
@@ -250,6 +255,7 @@ class RepSections(DayQueries):
             email=row.email,
             last_touch=self.last_touch(row.last_action_at, row.last_outcome),
             memo_head=memo_head(row.memo_start),
+            profile=LeadProfile(row.industry, row.role_level, row.company_size),
         )
 
     def last_touch(self, at: dt.datetime | None, outcome: Outcome | None) -> LastTouch | None:
@@ -313,6 +319,7 @@ class RepSections(DayQueries):
                     email=row.email,
                     last_touch=self.last_touch(row.last_action_at, row.last_outcome),
                     memo_head=memo_head(row.memo_start),
+                    profile=LeadProfile(row.industry, row.role_level, row.company_size),
                 )
             )
         return found
