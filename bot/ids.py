@@ -158,6 +158,7 @@ HANDOFF_WANTS_BLOCK = "handoff_wants"
 HANDOFF_SITUATION_BLOCK = "handoff_situation"
 HANDOFF_DECISION_BLOCK = "handoff_decision_process"
 HANDOFF_BUDGET_BLOCK = "handoff_budget_timing"
+HANDOFF_CASE_BLOCK = "handoff_case"  # 使った事例 (issue 14)
 # Buttons on the FS's messages (value = hand-off id, `:change` for an admin's change).
 HANDOFF_ACK_BUTTON = "handoff.ack"
 HANDOFF_VALID_BUTTON = "handoff.valid"

@@ -415,6 +415,11 @@ class Handoff(Base):
     # Where the FS's hand-off DM lives (recorded by the sender that posted it).
     fs_message_channel: Mapped[str | None] = mapped_column(String(32))
     fs_message_ts: Mapped[str | None] = mapped_column(String(32))
+    # The case the rep talked from (issue 14): FS reads it in the DM, and the case library
+    # counts what each case's hand-offs became. A deleted case leaves the hand-off (NULL).
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
 
     __table_args__ = (
         CheckConstraint("verdict_requests BETWEEN 0 AND 3", name="verdict_requests_range"),

@@ -18,6 +18,7 @@ from isops.case_vocabulary import CompanySize
 from isops.enums import RoleLevel
 from isops.services.cases import CaseDetail, ChainView
 from isops.services.cases_matching import CaseMatch
+from isops.services.cases_outcomes import CaseOutcome
 
 Block = dict[str, Any]
 
@@ -84,6 +85,24 @@ def chain_line(chain: ChainView, index: int | None = None) -> str:
     line += ARROW + (escape(chain.feature) if chain.feature else NO_PART)
     line += ARROW + benefit_text(chain.benefit, chain.figures)
     return truncate(line, LINE_CHARS)
+
+
+def outcome_text(outcome: CaseOutcome) -> str:
+    """What works (issue 14 point 6), on the card: `FS への引き継ぎ 5 件・有効商談 3 件`, or
+    `FS への引き継ぎ まだなし`."""
+    if not outcome.handoffs:
+        return "FS への引き継ぎ まだなし"
+    return f"FS への引き継ぎ {outcome.handoffs} 件・有効商談 {outcome.valid} 件"
+
+
+def outcome_short(outcome: CaseOutcome) -> str:
+    """The same in a list line: `引き継ぎ 5 · 有効 3`."""
+    return f"引き継ぎ {outcome.handoffs} · 有効 {outcome.valid}"
+
+
+def outcome_context(case: CaseDetail) -> list[str]:
+    """`case_card_blocks(extra_context=…)` for a case whose outcome was looked up."""
+    return [outcome_text(case.outcome)] if case.outcome is not None else []
 
 
 def detail_button(case_id: int, *, distinct: bool = False) -> Block:
@@ -207,7 +226,7 @@ def build_case_detail_modal(
     blocks: list[Block] = []
     if notice:
         blocks.append(section(notice))
-    blocks += case_card_blocks(case, tz=tz)
+    blocks += case_card_blocks(case, tz=tz, extra_context=outcome_context(case))
     if case.may_edit:
         blocks.append({"type": "actions", "elements": [edit_button(case.id)]})
     return {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids, texts
-from bot.blocks.case_card import chain_line, detail_button, edit_button, facts
+from bot.blocks.case_card import chain_line, detail_button, edit_button, facts, outcome_short
 from bot.blocks.mrkdwn import (
     MAX_OPTION_TEXT,
     MAX_SECTION_TEXT,
@@ -109,6 +109,8 @@ def hit_text(search: CaseSearch, index: int) -> str:
     case = search.hits[index]
     lines = [f"*{escape(case.title)}*" + (f" {texts.ARCHIVED_MARK}" if case.archived else "")]
     details = facts(case)
+    if case.outcome is not None:
+        details = " · ".join(p for p in (details, outcome_short(case.outcome)) if p)
     if details:
         lines.append(details)
     lines += [chain_line(chain, index) for index, chain in enumerate(case.chains[:CHAINS_SHOWN])]

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from bot import texts
-from bot.blocks.case_card import case_card_blocks
+from bot.blocks.case_card import case_card_blocks, outcome_context
 from bot.blocks.mrkdwn import context, escape, section, truncate
 from isops.services.cases import CaseDetail
 
@@ -20,7 +20,7 @@ FOOTER = "`/case` で事例を検索 · `/case map` で課題 → 機能 → 便
 def build_case_share_post(case: CaseDetail, *, tz: dt.tzinfo) -> dict[str, Any]:
     """The channel message: the whole case card, and where to go next."""
     blocks: list[dict[str, Any]] = [section(HEADER)]
-    blocks += case_card_blocks(case, tz=tz, with_footer=False)
+    blocks += case_card_blocks(case, tz=tz, extra_context=outcome_context(case), with_footer=False)
     blocks.append(context(FOOTER))
     problems = " / ".join(escape(c.problem) for c in case.chains)
     text = truncate(f"今週の事例: {escape(case.title)} ({problems})", 3000)

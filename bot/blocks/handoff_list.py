@@ -68,6 +68,8 @@ def _item_text(detail: HandoffDetail, now: dt.datetime, tz: dt.tzinfo) -> str:
         f" ・ IS {escape(detail.rep.name)} → FS {escape(detail.fs.name)}"
         f"\n{status_text(detail, now, tz)}"
     )
+    if detail.case is not None:
+        text += f"\n{texts.CASE_HINT_MARK} {escape(detail.case.title)}"
     return truncate(text, MAX_SECTION_TEXT)
 
 

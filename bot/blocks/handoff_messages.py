@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks.case_card import ARROW, benefit_text, detail_button
 from bot.blocks.log_button import build_log_button
 from bot.blocks.mrkdwn import (
     MAX_FALLBACK_TEXT,
@@ -23,6 +24,7 @@ from bot.blocks.mrkdwn import (
 )
 from bot.texts import jp_date
 from isops.enums import ActionStatus, HandoffVerdict, MeetingMode
+from isops.services.handoff_cases import UsedCase
 from isops.services.handoff_details import HandoffDetail
 from isops.services.handoff_schedule import MAX_REQUESTS
 
@@ -43,6 +45,8 @@ NONE = "—"
 NOTE_CHARS = 1000  # each part of the note (the most a rep can type)
 COMPANY_CHARS = 80
 SHORT_NOTE = 120
+CASE_TITLE_CHARS = 100
+USED_CASE = "使った事例"
 
 
 # -- small formats ---------------------------------------------------------------------------------
@@ -74,6 +78,18 @@ def lead_title(detail: HandoffDetail) -> str:
 
 def touches(detail: HandoffDetail) -> str:
     return f"{texts.CALL_MARK} {detail.calls} ・ {texts.MAIL_MARK} {detail.mails}"
+
+
+def used_case_line(case: UsedCase) -> str:
+    """`💡 *使った事例*: 製造業の営業部が受注率を上げた — 受注率が低い → *受注率の向上* 18%→24%`
+    (escaped): which story the rep told, so the FS can pick it up."""
+    line = f"{texts.CASE_HINT_MARK} *{USED_CASE}*: {escape(truncate(case.title, CASE_TITLE_CHARS))}"
+    if case.problem or case.benefit or case.figures:
+        story = escape(case.problem) if case.problem else ""
+        if case.benefit or case.figures:
+            story += (ARROW if story else "") + benefit_text(case.benefit, case.figures)
+        line += f" — {story}"
+    return truncate(line, MAX_SECTION_TEXT)
 
 
 def _quote(text: str, limit: int = NOTE_CHARS, room: int = MAX_SECTION_TEXT - 100) -> str:
@@ -175,6 +191,8 @@ def build_handoff_dm(detail: HandoffDetail, *, tz: dt.tzinfo) -> dict[str, Any]:
     ]
     for label, text in detail.notes():
         blocks.append(section(f"*{label}*\n{_quote(text)}"))
+    if detail.case is not None:
+        blocks.append(section(used_case_line(detail.case), accessory=detail_button(detail.case.id)))
     blocks.extend(_fs_state_blocks(detail, tz))
     fallback = (
         f"{texts.HANDOFF_MARK} 商談の引き継ぎ: {escape(detail.company)}"

@@ -18,9 +18,11 @@ from bot.blocks.mrkdwn import (
     plain,
     section,
 )
+from bot.forms.handoff import NO_CASE_VALUE
 from bot.texts import jp_date
 from isops import limits
 from isops.enums import ActionStatus, MeetingMode
+from isops.services.handoff_cases import CaseChoice
 from isops.services.handoff_details import HandoffDetail
 from isops.services.handoffs import FsMember
 
@@ -30,6 +32,9 @@ SECTION_HEAD = (
     f"{texts.HANDOFF_MARK} *FS への引き継ぎ* — 商談化 (ステータス 5) には引き継ぎが必要です。"
     "下の項目を入力して「記録する」を押してください。"
 )
+CASE_LABEL = "使った事例"
+CASE_HINT = "提案で話した事例 (FS に伝わります)。おすすめの事例を選んであります"
+NO_CASE = "使っていない"
 CANCEL = "キャンセル"
 CLOSE = "閉じる"
 
@@ -48,9 +53,36 @@ def _note_input(block_id: str, label: str, *, optional: bool, hint: str | None =
     return input_block(block_id, label, element, optional=optional, hint=hint)
 
 
-def handoff_section(fs_members: Sequence[FsMember], *, today: dt.date) -> list[Block]:
-    """The hand-off inputs: FS, meeting date/time/mode and the note in the article's terms
-    (課題 and 求めている情報 required). One FS registered: preselected."""
+def case_select(cases: Sequence[CaseChoice], best_case_id: int | None) -> Block | None:
+    """使った事例 (optional): 「使っていない」 then the cases as given (the best-matching one
+    first, preselected: a static_select cannot be emptied, hence 「使っていない」). None
+    without cases."""
+    if not cases:
+        return None
+    options = [_option(NO_CASE, NO_CASE_VALUE)]
+    options += [_option(c.title, str(c.id)) for c in cases[:99]]
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": ids.HANDOFF_CASE_BLOCK,
+        "placeholder": plain("事例を選ぶ"),
+        "options": options,
+    }
+    best = next((o for o in options if o["value"] == str(best_case_id)), None)
+    if best is not None:
+        element["initial_option"] = best
+    hint = CASE_HINT if best is not None else "提案で話した事例 (FS に伝わります)"
+    return input_block(ids.HANDOFF_CASE_BLOCK, CASE_LABEL, element, optional=True, hint=hint)
+
+
+def handoff_section(
+    fs_members: Sequence[FsMember],
+    *,
+    today: dt.date,
+    cases: Sequence[CaseChoice] = (),
+    best_case_id: int | None = None,
+) -> list[Block]:
+    """The hand-off inputs: FS, meeting date/time/mode, the note in the article's terms
+    (課題 and 求めている情報 required) and the case used. One FS registered: preselected."""
     options = [_option(f"{m.name} ({m.team})" if m.team else m.name, str(m.id)) for m in fs_members]
     fs_select: dict[str, Any] = {
         "type": "static_select",
@@ -61,6 +93,7 @@ def handoff_section(fs_members: Sequence[FsMember], *, today: dt.date) -> list[B
     if len(options) == 1:
         fs_select["initial_option"] = options[0]
     modes = [_option(mode.label, mode.value) for mode in MeetingMode]
+    used_case = case_select(cases, best_case_id)
     return [
         section(SECTION_HEAD),
         input_block(ids.HANDOFF_FS_BLOCK, "引き継ぐ FS", fs_select),
@@ -110,6 +143,7 @@ def handoff_section(fs_members: Sequence[FsMember], *, today: dt.date) -> list[B
             hint="相手の役割と、決裁までの流れ・決裁者",
         ),
         _note_input(ids.HANDOFF_BUDGET_BLOCK, "予算・時期", optional=True),
+        *([used_case] if used_case else []),
         {"type": "divider"},
     ]
 

@@ -48,6 +48,7 @@ from isops.enums import (
 from isops.rules import FiveC2M, QuickDate, outcome_channel
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO
 from isops.services.cases_matching import CaseMatch
+from isops.services.handoff_cases import CaseChoice
 from isops.services.handoffs import NO_FS_MEMBER, FsMember
 from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 
@@ -107,6 +108,8 @@ class LogModalOptions:
     today: dt.date | None = None
     quick_dates: Mapping[QuickDate, dt.date] = field(default_factory=dict)
     fs_members: Sequence[FsMember] | None = None
+    handoff_cases: Sequence[CaseChoice] = ()  # 使った事例 choices (issue 14)
+    best_case_id: int | None = None  # preselected among them
 
 
 def status_label(status: int) -> str:
@@ -433,7 +436,12 @@ def _status_blocks(
             return []  # not looked up: the submission asks for the hand-off
         if not options.fs_members:
             return [context(f"{texts.WARNING_MARK} {escape(NO_FS_MEMBER)}")]
-        return handoff_section(options.fs_members, today=options.today)
+        return handoff_section(
+            options.fs_members,
+            today=options.today,
+            cases=options.handoff_cases,
+            best_case_id=options.best_case_id,
+        )
     return []
 
 

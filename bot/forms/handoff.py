@@ -32,7 +32,9 @@ SECTION_BLOCKS = (
     ids.HANDOFF_SITUATION_BLOCK,
     ids.HANDOFF_DECISION_BLOCK,
     ids.HANDOFF_BUDGET_BLOCK,
+    ids.HANDOFF_CASE_BLOCK,
 )
+NO_CASE_VALUE = "none"  # 「使っていない」 (bot.blocks.handoff_modals)
 NOTE_BLOCKS = {
     "problem": ids.HANDOFF_PROBLEM_BLOCK,
     "wants": ids.HANDOFF_WANTS_BLOCK,
@@ -78,6 +80,13 @@ def parse_handoff_section(view: Mapping[str, Any]) -> ParsedHandoff:
     meeting_time = _time(get(ids.HANDOFF_TIME_BLOCK))
     if get(ids.HANDOFF_TIME_BLOCK) and meeting_time is None:
         errors[state[ids.HANDOFF_TIME_BLOCK].block_id] = "開始時刻を選び直してください"
+    case_id: int | None = None
+    chosen_case = get(ids.HANDOFF_CASE_BLOCK)
+    if chosen_case and chosen_case != NO_CASE_VALUE:
+        try:
+            case_id = db_id(chosen_case, refusal="事例を選び直してください")
+        except PayloadRefused as exc:
+            errors[state[ids.HANDOFF_CASE_BLOCK].block_id] = str(exc)
     try:
         mode = MeetingMode(get(ids.HANDOFF_MODE_BLOCK) or MeetingMode.ONLINE)
     except ValueError:
@@ -91,6 +100,7 @@ def parse_handoff_section(view: Mapping[str, Any]) -> ParsedHandoff:
             meeting_date=meeting_date,
             meeting_time=meeting_time,
             meeting_mode=mode,
+            case_id=case_id,
             **notes,
         ),
         {},

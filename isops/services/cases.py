@@ -26,6 +26,7 @@ from isops.db import affected_rows
 from isops.enums import Role, RoleLevel
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.models import Case, CaseChain, CaseTag, Member
+from isops.services.cases_outcomes import CaseOutcome, case_outcomes
 from isops.services.idempotency import remember_result, stored_result
 from isops.services.lookup import require_active_member
 from isops.text import fold, strip_control
@@ -122,6 +123,8 @@ class CaseDetail:
     last_shared_at: dt.datetime | None
     # Whether the member looking at it may edit and archive it (False for posts).
     may_edit: bool = False
+    # What its hand-offs became (issue 14 point 6); None where it was not looked up.
+    outcome: CaseOutcome | None = None
 
     def draft(self) -> CaseDraft:
         """The case as the edit form starts with it."""
@@ -414,7 +417,13 @@ def _detail(session: Session, case_id: int, *, may_edit: bool = False) -> CaseDe
     found = load_details(session, [case_id], may_edit=may_edit).get(case_id)
     if found is None:
         raise NotFound(CASE_NOT_FOUND)
-    return found
+    return with_outcomes(session, [found])[0]
+
+
+def with_outcomes(session: Session, cases: Sequence[CaseDetail]) -> list[CaseDetail]:
+    """The cases with what their hand-offs became (one grouped statement for all)."""
+    outcomes = case_outcomes(session, [c.id for c in cases])
+    return [replace(c, outcome=outcomes.get(c.id, CaseOutcome())) for c in cases]
 
 
 def case_detail(uow: UnitOfWork, *, case_id: int, slack_user_id: str | None = None) -> CaseDetail:

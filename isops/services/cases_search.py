@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from isops.case_vocabulary import CompanySize
 from isops.enums import RoleLevel
 from isops.models import Case, CaseChain, CaseTag
-from isops.services.cases import ADDERS, EDITORS, CaseDetail, load_details
+from isops.services.cases import ADDERS, EDITORS, CaseDetail, load_details, with_outcomes
 from isops.services.lookup import require_active_member
 from isops.text import fold
 from isops.unit_of_work import UnitOfWork
@@ -131,7 +131,7 @@ def search_cases(
         details = load_details(session, ids, may_edit=may_edit)
         return CaseSearch(
             filters=filters,
-            hits=tuple(details[i] for i in ids),
+            hits=tuple(with_outcomes(session, [details[i] for i in ids])),
             total=int(total),
             industries=industries(session),
             may_add=member.role in ADDERS,

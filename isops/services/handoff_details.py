@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, aliased
 from isops.date_labels import moment_label
 from isops.db import affected_rows
 from isops.enums import HandoffVerdict, MeetingMode
-from isops.models import Handoff, Lead, Member
+from isops.models import Case, CaseChain, CaseTag, Handoff, Lead, Member
+from isops.services.handoff_cases import UsedCase
 from isops.unit_of_work import UnitOfWork
 
 
@@ -66,6 +67,8 @@ class HandoffDetail:
     next_request_at: dt.datetime
     fs_message_channel: str | None
     fs_message_ts: str | None
+    # The case the rep talked from (issue 14), if they named one and it still exists.
+    case: UsedCase | None = None
 
     @property
     def decided(self) -> bool:
@@ -120,22 +123,41 @@ def detail_of(session: Session, handoff_id: int) -> HandoffDetail:
 
 
 def details(session: Session, handoff_ids: Sequence[int]) -> dict[int, HandoffDetail]:
-    """Hand-offs with their lead and people, read fresh (one statement)."""
+    """Hand-offs with their lead, people and case, read fresh (one statement)."""
     if not handoff_ids:
         return {}
     rep, fs, decider, changer = (aliased(Member, name=n) for n in ("rep", "fs", "dec", "chg"))
+    problem, benefit = aliased(CaseTag, name="problem"), aliased(CaseTag, name="benefit")
     rows = session.execute(
-        select(Handoff, Lead, rep, fs, decider, changer)
+        select(
+            Handoff,
+            Lead,
+            rep,
+            fs,
+            decider,
+            changer,
+            Case.title,
+            Case.archived,
+            problem.name,
+            benefit.name,
+            CaseChain.figures,
+        )
         .join(Lead, Lead.id == Handoff.lead_id)
         .join(rep, rep.id == Handoff.rep_id)
         .join(fs, fs.id == Handoff.fs_member_id)
         .outerjoin(decider, decider.id == Handoff.decided_by_id)
         .outerjoin(changer, changer.id == Handoff.changed_by_id)
+        .outerjoin(Case, Case.id == Handoff.case_id)
+        .outerjoin(CaseChain, (CaseChain.case_id == Case.id) & (CaseChain.position == 0))
+        .outerjoin(problem, problem.id == CaseChain.problem_tag_id)
+        .outerjoin(benefit, benefit.id == CaseChain.benefit_tag_id)
         .where(Handoff.id.in_(sorted(set(handoff_ids))))
         .execution_options(populate_existing=True)
     ).all()
     out: dict[int, HandoffDetail] = {}
-    for handoff, lead, rep_row, fs_row, dec_row, chg_row in rows:
+    for row in rows:
+        handoff, lead, rep_row, fs_row, dec_row, chg_row = row[:6]
+        case_title, case_archived, case_problem, case_benefit, case_figures = row[6:]
         out[handoff.id] = HandoffDetail(
             id=handoff.id,
             version=handoff.version,
@@ -175,6 +197,18 @@ def details(session: Session, handoff_ids: Sequence[int]) -> dict[int, HandoffDe
             next_request_at=handoff.next_request_at,
             fs_message_channel=handoff.fs_message_channel,
             fs_message_ts=handoff.fs_message_ts,
+            case=(
+                UsedCase(
+                    id=handoff.case_id,
+                    title=case_title,
+                    problem=case_problem,
+                    benefit=case_benefit,
+                    figures=case_figures,
+                    archived=bool(case_archived),
+                )
+                if handoff.case_id is not None and case_title is not None
+                else None
+            ),
         )
     return out
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from isops.csvio.cells import format_moment, protect_formula
 from isops.enums import HandoffVerdict, Role
-from isops.models import Handoff, Lead, Member
+from isops.models import Case, Handoff, Lead, Member
 from isops.services.handoff_details import HandoffDetail, details
 from isops.services.handoff_schedule import MAX_REQUESTS
 from isops.services.lead_access import load_actor
@@ -323,6 +323,8 @@ EXPORT_HEADERS = (
     "評価者",
     "評価日時",
     "評価期限",
+    # Appended (operators' scripts read the columns above by position): the case named.
+    "事例",
 )
 
 
@@ -358,6 +360,7 @@ def export_handoffs(uow: UnitOfWork, *, out: TextIO, tz: ZoneInfo) -> int:
         decider.name,
         Handoff.decided_at,
         Handoff.verdict_due_at,
+        Case.title,
     )
     count, last_id = 0, 0
     while True:
@@ -368,6 +371,7 @@ def export_handoffs(uow: UnitOfWork, *, out: TextIO, tz: ZoneInfo) -> int:
                 .join(rep, rep.id == Handoff.rep_id)
                 .join(fs, fs.id == Handoff.fs_member_id)
                 .outerjoin(decider, decider.id == Handoff.decided_by_id)
+                .outerjoin(Case, Case.id == Handoff.case_id)
                 .where(Handoff.id > last_id)
                 .order_by(Handoff.id)
                 .limit(_PAGE)
@@ -406,6 +410,7 @@ def _export_cells(row: Any, tz: ZoneInfo) -> list[str]:
         decider_name,
         decided_at,
         due_at,
+        case_title,
     ) = row
     texts = [
         external_id,
@@ -432,4 +437,5 @@ def _export_cells(row: Any, tz: ZoneInfo) -> list[str]:
         protect_formula(decider_name or ""),
         format_moment(decided_at, tz),
         format_moment(due_at, tz),
+        protect_formula(case_title or ""),
     ]

@@ -26,6 +26,8 @@ from isops.errors import InvalidInput, IsopsError
 from isops.models import Handoff, Lead, Member
 from isops.services import outbox
 from isops.services.actions import ActionResult, HandedOff
+from isops.services.cases_matching import CaseMatch
+from isops.services.handoff_cases import CaseChoice, case_choices, check_case
 from isops.services.handoff_details import moment_text, short
 from isops.services.handoff_schedule import VerdictSchedule
 from isops.services.history import record_change
@@ -83,6 +85,7 @@ class HandoffInput:
     wants: str = ""  # 求めている情報 (required)
     decision_process: str = ""  # 役割・決裁
     budget_timing: str = ""  # 予算・時期
+    case_id: int | None = None  # 使った事例 (issue 14): an active case, or none
 
 
 # Hand-off field → what it is called in messages (field names are the form's too).
@@ -149,10 +152,26 @@ def fs_members(session: Session) -> list[FsMember]:
     return [FsMember(r.id, r.slack_user_id, r.name, r.team) for r in rows]
 
 
-def list_fs_members(uow: UnitOfWork) -> list[FsMember]:
-    """`fs_members` in a unit of work of its own."""
+@dataclass(frozen=True)
+class HandoffChoices:
+    """What the hand-off section offers: the FS and the cases (`best_case_id` preselected)."""
+
+    fs_members: tuple[FsMember, ...]
+    cases: tuple[CaseChoice, ...]
+    best_case_id: int | None
+
+
+def handoff_choices(uow: UnitOfWork, *, best: CaseMatch | None) -> HandoffChoices:
+    """The FS to hand off to and the cases to name, `best` (the lead's best-matching case,
+    as the caller read it with the lead) first; one unit of work."""
     with uow:
-        return fs_members(uow.session)
+        cases = case_choices(uow.session, best=best)
+        best_id = best.case_id if best is not None else None
+        return HandoffChoices(
+            fs_members=tuple(fs_members(uow.session)),
+            cases=tuple(cases),
+            best_case_id=best_id if any(c.id == best_id for c in cases) else None,
+        )
 
 
 def create_handoff_in(
@@ -168,7 +187,8 @@ def create_handoff_in(
     the lead's row lock and commits) and queue the FS's DM. Returns the hand-off's id.
 
     Raises `NeedsHandoff` when `handoff` is None, `InvalidInput` (fields `status`,
-    `handoff_fs`, `handoff_date`, `handoff_time` and the note's `handoff_<part>`) otherwise."""
+    `handoff_fs`, `handoff_date`, `handoff_time`, `handoff_case` and the note's
+    `handoff_<part>`) otherwise."""
     session = uow.session
     available = fs_members(session)
     if not available:
@@ -187,6 +207,7 @@ def create_handoff_in(
         handoff.meeting_date, handoff.meeting_time, zone=zone, now=now, errors=errors
     )
     notes = _clean_notes(handoff, errors)
+    case_id = check_case(session, handoff.case_id, errors)
     open_id = session.scalar(
         select(Handoff.id).where(Handoff.lead_id == lead_id, Handoff.verdict.is_(None))
     )
@@ -209,6 +230,7 @@ def create_handoff_in(
         next_request_at=due_at,
         verdict_requests=0,
         version=1,
+        case_id=case_id,
         **notes,
     )
     session.add(row)

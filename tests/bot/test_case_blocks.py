@@ -14,6 +14,7 @@ from bot.blocks.case_card import (
     case_hint_text,
     chain_line,
     industry_phrase,
+    outcome_short,
 )
 from bot.blocks.case_map import build_value_map
 from bot.blocks.case_modal import build_case_modal
@@ -25,6 +26,7 @@ from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, RoleLevel
 from isops.services.cases import MAX_CHAINS, CaseDetail, CaseDraft, ChainDraft, ChainView
 from isops.services.cases_matching import CaseMatch
+from isops.services.cases_outcomes import CaseOutcome
 from isops.services.cases_search import (
     CaseFilters,
     CaseSearch,
@@ -148,6 +150,20 @@ def test_the_card_has_a_place_for_more_lines() -> None:
     blocks = case_card_blocks(case(), tz=TZ, extra_context=["FS への引き継ぎ 5 件・有効商談 3 件"])
     assert blocks[-1]["type"] == "context"
     assert blocks[-1]["elements"][-1]["text"] == "FS への引き継ぎ 5 件・有効商談 3 件"
+
+
+def test_what_works_is_on_the_card_and_the_hit_line_once_looked_up() -> None:
+    told = case(outcome=CaseOutcome(handoffs=5, valid=3))
+    assert "FS への引き継ぎ 5 件・有効商談 3 件" in json.dumps(
+        build_case_detail_modal(told, tz=TZ), ensure_ascii=False
+    )
+    untold = build_case_detail_modal(case(outcome=CaseOutcome()), tz=TZ)
+    assert "FS への引き継ぎ まだなし" in json.dumps(untold, ensure_ascii=False)
+    assert "引き継ぎ" not in json.dumps(build_case_detail_modal(case(), tz=TZ), ensure_ascii=False)
+    assert "FS への引き継ぎ 5 件" in json.dumps(
+        build_case_share_post(told, tz=TZ), ensure_ascii=False
+    )
+    assert outcome_short(CaseOutcome(5, 3)) == "引き継ぎ 5 · 有効 3"
 
 
 def test_the_detail_modal_offers_edit_to_editors_only() -> None:

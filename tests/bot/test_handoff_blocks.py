@@ -15,6 +15,7 @@ from bot.blocks.handoff_messages import (
     build_handoff_dm,
     build_rep_notice,
     build_verdict_request,
+    used_case_line,
     verdict_buttons,
 )
 from bot.blocks.handoff_modals import (
@@ -25,9 +26,11 @@ from bot.blocks.handoff_modals import (
 from bot.blocks.log_modal import LogModalOptions, build_log_modal
 from bot.blocks.morning_dm import build_morning_dm
 from bot.blocks.mrkdwn import MAX_SECTION_TEXT
+from bot.forms.handoff import NO_CASE_VALUE
 from bot.forms.log import LogMetadata, LogValues
 from isops import limits
 from isops.enums import HandoffVerdict, MeetingMode, Role
+from isops.services.handoff_cases import CaseChoice, UsedCase
 from isops.services.handoff_details import HandoffDetail, Person
 from isops.services.handoff_reports import HandoffListing, UnratedHandoff
 from isops.services.handoffs import FsMember
@@ -313,3 +316,50 @@ def test_an_admins_change_is_shown_as_theirs_and_an_admins_acknowledgement_too()
     assert "<@UF1>" not in shown
     acked = build_rep_notice(OPEN, {"event": "acknowledged", "by_slack_user_id": "UA"}, tz=TOKYO)
     assert acked is not None and "<@UA> さんが引き継ぎを受け取りました" in _text(acked)
+
+
+# -- the case used (issue 14) -------------------------------------------------------------------------
+
+
+def test_the_case_select_caps_at_100_options_and_preselects_the_best_match() -> None:
+    many = [CaseChoice(i, f"事例{i} " + "長いタイトル" * 30, "製造") for i in range(1, 151)]
+
+    def section(cases: list[CaseChoice], best: int | None) -> dict[str, Any]:
+        return build_log_modal(
+            meta=LogMetadata(mode="call"),
+            selected=None,
+            values=LogValues(status=5),
+            options=LogModalOptions(
+                reason_codes=["対象外"],
+                focus_max_days=60,
+                today=dt.date(2026, 11, 30),
+                fs_members=[FsMember(1, "UF1", "田中", None)],
+                handoff_cases=cases,
+                best_case_id=best,
+            ),
+        )
+
+    view = section(many, 1)
+    assert view_problems(view) == []
+    block = next(b for b in view["blocks"] if b.get("block_id") == ids.HANDOFF_CASE_BLOCK)
+    options = block["element"]["options"]
+    assert len(options) == 100 and options[0]["value"] == NO_CASE_VALUE
+    assert all(len(o["text"]["text"]) <= 75 for o in options)
+    assert block["element"]["initial_option"]["value"] == "1" and block["optional"]
+    unmatched = section(many[:3], None)
+    block = next(b for b in unmatched["blocks"] if b.get("block_id") == ids.HANDOFF_CASE_BLOCK)
+    assert "initial_option" not in block["element"]
+    assert ids.HANDOFF_CASE_BLOCK not in _text(section([], None))  # no cases: no select
+
+
+def test_the_fs_dm_names_the_case_used_escaped_and_nothing_without() -> None:
+    used = UsedCase(7, HOSTILE, "新人が <売れない>", "立ち上がりの短縮", "3→1か月", archived=False)
+    dm = build_handoff_dm(dataclasses.replace(OPEN, case=used), tz=TOKYO)
+    assert message_problems(dm) == []
+    line = next(b for b in dm["blocks"] if "使った事例" in _text(b))
+    assert "<!channel>" not in line["text"]["text"] and "&lt;!channel&gt;" in line["text"]["text"]
+    assert line["text"]["text"].endswith(" — 新人が &lt;売れない&gt; → *立ち上がりの短縮* 3→1か月")
+    assert line["accessory"]["value"] == "7"
+    assert "使った事例" not in _text(build_handoff_dm(OPEN, tz=TOKYO))
+    bare = UsedCase(7, "タイトルだけ", None, None, None, archived=True)
+    assert used_case_line(bare) == "💡 *使った事例*: タイトルだけ"

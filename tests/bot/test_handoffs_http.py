@@ -22,8 +22,9 @@ from bot.cli import main
 from bot.jobs.handoffs import VerdictRequests
 from bot.jobs.reminders import MorningReminders
 from isops.clock import utcnow
-from isops.enums import ActionStatus, HandoffVerdict, Role
-from isops.models import Handoff, Lead, LeadHistory, Notification
+from isops.enums import ActionStatus, HandoffVerdict, Role, RoleLevel
+from isops.models import Case, Handoff, Lead, LeadHistory, Notification
+from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.services.live_lists import HOME_SETTLE
 from tests import factories
 from tests.bot.modal_state import fill
@@ -839,3 +840,160 @@ def test_a_request_survives_a_429_and_a_lost_answer_and_arrives_once(
         )
         == 1
     )
+
+
+# -- the case used (issue 14 points 3 and 6) ----------------------------------------------------------
+
+CASE_TITLE = "製造業の営業部が<立ち上がり>を早めた"
+
+
+def _case(bot: BotHarness, title: str, industry: str, **draft: Any) -> int:
+    return create_case(
+        bot.uow(),
+        slack_user_id="UM1",
+        draft=CaseDraft(
+            title=title,
+            industry=industry,
+            chains=(
+                ChainDraft("新人の立ち上がりが遅い", benefit="立ち上がりの短縮", figures="3→1か月"),
+            ),
+            **draft,
+        ),
+    ).case.id
+
+
+def _archive(bot: BotHarness, case_id: int) -> None:
+    with bot.uow() as uow:
+        uow.session.get_one(Case, case_id).archived = True
+        uow.commit()
+
+
+def _manufacturing_lead(bot: BotHarness) -> int:
+    lead_id = factories.lead(bot.uow(), owner="UR1", company=COMPANY, status=3)
+    with bot.uow() as uow:
+        lead = uow.session.get_one(Lead, lead_id)
+        lead.industry, lead.role_level = "製造", RoleLevel.MANAGER
+        uow.commit()
+    return lead_id
+
+
+def _case_select(view: dict[str, Any]) -> dict[str, Any]:
+    block = next(b for b in view["blocks"] if b.get("block_id") == ids.HANDOFF_CASE_BLOCK)
+    assert block["optional"] is True
+    element: dict[str, Any] = block["element"]
+    return element
+
+
+def test_the_case_used_reaches_the_fs_and_counts_for_the_case_once_rated_valid(
+    cli_env: BotHarness,
+) -> None:
+    bot = cli_env
+    best = _case(bot, CASE_TITLE, "製造", role_level=RoleLevel.MANAGER)
+    _case(bot, "あ: 製造の別の事例", "製造")  # same industry, no role: not the best
+    _case(bot, "い: 小売の事例", "小売")
+    _archive(bot, _case(bot, "う: アーカイブした事例", "製造"))
+    lead_id = _manufacturing_lead(bot)
+
+    view = _submit_status_5(bot, "UR1", lead_id, COMPANY)
+
+    select_ = _case_select(view)
+    assert [o["text"]["text"] for o in select_["options"]] == [
+        "使っていない",
+        CASE_TITLE,  # the lead's best match first, then by title; archived ones not offered
+        "あ: 製造の別の事例",
+        "い: 小売の事例",
+    ]
+    assert select_["initial_option"]["value"] == str(best)
+
+    answer = bot.sender.view_submission(user_id="UR1", view=view, values=_handoff_values(bot, view))
+
+    assert answer.status == 200 and not answer.body, answer.body
+    with bot.uow() as uow:
+        handoff = uow.session.scalars(select(Handoff)).one()
+        assert handoff.case_id == best
+        handoff_id = handoff.id
+    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    line = next(b for b in dm.params["blocks"] if "使った事例" in _text(b))
+    assert line["text"]["text"] == (
+        "💡 *使った事例*: 製造業の営業部が&lt;立ち上がり&gt;を早めた"
+        " — 新人の立ち上がりが遅い → *立ち上がりの短縮* 3→1か月"
+    )
+    assert line["accessory"]["value"] == str(best)  # 詳細: the whole case
+    bot.command("/isops", "handoffs", user_id="UR1")
+    (listing,) = bot.fake.wait_for("response_url")
+    assert "💡 製造業の営業部が&lt;立ち上がり&gt;を早めた" in _text(listing)
+
+    # The FS rates the meeting 有効商談: the case library counts it.
+    _drain_outbox(bot)
+    assert main(["handoffs", "remind", "--at", "2026-12-01T16:00"]) == 0
+    (request,) = _requests(bot)
+    bot.runtime.outbox.start()
+    _click(
+        bot,
+        dict(request.response["message"]),
+        str(request.response["channel"]),
+        "UF1",
+        ids.HANDOFF_VALID_BUTTON,
+    )
+    _await(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    with bot.uow() as uow:
+        assert uow.session.get_one(Handoff, handoff_id).verdict is HandoffVerdict.VALID
+
+    before = len(bot.fake.calls_to("views.open"))
+    bot.command("/case", "立ち上がり", user_id="UR1")
+    search = bot.fake.wait_for("views.open", count=before + 1)[-1]
+    assert search.response["ok"], search.response
+    hits = [b for b in search.params["view"]["blocks"] if b.get("type") == "section"]
+    shown = {b["accessory"]["value"]: b["text"]["text"] for b in hits if "accessory" in b}
+    assert "引き継ぎ 1 · 有効 1" in shown[str(best)]
+    assert all("引き継ぎ 0 · 有効 0" in text for key, text in shown.items() if key != str(best))
+
+    pushes = len(bot.fake.calls_to("views.push"))
+    bot.sender.block_actions(
+        user_id="UR1",
+        view=search.response["view"],
+        actions=[{"action_id": ids.CASE_DETAIL_BUTTON, "value": str(best)}],
+    )
+    detail = bot.fake.wait_for("views.push", count=pushes + 1)[-1]
+    assert detail.response["ok"], detail.response
+    assert "FS への引き継ぎ 1 件・有効商談 1 件" in _text(detail.params["view"])
+
+
+def test_no_case_used_and_a_case_archived_meanwhile(team: BotHarness) -> None:
+    """「使っていない」 names no case; a case archived after the modal opened is refused
+    inline (the database decides, not the option sent) and nothing is saved."""
+    bot = team
+    best = _case(bot, CASE_TITLE, "製造", role_level=RoleLevel.MANAGER)
+    lead_id = _manufacturing_lead(bot)
+    view = _submit_status_5(bot, "UR1", lead_id, COMPANY)
+    _archive(bot, best)
+
+    answer = bot.sender.view_submission(user_id="UR1", view=view, values=_handoff_values(bot, view))
+
+    assert answer.json is not None and answer.json["response_action"] == "errors", answer.body
+    assert list(answer.json["errors"]) == [ids.HANDOFF_CASE_BLOCK]
+    assert "アーカイブ" in answer.json["errors"][ids.HANDOFF_CASE_BLOCK]
+    for forged in ("999", "abc"):  # an id that is no case, or no id at all
+        answer = bot.sender.view_submission(
+            user_id="UR1",
+            view=view,
+            values=_handoff_values(bot, view, **{ids.HANDOFF_CASE_BLOCK: forged}),
+        )
+        assert answer.json is not None and answer.json["response_action"] == "errors"
+        assert list(answer.json["errors"]) == [ids.HANDOFF_CASE_BLOCK]
+    with bot.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Handoff)) == 0
+        assert uow.session.get_one(Lead, lead_id).status == ActionStatus.CONNECTED
+        assert uow.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+    answer = bot.sender.view_submission(
+        user_id="UR1",
+        view=view,
+        values=_handoff_values(bot, view, **{ids.HANDOFF_CASE_BLOCK: "none"}),
+    )
+
+    assert answer.status == 200 and not answer.body, answer.body
+    with bot.uow() as uow:
+        assert uow.session.scalars(select(Handoff.case_id)).one() is None
+    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    assert "使った事例" not in _text(dm)

@@ -21,6 +21,7 @@ from sqlalchemy import event, func, select
 from isops.calendar import BusinessCalendar
 from isops.enums import HandoffVerdict, MeetingMode, Role
 from isops.models import Handoff, Member, Notification
+from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.services.handoff_reports import (
     EXPORT_HEADERS,
     export_handoffs,
@@ -424,3 +425,26 @@ def test_the_export_has_japanese_headers_and_neutralised_formulas(team: UnitOfWo
     assert dict(zip(rows[0], rows[2], strict=True))["評価"] == "未評価"
     with team() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Handoff)) == 2
+
+
+def test_the_export_appends_the_case_used_after_the_existing_columns(
+    team: UnitOfWorkFactory,
+) -> None:
+    case_id = create_case(
+        team(),
+        slack_user_id="M1",
+        draft=CaseDraft(
+            title="=製造業の受注率改善",
+            industry="製造",
+            chains=(ChainDraft("課題", benefit="便益"),),
+        ),
+    ).case.id
+    handoff(team, case_id=case_id)
+    handoff(team)
+    out = io.StringIO(newline="")
+    assert export_handoffs(team(), out=out, tz=TOKYO) == 2
+    header, told, untold = list(csv.reader(io.StringIO(out.getvalue())))
+    assert header[-2:] == ["評価期限", "事例"]  # appended: scripts read the others by position
+    assert header.index("引き継ぎID") == 0 and header.index("評価") == 18
+    assert (told[-1], untold[-1]) == ("'=製造業の受注率改善", "")
+    assert len(told) == len(untold) == len(header)

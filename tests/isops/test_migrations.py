@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -426,5 +427,113 @@ def test_every_upgrade_keeps_the_rows_that_reference_a_rebuilt_table(database_ur
             assert conn.execute(select(func.count()).select_from(Action)).scalar() == 1
             assert conn.execute(text("SELECT count(*) FROM lead_history")).scalar() == 1
             assert conn.execute(select(func.count()).select_from(Lead)).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def _partial_index_sql(engine: Any, name: str) -> str:
+    """The definition of an index as the database holds it (its WHERE clause included)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            query = text("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n")
+        else:
+            query = text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = :n"
+                " AND schemaname = current_schema()"
+            )
+        return str(conn.execute(query, {"n": name}).scalar())
+
+
+def test_0007_adds_the_handoffs_case_and_removes_it_keeping_the_handoffs(
+    database_url: str,
+) -> None:
+    """`handoffs.case_id` comes and goes; the hand-off rows stay, and on SQLite the rebuilt
+    table keeps its partial unique index (at most one open hand-off per lead)."""
+    from isops.models import Case, Handoff
+
+    engine = make_engine(database_url)
+    now = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(Member.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "id": i,
+                        "slack_user_id": f"U{i}",
+                        "name": f"m{i}",
+                        "role": role,
+                        "active": True,
+                        "last_assigned_seq": 0,
+                        "created_at": now,
+                    }
+                    for i, role in ((1, "rep"), (2, "fs"))
+                ],
+            )
+            conn.execute(
+                insert(Lead.__table__),  # type: ignore[arg-type]
+                {
+                    "id": 1,
+                    "company": "A",
+                    "search_text": "a",
+                    "cv_at": now,
+                    "status": 5,
+                    "memo": "",
+                    "inbound": False,
+                    "call_count": 0,
+                    "mail_count": 0,
+                    "early_action_count": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                    "owner_id": 1,
+                },
+            )
+            conn.execute(
+                insert(Case.__table__),  # type: ignore[arg-type]
+                {
+                    "id": 1,
+                    "external_id": "c-1",
+                    "title": "事例",
+                    "industry": "製造",
+                    "industry_key": "製造",
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            conn.execute(
+                insert(Handoff.__table__),  # type: ignore[arg-type]
+                {
+                    "lead_id": 1,
+                    "rep_id": 1,
+                    "created_by_id": 1,
+                    "fs_member_id": 2,
+                    "meeting_at": now,
+                    "meeting_mode": "visit",
+                    "problem": "課題",
+                    "wants": "事例",
+                    "created_at": now,
+                    "verdict_due_at": now,
+                    "next_request_at": now,
+                    "case_id": 1,
+                },
+            )
+        downgrade(database_url, "0006_cases")
+        assert "case_id" not in {c["name"] for c in inspect(engine).get_columns("handoffs")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM handoffs")).scalar() == 1
+        upgrade(database_url)
+        with engine.connect() as conn:
+            assert conn.execute(select(Handoff.lead_id, Handoff.case_id)).all() == [(1, None)]
+        indexes = {i["name"]: i for i in inspect(engine).get_indexes("handoffs")}
+        assert indexes["ix_handoffs_case_id"]["column_names"] == ["case_id"]
+        assert indexes["uq_handoffs_open_lead"]["unique"]
+        assert "verdict IS NULL" in _partial_index_sql(engine, "uq_handoffs_open_lead")
+        (fk,) = [
+            f
+            for f in inspect(engine).get_foreign_keys("handoffs")
+            if f["referred_table"] == "cases"
+        ]
+        assert fk["constrained_columns"] == ["case_id"]
+        assert fk["options"].get("ondelete") == "SET NULL"
     finally:
         engine.dispose()

@@ -29,7 +29,7 @@ from bot.forms.log import LogMetadata, LogValues, raw_values, values_for
 from bot.listeners.errors import reports_errors
 from isops.enums import ActionStatus, Channel
 from isops.rules import needs_5c2m_confirmation, progress_after_touch, starts_review
-from isops.services.handoffs import list_fs_members
+from isops.services.handoffs import handoff_choices
 from isops.services.leads import LeadSnapshot, LogStart, start_log
 
 QUICK_DATE_PATTERN = re.compile(rf"^{re.escape(ids.LOG_QUICK_DATE)}:\w+$")
@@ -77,9 +77,13 @@ def render_log_modal(
     values: LogValues,
     notice: str | None = None,
 ) -> dict[str, Any]:
-    """`build_log_modal` with the team's settings, and the FS to hand off to when 5 is
-    chosen (read then)."""
-    fs = list_fs_members(deps.uow()) if values.status == ActionStatus.MEETING else None
+    """`build_log_modal` with the team's settings, and the FS to hand off to and the cases
+    to name when 5 is chosen (read then; the lead's best-matching case first)."""
+    choices = (
+        handoff_choices(deps.uow(), best=start.lead.case_hint if start.lead else None)
+        if values.status == ActionStatus.MEETING
+        else None
+    )
     return build_log_modal(
         meta=meta,
         selected=selected_lead(start.lead) if start.lead else None,
@@ -89,7 +93,9 @@ def render_log_modal(
             focus_max_days=deps.settings.focus_max_days,
             today=start.today,
             quick_dates=start.quick_dates or {},
-            fs_members=fs,
+            fs_members=choices.fs_members if choices else None,
+            handoff_cases=choices.cases if choices else (),
+            best_case_id=choices.best_case_id if choices else None,
         ),
         notice=notice,
     )
