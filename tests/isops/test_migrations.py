@@ -308,6 +308,45 @@ def test_0006_adds_the_case_library_and_lead_sizes_and_back_keeping_leads_action
         engine.dispose()
 
 
+def _rep_fs_and_a_meeting_lead(conn: Any, now: dt.datetime, **lead: Any) -> None:
+    """Members 1 (rep) and 2 (FS), and lead 1 at status 5 owned by the rep (`lead`: more
+    columns), written as plain rows: the hand-off migrations run on them."""
+    conn.execute(
+        insert(Member.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "id": i,
+                "slack_user_id": f"U{i}",
+                "name": f"m{i}",
+                "role": role,
+                "active": True,
+                "last_assigned_seq": 0,
+                "created_at": now,
+            }
+            for i, role in ((1, "rep"), (2, "fs"))
+        ],
+    )
+    conn.execute(
+        insert(Lead.__table__),  # type: ignore[arg-type]
+        {
+            "id": 1,
+            "company": "A",
+            "search_text": "a",
+            "cv_at": now,
+            "status": 5,
+            "memo": "",
+            "inbound": False,
+            "call_count": 0,
+            "mail_count": 0,
+            "early_action_count": 0,
+            "created_at": now,
+            "updated_at": now,
+            "owner_id": 1,
+            **lead,
+        },
+    )
+
+
 def test_0005_adds_handoffs_and_the_leads_fs_member_and_removes_them(database_url: str) -> None:
     from isops.models import Handoff
 
@@ -315,40 +354,7 @@ def test_0005_adds_handoffs_and_the_leads_fs_member_and_removes_them(database_ur
     now = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                insert(Member.__table__),  # type: ignore[arg-type]
-                [
-                    {
-                        "id": i,
-                        "slack_user_id": f"U{i}",
-                        "name": f"m{i}",
-                        "role": role,
-                        "active": True,
-                        "last_assigned_seq": 0,
-                        "created_at": now,
-                    }
-                    for i, role in ((1, "rep"), (2, "fs"))
-                ],
-            )
-            conn.execute(
-                insert(Lead.__table__),  # type: ignore[arg-type]
-                {
-                    "id": 1,
-                    "company": "A",
-                    "search_text": "a",
-                    "cv_at": now,
-                    "status": 5,
-                    "memo": "",
-                    "inbound": False,
-                    "call_count": 0,
-                    "mail_count": 0,
-                    "early_action_count": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                    "owner_id": 1,
-                    "fs_member_id": 2,
-                },
-            )
+            _rep_fs_and_a_meeting_lead(conn, now, fs_member_id=2)
             conn.execute(
                 insert(Handoff.__table__),  # type: ignore[arg-type]
                 {
@@ -455,39 +461,7 @@ def test_0007_adds_the_handoffs_case_and_removes_it_keeping_the_handoffs(
     now = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                insert(Member.__table__),  # type: ignore[arg-type]
-                [
-                    {
-                        "id": i,
-                        "slack_user_id": f"U{i}",
-                        "name": f"m{i}",
-                        "role": role,
-                        "active": True,
-                        "last_assigned_seq": 0,
-                        "created_at": now,
-                    }
-                    for i, role in ((1, "rep"), (2, "fs"))
-                ],
-            )
-            conn.execute(
-                insert(Lead.__table__),  # type: ignore[arg-type]
-                {
-                    "id": 1,
-                    "company": "A",
-                    "search_text": "a",
-                    "cv_at": now,
-                    "status": 5,
-                    "memo": "",
-                    "inbound": False,
-                    "call_count": 0,
-                    "mail_count": 0,
-                    "early_action_count": 0,
-                    "created_at": now,
-                    "updated_at": now,
-                    "owner_id": 1,
-                },
-            )
+            _rep_fs_and_a_meeting_lead(conn, now)
             conn.execute(
                 insert(Case.__table__),  # type: ignore[arg-type]
                 {
