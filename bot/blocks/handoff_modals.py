@@ -33,7 +33,9 @@ SECTION_HEAD = (
     "下の項目を入力して「記録する」を押してください。"
 )
 CASE_LABEL = "使った事例"
-CASE_HINT = "提案で話した事例 (FS に伝わります)。おすすめの事例を選んであります"
+CASE_HINT_PLAIN = "提案で話した事例 (FS に伝わり、事例ライブラリの成果に数えられます)"
+CASE_HINT = CASE_HINT_PLAIN + "。先頭がこのリードに合うおすすめです"
+SUGGESTED_MARK = "おすすめ: "
 NO_CASE = "使っていない"
 CANCEL = "キャンセル"
 CLOSE = "閉じる"
@@ -54,23 +56,25 @@ def _note_input(block_id: str, label: str, *, optional: bool, hint: str | None =
 
 
 def case_select(cases: Sequence[CaseChoice], best_case_id: int | None) -> Block | None:
-    """使った事例 (optional): 「使っていない」 then the cases as given (the best-matching one
-    first, preselected: a static_select cannot be emptied, hence 「使っていない」). None
-    without cases."""
+    """使った事例 (optional): the cases as given, the best-matching one first and marked
+    おすすめ — suggested, not preselected: a case counts in 「what works」 only when the rep
+    says it was used, never by default — then 「使っていない」 (a static_select cannot be
+    emptied once chosen). None without cases."""
     if not cases:
         return None
-    options = [_option(NO_CASE, NO_CASE_VALUE)]
-    options += [_option(c.title, str(c.id)) for c in cases[:99]]
+    options = [
+        _option(f"{SUGGESTED_MARK}{c.title}" if c.id == best_case_id else c.title, str(c.id))
+        for c in cases[:99]
+    ]
+    options.append(_option(NO_CASE, NO_CASE_VALUE))
     element: dict[str, Any] = {
         "type": "static_select",
         "action_id": ids.HANDOFF_CASE_BLOCK,
-        "placeholder": plain("事例を選ぶ"),
+        "placeholder": plain("話した事例を選ぶ"),
         "options": options,
     }
-    best = next((o for o in options if o["value"] == str(best_case_id)), None)
-    if best is not None:
-        element["initial_option"] = best
-    hint = CASE_HINT if best is not None else "提案で話した事例 (FS に伝わります)"
+    suggested = any(c.id == best_case_id for c in cases[:99])
+    hint = CASE_HINT if suggested else CASE_HINT_PLAIN
     return input_block(ids.HANDOFF_CASE_BLOCK, CASE_LABEL, element, optional=True, hint=hint)
 
 

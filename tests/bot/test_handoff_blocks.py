@@ -343,12 +343,15 @@ def test_the_case_select_caps_at_100_options_and_preselects_the_best_match() -> 
     assert view_problems(view) == []
     block = next(b for b in view["blocks"] if b.get("block_id") == ids.HANDOFF_CASE_BLOCK)
     options = block["element"]["options"]
-    assert len(options) == 100 and options[0]["value"] == NO_CASE_VALUE
+    assert len(options) == 100 and options[-1]["value"] == NO_CASE_VALUE
     assert all(len(o["text"]["text"]) <= 75 for o in options)
-    assert block["element"]["initial_option"]["value"] == "1" and block["optional"]
+    # Suggested first, never preselected: a case counts only when the rep says it was used.
+    assert options[0]["value"] == "1" and options[0]["text"]["text"].startswith("おすすめ: ")
+    assert "initial_option" not in block["element"] and block["optional"]
     unmatched = section(many[:3], None)
     block = next(b for b in unmatched["blocks"] if b.get("block_id") == ids.HANDOFF_CASE_BLOCK)
     assert "initial_option" not in block["element"]
+    assert not any("おすすめ" in o["text"]["text"] for o in block["element"]["options"])
     assert ids.HANDOFF_CASE_BLOCK not in _text(section([], None))  # no cases: no select
 
 

@@ -898,14 +898,15 @@ def test_the_case_used_reaches_the_fs_and_counts_for_the_case_once_rated_valid(
 
     select_ = _case_select(view)
     assert [o["text"]["text"] for o in select_["options"]] == [
-        "使っていない",
-        CASE_TITLE,  # the lead's best match first, then by title; archived ones not offered
+        f"おすすめ: {CASE_TITLE}",  # the lead's best match first, then by title
         "あ: 製造の別の事例",
-        "い: 小売の事例",
+        "い: 小売の事例",  # archived ones not offered
+        "使っていない",
     ]
-    assert select_["initial_option"]["value"] == str(best)
+    assert "initial_option" not in select_  # counted only when the rep says so
 
-    answer = bot.sender.view_submission(user_id="UR1", view=view, values=_handoff_values(bot, view))
+    values = _handoff_values(bot, view, **{ids.HANDOFF_CASE_BLOCK: str(best)})
+    answer = bot.sender.view_submission(user_id="UR1", view=view, values=values)
 
     assert answer.status == 200 and not answer.body, answer.body
     with bot.uow() as uow:
@@ -968,7 +969,8 @@ def test_no_case_used_and_a_case_archived_meanwhile(team: BotHarness) -> None:
     view = _submit_status_5(bot, "UR1", lead_id, COMPANY)
     _archive(bot, best)
 
-    answer = bot.sender.view_submission(user_id="UR1", view=view, values=_handoff_values(bot, view))
+    chosen = _handoff_values(bot, view, **{ids.HANDOFF_CASE_BLOCK: str(best)})
+    answer = bot.sender.view_submission(user_id="UR1", view=view, values=chosen)
 
     assert answer.json is not None and answer.json["response_action"] == "errors", answer.body
     assert list(answer.json["errors"]) == [ids.HANDOFF_CASE_BLOCK]
