@@ -321,7 +321,7 @@ def test_an_admins_change_is_shown_as_theirs_and_an_admins_acknowledgement_too()
 # -- the case used (issue 14) -------------------------------------------------------------------------
 
 
-def test_the_case_select_caps_at_100_options_and_preselects_the_best_match() -> None:
+def test_the_case_select_caps_at_100_options_and_suggests_the_best_match_first() -> None:
     many = [CaseChoice(i, f"事例{i} " + "長いタイトル" * 30, "製造") for i in range(1, 151)]
 
     def section(cases: list[CaseChoice], best: int | None) -> dict[str, Any]:
