@@ -9,14 +9,13 @@ from bot.cli.common import (
     CliError,
     Subparsers,
     add_group,
+    add_import_options,
     open_uow_factory,
     print_import_report,
     slack_email_lookup,
     slack_lookup_errors,
 )
 from isops.settings import Settings
-
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16")
 
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -59,8 +58,5 @@ def add_parsers(sub: Subparsers) -> None:
         metavar="FILE.csv",
         help="列: isops ID / 外部ID / メール (リード), 実施日時, 種別, 結果, メモ, 担当者",
     )
-    imp.add_argument("--dry-run", action="store_true", help="検証と件数の確認だけで保存しない")
-    imp.add_argument(
-        "--encoding", choices=ENCODINGS, default="auto", help="文字コード (既定: 自動判別)"
-    )
+    add_import_options(imp)
     imp.set_defaults(handler=_cmd_import)

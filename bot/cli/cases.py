@@ -9,15 +9,14 @@ from pathlib import Path
 from bot.cli.common import (
     CliError,
     Subparsers,
+    add_export_encoding,
     add_group,
+    add_import_options,
     open_uow_factory,
     print_import_report,
     write_export,
 )
 from isops.settings import Settings
-
-IMPORT_ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16")
-EXPORT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
 
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -69,21 +68,13 @@ def add_parsers(sub: Subparsers) -> None:
         help="列: 外部ID, タイトル, 顧客, 業種, 企業規模, 役職区分, 現状, 課題, 機能, 接続, 便益,"
         " 数値, リンク, アーカイブ (課題〜数値は 1 行に 1 つ、n 行目どうしが 1 組)",
     )
-    imp.add_argument("--dry-run", action="store_true", help="検証と件数の確認だけで保存しない")
-    imp.add_argument(
-        "--encoding", choices=IMPORT_ENCODINGS, default="auto", help="文字コード (既定: 自動判別)"
-    )
+    add_import_options(imp)
     imp.set_defaults(handler=_cmd_import)
     exp = cases_sub.add_parser(
         "export", help="全事例 (アーカイブ済みも) を取り込みと同じ列で CSV に書き出す"
     )
     exp.add_argument("file", metavar="FILE.csv", help="書き出し先")
-    exp.add_argument(
-        "--encoding",
-        choices=EXPORT_ENCODINGS,
-        default="utf-8-sig",
-        help="文字コード (既定 utf-8-sig: Excel でそのまま開ける)",
-    )
+    add_export_encoding(exp)
     exp.add_argument(
         "--headers", choices=["ja", "en"], default="ja", help="見出しの言語 (既定: 日本語)"
     )

@@ -63,6 +63,30 @@ class CliParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: エラー: {message}\n")
 
 
+# `--encoding` of the CSV commands: an import reads any of these (auto: detected from the
+# bytes), an export writes one (utf-8-sig by default: Excel opens it as it is).
+IMPORT_ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16")
+EXPORT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
+
+
+def add_import_options(parser: argparse.ArgumentParser) -> None:
+    """A CSV import's `--dry-run` and `--encoding`."""
+    parser.add_argument("--dry-run", action="store_true", help="検証と件数の確認だけで保存しない")
+    parser.add_argument(
+        "--encoding", choices=IMPORT_ENCODINGS, default="auto", help="文字コード (既定: 自動判別)"
+    )
+
+
+def add_export_encoding(parser: argparse.ArgumentParser) -> None:
+    """A CSV export's `--encoding`."""
+    parser.add_argument(
+        "--encoding",
+        choices=EXPORT_ENCODINGS,
+        default="utf-8-sig",
+        help="文字コード (既定 utf-8-sig: Excel でそのまま開けます。cp932 も可)",
+    )
+
+
 def add_group(sub: Subparsers, name: str, *, help: str, dest: str) -> Subparsers:
     """`isops <name> …`: a command whose sub-commands are added to what this returns.
     `dest` names the missing sub-command in argparse's error ("required: <dest>")."""

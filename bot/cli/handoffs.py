@@ -7,10 +7,15 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bot.cli.common import Subparsers, add_group, open_deps, open_uow_factory, write_export
+from bot.cli.common import (
+    Subparsers,
+    add_export_encoding,
+    add_group,
+    open_deps,
+    open_uow_factory,
+    write_export,
+)
 from isops.settings import Settings
-
-EXPORT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
 
 
 def _moment(text: str) -> dt.datetime:
@@ -104,10 +109,5 @@ def add_parsers(sub: Subparsers) -> None:
         "export", help="すべての引き継ぎと評価を CSV に書き出す (日本語の見出し、CRM 向け)"
     )
     export.add_argument("file", metavar="FILE", help="書き出す CSV ファイル")
-    export.add_argument(
-        "--encoding",
-        choices=EXPORT_ENCODINGS,
-        default="utf-8-sig",
-        help="文字コード (既定: utf-8-sig、Excel 向け。cp932 も可)",
-    )
+    add_export_encoding(export)
     export.set_defaults(handler=_cmd_export)

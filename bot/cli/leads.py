@@ -10,7 +10,9 @@ from typing import Any, TextIO
 from bot.cli.common import (
     CliError,
     Subparsers,
+    add_export_encoding,
     add_group,
+    add_import_options,
     open_uow_factory,
     print_import_report,
     slack_email_lookup,
@@ -18,8 +20,6 @@ from bot.cli.common import (
     write_export,
 )
 from isops.settings import Settings
-
-EXPORT_ENCODINGS = ("utf-8-sig", "utf-8", "cp932")
 
 
 class ProgressBar:
@@ -193,18 +193,12 @@ def add_parsers(sub: Subparsers) -> None:
         help="CSV からリードを取り込む (全行を検証してから保存。同じファイルの再取り込みは更新)",
     )
     imp.add_argument("file", metavar="FILE.csv", help="UTF-8 (BOM 付きも可) か Shift_JIS/CP932")
-    imp.add_argument("--dry-run", action="store_true", help="検証と件数の確認だけで保存しない")
+    add_import_options(imp)
     imp.add_argument(
         "--owner-by",
         choices=["auto", "email", "slack-id"],
         default="auto",
         help="担当者列の読み方 (既定 auto: @ があればメール、なければ Slack ユーザー ID)",
-    )
-    imp.add_argument(
-        "--encoding",
-        choices=["auto", "utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16"],
-        default="auto",
-        help="文字コード (既定: 自動判別)",
     )
     imp.add_argument(
         "--progress",
@@ -218,12 +212,7 @@ def add_parsers(sub: Subparsers) -> None:
         "export", help="全リードを CSV に書き出す (4項目・架電数・メール数・最終活動日時)"
     )
     exp.add_argument("file", metavar="FILE.csv", help="書き出し先 (- なら標準出力)")
-    exp.add_argument(
-        "--encoding",
-        choices=EXPORT_ENCODINGS,
-        default="utf-8-sig",
-        help="文字コード (既定 utf-8-sig: Excel でそのまま開けます)",
-    )
+    add_export_encoding(exp)
     exp.add_argument(
         "--owner-as",
         choices=["slack-id", "email"],

@@ -7,9 +7,9 @@ the n-th line of each column forms the n-th chain; a blank line leaves that part
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from isops.csvio.columns import Column, HeaderMap, header_key
-from isops.text import strip_control
+from isops.csvio.columns import Column, HeaderMap, header_lookup, match_headers
 
 # Export order.
 CASE_COLUMNS: tuple[Column, ...] = (
@@ -34,31 +34,13 @@ CASE_BY_KEY = {c.key: c for c in CASE_COLUMNS}
 # The chain columns, in chain order.
 CHAIN_COLUMNS = ("problems", "features", "connections", "benefits", "figures")
 
-_LOOKUP: dict[str, Column] = {}
-for _column in CASE_COLUMNS:
-    for _name in (_column.key, _column.ja, _column.en, *_column.aliases):
-        _LOOKUP.setdefault(header_key(_name), _column)
+_LOOKUP = header_lookup(CASE_COLUMNS)
 
 
 def map_case_headers(headers: Sequence[str]) -> HeaderMap:
     """Match a header row to case fields; 外部ID is required (it makes re-imports update)."""
-    index: dict[str, int] = {}
-    names: dict[str, str] = {}
-    ignored: list[str] = []
-    problems: list[str] = []
-    for position, raw in enumerate(headers):
-        header = raw.strip()
-        column = _LOOKUP.get(header_key(header)) if header else None
-        if column is None:
-            if header:
-                ignored.append(strip_control(header, single_line=True))
-            continue
-        if column.key in names:
-            problems.append(f"見出し「{header}」と「{names[column.key]}」が同じ項目です")
-            continue
-        names[column.key] = header
-        if column.importable:
-            index[column.key] = position
+    mapped = match_headers(headers, _LOOKUP)
+    index, problems = mapped.index, list(mapped.problems)
     if "external_id" not in index:
         problems.append(
             "見出し行に 外部ID (external_id) がありません (再取り込みで同じ事例を更新するためのキーです)"
@@ -68,4 +50,4 @@ def map_case_headers(headers: Sequence[str]) -> HeaderMap:
         problems.append(
             "課題・機能・接続・便益・数値 の列は 課題 と 便益 を含めて組で指定してください"
         )
-    return HeaderMap(index, names, tuple(ignored), tuple(problems))
+    return replace(mapped, problems=tuple(problems))
