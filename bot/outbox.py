@@ -28,7 +28,7 @@ import socket
 import threading
 import urllib.error
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -90,6 +90,25 @@ class Outcome(enum.Enum):
     RETRYING = "retrying"  # back in the queue for a later try
     FAILED = "failed"  # given up
     LOST = "lost"  # another sender holds it now
+
+
+@dataclass
+class DeliveryTally:
+    """Whom a job's sends reached, by Slack user id."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    # Settled, or being sent by another run/process meanwhile (or taken over): left alone.
+    elsewhere: list[str] = field(default_factory=list)
+
+    def record(self, result: Outcome | None, slack_user_id: str) -> None:
+        """Count one `OutboxDispatcher.deliver` result."""
+        if result is Outcome.SENT:
+            self.sent.append(slack_user_id)
+        elif result in (Outcome.RETRYING, Outcome.FAILED):
+            self.failed.append(slack_user_id)
+        else:
+            self.elsewhere.append(slack_user_id)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.morning_dm import build_morning_dm, first_lead_ids
 from bot.deps import Deps
 from bot.notifications import morning
-from bot.outbox import OutboxDispatcher, Outcome
+from bot.outbox import DeliveryTally, OutboxDispatcher
 from isops.clock import utcnow
 from isops.services import reminders
 from isops.services.morning_delivery import MorningMessage, enqueue_morning
@@ -40,14 +40,10 @@ RUN_EVERY_MINUTES = 15
 
 
 @dataclass
-class MorningRun:
-    """What one run did, by Slack user id."""
+class MorningRun(DeliveryTally):
+    """What one run did, by Slack user id (`empty`: nothing to send today)."""
 
-    sent: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    # Settled or being sent by another run/process meanwhile: left alone.
-    elsewhere: list[str] = field(default_factory=list)
     # Dry runs: each digest with the message it would send (None: no DM).
     previews: list[tuple[MorningDigest, dict[str, Any] | None]] = field(default_factory=list)
 
@@ -138,13 +134,7 @@ class MorningReminders:
             (outcome.empty if stored else outcome.elsewhere).append(item.slack_user_id)
             return
         assert self._outbox is not None
-        result = self._outbox.deliver(key=item.key)
-        if result is Outcome.SENT:
-            outcome.sent.append(item.slack_user_id)
-        elif result in (Outcome.RETRYING, Outcome.FAILED):
-            outcome.failed.append(item.slack_user_id)
-        else:  # None: settled, or another run/process is sending it; LOST: it took it over
-            outcome.elsewhere.append(item.slack_user_id)
+        outcome.record(self._outbox.deliver(key=item.key), item.slack_user_id)
 
     def fill_time_zones(self, client: WebClient) -> int:
         """Members without a time zone get Slack's `tz` (users.info), asked once per process."""

@@ -23,7 +23,7 @@ from bot.blocks.scorecard import build_manager_scorecard, build_rep_scorecard
 from bot.deps import Deps
 from bot.jobs.reminders import trigger
 from bot.notifications import scorecard as scorecard_notifications
-from bot.outbox import OutboxDispatcher, Outcome
+from bot.outbox import DeliveryTally, OutboxDispatcher
 from isops.clock import utcnow
 from isops.services.scorecard import ManagerScorecard, RepScorecard, compute_scorecards
 from isops.services.scorecard_delivery import (
@@ -80,14 +80,11 @@ def scorecard_messages(
 
 
 @dataclass
-class ScorecardRun:
+class ScorecardRun(DeliveryTally):
     """What one run did, by Slack user id (`previews`: dry runs, what would be sent)."""
 
     week: Week | None = None
-    sent: list[str] = field(default_factory=list)
     away: list[int] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    elsewhere: list[str] = field(default_factory=list)
     previews: list[ScorecardMessage] = field(default_factory=list)
 
 
@@ -166,13 +163,7 @@ class WeeklyScorecards:
 
     def _deliver(self, item: ScorecardMessage, outcome: ScorecardRun) -> None:
         assert self._outbox is not None
-        result = self._outbox.deliver(key=item.key)
-        if result is Outcome.SENT:
-            outcome.sent.append(item.slack_user_id)
-        elif result in (Outcome.RETRYING, Outcome.FAILED):
-            outcome.failed.append(item.slack_user_id)
-        else:
-            outcome.elsewhere.append(item.slack_user_id)
+        outcome.record(self._outbox.deliver(key=item.key), item.slack_user_id)
 
 
 def jobs(deps: Deps, client: WebClient) -> list[JobSpec]:
