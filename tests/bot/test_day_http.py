@@ -8,7 +8,6 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,15 +23,11 @@ from isops.services.live_lists import HOME_SETTLE, KIND_HOME
 from isops.services.quick_log import touch_version
 from isops.services.reviews import ReviewConfig, return_review
 from tests import factories as f
+from tests.factories import TOKYO, jst
 from tests.harness import BotHarness
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FRI = dt.date(2026, 11, 27)
 DAY = dt.timedelta(days=1)
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 def phone(lead_no: int) -> str:

@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -28,10 +27,10 @@ from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.services.live_lists import HOME_SETTLE
 from tests import factories
 from tests.bot.modal_state import fill
+from tests.factories import jst
 from tests.fake_slack import RecordedCall, SentResponse
 from tests.harness import BOT_TOKEN, BotHarness
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 MON = dt.date(2026, 11, 30)
 TUE = dt.date(2026, 12, 1)
 WED = dt.date(2026, 12, 2)
@@ -40,10 +39,6 @@ FRI = dt.date(2026, 12, 4)
 COMPANY = "株式会社ミライ工業"
 PROBLEM = "営業の立ち上がりが遅く、新人が 3 か月売れない"
 WANTS = "同業の導入事例と 50 名規模の費用感"
-
-
-def jst(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 @pytest.fixture
