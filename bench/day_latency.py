@@ -19,9 +19,6 @@ real (one action per tap).
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import os
 import random
 import sys
 import time
@@ -30,13 +27,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.log_latency import SEED, DataSet, _sqlite, _summary, seed
+from bench import latency
+from bench.log_latency import SEED, DataSet, seeded
 from bot import ids
 from isops.enums import OPEN_STATUSES
-from isops.migrate import upgrade
 from isops.models import Action, Lead, Member
 from isops.services.live_lists import HOME_SETTLE
-from tests.databases import private_schema
 from tests.harness import BotHarness, running_bot
 
 
@@ -105,7 +101,7 @@ def measure(url: str, data: DataSet, *, requests: int, label: str) -> list[str]:
         for i in range(20):  # warm-up: connections, Bolt's auth.test, caches
             _tap(bot, data.rep, leads[i])
         taps = [_tap(bot, data.rep, leads[20 + i]) for i in range(requests)]
-        lines.append(_summary("one-tap log → ephemeral confirmation", taps))
+        lines.append(latency.summary("one-tap log → ephemeral confirmation", taps))
         with bot.uow() as uow:
             after = uow.session.scalar(select(func.count()).select_from(Action)) or 0
         if after - before != requests + 20:
@@ -117,40 +113,20 @@ def measure(url: str, data: DataSet, *, requests: int, label: str) -> list[str]:
         for _ in range(20):
             _home(bot, data.rep)
         homes = [_home(bot, data.rep) for _ in range(requests)]
-        lines.append(_summary("app_home_opened → views.publish", homes))
+        lines.append(latency.summary("app_home_opened → views.publish", homes))
         lines.append(f"  ({len(leads):,} open leads of the rep; Home lists them by section)")
     return lines
 
 
 def run(name: str, opener: Callable[[], Any], *, leads: int, requests: int) -> list[str]:
     with opener() as url:
-        upgrade(url)
-        started = time.perf_counter()
-        data = seed(url, leads=leads, today=dt.date.today())
-        took = time.perf_counter() - started
+        data, took = seeded(url, leads=leads)
         header = f"{name}: {leads:,} leads seeded in {took:.1f} s"
         return measure(url, data, requests=requests, label=header)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--leads", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=300, help="timed requests per measure")
-    parser.add_argument("--postgres", default=os.environ.get("ISOPS_TEST_DATABASE_URL"))
-    parser.add_argument("--sqlite-only", action="store_true")
-    args = parser.parse_args(argv)
-    if args.requests < 200:
-        parser.error("use at least 200 requests per measure")
-    targets: list[tuple[str, Callable[[], Any]]] = [("SQLite", _sqlite)]
-    if args.postgres and not args.sqlite_only:
-        targets.append(("PostgreSQL", lambda: private_schema(args.postgres, prefix="isops_bench")))
-    else:
-        print("PostgreSQL skipped (pass --postgres URL or set ISOPS_TEST_DATABASE_URL)")
-    print(f"cpus={os.cpu_count()} python={sys.version.split()[0]} seed={SEED}")
-    for name, opener in targets:
-        for line in run(name, opener, leads=args.leads, requests=args.requests):
-            print(line, flush=True)
-    return 0
+    return latency.main(__doc__, run, seed=SEED, argv=argv)
 
 
 if __name__ == "__main__":

@@ -11,29 +11,23 @@ only that the answers are real (options found, the lead preselected).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import random
-import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, text
 
+from bench import latency
 from bot import ids
 from isops.db import make_engine
 from isops.enums import ReviewState, Role
 from isops.migrate import upgrade
 from isops.models import Lead, Member, NoActionReview
 from isops.text import lead_search_text
-from tests.databases import private_schema
 from tests.harness import BotHarness, running_bot
 
 SEED = 20261127
@@ -199,15 +193,6 @@ def _query(rng: random.Random, data: DataSet) -> str:
     return piece
 
 
-def _summary(name: str, samples: list[float]) -> str:
-    ms = sorted(s * 1000 for s in samples)
-    cuts = statistics.quantiles(ms, n=100, method="inclusive")
-    return (
-        f"  {name:<42} n={len(ms):4d}  median {statistics.median(ms):6.1f} ms"
-        f"  p95 {cuts[94]:6.1f} ms  p99 {cuts[98]:6.1f} ms  max {ms[-1]:6.1f} ms"
-    )
-
-
 def _options(bot: BotHarness, user: str, query: str) -> float:
     start = time.perf_counter()
     answer = bot.search_leads(query, user_id=user)
@@ -238,9 +223,9 @@ def measure(url: str, data: DataSet, *, requests: int, label: str) -> list[str]:
         for _ in range(20):  # warm-up: connections, Bolt's auth.test, caches
             _options(bot, data.rep, _query(rng, data))
         rep = [_options(bot, data.rep, _query(rng, data)) for _ in range(requests)]
-        lines.append(_summary("options load (rep, own open leads)", rep))
+        lines.append(latency.summary("options load (rep, own open leads)", rep))
         manager = [_options(bot, data.manager, _query(rng, data)) for _ in range(requests)]
-        lines.append(_summary("options load (manager, team of 10 reps)", manager))
+        lines.append(latency.summary("options load (manager, team of 10 reps)", manager))
 
         seen = 0
         for _ in range(20):
@@ -257,23 +242,23 @@ def measure(url: str, data: DataSet, *, requests: int, label: str) -> list[str]:
             opened.append(elapsed)
             picker = next(b for b in view["blocks"] if b.get("block_id") == ids.LOG_LEAD_BLOCK)
             preselected += "initial_option" in picker["element"]
-        lines.append(_summary("/log-call → views.open", opened))
+        lines.append(latency.summary("/log-call → views.open", opened))
         lines.append(f"  ({preselected} of {requests} commands preselected a lead)")
     return lines
 
 
-@contextmanager
-def _sqlite() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="isops-bench-") as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
+def seeded(url: str, *, leads: int) -> tuple[DataSet, float]:
+    """Migrate `url` and seed it with `leads` leads as of today; returns the data set and the
+    seconds the seeding took."""
+    upgrade(url)
+    started = time.perf_counter()
+    data = seed(url, leads=leads, today=dt.date.today())
+    return data, time.perf_counter() - started
 
 
 def run(name: str, opener: Callable[[], Any], *, leads: int, requests: int) -> list[str]:
     with opener() as url:
-        upgrade(url)
-        started = time.perf_counter()
-        data = seed(url, leads=leads, today=dt.date.today())
-        took = time.perf_counter() - started
+        data, took = seeded(url, leads=leads)
         header = (
             f"{name}: {leads:,} leads seeded in {took:.1f} s; the timed rep has "
             f"{len(data.rep_leads):,} open leads"
@@ -282,24 +267,7 @@ def run(name: str, opener: Callable[[], Any], *, leads: int, requests: int) -> l
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--leads", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=300, help="timed requests per measure")
-    parser.add_argument("--postgres", default=os.environ.get("ISOPS_TEST_DATABASE_URL"))
-    parser.add_argument("--sqlite-only", action="store_true")
-    args = parser.parse_args(argv)
-    if args.requests < 200:
-        parser.error("use at least 200 requests per measure")
-    targets: list[tuple[str, Callable[[], Any]]] = [("SQLite", _sqlite)]
-    if args.postgres and not args.sqlite_only:
-        targets.append(("PostgreSQL", lambda: private_schema(args.postgres, prefix="isops_bench")))
-    else:
-        print("PostgreSQL skipped (pass --postgres URL or set ISOPS_TEST_DATABASE_URL)")
-    print(f"cpus={os.cpu_count()} python={sys.version.split()[0]} seed={SEED}")
-    for name, opener in targets:
-        for line in run(name, opener, leads=args.leads, requests=args.requests):
-            print(line, flush=True)
-    return 0
+    return latency.main(__doc__, run, seed=SEED, argv=argv)
 
 
 if __name__ == "__main__":

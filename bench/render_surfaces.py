@@ -209,37 +209,23 @@ def surfaces(url: str) -> list[dict[str, Any]]:
             "朝の DM: 2 件記録した後 (chat.update)",
             build_morning_progress(progress, FRI),
         )
-        content = home_content(
-            uow(),
-            slack_user_id="U001",
-            now=jst(FRI, 9, 20),
-            settings=settings,
-            calendar=calendar,
-            limit=LIST_LINES,
-        )
+        # The rep U001's lists as of 09:20, for Home, /isops today and the list modal.
+        as_rep: dict[str, Any] = {
+            "slack_user_id": "U001",
+            "now": jst(FRI, 9, 20),
+            "settings": settings,
+            "calendar": calendar,
+        }
+        content = home_content(uow(), **as_rep, limit=LIST_LINES)
         add("home", "App Home (直前の記録と取り消す)", build_home(content))
-        today = digest_for_member(
-            uow(),
-            slack_user_id="U001",
-            now=jst(FRI, 9, 20),
-            settings=settings,
-            calendar=calendar,
-            limit=LIST_LINES,
-        )
+        today = digest_for_member(uow(), **as_rep, limit=LIST_LINES)
         add("isops-today", "/isops today", build_today(today))
         add(
             "quick-confirmation",
             "1 タップ記録の確認 (エフェメラル)",
             build_quick_confirmation(logged, tz=TOKYO),
         )
-        whole = digest_for_member(
-            uow(),
-            slack_user_id="U001",
-            now=jst(FRI, 9, 20),
-            settings=settings,
-            calendar=calendar,
-            limit=None,
-        )
+        whole = digest_for_member(uow(), **as_rep, limit=None)
         add("list-modal-5c2m", "すべて表示 (5C2M)", {"view": build_list_modal(whole, "5c2m")})
         undone = undo_quick_log(
             uow(),

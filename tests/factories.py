@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,12 @@ from isops.unit_of_work import UnitOfWork
 
 _seq = itertools.count(1)
 TOKYO_9AM_2026_11_27 = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # 09:00 JST
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    """That wall-clock time in Tokyo, in UTC (as the database stores it)."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 def _member_id(session: Session, slack_user_id: str | None) -> int | None:
@@ -103,6 +110,20 @@ def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> 
     member(uow(), "UM1", role=Role.MANAGER, name="山田")
     for slack_user_id, name in reps or (("UR1", "佐藤"),):
         member(uow(), slack_user_id, manager="UM1", name=name)
+
+
+def two_managers(uow: Callable[[], UnitOfWork]) -> None:
+    """M1 manages reps R1 and R2; M2 is another manager (of nobody)."""
+    member(uow(), "M1", role=Role.MANAGER)
+    member(uow(), "R1", manager="M1")
+    member(uow(), "R2", manager="M1")
+    member(uow(), "M2", role=Role.MANAGER)
+
+
+def count(uow_factory: Callable[[], UnitOfWork], model: type[Any], *where: Any) -> int:
+    """How many rows of `model` match `where` (all of them without it)."""
+    with uow_factory() as uow:
+        return int(uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 def lead(

@@ -243,16 +243,27 @@ def test_one_more_chain_keeps_what_was_typed(team: BotHarness) -> None:
     assert title["element"]["initial_value"] == "途中まで"
 
 
-def test_only_managers_and_admins_edit_and_archive(team: BotHarness) -> None:
-    saved = create_case(
-        team.uow(),
-        slack_user_id="UR1",
-        draft=CaseDraft(
-            title="元のタイトル",
-            industry="製造",
-            chains=(ChainDraft("受注率が低い", benefit="受注率の向上"),),
-        ),
+SALES_CHAIN = ChainDraft("受注率が低い", benefit="受注率の向上")
+
+
+def _case(
+    bot: BotHarness,
+    *,
+    by: str,
+    title: str,
+    chain: ChainDraft = SALES_CHAIN,
+    **draft: Any,
+) -> Any:
+    """A case in 製造 with one chain, written by `by` through the service; its detail."""
+    return create_case(
+        bot.uow(),
+        slack_user_id=by,
+        draft=CaseDraft(title=title, industry="製造", chains=(chain,), **draft),
     ).case
+
+
+def test_only_managers_and_admins_edit_and_archive(team: BotHarness) -> None:
+    saved = _case(team, by="UR1", title="元のタイトル")
     # A rep's 編集 (a forged click: reps are not shown the button) is refused by DM.
     response_url = team.response_url()
     team.sender.block_actions(
@@ -296,14 +307,11 @@ def test_the_value_map_and_a_stranger(team: BotHarness) -> None:
         ("受注率が低い ", "分析"),
         ("採用が増える", "録画"),
     ):
-        create_case(
-            team.uow(),
-            slack_user_id="UR1",
-            draft=CaseDraft(
-                title=problem,
-                industry="製造",
-                chains=(ChainDraft(problem, feature, benefit="受注率の向上"),),
-            ),
+        _case(
+            team,
+            by="UR1",
+            title=problem,
+            chain=ChainDraft(problem, feature, benefit="受注率の向上"),
         )
     assert team.command("/case", "map", user_id="UF1").status == 200
     reply = _reply(team)
@@ -353,17 +361,14 @@ def _click_in_reply(
 def test_targets_list_exactly_the_reps_fitting_leads_and_focus_sets_rule_5(
     team: BotHarness,
 ) -> None:
-    case_id = create_case(
-        team.uow(),
-        slack_user_id="UM1",
-        draft=CaseDraft(
-            title="製造業の受注率改善",
-            industry="製造",
-            role_level=RoleLevel.MANAGER,
-            company_size=CompanySize.LARGE,
-            chains=(ChainDraft("受注率が低い", "録画", benefit="受注率の向上"),),
-        ),
-    ).case.id
+    case_id = _case(
+        team,
+        by="UM1",
+        title="製造業の受注率改善",
+        role_level=RoleLevel.MANAGER,
+        company_size=CompanySize.LARGE,
+        chain=ChainDraft("受注率が低い", "録画", benefit="受注率の向上"),
+    ).id
     older = _lead(team, "古い工業", cv_days=0)
     newer = _lead(team, "新しい工業", cv_days=3)
     _lead(team, "金融銀行", industry="金融")
@@ -424,15 +429,7 @@ def _member_id(bot: BotHarness, slack_user_id: str) -> int:
 
 
 def test_a_manager_sends_a_target_list_to_a_rep_by_dm(team: BotHarness) -> None:
-    case_id = create_case(
-        team.uow(),
-        slack_user_id="UM1",
-        draft=CaseDraft(
-            title="製造業の受注率改善",
-            industry="製造",
-            chains=(ChainDraft("受注率が低い", benefit="受注率の向上"),),
-        ),
-    ).case.id
+    case_id = _case(team, by="UM1", title="製造業の受注率改善").id
     _lead(team, "鈴木さんの工業", owner="UR2")
     rep2 = _member_id(team, "UR2")
     assert team.command("/isops", "targets 受注率", user_id="UM1").status == 200

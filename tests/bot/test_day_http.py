@@ -8,7 +8,6 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -24,15 +23,11 @@ from isops.services.live_lists import HOME_SETTLE, KIND_HOME
 from isops.services.quick_log import touch_version
 from isops.services.reviews import ReviewConfig, return_review
 from tests import factories as f
+from tests.factories import TOKYO, jst
 from tests.harness import BotHarness
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FRI = dt.date(2026, 11, 27)
 DAY = dt.timedelta(days=1)
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 def phone(lead_no: int) -> str:
@@ -121,13 +116,7 @@ def tap(
 
 
 def actions_on(bot: BotHarness, lead_id: int) -> int:
-    with bot.uow() as uow:
-        return int(
-            uow.session.scalar(
-                select(func.count()).select_from(Action).where(Action.lead_id == lead_id)
-            )
-            or 0
-        )
+    return f.count(bot.uow, Action, Action.lead_id == lead_id)
 
 
 def lead_state(bot: BotHarness, lead_id: int) -> tuple[Any, ...]:
@@ -146,6 +135,13 @@ def lead_state(bot: BotHarness, lead_id: int) -> tuple[Any, ...]:
 
 def block_of(blocks: list[dict[str, Any]], block_id: str) -> dict[str, Any]:
     return next(b for b in blocks if b.get("block_id") == block_id)
+
+
+def today_item(bot: BotHarness, lead_id: int) -> dict[str, Any]:
+    """`/isops today` as U001, and the lead's item in the list it answers with."""
+    bot.command("/isops", "today", user_id="U001")
+    (today,) = bot.fake.wait_for("response_url", timeout=5)
+    return block_of(today.params["blocks"], f"{ids.LIST_ITEM_BLOCK}:{lead_id}")
 
 
 def test_a_rep_with_35_open_leads_gets_a_dm_that_fits_a_phone(
@@ -307,35 +303,32 @@ def test_a_forged_lead_gets_an_ephemeral_refusal_and_nothing_changes(
 def test_one_tap_from_isops_today_confirms_with_an_undo_that_expires(
     bot: BotHarness, rep: dict[str, int]
 ) -> None:
-    bot.command("/isops", "today", user_id="U001")
-    (today,) = bot.fake.wait_for("response_url", timeout=5)
     lead_id = rep["chase20"]
-    block = block_of(today.params["blocks"], f"{ids.LIST_ITEM_BLOCK}:{lead_id}")
+    block = today_item(bot, lead_id)
     tap(bot, block=block, choice="voicemail", channel_id="C111")  # ephemeral: no message
     replies = bot.fake.wait_for("response_url", count=2, timeout=5)
     confirmation = replies[1].params
     assert confirmation["response_type"] == "ephemeral" and not confirmation["replace_original"]
     assert "📞 留守電 を記録しました" in confirmation["blocks"][0]["text"]["text"]
     undo = confirmation["blocks"][0]["accessory"]
-    assert undo["action_id"] == ids.UNDO_BUTTON
-    assert actions_on(bot, lead_id) == 1
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10, seconds=5)
-    with time_machine.travel(later, tick=True):
+
+    def click_undo() -> None:
         bot.sender.block_actions(
             user_id="U001",
             actions=[{**undo, "block_id": "b"}],
             channel_id="C111",
             response_url=bot.response_url(),
         )
+
+    assert undo["action_id"] == ids.UNDO_BUTTON
+    assert actions_on(bot, lead_id) == 1
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10, seconds=5)
+    with time_machine.travel(later, tick=True):
+        click_undo()
         replies = bot.fake.wait_for("response_url", count=3, timeout=5)
     assert "10 分以内" in replies[2].params["text"]
     assert actions_on(bot, lead_id) == 1
-    bot.sender.block_actions(
-        user_id="U001",
-        actions=[{**undo, "block_id": "b"}],
-        channel_id="C111",
-        response_url=bot.response_url(),
-    )
+    click_undo()
     replies = bot.fake.wait_for("response_url", count=4, timeout=5)
     assert replies[3].params["replace_original"] is True
     assert "取り消しました" in replies[3].params["blocks"][0]["text"]["text"]
@@ -345,10 +338,8 @@ def test_one_tap_from_isops_today_confirms_with_an_undo_that_expires(
 def test_connected_and_detail_open_the_log_modal_filled_and_log_nothing(
     bot: BotHarness, rep: dict[str, int]
 ) -> None:
-    bot.command("/isops", "today", user_id="U001")
-    (today,) = bot.fake.wait_for("response_url", timeout=5)
     lead_id = rep["chase20"]
-    block = block_of(today.params["blocks"], f"{ids.LIST_ITEM_BLOCK}:{lead_id}")
+    block = today_item(bot, lead_id)
     tap(bot, block=block, choice="connected", channel_id="C111")
     (opened,) = bot.fake.wait_for("views.open", timeout=5)
     view = opened.params["view"]

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -27,11 +25,12 @@ from isops.models import Case, Handoff, Lead, LeadHistory, Notification
 from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.services.live_lists import HOME_SETTLE
 from tests import factories
+from tests.bot.clicks import action_ids, at_once, await_call, click, reply_to
 from tests.bot.modal_state import fill
+from tests.factories import jst
 from tests.fake_slack import RecordedCall, SentResponse
 from tests.harness import BOT_TOKEN, BotHarness
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 MON = dt.date(2026, 11, 30)
 TUE = dt.date(2026, 12, 1)
 WED = dt.date(2026, 12, 2)
@@ -40,10 +39,6 @@ FRI = dt.date(2026, 12, 4)
 COMPANY = "株式会社ミライ工業"
 PROBLEM = "営業の立ち上がりが遅く、新人が 3 か月売れない"
 WANTS = "同業の導入事例と 50 名規模の費用感"
-
-
-def jst(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 @pytest.fixture
@@ -71,29 +66,9 @@ def _member_id(bot: BotHarness, slack_user_id: str) -> int:
     return TEAM_IDS[slack_user_id]
 
 
-def _await(bot: BotHarness, method: str, match: Callable[[RecordedCall], bool]) -> RecordedCall:
-    """The first call to `method` that `match`es, waiting for it."""
-    count = 1
-    while True:
-        calls = bot.fake.wait_for(method, count=count)
-        for call in calls:
-            if match(call):
-                return call
-        count = len(calls) + 1
-
-
 def _text(call: RecordedCall | dict[str, Any]) -> str:
     params = call.params if isinstance(call, RecordedCall) else call
     return json.dumps(params, ensure_ascii=False)
-
-
-def _action_ids(payload: dict[str, Any]) -> list[str]:
-    return [
-        str(e.get("action_id"))
-        for b in payload.get("blocks") or []
-        if b.get("type") == "actions"
-        for e in b.get("elements") or []
-    ]
 
 
 def _drain_outbox(bot: BotHarness) -> None:
@@ -158,7 +133,7 @@ def _hand_off(
     assert answer.status == 200 and not answer.body, answer.body  # saved, the modal closed
     with bot.uow() as uow:
         handoff_id = uow.session.scalars(select(Handoff.id).where(Handoff.lead_id == lead_id)).one()
-    dm = _await(
+    dm = await_call(
         bot,
         "chat.postMessage",
         lambda c: c.params["channel"] == "UF1" and company in _text(c) and "引き継ぎ" in _text(c),
@@ -170,21 +145,7 @@ def _click(
     bot: BotHarness, message: dict[str, Any], channel: str, user: str, action_id: str
 ) -> str:
     """Click `action_id` on a message; returns the click's response_url."""
-    response_url = bot.response_url()
-    answer = bot.sender.block_actions(
-        user_id=user,
-        actions=[{"action_id": action_id}],
-        message=message,
-        channel_id=channel,
-        response_url=response_url,
-    )
-    assert answer.status == 200
-    return response_url
-
-
-def _reply_to(bot: BotHarness, response_url: str) -> RecordedCall:
-    path = response_url.split("127.0.0.1", 1)[1].split("/", 1)[1]
-    return _await(bot, "response_url", lambda c: c.path == f"/{path}")
+    return click(bot, user=user, action_id=action_id, message=message, channel=channel)[1]
 
 
 @pytest.fixture
@@ -259,7 +220,7 @@ def test_logging_5_hands_off_to_the_fs_and_acknowledging_updates_the_dm(
     answer = bot.sender.view_submission(user_id="UR1", view=view, values=_handoff_values(bot, view))
 
     assert answer.status == 200 and not answer.body
-    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
     shown = _text(dm)
     for expected in (
         COMPANY,
@@ -278,7 +239,7 @@ def test_logging_5_hands_off_to_the_fs_and_acknowledging_updates_the_dm(
     ):
         assert expected in shown, expected
     assert "*全社*" not in shown  # user text escaped: no bold from what the rep typed
-    assert _action_ids(dm.params) == [ids.HANDOFF_ACK_BUTTON, ids.HANDOFF_RESCHEDULE_BUTTON]
+    assert action_ids(dm.params) == [ids.HANDOFF_ACK_BUTTON, ids.HANDOFF_RESCHEDULE_BUTTON]
     with bot.uow() as uow:
         lead = uow.session.get_one(Lead, lead_id)
         assert lead.status == ActionStatus.MEETING
@@ -291,17 +252,17 @@ def test_logging_5_hands_off_to_the_fs_and_acknowledging_updates_the_dm(
     message, channel = dict(dm.response["message"]), str(dm.response["channel"])
     for stranger in ("UR1", "UF2"):  # the rep and another FS: refused, nothing changes
         before = _snapshot(bot, handoff_id)
-        refused = _reply_to(bot, _click(bot, message, channel, stranger, ids.HANDOFF_ACK_BUTTON))
+        refused = reply_to(bot, _click(bot, message, channel, stranger, ids.HANDOFF_ACK_BUTTON))
         assert "田中 さん" in refused.params["text"]
         assert refused.params["response_type"] == "ephemeral"
         assert _snapshot(bot, handoff_id) == before
 
     _click(bot, message, channel, "UF1", ids.HANDOFF_ACK_BUTTON)
 
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == dm.response["ts"])
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == dm.response["ts"])
     assert updated.params["channel"] == channel and "に受け取りました" in _text(updated)
-    assert _action_ids(updated.params) == [ids.HANDOFF_RESCHEDULE_BUTTON]  # 受け取りました gone
-    told = _await(
+    assert action_ids(updated.params) == [ids.HANDOFF_RESCHEDULE_BUTTON]  # 受け取りました gone
+    told = await_call(
         bot,
         "chat.postMessage",
         lambda c: c.params["channel"] == "UR1" and "受け取りました" in _text(c),
@@ -383,7 +344,7 @@ def test_remind_after_the_meeting_asks_once_and_a_valid_verdict_reaches_the_rep(
     (request,) = _requests(bot)
     assert request.params["channel"] == "UF1"
     assert request.params["metadata"]["event_payload"]["key"] == f"handoff-verdict:{handoff_id}:1:1"
-    assert _action_ids(request.params) == [
+    assert action_ids(request.params) == [
         ids.HANDOFF_VALID_BUTTON,
         ids.HANDOFF_INVALID_BUTTON,
         ids.HANDOFF_RESCHEDULE_BUTTON,
@@ -398,12 +359,12 @@ def test_remind_after_the_meeting_asks_once_and_a_valid_verdict_reaches_the_rep(
     message, channel = dict(request.response["message"]), str(request.response["channel"])
     _click(bot, message, channel, "UF1", ids.HANDOFF_VALID_BUTTON)
 
-    dm = _await(
+    dm = await_call(
         bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1" and "有効商談" in _text(c)
     )
     assert "✅" in _text(dm) and COMPANY in _text(dm) and "<@UF1>" in _text(dm)
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
-    assert _action_ids(updated.params) == [] and "有効商談" in _text(updated)
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    assert action_ids(updated.params) == [] and "有効商談" in _text(updated)
     with bot.uow() as uow:
         handoff = uow.session.get_one(Handoff, handoff_id)
         assert handoff.verdict is HandoffVerdict.VALID
@@ -429,7 +390,7 @@ def _request_for(bot: BotHarness, handoff_id: int) -> RecordedCall:
     by the bot's background sender, which may claim it first)."""
     VerdictRequests(bot.runtime.deps, bot.runtime.outbox.client).run(at=jst(TUE, 16))
     key = f"handoff-verdict:{handoff_id}:1:1"
-    return _await(
+    return await_call(
         bot,
         "chat.postMessage",
         lambda c: (
@@ -485,16 +446,16 @@ def test_not_a_valid_opportunity_needs_a_reason_and_tells_the_rep_why(team: BotH
     )
 
     assert answer.status == 200 and not answer.body
-    dm = _await(
+    dm = await_call(
         bot,
         "chat.postMessage",
         lambda c: c.params["channel"] == "UR1" and "有効商談ではない" in _text(c),
     )
     assert "決裁者不在" in _text(dm) and "&lt;!channel&gt;" in _text(dm)
     assert "<!channel>" not in _text(dm)
-    assert ids.LOG_LEAD_BUTTON not in _action_ids(dm.params)  # the lead stays with FS
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
-    assert "決裁者不在" in _text(updated) and _action_ids(updated.params) == []
+    assert ids.LOG_LEAD_BUTTON not in action_ids(dm.params)  # the lead stays with FS
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    assert "決裁者不在" in _text(updated) and action_ids(updated.params) == []
     with bot.uow() as uow:
         handoff = uow.session.get_one(Handoff, handoff_id)
         assert (handoff.verdict, handoff.invalid_reason) == (HandoffVerdict.INVALID, "決裁者不在")
@@ -518,7 +479,7 @@ def test_return_to_is_gives_the_lead_back_to_the_rep_with_a_log_button(team: Bot
         ),
     )
     assert answer.status == 200 and not answer.body
-    dm = _await(
+    dm = await_call(
         bot,
         "chat.postMessage",
         lambda c: c.params["channel"] == "UR1" and "IS に戻され" in _text(c),
@@ -559,7 +520,7 @@ def test_a_click_by_the_rep_another_fs_or_a_manager_changes_nothing(
         ids.HANDOFF_RESCHEDULE_BUTTON,
         ids.HANDOFF_RETURN_BUTTON,
     ):
-        refused = _reply_to(bot, _click(bot, message, channel, stranger, button))
+        refused = reply_to(bot, _click(bot, message, channel, stranger, button))
         assert "引き継ぎ先の FS (田中 さん) か管理者だけ" in refused.params["text"]
         assert refused.params["response_type"] == "ephemeral"
     assert _snapshot(bot, handoff_id) == before
@@ -571,23 +532,10 @@ def _race(bot: BotHarness, request: RecordedCall, view: dict[str, Any]) -> dict[
     """The FS clicks ✅ while the admin submits ❌, released at the same instant."""
     values = fill(view, **{ids.HANDOFF_REASON_INPUT: "予算なし"})
     message, channel = dict(request.response["message"]), str(request.response["channel"])
-    barrier = threading.Barrier(2)
-    answers: dict[str, Any] = {}
-
-    def click() -> None:
-        barrier.wait(10)
-        answers["valid"] = _click(bot, message, channel, "UF1", ids.HANDOFF_VALID_BUTTON)
-
-    def submit() -> None:
-        barrier.wait(10)
-        answers["invalid"] = bot.sender.view_submission(user_id="UA", view=view, values=values)
-
-    threads = [threading.Thread(target=click), threading.Thread(target=submit)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return answers
+    return at_once(
+        valid=lambda: _click(bot, message, channel, "UF1", ids.HANDOFF_VALID_BUTTON),
+        invalid=lambda: bot.sender.view_submission(user_id="UA", view=view, values=values),
+    )
 
 
 def test_two_verdicts_at_once_one_wins_and_the_other_is_told_who(team: BotHarness) -> None:
@@ -599,7 +547,7 @@ def test_two_verdicts_at_once_one_wins_and_the_other_is_told_who(team: BotHarnes
 
         submitted: SentResponse = answers["invalid"]
         if submitted.json is None:  # ❌ won: the click is refused, naming the admin
-            refused = _reply_to(bot, answers["valid"])
+            refused = reply_to(bot, answers["valid"])
             assert "管理者 さんが" in refused.params["text"]
             expected = HandoffVerdict.INVALID
         else:  # ✅ won: the modal says who decided
@@ -632,10 +580,10 @@ def test_a_reschedule_moves_the_verdict_request(
         values=fill(view, **{ids.HANDOFF_NEW_DATE_INPUT: THU, ids.HANDOFF_NEW_TIME_INPUT: "17:00"}),
     )
     assert answer.status == 200 and not answer.body
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
     assert "日程が *12/3(木) 17:00* に変更されました" in _text(updated)
-    assert _action_ids(updated.params) == []
-    told = _await(
+    assert action_ids(updated.params) == []
+    told = await_call(
         bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1" and "日程が変更" in _text(c)
     )
     assert "12/3(木) 17:00" in _text(told)
@@ -713,7 +661,7 @@ def test_isops_handoffs_lists_by_role_and_the_fs_decides_from_the_list(team: Bot
         bot.command("/isops", "handoffs", user_id="UF1")
         (fs_list,) = bot.fake.wait_for("response_url")
         assert "評価待ち 1 件" in _text(fs_list) and COMPANY in _text(fs_list)
-        assert _action_ids(fs_list.params)[:2] == [
+        assert action_ids(fs_list.params)[:2] == [
             ids.HANDOFF_VALID_BUTTON,
             ids.HANDOFF_INVALID_BUTTON,
         ]
@@ -721,9 +669,9 @@ def test_isops_handoffs_lists_by_role_and_the_fs_decides_from_the_list(team: Bot
         for manager in ("UM1", "UM2"):
             replies[manager] = bot.response_url()
             bot.command("/isops", "handoffs", user_id=manager, response_url=replies[manager])
-        team_list = _reply_to(bot, replies["UM1"])
-        assert COMPANY in _text(team_list) and _action_ids(team_list.params) == []
-        other_team = _reply_to(bot, replies["UM2"])
+        team_list = reply_to(bot, replies["UM1"])
+        assert COMPANY in _text(team_list) and action_ids(team_list.params) == []
+        other_team = reply_to(bot, replies["UM2"])
         assert COMPANY not in _text(other_team) and "まだありません" in _text(other_team)
 
         response_url = bot.response_url()
@@ -739,7 +687,7 @@ def test_isops_handoffs_lists_by_role_and_the_fs_decides_from_the_list(team: Bot
             ],
             response_url=response_url,
         )
-        receipt = _reply_to(bot, response_url)
+        receipt = reply_to(bot, response_url)
         assert "✅ 有効商談" in _text(receipt) and receipt.params["replace_original"] is False
     with bot.uow() as uow:
         assert uow.session.get_one(Handoff, handoff_id).verdict is HandoffVerdict.VALID
@@ -756,7 +704,7 @@ def test_an_admin_changes_a_verdict_from_the_list_recorded_as_a_change(team: Bot
         "UF1",
         ids.HANDOFF_VALID_BUTTON,
     )
-    _await(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
 
     bot.command("/isops", "handoffs", user_id="UA")
     (listing,) = bot.fake.wait_for("response_url")
@@ -786,7 +734,7 @@ def test_an_admin_changes_a_verdict_from_the_list_recorded_as_a_change(team: Bot
         user_id="UA", view=view, values=fill(view, **{ids.HANDOFF_REASON_INPUT: "時期が先"})
     )
     assert answer.status == 200 and not answer.body
-    dm = _await(
+    dm = await_call(
         bot,
         "chat.postMessage",
         lambda c: c.params["channel"] == "UR1" and "評価が変更されました" in _text(c),
@@ -913,7 +861,7 @@ def test_the_case_used_reaches_the_fs_and_counts_for_the_case_once_rated_valid(
         handoff = uow.session.scalars(select(Handoff)).one()
         assert handoff.case_id == best
         handoff_id = handoff.id
-    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
     line = next(b for b in dm.params["blocks"] if "使った事例" in _text(b))
     assert line["text"]["text"] == (
         "💡 *使った事例*: 製造業の営業部が&lt;立ち上がり&gt;を早めた"
@@ -936,7 +884,7 @@ def test_the_case_used_reaches_the_fs_and_counts_for_the_case_once_rated_valid(
         "UF1",
         ids.HANDOFF_VALID_BUTTON,
     )
-    _await(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
     with bot.uow() as uow:
         assert uow.session.get_one(Handoff, handoff_id).verdict is HandoffVerdict.VALID
 
@@ -997,5 +945,5 @@ def test_no_case_used_and_a_case_archived_meanwhile(team: BotHarness) -> None:
     assert answer.status == 200 and not answer.body, answer.body
     with bot.uow() as uow:
         assert uow.session.scalars(select(Handoff.case_id)).one() is None
-    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
     assert "使った事例" not in _text(dm)

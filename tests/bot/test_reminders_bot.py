@@ -28,9 +28,9 @@ from isops.services.quick_log import touch_version
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
 from tests import harness
+from tests.factories import jst
 from tests.harness import BOT_TOKEN, BotHarness, SleepRecorder
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FRI = dt.date(2026, 11, 27)
 TUE = dt.date(2026, 12, 1)
 
@@ -40,10 +40,6 @@ def run_start_up_jobs_now(jobs: list[JobSpec]) -> None:
     for job in jobs:
         if job.run_at_start:
             job.func()
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 @pytest.fixture(autouse=True)

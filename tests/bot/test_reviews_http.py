@@ -7,8 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +20,7 @@ from isops.enums import Channel, ReviewState, Role
 from isops.models import Lead, LeadHistory, NoActionReview, Notification
 from isops.services.leads import search_leads
 from tests import factories
+from tests.bot.clicks import action_ids, at_once, await_call, click, reply_to
 from tests.bot.log_modal_steps import choose_status
 from tests.fake_slack import RecordedCall, SentResponse, state_value
 from tests.harness import BotHarness, running_bot
@@ -69,17 +69,6 @@ class Posted:
         return dict(self.call.response["message"])
 
 
-def _await(bot: BotHarness, method: str, match: Callable[[RecordedCall], bool]) -> RecordedCall:
-    """The first call to `method` that `match`es, waiting for it (wait_for times out)."""
-    count = 1
-    while True:
-        calls = bot.fake.wait_for(method, count=count)
-        for call in calls:
-            if match(call):
-                return call
-        count = len(calls) + 1
-
-
 def _request(bot: BotHarness, *, status: int = 4, rep: str = "UR1", to: str = "UM1") -> Posted:
     """A rep's 4/6 decision as logging leaves it, and the manager's message it produces."""
     lead_id = factories.lead(
@@ -91,7 +80,7 @@ def _request(bot: BotHarness, *, status: int = 4, rep: str = "UR1", to: str = "U
     )
     review_id = factories.review(bot.uow(), lead_id, by=rep, status=status)
     bot.runtime.deps.wake_outbox()
-    call = _await(
+    call = await_call(
         bot,
         "chat.postMessage",
         lambda c: (
@@ -153,7 +142,7 @@ def _log_4_on_the_fifth_call(bot: BotHarness, *, by: str, company: str, reason_m
         reason_code="対象外",
         reason_memo=reason_memo,
     )
-    call = _await(
+    call = await_call(
         bot,
         "chat.postMessage",
         lambda c: _button_value(c.params) != "" and company in _text(c),
@@ -183,35 +172,13 @@ def _button_value(payload: dict[str, Any], action_id: str = ids.REVIEW_APPROVE_B
     return ""
 
 
-def _action_ids(payload: dict[str, Any]) -> list[str]:
-    return [
-        str(e.get("action_id"))
-        for b in payload.get("blocks") or []
-        if b.get("type") == "actions"
-        for e in b.get("elements") or []
-    ]
-
-
 def _click(
     bot: BotHarness, posted: Posted, user: str, action_id: str, **kw: Any
 ) -> tuple[SentResponse, str]:
     """Click a button on the manager's message; returns the answer and the response_url."""
-    response_url = bot.response_url()
-    answer = bot.sender.block_actions(
-        user_id=user,
-        actions=[{"action_id": action_id}],
-        message=posted.message,
-        channel_id=posted.channel,
-        response_url=response_url,
-        **kw,
+    return click(
+        bot, user=user, action_id=action_id, message=posted.message, channel=posted.channel, **kw
     )
-    assert answer.status == 200
-    return answer, response_url
-
-
-def _reply_to(bot: BotHarness, response_url: str) -> RecordedCall:
-    path = response_url.split("127.0.0.1", 1)[1].split("/", 1)[1]
-    return _await(bot, "response_url", lambda c: c.path == f"/{path}")
 
 
 def _text(call: RecordedCall) -> str:
@@ -275,16 +242,16 @@ def test_status_4_logged_in_the_modal_reaches_the_manager_and_approval_updates_i
     )
     lead_id, review_id = posted.lead_id, posted.review_id
     assert posted.channel == "DUM1"  # the manager's DM
-    assert _action_ids(posted.call.params) == [ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON]
+    assert action_ids(posted.call.params) == [ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON]
     for shown in ("受付で毎回断られる", "対象外", "📞5/5 ✉️2/2", "5C2M 達成", "2 未接続"):
         assert shown in _text(posted.call), shown
     assert lead_id in _rep_list(bot, "UR1")  # 承認待ち: still shown to the rep
 
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
 
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     assert updated.params["channel"] == posted.channel
-    assert _action_ids(updated.params) == []  # buttons gone
+    assert action_ids(updated.params) == []  # buttons gone
     assert "<@UM1> さんが" in _text(updated) and "承認しました" in _text(updated)
     assert _state(bot, review_id) is ReviewState.APPROVED
     assert lead_id not in _rep_list(bot, "UR1")
@@ -303,23 +270,23 @@ def test_a_new_action_on_a_pending_lead_withdraws_the_review(team: BotHarness) -
         status=3,
         outcome="接続",
     )
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
-    assert "取り下げられました" in _text(updated) and _action_ids(updated.params) == []
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    assert "取り下げられました" in _text(updated) and action_ids(updated.params) == []
     assert _state(bot, posted.review_id) is ReviewState.WITHDRAWN
     _, response_url = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
-    assert "取り下げ" in _reply_to(bot, response_url).params["text"]
+    assert "取り下げ" in reply_to(bot, response_url).params["text"]
 
 
 def test_approving_status_6_sets_a_re_approach_date_unless_unticked(team: BotHarness) -> None:
     bot = team
     kept = _request(bot, status=6)
-    box = [a for a in _action_ids(kept.call.params) if a == ids.REVIEW_REAPPROACH_CHECKBOX]
+    box = [a for a in action_ids(kept.call.params) if a == ids.REVIEW_REAPPROACH_CHECKBOX]
     assert box == [ids.REVIEW_REAPPROACH_CHECKBOX]
     # Ticking or unticking the box is acknowledged (Slack shows an error otherwise).
     toggle, _ = _click(bot, kept, "UM1", ids.REVIEW_REAPPROACH_CHECKBOX, trigger_id="1.2.unticked")
     assert toggle.status == 200
     _click(bot, kept, "UM1", ids.REVIEW_APPROVE_BUTTON)
-    _await(bot, "chat.update", lambda c: c.params["ts"] == kept.ts)
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == kept.ts)
 
     ruled_out = _request(bot, status=6)
     # Slack sends the message's inputs with a click; an unticked box has no selected options.
@@ -329,7 +296,7 @@ def test_approving_status_6_sets_a_re_approach_date_unless_unticked(team: BotHar
         }
     }
     _send_with_state(bot, ruled_out, "UM1", state)
-    _await(bot, "chat.update", lambda c: c.params["ts"] == ruled_out.ts)
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == ruled_out.ts)
     with bot.uow() as uow:
         first = uow.session.get_one(NoActionReview, kept.review_id)
         second = uow.session.get_one(NoActionReview, ruled_out.review_id)
@@ -385,12 +352,12 @@ def test_return_of_status_6_goes_back_to_3_and_tells_the_rep_why(team: BotHarnes
     answer = _submit_return(bot, view, "UM1", next_action_date=next_date, priority="2")
 
     assert answer.status == 200 and not answer.body  # plain ack: the modal closes
-    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")
+    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")
     assert REASON in _text(dm) and "接続後不対応 → 接続済" in _text(dm)
     assert _button_value(dm.params, ids.LOG_LEAD_BUTTON) == str(posted.lead_id)
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     assert "差し戻しました" in _text(updated) and REASON in _text(updated)
-    assert _action_ids(updated.params) == []
+    assert action_ids(updated.params) == []
     with bot.uow() as uow:
         lead = uow.session.get_one(Lead, posted.lead_id)
         assert (lead.status, lead.next_action_date, lead.priority) == (3, next_date, 2)
@@ -428,8 +395,8 @@ def test_a_forged_message_location_in_the_return_modal_is_ignored(team: BotHarne
     answer = _submit_return(bot, {**view, "private_metadata": forged}, "UM1")
 
     assert answer.status == 200 and not answer.body
-    _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
-    _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")  # the rep's DM
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")  # the rep's DM
     _drain_outbox(bot)  # a stray update would be one more notification of the return
     updates = [(c.params["channel"], c.params["ts"]) for c in bot.fake.calls_to("chat.update")]
     assert updates == [(posted.channel, posted.ts)]
@@ -453,16 +420,16 @@ def test_a_manager_logging_4_on_their_reps_lead_goes_to_an_admin_and_returns_to_
     assert "<@UM1> さんの判断 (担当: <@UR1> さん)" in _text(posted.call)
     before = factories.review_snapshot(bot.uow, review_id)
     _, response_url = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
-    assert "自分" in _reply_to(bot, response_url).params["text"]
+    assert "自分" in reply_to(bot, response_url).params["text"]
     assert factories.review_snapshot(bot.uow, review_id) == before
 
     view = _open_return_modal(bot, posted, "UA")
     answer = _submit_return(bot, view, "UA")
 
     assert answer.status == 200 and not answer.body
-    dm = _await(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")
+    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1")
     assert REASON in _text(dm)
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     assert "差し戻しました" in _text(updated)
     told = [
         c.params["channel"] for c in bot.fake.calls_to("chat.postMessage") if REASON in _text(c)
@@ -483,7 +450,7 @@ def test_the_rep_and_another_teams_manager_are_refused(
     before = factories.review_snapshot(bot.uow, posted.review_id)
     for button in (ids.REVIEW_APPROVE_BUTTON, ids.REVIEW_RETURN_BUTTON):
         _, response_url = _click(bot, posted, clicker, button)
-        refused = _reply_to(bot, response_url)
+        refused = reply_to(bot, response_url)
         assert refusal in refused.params["text"]
         assert refused.params.get("response_type") == "ephemeral"
         assert refused.params.get("replace_original") is False
@@ -498,12 +465,12 @@ def test_a_second_click_after_the_decision_is_refused_naming_who_decided(
     bot = team
     posted = _request(bot, status=4)
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
-    _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     before = factories.review_snapshot(bot.uow, posted.review_id)
 
     for user, button in (("UM1", ids.REVIEW_APPROVE_BUTTON), ("UA", ids.REVIEW_RETURN_BUTTON)):
         _, response_url = _click(bot, posted, user, button)
-        refused = _reply_to(bot, response_url)
+        refused = reply_to(bot, response_url)
         assert (
             "山田 さんが" in refused.params["text"] and "承認しています" in refused.params["text"]
         )
@@ -521,7 +488,7 @@ def test_a_return_submitted_after_someone_else_approved_says_who(team: BotHarnes
     posted = _request(bot, status=4)
     view = _open_return_modal(bot, posted, "UA")  # the admin opens the modal …
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)  # … the manager approves
-    _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     before = factories.review_snapshot(bot.uow, posted.review_id)
 
     answer = _submit_return(bot, view, "UA")
@@ -536,23 +503,10 @@ def test_a_return_submitted_after_someone_else_approved_says_who(team: BotHarnes
 
 def _race(bot: BotHarness, posted: Posted, view: dict[str, Any]) -> dict[str, Any]:
     """UM1 clicks 承認 while UA submits the return modal, released at the same instant."""
-    barrier = threading.Barrier(2)
-    answers: dict[str, Any] = {}
-
-    def approve() -> None:
-        barrier.wait(10)
-        answers["approve"] = _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
-
-    def give_back() -> None:
-        barrier.wait(10)
-        answers["return"] = _submit_return(bot, view, "UA")
-
-    threads = [threading.Thread(target=approve), threading.Thread(target=give_back)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return answers
+    return at_once(
+        approve=lambda: _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON),
+        give_back=lambda: _submit_return(bot, view, "UA"),
+    )
 
 
 def test_concurrent_approve_and_return_one_wins(team: BotHarness) -> None:
@@ -561,10 +515,10 @@ def test_concurrent_approve_and_return_one_wins(team: BotHarness) -> None:
         posted = _request(bot, status=4)
         answers = _race(bot, posted, _open_return_modal(bot, posted, "UA"))
 
-        _await(bot, "chat.update", lambda c, ts=posted.ts: c.params["ts"] == ts)
-        returned: SentResponse = answers["return"]
+        await_call(bot, "chat.update", lambda c, ts=posted.ts: c.params["ts"] == ts)
+        returned: SentResponse = answers["give_back"]
         if returned.json is None:  # the return won: the approve click is refused
-            refused = _reply_to(bot, answers["approve"][1])
+            refused = reply_to(bot, answers["approve"][1])
             assert "管理者 さんが" in refused.params["text"]
             expected, lead_status = ReviewState.RETURNED, 2
         else:  # the approval won: the modal says who approved
@@ -618,10 +572,10 @@ def test_isops_reviews_lists_oldest_first_and_decides_from_the_list(team: BotHar
         ],
         response_url=response_url,
     )
-    receipt = _reply_to(bot, response_url)
+    receipt = reply_to(bot, response_url)
     assert "承認しました" in _text(receipt) and receipt.params["replace_original"] is False
     # … and the manager's DM message is updated in place too.
-    _await(bot, "chat.update", lambda c: c.params["ts"] == second.ts)
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == second.ts)
     assert _state(bot, second.review_id) is ReviewState.APPROVED
 
 
@@ -640,11 +594,11 @@ def test_a_review_channel_pings_the_manager_and_any_manager_may_decide(
     posted = _request(bot, status=4, to="CREVIEW")
     assert "<@UM1>" in _text(posted.call)
     _, response_url = _click(bot, posted, "UR1", ids.REVIEW_APPROVE_BUTTON)
-    assert "自分" in _reply_to(bot, response_url).params["text"]
+    assert "自分" in reply_to(bot, response_url).params["text"]
 
     _click(bot, posted, "UM2", ids.REVIEW_APPROVE_BUTTON)  # another team's manager
 
-    updated = _await(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
+    updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == posted.ts)
     assert updated.params["channel"] == "CREVIEW" and "<@UM2> さんが" in _text(updated)
 
 
@@ -669,7 +623,7 @@ def test_a_slack_outage_delays_the_managers_message_but_never_loses_it(
     posted = Posted(review_id, lead_id, call)
     bot.runtime.outbox.start()
     _click(bot, posted, "UM1", ids.REVIEW_APPROVE_BUTTON)
-    _await(
+    await_call(
         bot,
         "chat.update",
         lambda c: (c.params["channel"], c.params["ts"]) == (posted.channel, posted.ts),

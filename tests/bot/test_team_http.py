@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from isops.models import AwayPeriod, Member
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
 from tests.bot.modal_state import fill
+from tests.fake_slack import RecordedCall
 from tests.harness import BotHarness
 
 
@@ -42,21 +44,26 @@ def manager_of(uow: UnitOfWorkFactory, slack_user_id: str) -> str | None:
         return unit.session.get_one(Member, member.manager_id).slack_user_id
 
 
-def test_admin_lists_and_changes_a_manager_from_slack(bot: BotHarness) -> None:
-    team(bot.uow)
+def _edit(bot: BotHarness, name: str) -> tuple[RecordedCall, dict[str, Any]]:
+    """`/isops team` as the admin UA1, then 編集 on `name`'s row: the listing and the modal."""
     bot.command("/isops", "team", user_id="UA1")
     (listing,) = bot.fake.wait_for("response_url")
-    body = json.dumps(listing.params["blocks"], ensure_ascii=False)
-    assert "佐藤" in body and "上長: 山田" in body and "🌴 2099/1/5(月)〜2099/1/9(金)" in body
     button = next(
         b["accessory"]
         for b in listing.params["blocks"]
         if b.get("accessory", {}).get("action_id") == ids.TEAM_EDIT_BUTTON
-        and "佐藤" in b["text"]["text"]
+        and name in b["text"]["text"]
     )
     bot.sender.block_actions(user_id="UA1", actions=[button], response_url=bot.response_url())
     (opened,) = bot.fake.wait_for("views.open")
-    view = opened.response["view"]
+    return listing, opened.response["view"]
+
+
+def test_admin_lists_and_changes_a_manager_from_slack(bot: BotHarness) -> None:
+    team(bot.uow)
+    listing, view = _edit(bot, "佐藤")
+    body = json.dumps(listing.params["blocks"], ensure_ascii=False)
+    assert "佐藤" in body and "上長: 山田" in body and "🌴 2099/1/5(月)〜2099/1/9(金)" in body
     um2 = next(
         o["value"] for o in view["blocks"][2]["element"]["options"] if o["text"]["text"] == "木村"
     )
@@ -69,17 +76,7 @@ def test_admin_lists_and_changes_a_manager_from_slack(bot: BotHarness) -> None:
 
 def test_a_manager_making_a_loop_or_demoted_with_reports_is_refused(bot: BotHarness) -> None:
     team(bot.uow)
-    bot.command("/isops", "team", user_id="UA1")
-    (listing,) = bot.fake.wait_for("response_url")
-    button = next(
-        b["accessory"]
-        for b in listing.params["blocks"]
-        if b.get("accessory", {}).get("action_id") == ids.TEAM_EDIT_BUTTON
-        and "山田" in b["text"]["text"]
-    )
-    bot.sender.block_actions(user_id="UA1", actions=[button], response_url=bot.response_url())
-    (opened,) = bot.fake.wait_for("views.open")
-    view = opened.response["view"]
+    _, view = _edit(bot, "山田")
     answer = bot.sender.view_submission(
         user_id="UA1", view=view, values=fill(view, team_role="rep")
     )

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from isops import limits
 from isops.calendar import BusinessCalendar
 from isops.csvio import ImportPolicy, import_leads
-from isops.enums import Channel, Outcome, ReviewState, Role
+from isops.enums import Channel, Outcome, ReviewState
 from isops.errors import InvalidInput
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
 from isops.services.actions import (
@@ -47,21 +47,8 @@ def frozen_clock() -> Iterator[None]:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def calendar(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
-
-
-@pytest.fixture
 def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    factories.member(uow_factory(), "M1", role=Role.MANAGER)
-    factories.member(uow_factory(), "R1", manager="M1")
-    factories.member(uow_factory(), "R2", manager="M1")
-    factories.member(uow_factory(), "M2", role=Role.MANAGER)
+    factories.two_managers(uow_factory)
     return uow_factory
 
 
@@ -97,11 +84,6 @@ def _shown(
     memo: str = "",
 ) -> ShownFields:
     return ShownFields(lead_id, status, priority, next_action_date, memo_digest(memo))
-
-
-def _count(uow_factory: UnitOfWorkFactory, model: type[Any], *where: Any) -> int:
-    with uow_factory() as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 def _lead(uow_factory: UnitOfWorkFactory, lead_id: int) -> SimpleNamespace:
@@ -180,8 +162,8 @@ def test_the_same_submission_twice_records_one_action(team: UnitOfWorkFactory, l
     second = log(lead_id, idempotency_key="slack_view:V1")
     assert not first.duplicate and second.duplicate
     assert second.action_id == first.action_id
-    assert _count(team, Action) == 1
-    assert _count(team, Notification, Notification.kind == ACTION_LOGGED) == 1
+    assert factories.count(team, Action) == 1
+    assert factories.count(team, Notification, Notification.kind == ACTION_LOGGED) == 1
     assert _lead(team, lead_id).call_count == 1
 
 
@@ -209,9 +191,9 @@ def test_invalid_input_is_reported_per_field_and_nothing_is_saved(
     with pytest.raises(InvalidInput) as caught:
         log(lead_id, **kw)
     assert message in caught.value.field_errors[field]
-    assert _count(team, Action) == 0
-    assert _count(team, LeadHistory) == 0
-    assert _count(team, Notification) == 0
+    assert factories.count(team, Action) == 0
+    assert factories.count(team, LeadHistory) == 0
+    assert factories.count(team, Notification) == 0
     lead = _lead(team, lead_id)
     assert (lead.status, lead.call_count, lead.memo) == (1, 0, "元のメモ")
 
@@ -238,7 +220,7 @@ def test_a_long_imported_memo_does_not_block_logging_a_short_one(
     with pytest.raises(InvalidInput) as caught:
         log(lead_id, memo="あ" * (MAX_MEMO + 1), shown=too_long_to_show)
     assert f"{MAX_MEMO}" in caught.value.field_errors["memo"]
-    assert _count(team, Action) == 2
+    assert factories.count(team, Action) == 2
 
 
 def test_the_memo_limit_is_the_shared_one() -> None:
@@ -263,7 +245,7 @@ def test_someone_elses_lead_is_refused_but_a_manager_may_log_for_the_team(
         assert "権限" in caught.value.field_errors["lead"]
     with pytest.raises(InvalidInput, match="見つかりません"):
         log(424242)
-    assert _count(team, Action) == 0
+    assert factories.count(team, Action) == 0
     log(lead_id, slack_user_id="M1")
     with team() as uow:
         assert uow.session.scalars(select(Action.member_id)).one() == 1  # the manager
@@ -278,7 +260,7 @@ def test_status_4_with_5c2m_incomplete_asks_before_saving(
     with pytest.raises(NeedsConfirmation) as caught:
         log(lead_id, **reason, shown=_shown(lead_id, status=2))
     assert str(caught.value) == "架電 2/5・メール 0/2 — 5C2M 未完了です"
-    assert _count(team, Action) == 1  # only the factory's
+    assert factories.count(team, Action) == 1  # only the factory's
 
     result = log(lead_id, **reason, shown=_shown(lead_id, status=2), confirmed_incomplete_5c2m=True)
     assert result.review_requested and result.status_after == 4
@@ -404,7 +386,7 @@ def test_concurrent_double_submission_records_one_action(team: UnitOfWorkFactory
     assert all(isinstance(r, ActionResult) for r in results), results
     assert sorted(r.duplicate for r in results) == [False, True, True]
     assert len({r.action_id for r in results}) == 1
-    assert _count(team, Action) == 1
+    assert factories.count(team, Action) == 1
     assert _lead(team, lead_id).call_count == 1
 
 
@@ -420,7 +402,7 @@ def test_concurrent_logs_on_one_lead_keep_every_count(team: UnitOfWorkFactory, l
     assert all(isinstance(r, ActionResult) and not r.duplicate for r in results), results
     lead = _lead(team, lead_id)
     assert (lead.call_count, lead.mail_count) == (2, 1)
-    assert _count(team, Action) == 3
+    assert factories.count(team, Action) == 3
 
 
 # -- 実施日時 and the suggested date (issue 11) -------------------------------------------------
@@ -486,7 +468,7 @@ def test_acted_at_in_the_future_or_too_old_is_refused(
     with pytest.raises(InvalidInput) as caught:
         log(lead_id, acted_at=acted_at)
     assert message in caught.value.field_errors["acted_at"]
-    assert _count(team, Action) == 0 and _count(team, Notification) == 0
+    assert factories.count(team, Action) == 0 and factories.count(team, Notification) == 0
     assert _lead(team, lead_id).call_count == 0
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -21,17 +20,13 @@ from isops.services.reminders import MorningDigest, digest_for_member
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
+from tests.factories import TOKYO, jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 CAL = BusinessCalendar(tz=TOKYO, company_holidays=SETTINGS.company_holidays)
 DAY = dt.timedelta(days=1)
 FRI = dt.date(2026, 11, 27)
 THU, WED = FRI - DAY, FRI - 2 * DAY
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 @pytest.fixture(autouse=True)

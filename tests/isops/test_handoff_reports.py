@@ -12,7 +12,6 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -39,32 +38,18 @@ from isops.services.handoff_verdicts import decide_handoff, reschedule_handoff
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
+from tests.factories import TOKYO, jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 TUE = dt.date(2026, 12, 1)
 WED = dt.date(2026, 12, 2)
 THU = dt.date(2026, 12, 3)
 FRI = dt.date(2026, 12, 4)
 
 
-def jst(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
-
-
 @pytest.fixture(autouse=True)
 def frozen_clock() -> Iterator[None]:
     with time_machine.travel(jst(dt.date(2026, 11, 30), 10), tick=False):
         yield
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def calendar(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
 
 
 # Members by Slack id; `team` creates them in this order on an empty database.

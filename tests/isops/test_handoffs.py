@@ -37,17 +37,13 @@ from isops.services.handoffs import (
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
+from tests.factories import jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FRI = dt.date(2026, 11, 27)
 MON = dt.date(2026, 11, 30)
 TUE = dt.date(2026, 12, 1)
 WED = dt.date(2026, 12, 2)
 THU = dt.date(2026, 12, 3)
-
-
-def jst(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 NOW = jst(FRI, 10)
@@ -57,16 +53,6 @@ NOW = jst(FRI, 10)
 def frozen_clock() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def calendar(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
 
 
 @pytest.fixture
@@ -372,26 +358,28 @@ def test_the_fs_acknowledges_once_and_others_are_refused(log: Any, team: UnitOfW
 # -- verdicts --------------------------------------------------------------------------------------
 
 
-def _decide(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar, **kw: Any
-) -> Any:
-    args: dict[str, Any] = {"slack_user_id": "F1", "settings": settings, "calendar": calendar}
-    args.update(kw)
-    return decide_handoff(team(), **args)
+@pytest.fixture
+def decide(team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar) -> Any:
+    """`decide_handoff` on the team's database, as F1 unless `slack_user_id` says otherwise."""
+
+    def call(**kw: Any) -> Any:
+        args: dict[str, Any] = {"slack_user_id": "F1", "settings": settings, "calendar": calendar}
+        args.update(kw)
+        return decide_handoff(team(), **args)
+
+    return call
 
 
 def test_a_valid_verdict_is_recorded_once_and_a_second_click_names_who_decided(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    log: Any, team: UnitOfWorkFactory, decide: Any
 ) -> None:
     lead_id, handoff_id = _handed(log, team)
-    detail = _decide(team, settings, calendar, handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
+    detail = decide(handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
     assert detail.verdict is HandoffVerdict.VALID and detail.decided_by is not None
     assert detail.decided_by.name == "田中" and detail.decided_at == NOW
     for verdict in (HandoffVerdict.VALID, HandoffVerdict.INVALID):
         with pytest.raises(Conflict) as caught:
-            _decide(
-                team, settings, calendar, handoff_id=handoff_id, verdict=verdict, reason="予算なし"
-            )
+            decide(handoff_id=handoff_id, verdict=verdict, reason="予算なし")
         assert "田中 さんが 11/27(金) 10:00 に「有効商談」と評価しています" in str(caught.value)
     with team() as uow:
         lead = uow.session.get_one(Lead, lead_id)
@@ -399,20 +387,13 @@ def test_a_valid_verdict_is_recorded_once_and_a_second_click_names_who_decided(
 
 
 def test_the_rep_another_fs_and_a_manager_cannot_decide(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    log: Any, team: UnitOfWorkFactory, calendar: BusinessCalendar, decide: Any
 ) -> None:
     _, handoff_id = _handed(log, team)
     before = _counts(team)
     for user in ("R1", "F2", "M1", "UNKNOWN"):
         with pytest.raises(NotAllowed):
-            _decide(
-                team,
-                settings,
-                calendar,
-                slack_user_id=user,
-                handoff_id=handoff_id,
-                verdict=HandoffVerdict.VALID,
-            )
+            decide(slack_user_id=user, handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
         with pytest.raises(NotAllowed):
             handoff_for_verdict(
                 team(), handoff_id=handoff_id, slack_user_id=user, calendar=calendar
@@ -421,7 +402,7 @@ def test_the_rep_another_fs_and_a_manager_cannot_decide(
 
 
 def test_invalid_needs_a_reason_and_a_comment_for_sonota(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    log: Any, team: UnitOfWorkFactory, decide: Any
 ) -> None:
     _, handoff_id = _handed(log, team)
     for kw, field in (
@@ -430,19 +411,9 @@ def test_invalid_needs_a_reason_and_a_comment_for_sonota(
         ({"reason": "その他", "comment": " "}, "comment"),
     ):
         with pytest.raises(InvalidInput) as caught:
-            _decide(
-                team,
-                settings,
-                calendar,
-                handoff_id=handoff_id,
-                verdict=HandoffVerdict.INVALID,
-                **kw,
-            )
+            decide(handoff_id=handoff_id, verdict=HandoffVerdict.INVALID, **kw)
         assert set(caught.value.field_errors) == {field}
-    detail = _decide(
-        team,
-        settings,
-        calendar,
+    detail = decide(
         handoff_id=handoff_id,
         verdict=HandoffVerdict.INVALID,
         reason="決裁者不在",
@@ -460,17 +431,14 @@ def test_invalid_needs_a_reason_and_a_comment_for_sonota(
 
 
 def test_return_to_is_gives_the_lead_back_to_the_rep_as_3(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    log: Any, team: UnitOfWorkFactory, decide: Any
 ) -> None:
     lead_id, handoff_id = _handed(log, team)
     with pytest.raises(InvalidInput) as caught:
-        _decide(team, settings, calendar, handoff_id=handoff_id, verdict=HandoffVerdict.RETURNED)
+        decide(handoff_id=handoff_id, verdict=HandoffVerdict.RETURNED)
     assert set(caught.value.field_errors) == {"comment", "next_action_date"}
     with pytest.raises(InvalidInput) as caught:
-        _decide(
-            team,
-            settings,
-            calendar,
+        decide(
             handoff_id=handoff_id,
             verdict=HandoffVerdict.RETURNED,
             comment="来期予算の確定後に再提案",
@@ -478,10 +446,7 @@ def test_return_to_is_gives_the_lead_back_to_the_rep_as_3(
         )
     assert "60 日以内" in caught.value.field_errors["next_action_date"]
     later = FRI + dt.timedelta(days=30)
-    _decide(
-        team,
-        settings,
-        calendar,
+    decide(
         handoff_id=handoff_id,
         verdict=HandoffVerdict.RETURNED,
         comment="来期予算の確定後に再提案",
@@ -507,35 +472,23 @@ def test_return_to_is_gives_the_lead_back_to_the_rep_as_3(
 
 
 def test_an_admin_may_change_a_verdict_later_recorded_as_a_change(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    log: Any, team: UnitOfWorkFactory, decide: Any
 ) -> None:
     _, handoff_id = _handed(log, team)
-    _decide(team, settings, calendar, handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
+    decide(handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
     with pytest.raises(NotAllowed):  # the FS may not change their verdict
-        _decide(
-            team,
-            settings,
-            calendar,
-            handoff_id=handoff_id,
-            verdict=HandoffVerdict.INVALID,
-            reason="予算なし",
-            change=True,
+        decide(
+            handoff_id=handoff_id, verdict=HandoffVerdict.INVALID, reason="予算なし", change=True
         )
     with pytest.raises(Conflict):  # an admin's plain click is a first verdict: too late
-        _decide(
-            team,
-            settings,
-            calendar,
+        decide(
             slack_user_id="A1",
             handoff_id=handoff_id,
             verdict=HandoffVerdict.INVALID,
             reason="予算なし",
         )
     with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
-        detail = _decide(
-            team,
-            settings,
-            calendar,
+        detail = decide(
             slack_user_id="A1",
             handoff_id=handoff_id,
             verdict=HandoffVerdict.INVALID,
@@ -555,10 +508,7 @@ def test_an_admin_may_change_a_verdict_later_recorded_as_a_change(
             "管理者 管理者 さんが評価を変更 (有効商談 → 有効商談ではない)"
         )
     # An admin's return is final.
-    _decide(
-        team,
-        settings,
-        calendar,
+    decide(
         slack_user_id="A1",
         handoff_id=handoff_id,
         verdict=HandoffVerdict.RETURNED,
@@ -567,45 +517,27 @@ def test_an_admin_may_change_a_verdict_later_recorded_as_a_change(
         change=True,
     )
     with pytest.raises(Conflict):
-        _decide(
-            team,
-            settings,
-            calendar,
-            slack_user_id="A1",
-            handoff_id=handoff_id,
-            verdict=HandoffVerdict.VALID,
-            change=True,
-        )
+        decide(slack_user_id="A1", handoff_id=handoff_id, verdict=HandoffVerdict.VALID, change=True)
 
 
-def _race(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar, handoff_id: int
-) -> list[Any]:
+def _race(decide: Any, handoff_id: int) -> list[Any]:
     """F1 says 有効商談 while the admin says 有効商談ではない, released at the same instant."""
     barrier = threading.Barrier(2)
     outcomes: list[Any] = []
 
-    def decide(user: str, verdict: HandoffVerdict, **kw: Any) -> None:
+    def one(user: str, verdict: HandoffVerdict, **kw: Any) -> None:
         barrier.wait(10)
         try:
             outcomes.append(
-                _decide(
-                    team,
-                    settings,
-                    calendar,
-                    slack_user_id=user,
-                    handoff_id=handoff_id,
-                    verdict=verdict,
-                    **kw,
-                )
+                decide(slack_user_id=user, handoff_id=handoff_id, verdict=verdict, **kw)
             )
         except Conflict as exc:
             outcomes.append(exc)
 
     threads = [
-        threading.Thread(target=decide, args=("F1", HandoffVerdict.VALID)),
+        threading.Thread(target=one, args=("F1", HandoffVerdict.VALID)),
         threading.Thread(
-            target=decide, args=("A1", HandoffVerdict.INVALID), kwargs={"reason": "予算なし"}
+            target=one, args=("A1", HandoffVerdict.INVALID), kwargs={"reason": "予算なし"}
         ),
     ]
     for t in threads:
@@ -615,12 +547,10 @@ def _race(
     return outcomes
 
 
-def test_two_verdicts_at_once_one_wins(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
-) -> None:
+def test_two_verdicts_at_once_one_wins(log: Any, team: UnitOfWorkFactory, decide: Any) -> None:
     for _ in range(3):
         lead_id, handoff_id = _handed(log, team)
-        outcomes = _race(team, settings, calendar, handoff_id)
+        outcomes = _race(decide, handoff_id)
         losers = [o for o in outcomes if isinstance(o, Conflict)]
         winners = [o for o in outcomes if not isinstance(o, Conflict)]
         assert len(losers) == 1 and len(winners) == 1
@@ -639,44 +569,32 @@ def test_two_verdicts_at_once_one_wins(
 
 
 def test_reschedule_moves_the_request_with_the_meeting(
-    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    log: Any, team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar, decide: Any
 ) -> None:
     _, handoff_id = _handed(log, team)
+
+    def reschedule(slack_user_id: str, day: dt.date, hour: int) -> Any:
+        return reschedule_handoff(
+            team(),
+            handoff_id=handoff_id,
+            slack_user_id=slack_user_id,
+            meeting_date=day,
+            meeting_time=dt.time(hour),
+            settings=settings,
+            calendar=calendar,
+        )
+
     with team() as uow:
         uow.session.execute(
             Handoff.__table__.update().values(verdict_requests=2)  # type: ignore[attr-defined]
         )
         uow.commit()
     with pytest.raises(InvalidInput) as caught:
-        reschedule_handoff(
-            team(),
-            handoff_id=handoff_id,
-            slack_user_id="F1",
-            meeting_date=dt.date(2026, 11, 20),
-            meeting_time=dt.time(10),
-            settings=settings,
-            calendar=calendar,
-        )
+        reschedule("F1", dt.date(2026, 11, 20), 10)
     assert set(caught.value.field_errors) == {"meeting_date"}
     with pytest.raises(NotAllowed):
-        reschedule_handoff(
-            team(),
-            handoff_id=handoff_id,
-            slack_user_id="R1",
-            meeting_date=THU,
-            meeting_time=dt.time(17),
-            settings=settings,
-            calendar=calendar,
-        )
-    detail = reschedule_handoff(
-        team(),
-        handoff_id=handoff_id,
-        slack_user_id="F1",
-        meeting_date=THU,
-        meeting_time=dt.time(17),
-        settings=settings,
-        calendar=calendar,
-    )
+        reschedule("R1", THU, 17)
+    detail = reschedule("F1", THU, 17)
     assert detail.meeting_at == jst(THU, 17) and detail.version == 2
     assert detail.verdict_due_at == detail.next_request_at == jst(dt.date(2026, 12, 4), 9)
     assert detail.verdict_requests == 0
@@ -687,17 +605,9 @@ def test_reschedule_moves_the_request_with_the_meeting(
             .order_by(LeadHistory.id.desc())
         ).first()
         assert note == "田中 さんが日程変更: 12/1(火) 14:00 → 12/3(木) 17:00"
-    _decide(team, settings, calendar, handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
+    decide(handoff_id=handoff_id, verdict=HandoffVerdict.VALID)
     with pytest.raises(Conflict):
-        reschedule_handoff(
-            team(),
-            handoff_id=handoff_id,
-            slack_user_id="F1",
-            meeting_date=THU,
-            meeting_time=dt.time(18),
-            settings=settings,
-            calendar=calendar,
-        )
+        reschedule("F1", THU, 18)
 
 
 # -- settings ----------------------------------------------------------------------------------

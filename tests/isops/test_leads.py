@@ -17,7 +17,6 @@ from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import IdempotencyKey, Lead, LeadHistory
 from isops.rules import QuickDate, Targets
 from isops.services.leads import LogStart, Urgency, register_lead, search_leads, start_log
-from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
 
@@ -31,12 +30,6 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 def frozen_clock() -> Iterator[None]:
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def calendar() -> BusinessCalendar:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
 
 
 @pytest.fixture

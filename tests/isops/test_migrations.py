@@ -347,34 +347,45 @@ def _rep_fs_and_a_meeting_lead(conn: Any, now: dt.datetime, **lead: Any) -> None
     )
 
 
-def test_0005_adds_handoffs_and_the_leads_fs_member_and_removes_them(database_url: str) -> None:
+def _handoff_of_lead_1(conn: Any, now: dt.datetime, **more: Any) -> None:
+    """Lead 1 handed by the rep (member 1) to the FS (member 2), every time `now`, as a plain
+    row (`more`: more columns)."""
     from isops.models import Handoff
+
+    conn.execute(
+        insert(Handoff.__table__),  # type: ignore[arg-type]
+        {
+            "lead_id": 1,
+            "rep_id": 1,
+            "created_by_id": 1,
+            "fs_member_id": 2,
+            "meeting_at": now,
+            "meeting_mode": "visit",
+            "problem": "課題",
+            "wants": "事例",
+            "created_at": now,
+            "verdict_due_at": now,
+            "next_request_at": now,
+            **more,
+        },
+    )
+
+
+def test_0005_adds_handoffs_and_the_leads_fs_member_and_removes_them(database_url: str) -> None:
 
     engine = make_engine(database_url)
     now = dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC)
     try:
         with engine.begin() as conn:
             _rep_fs_and_a_meeting_lead(conn, now, fs_member_id=2)
-            conn.execute(
-                insert(Handoff.__table__),  # type: ignore[arg-type]
-                {
-                    "lead_id": 1,
-                    "rep_id": 1,
-                    "created_by_id": 1,
-                    "fs_member_id": 2,
-                    "meeting_at": now,
-                    "meeting_mode": "visit",
-                    "situation": "",
-                    "problem": "課題",
-                    "wants": "事例",
-                    "decision_process": "",
-                    "budget_timing": "",
-                    "created_at": now,
-                    "verdict_due_at": now,
-                    "verdict_requests": 0,
-                    "next_request_at": now,
-                    "version": 1,
-                },
+            _handoff_of_lead_1(
+                conn,
+                now,
+                situation="",
+                decision_process="",
+                budget_timing="",
+                verdict_requests=0,
+                version=1,
             )
         downgrade(database_url, "0004_outbox_exactly_once")
         assert "handoffs" not in inspect(engine).get_table_names()
@@ -474,23 +485,7 @@ def test_0007_adds_the_handoffs_case_and_removes_it_keeping_the_handoffs(
                     "updated_at": now,
                 },
             )
-            conn.execute(
-                insert(Handoff.__table__),  # type: ignore[arg-type]
-                {
-                    "lead_id": 1,
-                    "rep_id": 1,
-                    "created_by_id": 1,
-                    "fs_member_id": 2,
-                    "meeting_at": now,
-                    "meeting_mode": "visit",
-                    "problem": "課題",
-                    "wants": "事例",
-                    "created_at": now,
-                    "verdict_due_at": now,
-                    "next_request_at": now,
-                    "case_id": 1,
-                },
-            )
+            _handoff_of_lead_1(conn, now, case_id=1)
         downgrade(database_url, "0006_cases")
         assert "case_id" not in {c["name"] for c in inspect(engine).get_columns("handoffs")}
         with engine.connect() as conn:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import ActionStatus, Channel, Outcome, Priority, Role
+from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, Notification
 from isops.rules import five_c2m, suggest_next_action_date
@@ -43,21 +43,8 @@ def frozen_clock() -> Iterator[None]:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def calendar(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
-
-
-@pytest.fixture
 def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    factories.member(uow_factory(), "M1", role=Role.MANAGER)
-    factories.member(uow_factory(), "R1", manager="M1")
-    factories.member(uow_factory(), "R2", manager="M1")
-    factories.member(uow_factory(), "M2", role=Role.MANAGER)
+    factories.two_managers(uow_factory)
     return uow_factory
 
 
@@ -102,11 +89,6 @@ def _lead(team: UnitOfWorkFactory, lead_id: int) -> tuple[Any, ...]:
     with team() as uow:
         lead = uow.session.get_one(Lead, lead_id)
         return (lead.status, lead.priority, lead.next_action_date, lead.memo)
-
-
-def _count(team: UnitOfWorkFactory, model: Any, *where: Any) -> int:
-    with team() as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
 def test_a_first_touch_moves_1_to_2_and_keeps_the_other_fields(
@@ -191,13 +173,13 @@ def test_the_same_click_twice_and_a_double_tap_are_one_action(
     first = _tap(team, settings, calendar, lead_id, version="0")
     again = _tap(team, settings, calendar, lead_id, version="0", choice=QuickChoice.VOICEMAIL)
     assert again.duplicate and again.action_id == first.action_id
-    assert (again.outcome, _count(team, Action)) == (Outcome.ABSENT, 1)
+    assert (again.outcome, factories.count(team, Action)) == (Outcome.ABSENT, 1)
     with team() as uow:
         key = uow.session.get_one(Action, first.action_id).idempotency_key
     assert key == quick_key("R1", lead_id, "0")
     # The list redrawn after the log carries the new version: a second touch is its own.
     second = _tap(team, settings, calendar, lead_id)
-    assert not second.duplicate and _count(team, Action) == 2
+    assert not second.duplicate and factories.count(team, Action) == 2
 
 
 def test_a_forged_or_foreign_lead_changes_nothing(
@@ -210,7 +192,7 @@ def test_a_forged_or_foreign_lead_changes_nothing(
         _tap(team, settings, calendar, 999_999, by="R1", version="0")
     with pytest.raises(NotAllowed):
         _tap(team, settings, calendar, theirs, by="M2")  # another team's manager
-    assert _count(team, Action) == 0 and _count(team, Notification) == 0
+    assert factories.count(team, Action) == 0 and factories.count(team, Notification) == 0
     assert not _tap(team, settings, calendar, theirs, by="M1").duplicate  # their manager may
 
 
@@ -227,7 +209,7 @@ def test_undo_restores_the_lead_its_counters_and_records_itself(
         undone = _undo(team, settings, calendar, result.action_id)
     assert (undone.channel, undone.outcome, undone.status) == (Channel.CALL, Outcome.ABSENT, 1)
     assert (_lead(team, lead_id), factories.lead_counters(team, lead_id)) == before
-    assert _count(team, Action) == 0
+    assert factories.count(team, Action) == 0
     with team() as uow:
         rows = uow.session.execute(
             select(
@@ -270,7 +252,7 @@ def test_undo_is_refused_after_ten_minutes_or_a_later_change(
         factories.record_field_change(team(), edited, field="priority", old=None, new=1)
         with pytest.raises(Conflict, match="その後変更"):
             _undo(team, settings, calendar, tapped.action_id)
-    assert _count(team, Action) == 4
+    assert factories.count(team, Action) == 4
 
 
 def test_undo_is_authorized_like_the_log_and_only_for_one_tap_logs(
@@ -282,7 +264,7 @@ def test_undo_is_authorized_like_the_log_and_only_for_one_tap_logs(
         _undo(team, settings, calendar, tapped.action_id, by="R2")
     with pytest.raises(NotAllowed):
         _undo(team, settings, calendar, tapped.action_id, by="M2")
-    assert _count(team, Action) == 1
+    assert factories.count(team, Action) == 1
     _undo(team, settings, calendar, tapped.action_id, by="M1")  # the rep's manager may
     modal = record_action(
         team(),
@@ -328,8 +310,8 @@ def test_a_touch_on_an_item_of_todays_morning_dm_queues_its_update_once(
     with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
         assert _tap(team, settings, calendar, listed).updates_morning_dm
     # Three touches, one Home refresh and one DM update waiting (coalesced per rep).
-    assert _count(team, Notification, Notification.kind == KIND_HOME) == 1
-    assert _count(team, Notification, Notification.kind == KIND_MORNING_PROGRESS) == 1
+    assert factories.count(team, Notification, Notification.kind == KIND_HOME) == 1
+    assert factories.count(team, Notification, Notification.kind == KIND_MORNING_PROGRESS) == 1
 
 
 def test_a_claimed_refresh_frees_its_key_so_a_later_change_queues_another(
@@ -343,7 +325,7 @@ def test_a_claimed_refresh_frees_its_key_so_a_later_change_queues_another(
     held = claim(team(), key=home_key(member_id), now=NOW + HOME_SETTLE)
     assert held is not None and release_key(team(), claim=held)
     _tap(team, settings, calendar, lead_id)
-    assert _count(team, Notification, Notification.kind == KIND_HOME) == 2
+    assert factories.count(team, Notification, Notification.kind == KIND_HOME) == 2
 
 
 def test_one_tap_and_the_log_modal_suggest_the_same_date(

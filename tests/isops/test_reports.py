@@ -38,16 +38,6 @@ def frozen_clock() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def calendar(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
-
-
 TEAMS = {"UM1": ("UR1", "UR2", "UR3"), "UM2": ("UR4", "UR5")}
 
 

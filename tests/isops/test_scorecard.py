@@ -30,16 +30,6 @@ def jst(month: int, day: int, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=TOKYO).astimezone(dt.UTC)
 
 
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture
-def calendar(settings: Settings) -> BusinessCalendar:
-    return BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
-
-
 def lead_at(
     uow: UnitOfWorkFactory, owner: str, cv_at: dt.datetime, *, status: int = 2, **kw: object
 ) -> int:
