@@ -23,17 +23,35 @@ from sqlalchemy import insert, select, text
 
 from bench import latency
 from bot import ids
+from isops.case_vocabulary import CompanySize
 from isops.db import make_engine
-from isops.enums import ReviewState, Role
+from isops.enums import ReviewState, Role, RoleLevel
 from isops.migrate import upgrade
 from isops.models import Lead, Member, NoActionReview
+from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.text import lead_search_text
+from isops.unit_of_work import make_uow_factory
 from tests.harness import BotHarness, running_bot
 
 SEED = 20261127
 TEAMS = 5
 REPS_PER_TEAM = 10
 BATCH = 5000
+INDUSTRIES = (
+    "製造",
+    "IT",
+    "小売",
+    "金融",
+    "不動産",
+    "医療",
+    "物流",
+    "建設",
+    "教育",
+    "人材",
+    "食品",
+    "商社",
+)
+CASES_PER_INDUSTRY = 5
 
 _KATAKANA = (
     "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
@@ -62,9 +80,44 @@ class DataSet:
     rep_leads: list[tuple[str, str | None]]  # (company, contact) of the rep's open leads
 
 
+def _profile(rng: random.Random) -> dict[str, Any]:
+    """業種・役職・規模 as a CRM has them: most leads with an industry (the case to talk from
+    is matched on it), some without."""
+    if rng.random() < 0.25:
+        return {"industry": None, "role_level": None, "company_size": None}
+    return {
+        "industry": rng.choice(INDUSTRIES),
+        "role_level": rng.choice((None, *RoleLevel)),
+        "company_size": rng.choice((None, *CompanySize)),
+    }
+
+
+def _add_cases(url: str) -> None:
+    """A case library: CASES_PER_INDUSTRY cases for each industry, over role levels and sizes."""
+    rng = random.Random(SEED + 2)
+    uow = make_uow_factory(make_engine(url))
+    with uow() as first:
+        first.session.add(
+            Member(slack_user_id="UCASES", name="事例担当", role=Role.ADMIN, team="事例")
+        )
+        first.commit()
+    for industry in INDUSTRIES:
+        for n in range(CASES_PER_INDUSTRY):
+            draft = CaseDraft(
+                title=f"{industry}の事例 {n + 1}",
+                industry=industry,
+                role_level=rng.choice((None, *RoleLevel)),
+                company_size=rng.choice((None, *CompanySize)),
+                chains=(ChainDraft("受注率の不振", "商談の録画・分析", benefit="受注率の向上"),),
+            )
+            create_case(uow(), slack_user_id="UCASES", draft=draft)
+
+
 def seed(url: str, *, leads: int, today: dt.date) -> DataSet:
     """`leads` leads over 5 teams of 10 reps, statuses and counters spread like a real team."""
     rng = random.Random(SEED)
+    # Profiles from their own stream: the leads are the same as before profiles were added.
+    profiles = random.Random(SEED + 1)
     engine = make_engine(url)
     now = dt.datetime.now(dt.UTC)
     try:
@@ -134,6 +187,7 @@ def seed(url: str, *, leads: int, today: dt.date) -> DataSet:
                         "updated_at": now,
                     }
                 )
+                rows[-1].update(_profile(profiles))
                 if len(rows) == BATCH:
                     conn.execute(insert(Lead), rows)
                     rows = []
@@ -159,6 +213,7 @@ def seed(url: str, *, leads: int, today: dt.date) -> DataSet:
             ]
             for start in range(0, len(reviews), BATCH):
                 conn.execute(insert(NoActionReview), reviews[start : start + BATCH])
+        _add_cases(url)
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
             rep = conn.execute(

@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
+from bot.home_figures import HomeFigures
 from isops.calendar import BusinessCalendar
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -66,6 +67,8 @@ class Deps:
     sleep: Callable[[float], None] = time.sleep
     # Set after a commit that enqueued notifications, so the outbox sends them now.
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
+    # App Home's habit figures, kept a few minutes per member (bot.home_figures).
+    home_figures: HomeFigures = field(default_factory=HomeFigures)
 
     @classmethod
     def of(cls, context: Mapping[str, Any]) -> Deps:

@@ -37,6 +37,7 @@ def home_view(deps: Deps, *, slack_user_id: str, now: dt.datetime) -> dict[str, 
         now=now,
         settings=deps.settings,
         calendar=deps.calendar,
+        store=deps.home_figures,
     )
     extra = build_home_extra_blocks(
         overview,

@@ -24,6 +24,7 @@ from bot.blocks.mrkdwn import (
 from isops.services.scorecard import (
     COUNT,
     FIGURES,
+    RATE_FIGURES,
     SPECS,
     FigureValue,
     Habit,
@@ -35,7 +36,7 @@ from isops.services.scorecard_weeks import Week
 
 Block = dict[str, Any]
 
-RATE_KEYS = ("same_day", "five_c2m", "early", "both_channels")
+RATE_KEYS = RATE_FIGURES
 COUNT_KEYS = (
     "focus_undated",
     "decisions",

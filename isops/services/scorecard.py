@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -64,6 +64,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("fs_unrated", COUNT, False),
 )
 SPECS = {spec.key: spec for spec in FIGURES}
+# The habits as rates: what App Home shows of a week so far.
+RATE_FIGURES = ("same_day", "five_c2m", "early", "both_channels")
+HANDOFF_FIGURES = frozenset({"meetings", "valid", "valid_rate", "fs_unrated"})
 
 
 @dataclass(frozen=True)
@@ -266,14 +269,21 @@ class ScorecardBuilder:
         self.now = now
 
     def compute(
-        self, week: Week, *, member_ids: Iterable[int] | None = None, weeks_back: int = TREND_WEEKS
+        self,
+        week: Week,
+        *,
+        member_ids: Iterable[int] | None = None,
+        weeks_back: int = TREND_WEEKS,
+        only: Collection[str] | None = None,
     ) -> Scorecards:
         """Every manager's and rep's scorecard of `week` (only `member_ids` when given), with
-        a trend of `weeks_back` weeks (2: the week and its change only)."""
+        a trend of `weeks_back` weeks (2: the week and its change only).
+        `only`: the figure keys to compute (App Home shows the rates, RATE_FIGURES); the
+        others read as zero."""
         weeks = trend(week, max(2, weeks_back))
-        people, table = self._read(weeks, week)
         wanted = None if member_ids is None else set(member_ids)
-        reps = [p for p in people.values() if p.role is Role.REP]
+        people, table, read = self._read(weeks, week, wanted, only)
+        reps = [p for p in people.values() if p.id in read]
         team_of: dict[int | None, list[_Person]] = defaultdict(list)
         for rep in reps:
             team_of[rep.manager_id].append(rep)
@@ -318,7 +328,16 @@ class ScorecardBuilder:
             away=tuple(sorted(set(skipped))),
         )
 
-    def _read(self, weeks: Sequence[Week], week: Week) -> tuple[dict[int, _Person], FigureTable]:
+    def _read(
+        self,
+        weeks: Sequence[Week],
+        week: Week,
+        wanted: set[int] | None,
+        only: Collection[str] | None = None,
+    ) -> tuple[dict[int, _Person], FigureTable, set[int]]:
+        """The active members, the figures, and the reps whose figures were read: every rep,
+        or (`wanted`) the reps of the wanted members' teams — a member's medians need their
+        team only, so one member's Home reads one team, not the company."""
         tz = self.calendar.tz
         with self.uow_factory() as uow:
             session = uow.session
@@ -333,9 +352,21 @@ class ScorecardBuilder:
                 )
             }
             rep_ids = [p.id for p in people.values() if p.role is Role.REP]
+            if wanted is not None:
+                teams = {
+                    p.manager_id if p.role is Role.REP else p.id
+                    for p in people.values()
+                    if p.id in wanted
+                }
+                rep_ids = [r for r in rep_ids if people[r].manager_id in teams]
             table = FigureQueries(
                 session, settings=self.settings, calendar=self.calendar, now=self.now
-            ).table(rep_ids, weeks, snapshot_weeks=[week.previous(), week])
+            ).table(
+                rep_ids,
+                weeks,
+                snapshot_weeks=[week.previous(), week],
+                only=only,
+            )
             away_rows = session.execute(
                 select(AwayPeriod.member_id, AwayPeriod.start_date, AwayPeriod.end_date).where(
                     AwayPeriod.start_date <= weeks[-1].sunday,
@@ -343,7 +374,7 @@ class ScorecardBuilder:
                 )
             ).all()
         mark_away(table, group_away_days(away_rows, weeks), self.calendar)
-        if rep_ids:
+        if rep_ids and (only is None or HANDOFF_FIGURES & set(only)):
             for each in weeks:
                 for figures in handoff_figures(
                     self.uow_factory(),
@@ -360,7 +391,7 @@ class ScorecardBuilder:
                         figures.valid, figures.valid + figures.invalid + figures.returned
                     )
                     target.fs_unrated = figures.unrated
-        return people, table
+        return people, table, set(rep_ids)
 
     def _row(self, rep: _Person, table: FigureTable, week: Week) -> RepRow:
         this = table.get(rep.id, week)
@@ -454,14 +485,16 @@ def compute_scorecards(
     calendar: BusinessCalendar,
     member_ids: Iterable[int] | None = None,
     weeks_back: int = TREND_WEEKS,
+    only: Collection[str] | None = None,
 ) -> Scorecards:
     """The scorecards of `week` as of `now` (nothing is sent or stored)."""
     builder = ScorecardBuilder(uow_factory, settings=settings, calendar=calendar, now=now)
-    return builder.compute(week, member_ids=member_ids, weeks_back=weeks_back)
+    return builder.compute(week, member_ids=member_ids, weeks_back=weeks_back, only=only)
 
 
 __all__ = [
     "FIGURES",
+    "RATE_FIGURES",
     "SPECS",
     "FigureValue",
     "Habit",

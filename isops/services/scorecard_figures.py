@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,19 +153,34 @@ class FigureQueries:
         self.dialect = session.get_bind().dialect.name
 
     def table(
-        self, rep_ids: Iterable[int], weeks: Sequence[Week], *, snapshot_weeks: Sequence[Week]
+        self,
+        rep_ids: Iterable[int],
+        weeks: Sequence[Week],
+        *,
+        snapshot_weeks: Sequence[Week],
+        only: Collection[str] | None = None,
     ) -> FigureTable:
-        """Every figure but the hand-offs' (`add_handoffs`) and away weeks (`mark_away`)."""
+        """Every figure but the hand-offs' (`add_handoffs`) and away weeks (`mark_away`);
+        `only`: just the queries these figure keys need (the others stay zero)."""
         reps = set(rep_ids)
         table = FigureTable(tuple(weeks))
         if not reps or not weeks:
             return table
-        self.same_day(table, reps)
-        self.early(table, reps)
-        self.persistence(table, reps)
-        self.decisions(table, reps)
-        for week in snapshot_weeks:
-            self.focus_undated(table, reps, week)
+
+        def wanted(*keys: str) -> bool:
+            return only is None or any(key in only for key in keys)
+
+        if wanted("same_day"):
+            self.same_day(table, reps)
+        if wanted("early"):
+            self.early(table, reps)
+        if wanted("five_c2m", "both_channels"):
+            self.persistence(table, reps)
+        if wanted("decisions", "returned"):
+            self.decisions(table, reps)
+        if wanted("focus_undated"):
+            for week in snapshot_weeks:
+                self.focus_undated(table, reps, week)
         return table
 
     # -- rule 1 ----------------------------------------------------------------------------------
@@ -185,7 +200,9 @@ class FigureQueries:
         week = weeks.index(Lead.cv_at).label("week")
         rows = self.session.execute(
             select(Lead.owner_id, week, _count_if(or_(*due)), _count_if(or_(*on_time)))
-            .where(Lead.inbound.is_(True), *weeks.within(Lead.cv_at))
+            .where(
+                Lead.owner_id.in_(sorted(reps)), Lead.inbound.is_(True), *weeks.within(Lead.cv_at)
+            )
             .group_by(Lead.owner_id, week)
         ).all()
         for owner, index, due_count, done in rows:
@@ -226,7 +243,11 @@ class FigureQueries:
                 func.count(),
                 _count_if(Lead.early_action_count >= targets.early_actions),
             )
-            .where(Lead.status.in_(NEVER_CONNECTED_STATUSES), *weeks.within(Lead.cv_at))
+            .where(
+                Lead.owner_id.in_(sorted(reps)),
+                Lead.status.in_(NEVER_CONNECTED_STATUSES),
+                *weeks.within(Lead.cv_at),
+            )
             .group_by(Lead.owner_id, week)
         ).all()
         for owner, index, count, done in rows:
@@ -256,7 +277,7 @@ class FigureQueries:
                     Action.acted_at <= horizon,
                 ),
             )
-            .where(*weeks.within(Lead.cv_at))
+            .where(Lead.owner_id.in_(sorted(reps)), *weeks.within(Lead.cv_at))
             .group_by(Lead.id, Lead.owner_id, Lead.cv_at, Lead.status)
             .subquery()
         )
@@ -293,6 +314,7 @@ class FigureQueries:
         for owner, index, count in self.session.execute(
             select(NoActionReview.requested_by_id, made, func.count())
             .where(
+                NoActionReview.requested_by_id.in_(sorted(reps)),
                 NoActionReview.requested_status.in_(NEEDS_REVIEW_STATUSES),
                 *weeks.within(NoActionReview.created_at),
             )
@@ -304,6 +326,7 @@ class FigureQueries:
         for owner, index, count in self.session.execute(
             select(NoActionReview.requested_by_id, returned, func.count())
             .where(
+                NoActionReview.requested_by_id.in_(sorted(reps)),
                 NoActionReview.state == ReviewState.RETURNED,
                 *weeks.within(NoActionReview.decided_at),
             )
@@ -319,6 +342,11 @@ class FigureQueries:
         week not over yet): each field's value then is the old value of its first change
         after that moment in `lead_history`, or the value now when it has not changed since."""
         moment = min(week.end(self.tz), self.now)
+        if moment >= self.now:
+            # The week is not over: the values then are the values now (no change comes
+            # after now), read without walking the history.
+            self._focus_undated_now(table, reps, week)
+            return
         priority = self._value_at("priority", cast(Lead.priority, String), moment)
         status = self._value_at("status", cast(Lead.status, String), moment)
         next_date = self._value_at("next_action_date", cast(Lead.next_action_date, String), moment)
@@ -339,6 +367,21 @@ class FigureQueries:
                 priority == str(int(Priority.FOCUS)),
                 status.in_([str(int(s)) for s in OPEN_STATUSES]),
                 next_date.is_(None),
+            )
+            .group_by(Lead.owner_id)
+        ).all()
+        counts = {owner: int(count) for owner, count in rows}
+        for rep in reps:
+            table.get(rep, week).focus_undated = counts.get(rep, 0)
+
+    def _focus_undated_now(self, table: FigureTable, reps: set[int], week: Week) -> None:
+        rows = self.session.execute(
+            select(Lead.owner_id, func.count())
+            .where(
+                Lead.owner_id.in_(sorted(reps)),
+                Lead.priority == Priority.FOCUS,
+                Lead.status.in_(OPEN_STATUSES),
+                Lead.next_action_date.is_(None),
             )
             .group_by(Lead.owner_id)
         ).all()

@@ -5,6 +5,7 @@ reviews they may decide; a rep their own figures this week beside the team media
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from isops.calendar import BusinessCalendar
@@ -12,7 +13,13 @@ from isops.enums import Role
 from isops.services.lookup import member_by_slack_id
 from isops.services.reminders import RepToday, digest_for_member
 from isops.services.reviews import PendingReviews, ReviewConfig, pending_reviews_for
-from isops.services.scorecard import ManagerScorecard, RepScorecard, compute_scorecards
+from isops.services.scorecard import (
+    RATE_FIGURES,
+    ManagerScorecard,
+    RepScorecard,
+    Scorecards,
+    compute_scorecards,
+)
 from isops.services.scorecard_weeks import Week
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
@@ -30,6 +37,11 @@ class HomeOverview:
     pending: PendingReviews | None = None
 
 
+# Scorecards App Home has computed, by (member id, the week's Monday): the caller's store
+# (bot.home_view keeps them a few minutes), or None to compute every time.
+ScorecardStore = MutableMapping[tuple[int, dt.date], Scorecards]
+
+
 def home_overview(
     uow_factory: UnitOfWorkFactory,
     *,
@@ -37,23 +49,32 @@ def home_overview(
     now: dt.datetime,
     settings: Settings,
     calendar: BusinessCalendar,
+    store: ScorecardStore | None = None,
 ) -> HomeOverview | None:
-    """The member's Home figures, or None for someone not registered or inactive."""
+    """The member's Home figures, or None for someone not registered or inactive. The week's
+    habit figures come from `store` when it has them (the team's medians cost a read of the
+    whole team; the list and the pending reviews are always read now)."""
     with uow_factory() as uow:
         member = member_by_slack_id(uow.session, slack_user_id)
         if member is None or not member.active:
             return None
         member_id, role = member.id, member.role
     week = Week.of(calendar.local_date(now))
-    cards = compute_scorecards(
-        uow_factory,
-        week=week,
-        now=now,
-        settings=settings,
-        calendar=calendar,
-        member_ids={member_id},
-        weeks_back=2,
-    )
+    key = (member_id, week.monday)
+    cards = store.get(key) if store is not None else None
+    if cards is None:
+        cards = compute_scorecards(
+            uow_factory,
+            week=week,
+            now=now,
+            settings=settings,
+            calendar=calendar,
+            member_ids={member_id},
+            weeks_back=2,
+            only=RATE_FIGURES,  # what Home shows: the habits' rates, this week so far
+        )
+        if store is not None:
+            store[key] = cards
     if role is Role.REP:
         return HomeOverview(role, week, own_card=cards.reps[0] if cards.reps else None)
     if role not in (Role.MANAGER, Role.ADMIN):

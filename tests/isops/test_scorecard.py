@@ -13,9 +13,10 @@ import time_machine
 from sqlalchemy import event, select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import Channel, HandoffVerdict, MeetingMode, Role
-from isops.models import AwayPeriod, Handoff, LeadHistory, Member
-from isops.services.scorecard import Scorecards, compute_scorecards
+from isops.enums import OPEN_STATUSES, Channel, HandoffVerdict, MeetingMode, Priority, Role
+from isops.models import AwayPeriod, Handoff, Lead, LeadHistory, Member
+from isops.services.scorecard import RATE_FIGURES, Scorecards, compute_scorecards
+from isops.services.scorecard_home import home_overview
 from isops.services.scorecard_weeks import Week, trend, week_to_send
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
@@ -265,3 +266,81 @@ def test_statements_do_not_grow_with_the_leads(
         lead_id = lead_at(team, "UR2", jst(11, 10 + n % 15, 10), inbound=n % 2 == 0)
         touches(team, lead_id, "UR2", *calls(jst(11, 26), 2))
     assert count() == before
+
+
+# -- App Home: one member's rates, from their team only (issue 13 point 4) ----------------------
+
+
+def test_one_members_rates_from_their_team_match_the_full_run(
+    team: UnitOfWorkFactory, cards: Scorecards, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    # Another team, whose leads must not move 佐藤's medians.
+    factories.member(team(), "UM2", role=Role.MANAGER, name="別マネージャー")
+    factories.member(team(), "UR9", manager="UM2", name="別チーム")
+    for n in range(3):
+        lead_at(team, "UR9", jst(11, 24 + n, 10), inbound=True, source="資料請求")
+    with team() as uow:
+        sato_id = factories._member_id(uow.session, "UR1")
+    with time_machine.travel(SEND, tick=False):
+        mine = compute_scorecards(
+            team,
+            week=W48,
+            now=SEND,
+            settings=settings,
+            calendar=calendar,
+            member_ids={sato_id},
+            weeks_back=2,
+            only=RATE_FIGURES,
+        )
+    (card,) = mine.reps
+    full = next(c for c in cards.reps if c.slack_user_id == "UR1")
+    assert mine.managers == ()
+    for key in RATE_FIGURES:
+        assert card.own.values[key] == full.own.values[key], key
+        assert card.medians[key] == full.medians[key], key
+    # Figures Home does not show are not read (the full run has 3 of each).
+    assert full.own.values["meetings"].value == 3 and full.own.values["focus_undated"].value == 3
+    assert card.own.values["meetings"].value == 0 and card.own.values["focus_undated"].value is None
+
+
+def test_the_week_not_over_counts_undated_focus_leads_as_they_are_now(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    with time_machine.travel(SEND, tick=False):
+        current = compute_scorecards(
+            team, week=W48.next(), now=SEND, settings=settings, calendar=calendar
+        )
+    with team() as uow:
+        slack_ids = dict(uow.session.execute(select(Member.id, Member.slack_user_id)).all())
+        expected: dict[str, int] = {}
+        for lead in uow.session.scalars(select(Lead)):
+            undated_focus = lead.priority == Priority.FOCUS and lead.next_action_date is None
+            if undated_focus and lead.status in OPEN_STATUSES and lead.owner_id is not None:
+                slack_id = slack_ids[lead.owner_id]
+                expected[slack_id] = expected.get(slack_id, 0) + 1
+    manager = current.managers[0]
+    got = {row.slack_user_id: row.values["focus_undated"].value for row in manager.rows}
+    assert got == {uid: expected.get(uid, 0) for uid in got}
+    assert got["UR1"] > 0  # the fixture team has undated focus leads now
+
+
+def test_home_figures_come_from_the_store_while_it_has_them(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    store: dict[tuple[int, dt.date], Scorecards] = {}
+    with time_machine.travel(SEND, tick=False):
+        first = home_overview(
+            team, slack_user_id="UR1", now=SEND, settings=settings, calendar=calendar, store=store
+        )
+        assert first is not None and first.own_card is not None and len(store) == 1
+        # A new touch would move the figures; the stored ones are shown until they expire.
+        lead_id = lead_at(team, "UR1", jst(11, 30, 8), inbound=True, source="資料請求")
+        touches(team, lead_id, "UR1", (jst(11, 30, 8, 30), Channel.CALL))
+        again = home_overview(
+            team, slack_user_id="UR1", now=SEND, settings=settings, calendar=calendar, store=store
+        )
+        fresh = home_overview(
+            team, slack_user_id="UR1", now=SEND, settings=settings, calendar=calendar
+        )
+    assert again is not None and again.own_card is first.own_card
+    assert fresh is not None and fresh.own_card is not first.own_card
