@@ -33,6 +33,7 @@ NO_PART = "—"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩"
 TITLE_CHARS = 150  # a header block's plain_text limit
 LINE_CHARS = 400  # one chain line in a list (a case's parts are short; this is a cap)
+STORY_PART_CHARS = 100  # a hint's problem, benefit and figures each (tags are short)
 ITEM_LINK_CHARS = 500  # a list item links the material only up to this length
 
 
@@ -130,15 +131,21 @@ def edit_button(case_id: int) -> Block:
 
 def case_story(match: CaseMatch) -> str:
     """`💡 製造業界・マネージャー向け: 受注率が低い → *受注率の向上* 18%→24%` (escaped)."""
-    story = escape(match.problem) if match.problem else ""
-    if match.benefit or match.figures:
-        story += ARROW + benefit_text(match.benefit, match.figures)
+    # Parts are cut before escaping, so a long tag never ends in half an entity (`&am…`);
+    # bounded so (an industry is at most 100 characters), the line needs no cut after.
+    problem, benefit, figures = (
+        truncate(part, STORY_PART_CHARS) if part else part
+        for part in (match.problem, match.benefit, match.figures)
+    )
+    story = escape(problem) if problem else ""
+    if benefit or figures:
+        story += ARROW + benefit_text(benefit, figures)
     return f"{HINT_MARK} {audience(match.industry, match.role_level)}: {story}"
 
 
 def case_hint_text(match: CaseMatch) -> str:
     """The story and why this case (`… · 業種・役職が一致`): the log modal's hint."""
-    return truncate(f"{case_story(match)} · {match.explanation}", LINE_CHARS)
+    return f"{case_story(match)} · {match.explanation}"
 
 
 def case_item_line(match: CaseMatch) -> str:
@@ -147,7 +154,7 @@ def case_item_line(match: CaseMatch) -> str:
     material linked when it has one. The whole case and why it was chosen are one tap away
     in the log modal (⋯ → 詳しく記録…), whose hint has 詳細: an item's menu has no room for a
     sixth choice."""
-    line = truncate(case_story(match), LINE_CHARS)
+    line = case_story(match)
     url = _safe_url(match.link) if match.link else ""
     # A very long address stays on the card: cut inside `<…>`, the item would lose its link.
     if url and len(url) <= ITEM_LINK_CHARS:

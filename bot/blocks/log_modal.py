@@ -109,7 +109,7 @@ class LogModalOptions:
     quick_dates: Mapping[QuickDate, dt.date] = field(default_factory=dict)
     fs_members: Sequence[FsMember] | None = None
     handoff_cases: Sequence[CaseChoice] = ()  # 使った事例 choices (issue 14)
-    best_case_id: int | None = None  # preselected among them
+    best_case_id: int | None = None  # suggested first (おすすめ), never preselected
 
 
 def status_label(status: int) -> str:

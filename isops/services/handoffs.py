@@ -154,7 +154,8 @@ def fs_members(session: Session) -> list[FsMember]:
 
 @dataclass(frozen=True)
 class HandoffChoices:
-    """What the hand-off section offers: the FS and the cases (`best_case_id` preselected)."""
+    """What the hand-off section offers: the FS and the cases (`best_case_id` suggested first
+    as おすすめ, never preselected: a case counts as used only when the rep says so)."""
 
     fs_members: tuple[FsMember, ...]
     cases: tuple[CaseChoice, ...]

@@ -366,6 +366,7 @@ class ScorecardBuilder:
                 weeks,
                 snapshot_weeks=[week.previous(), week],
                 only=only,
+                scoped=wanted is not None,
             )
             away_rows = session.execute(
                 select(AwayPeriod.member_id, AwayPeriod.start_date, AwayPeriod.end_date).where(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -490,3 +491,12 @@ def test_a_case_line_escapes_user_text_and_drops_an_overlong_link() -> None:
     case_line = first.splitlines()[-1]
     assert "<!channel>" not in case_line and "<@U123>" not in case_line
     assert "&lt;!channel&gt; &amp;" in case_line and "資料を開く" not in case_line
+
+
+def test_a_long_case_part_is_cut_before_it_is_escaped() -> None:
+    long = case_for(1, problem="&" * 300, benefit="<" * 300)
+    found = build_morning_dm(with_cases(rep_with_35_open_leads(), {1: long}))["blocks"]
+    (first,) = [b["text"]["text"] for b in found if b.get("block_id") == "first:1"]
+    case_line = first.splitlines()[-1]
+    assert "&amp;" * 99 + "…" in case_line and "&lt;" * 99 + "…" in case_line
+    assert not re.search(r"&[a-z]*…", case_line)  # never half an entity

@@ -4,11 +4,13 @@ hand-offs, the hand-off section's case choices, the case checked when the hand-o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from sqlalchemy import delete, event, select
 from sqlalchemy.engine import Engine
 
@@ -226,23 +228,35 @@ def test_an_archived_case_refuses_the_whole_hand_off(team: UnitOfWorkFactory) ->
     calendar = BusinessCalendar(tz=settings.tz, company_holidays=settings.company_holidays)
     archived = _case(team, "しまった事例", archived=True)
     lead_id = factories.lead(team(), owner="R1", status=3)
+    # Tuesday 12/1 at 10:00 in Tokyo, a meeting on Thursday: everything but the case is valid.
+    now = dt.datetime(2026, 12, 1, 1, 0, tzinfo=dt.UTC)
     handoff = HandoffInput(
         fs_member_id=IDS["F1"],
-        meeting_date=dt.date(2099, 1, 5),
+        meeting_date=dt.date(2026, 12, 3),
         meeting_time=dt.time(14),
         problem="課題",
         wants="事例",
         case_id=archived,
     )
-    with team() as uow, pytest.raises(InvalidInput) as refused:
-        create_handoff_in(
-            uow,
-            lead_id=lead_id,
-            handoff=handoff,
-            slack_user_id="R1",
-            settings=settings,
-            calendar=calendar,
-        )
-    assert "handoff_case" in refused.value.field_errors
+
+    def create(case_id: int | None) -> None:
+        with team() as uow:
+            create_handoff_in(
+                uow,
+                lead_id=lead_id,
+                handoff=dataclasses.replace(handoff, case_id=case_id),
+                slack_user_id="R1",
+                settings=settings,
+                calendar=calendar,
+            )
+            uow.commit()
+
+    with time_machine.travel(now, tick=False):
+        with pytest.raises(InvalidInput) as refused:
+            create(archived)
+        assert refused.value.field_errors == {"handoff_case": CASE_GONE}
+        with team() as uow:
+            assert uow.session.scalars(select(Handoff.id)).all() == []
+        create(None)  # the same hand-off without the archived case is saved
     with team() as uow:
-        assert uow.session.scalars(select(Handoff.id)).all() == []
+        assert len(uow.session.scalars(select(Handoff.id)).all()) == 1
