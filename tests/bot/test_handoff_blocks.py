@@ -223,21 +223,23 @@ def test_the_rep_hears_each_event_and_gets_a_log_button_only_when_the_lead_came_
     assert build_rep_notice(OPEN, {"event": "unknown"}, tz=TOKYO) is None
 
 
+def _status_5_modal(**options: Any) -> dict[str, Any]:
+    """The call log modal with status 5 chosen: its hand-off section with `options`."""
+    return build_log_modal(
+        meta=LogMetadata(mode="call"),
+        selected=None,
+        values=LogValues(status=5),
+        options=LogModalOptions(
+            reason_codes=["対象外"], focus_max_days=60, today=dt.date(2026, 11, 30), **options
+        ),
+    )
+
+
 def test_the_modals_keep_slacks_limits() -> None:
     many_fs = [FsMember(i, f"UF{i}", f"FS メンバー{i}" * 8, "東京") for i in range(1, 101)]
 
     def log(fs: list[FsMember]) -> dict[str, Any]:
-        return build_log_modal(
-            meta=LogMetadata(mode="call"),
-            selected=None,
-            values=LogValues(status=5),
-            options=LogModalOptions(
-                reason_codes=["対象外"],
-                focus_max_days=60,
-                today=dt.date(2026, 11, 30),
-                fs_members=fs,
-            ),
-        )
+        return _status_5_modal(fs_members=fs)
 
     section = log(many_fs)
     assert view_problems(section) == []
@@ -325,18 +327,8 @@ def test_the_case_select_caps_at_100_options_and_suggests_the_best_match_first()
     many = [CaseChoice(i, f"事例{i} " + "長いタイトル" * 30, "製造") for i in range(1, 151)]
 
     def section(cases: list[CaseChoice], best: int | None) -> dict[str, Any]:
-        return build_log_modal(
-            meta=LogMetadata(mode="call"),
-            selected=None,
-            values=LogValues(status=5),
-            options=LogModalOptions(
-                reason_codes=["対象外"],
-                focus_max_days=60,
-                today=dt.date(2026, 11, 30),
-                fs_members=[FsMember(1, "UF1", "田中", None)],
-                handoff_cases=cases,
-                best_case_id=best,
-            ),
+        return _status_5_modal(
+            fs_members=[FsMember(1, "UF1", "田中", None)], handoff_cases=cases, best_case_id=best
         )
 
     view = section(many, 1)

@@ -148,6 +148,18 @@ def _click(
     return click(bot, user=user, action_id=action_id, message=message, channel=channel)[1]
 
 
+def _rate_valid(bot: BotHarness, request: RecordedCall) -> None:
+    """The FS clicks ✅ 有効商談 on the verdict request; waits for the request's update."""
+    _click(
+        bot,
+        dict(request.response["message"]),
+        str(request.response["channel"]),
+        "UF1",
+        ids.HANDOFF_VALID_BUTTON,
+    )
+    await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+
+
 @pytest.fixture
 def cli_env(
     team: BotHarness, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -697,14 +709,7 @@ def test_an_admin_changes_a_verdict_from_the_list_recorded_as_a_change(team: Bot
     bot = team
     _, handoff_id, _ = _hand_off(bot)
     request = _request_for(bot, handoff_id)
-    _click(
-        bot,
-        dict(request.response["message"]),
-        str(request.response["channel"]),
-        "UF1",
-        ids.HANDOFF_VALID_BUTTON,
-    )
-    await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    _rate_valid(bot, request)
 
     bot.command("/isops", "handoffs", user_id="UA")
     (listing,) = bot.fake.wait_for("response_url")
@@ -877,14 +882,7 @@ def test_the_case_used_reaches_the_fs_and_counts_for_the_case_once_rated_valid(
     assert main(["handoffs", "remind", "--at", "2026-12-01T16:00"]) == 0
     (request,) = _requests(bot)
     bot.runtime.outbox.start()
-    _click(
-        bot,
-        dict(request.response["message"]),
-        str(request.response["channel"]),
-        "UF1",
-        ids.HANDOFF_VALID_BUTTON,
-    )
-    await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
+    _rate_valid(bot, request)
     with bot.uow() as uow:
         assert uow.session.get_one(Handoff, handoff_id).verdict is HandoffVerdict.VALID
 

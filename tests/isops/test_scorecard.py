@@ -16,7 +16,7 @@ from isops.calendar import BusinessCalendar
 from isops.enums import OPEN_STATUSES, Channel, HandoffVerdict, MeetingMode, Priority, Role
 from isops.models import AwayPeriod, Handoff, Lead, LeadHistory, Member
 from isops.services.scorecard import RATE_FIGURES, Scorecards, compute_scorecards
-from isops.services.scorecard_home import home_overview
+from isops.services.scorecard_home import HomeOverview, ScorecardStore, home_overview
 from isops.services.scorecard_weeks import Week, trend, week_to_send
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
@@ -328,19 +328,18 @@ def test_home_figures_come_from_the_store_while_it_has_them(
     team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
 ) -> None:
     store: dict[tuple[int, dt.date], Scorecards] = {}
-    with time_machine.travel(SEND, tick=False):
-        first = home_overview(
+
+    def overview(store: ScorecardStore | None) -> HomeOverview | None:
+        return home_overview(
             team, slack_user_id="UR1", now=SEND, settings=settings, calendar=calendar, store=store
         )
+
+    with time_machine.travel(SEND, tick=False):
+        first = overview(store)
         assert first is not None and first.own_card is not None and len(store) == 1
         # A new touch would move the figures; the stored ones are shown until they expire.
         lead_id = lead_at(team, "UR1", jst(11, 30, 8), inbound=True, source="資料請求")
         touches(team, lead_id, "UR1", (jst(11, 30, 8, 30), Channel.CALL))
-        again = home_overview(
-            team, slack_user_id="UR1", now=SEND, settings=settings, calendar=calendar, store=store
-        )
-        fresh = home_overview(
-            team, slack_user_id="UR1", now=SEND, settings=settings, calendar=calendar
-        )
+        again, fresh = overview(store), overview(None)
     assert again is not None and again.own_card is first.own_card
     assert fresh is not None and fresh.own_card is not first.own_card
