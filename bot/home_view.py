@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.blocks.home import build_home
+from bot.blocks.home import build_home, with_extra_parts
 from bot.blocks.lead_list import LIST_LINES
 from bot.blocks.manager_home import build_home_extra_blocks
 from bot.blocks.mrkdwn import MAX_VIEW_BLOCKS
@@ -45,4 +45,4 @@ def home_view(deps: Deps, *, slack_user_id: str, now: dt.datetime) -> dict[str, 
         reapproach_months=deps.settings.reapproach_months,
         budget=MAX_VIEW_BLOCKS - len(view["blocks"]),
     )
-    return build_home(content, extra_parts=[extra]) if extra else view
+    return with_extra_parts(view, [extra]) if extra else view

@@ -83,11 +83,23 @@ def build_home(content: HomeContent, *, extra_parts: Sequence[Sequence[Block]] =
                 " (マネージャーの判断待ちのため外しています)"
             )
         )
-    help_blocks = [{"type": "divider"}, *build_help()]
-    room = MAX_VIEW_BLOCKS - len(blocks) - len(help_blocks)
+    view = {"type": "home", "blocks": [*blocks, *_help_part()]}
+    return with_extra_parts(view, extra_parts) if extra_parts else view
+
+
+def _help_part() -> list[Block]:
+    return [{"type": "divider"}, *build_help()]
+
+
+def with_extra_parts(view: Block, extra_parts: Sequence[Sequence[Block]]) -> Block:
+    """A member's Home (`build_home`) with other features' parts between the list and the
+    help, as many whole parts as Slack's 100 blocks hold (the list is not built again)."""
+    size = len(_help_part())
+    blocks, help_blocks = view["blocks"][:-size], view["blocks"][-size:]
+    room = MAX_VIEW_BLOCKS - len(view["blocks"])
     for part in extra_parts:
         if len(part) > room:
             break
         blocks += part
         room -= len(part)
-    return {"type": "home", "blocks": blocks + help_blocks}
+    return {**view, "blocks": [*blocks, *help_blocks]}

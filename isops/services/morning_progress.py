@@ -163,7 +163,14 @@ def latest_touch_on_own_leads(
     recent = uow.session.scalars(
         select(Lead.id).where(Lead.owner_id == member_id, Lead.last_action_at >= since)
     ).all()
-    done = touches_since(uow, lead_ids=recent, since=since, now=now, calendar=calendar)
-    if not done:
+    if not recent:
         return None
-    return max(done.values(), key=lambda touch: touch.acted_at)
+    # The latest one only: a rep tapping through a list has dozens in the window.
+    row = uow.session.execute(
+        select(*_touch_columns())
+        .join(Lead, Lead.id == Action.lead_id)
+        .where(Action.lead_id.in_(sorted(recent)), Action.acted_at >= since)
+        .order_by(Action.acted_at.desc(), Action.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _touch(row, now, calendar)
