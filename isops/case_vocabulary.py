@@ -96,3 +96,10 @@ class TagKind(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"problem": "課題", "feature": "機能", "benefit": "便益"}[self.value]
+
+
+def benefit_with_figures(benefit: str | None, figures: str | None) -> str | None:
+    """A benefit with its numbers, as plain text: `受注率の向上 (18% → 24%)`."""
+    if benefit and figures:
+        return f"{benefit} ({figures})"
+    return benefit or figures

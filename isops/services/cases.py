@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from isops import limits
-from isops.case_vocabulary import CompanySize, TagKind
+from isops.case_vocabulary import CompanySize, TagKind, benefit_with_figures
 from isops.clock import utcnow
 from isops.db import affected_rows
 from isops.enums import Role, RoleLevel
@@ -95,9 +95,7 @@ class ChainView:
     @property
     def benefit_text(self) -> str | None:
         """The benefit with its numbers: `受注率の向上 (18% → 24%)`."""
-        if self.benefit and self.figures:
-            return f"{self.benefit} ({self.figures})"
-        return self.benefit or self.figures
+        return benefit_with_figures(self.benefit, self.figures)
 
 
 @dataclass(frozen=True)

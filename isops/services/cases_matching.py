@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
-from isops.case_vocabulary import CompanySize
+from isops.case_vocabulary import CompanySize, benefit_with_figures
 from isops.enums import RoleLevel
 from isops.models import Case, CaseChain, CaseTag
 from isops.text import fold
@@ -74,9 +75,7 @@ class CaseMatch:
 
     @property
     def benefit_text(self) -> str | None:
-        if self.benefit and self.figures:
-            return f"{self.benefit} ({self.figures})"
-        return self.benefit or self.figures
+        return benefit_with_figures(self.benefit, self.figures)
 
 
 def pick_best_case(candidates: Iterable[CaseCandidate], lead: LeadProfile) -> CaseMatch | None:
@@ -114,31 +113,43 @@ def pick_best_case(candidates: Iterable[CaseCandidate], lead: LeadProfile) -> Ca
     )
 
 
+# A statement of any columns (what `with_first_chain` adds to).
+AnySelect = Select[*tuple[Any, ...]]
+
+
+def with_first_chain(stmt: AnySelect, case_id: Any) -> AnySelect:
+    """`stmt` with the case's first chain (課題, 便益, 数値) added as its last three columns —
+    the story a one-line hint tells; outer joins, so a case without chains gives None."""
+    problem = aliased(CaseTag, name="first_problem")
+    benefit = aliased(CaseTag, name="first_benefit")
+    return (
+        stmt.add_columns(problem.name, benefit.name, CaseChain.figures)
+        .outerjoin(CaseChain, (CaseChain.case_id == case_id) & (CaseChain.position == 0))
+        .outerjoin(problem, problem.id == CaseChain.problem_tag_id)
+        .outerjoin(benefit, benefit.id == CaseChain.benefit_tag_id)
+    )
+
+
 def load_candidates(session: Session, industry_keys: Sequence[str]) -> list[CaseCandidate]:
     """Active cases of these (folded) industries, with their first chain; one query on
     ix_cases_archived_industry_key."""
     keys = sorted({k for k in industry_keys if k})
     if not keys:
         return []
-    problem, benefit = aliased(CaseTag), aliased(CaseTag)
     rows = session.execute(
-        select(
+        with_first_chain(
+            select(
+                Case.id,
+                Case.industry,
+                Case.industry_key,
+                Case.role_level,
+                Case.company_size,
+                Case.updated_at,
+                Case.title,
+                Case.link,
+            ),
             Case.id,
-            Case.industry,
-            Case.industry_key,
-            Case.role_level,
-            Case.company_size,
-            Case.updated_at,
-            Case.title,
-            problem.name,
-            benefit.name,
-            CaseChain.figures,
-            Case.link,
-        )
-        .outerjoin(CaseChain, (CaseChain.case_id == Case.id) & (CaseChain.position == 0))
-        .outerjoin(problem, problem.id == CaseChain.problem_tag_id)
-        .outerjoin(benefit, benefit.id == CaseChain.benefit_tag_id)
-        .where(Case.archived.is_(False), Case.industry_key.in_(keys))
+        ).where(Case.archived.is_(False), Case.industry_key.in_(keys))
     ).all()
     return [
         CaseCandidate(
@@ -149,10 +160,10 @@ def load_candidates(session: Session, industry_keys: Sequence[str]) -> list[Case
             company_size=row[4],
             updated_at=row[5],
             title=row[6],
-            problem=row[7],
-            benefit=row[8],
-            figures=row[9],
-            link=row[10],
+            link=row[7],
+            problem=row[8],
+            benefit=row[9],
+            figures=row[10],
         )
         for row in rows
     ]

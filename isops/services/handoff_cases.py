@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from isops.case_vocabulary import benefit_with_figures
 from isops.models import Case
 from isops.services.cases_matching import CaseMatch
 from isops.text import fold
@@ -42,13 +43,10 @@ class UsedCase:
     problem: str | None
     benefit: str | None
     figures: str | None
-    archived: bool
 
     @property
     def benefit_text(self) -> str | None:
-        if self.benefit and self.figures:
-            return f"{self.benefit} ({self.figures})"
-        return self.benefit or self.figures
+        return benefit_with_figures(self.benefit, self.figures)
 
 
 def case_choices(

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, aliased
 from isops.date_labels import moment_label
 from isops.db import affected_rows
 from isops.enums import HandoffVerdict, MeetingMode
-from isops.models import Case, CaseChain, CaseTag, Handoff, Lead, Member
+from isops.models import Case, Handoff, Lead, Member
+from isops.services.cases_matching import with_first_chain
 from isops.services.handoff_cases import UsedCase
 from isops.unit_of_work import UnitOfWork
 
@@ -127,37 +128,24 @@ def details(session: Session, handoff_ids: Sequence[int]) -> dict[int, HandoffDe
     if not handoff_ids:
         return {}
     rep, fs, decider, changer = (aliased(Member, name=n) for n in ("rep", "fs", "dec", "chg"))
-    problem, benefit = aliased(CaseTag, name="problem"), aliased(CaseTag, name="benefit")
-    rows = session.execute(
-        select(
-            Handoff,
-            Lead,
-            rep,
-            fs,
-            decider,
-            changer,
-            Case.title,
-            Case.archived,
-            problem.name,
-            benefit.name,
-            CaseChain.figures,
-        )
+    stmt = (
+        select(Handoff, Lead, rep, fs, decider, changer, Case.title)
         .join(Lead, Lead.id == Handoff.lead_id)
         .join(rep, rep.id == Handoff.rep_id)
         .join(fs, fs.id == Handoff.fs_member_id)
         .outerjoin(decider, decider.id == Handoff.decided_by_id)
         .outerjoin(changer, changer.id == Handoff.changed_by_id)
         .outerjoin(Case, Case.id == Handoff.case_id)
-        .outerjoin(CaseChain, (CaseChain.case_id == Case.id) & (CaseChain.position == 0))
-        .outerjoin(problem, problem.id == CaseChain.problem_tag_id)
-        .outerjoin(benefit, benefit.id == CaseChain.benefit_tag_id)
+    )
+    rows = session.execute(
+        with_first_chain(stmt, Case.id)
         .where(Handoff.id.in_(sorted(set(handoff_ids))))
         .execution_options(populate_existing=True)
     ).all()
     out: dict[int, HandoffDetail] = {}
     for row in rows:
         handoff, lead, rep_row, fs_row, dec_row, chg_row = row[:6]
-        case_title, case_archived, case_problem, case_benefit, case_figures = row[6:]
+        case_title, case_problem, case_benefit, case_figures = row[6:]
         out[handoff.id] = HandoffDetail(
             id=handoff.id,
             version=handoff.version,
@@ -204,7 +192,6 @@ def details(session: Session, handoff_ids: Sequence[int]) -> dict[int, HandoffDe
                     problem=case_problem,
                     benefit=case_benefit,
                     figures=case_figures,
-                    archived=bool(case_archived),
                 )
                 if handoff.case_id is not None and case_title is not None
                 else None

@@ -348,7 +348,7 @@ def test_the_case_select_caps_at_100_options_and_suggests_the_best_match_first()
 
 
 def test_the_fs_dm_names_the_case_used_escaped_and_nothing_without() -> None:
-    used = UsedCase(7, HOSTILE, "新人が <売れない>", "立ち上がりの短縮", "3→1か月", archived=False)
+    used = UsedCase(7, HOSTILE, "新人が <売れない>", "立ち上がりの短縮", "3→1か月")
     dm = build_handoff_dm(dataclasses.replace(OPEN, case=used), tz=TOKYO)
     assert message_problems(dm) == []
     line = next(b for b in dm["blocks"] if "使った事例" in _text(b))
@@ -356,5 +356,5 @@ def test_the_fs_dm_names_the_case_used_escaped_and_nothing_without() -> None:
     assert line["text"]["text"].endswith(" — 新人が &lt;売れない&gt; → *立ち上がりの短縮* 3→1か月")
     assert line["accessory"]["value"] == "7"
     assert "使った事例" not in _text(build_handoff_dm(OPEN, tz=TOKYO))
-    bare = UsedCase(7, "タイトルだけ", None, None, None, archived=True)
+    bare = UsedCase(7, "タイトルだけ", None, None, None)
     assert used_case_line(bare) == "💡 *使った事例*: タイトルだけ"
