@@ -27,7 +27,7 @@ def report_buttons() -> list[Block]:
     """The five reports, each a button answered in the bot's DM."""
     return [
         section(
-            f"*{texts.REPORT_MARK} レポート*  (押すと DM に届きます。`/isops report a`〜`e` でも)"
+            f"*{texts.REPORT_MARK} レポート*  (押すと DM に届きます。`/isops report a` 〜 `e` でも)"
         ),
         {
             "type": "actions",

@@ -146,7 +146,7 @@ def build_manager_scorecard(card: ManagerScorecard) -> dict[str, Any]:
     blocks.append(
         context(
             f"{texts.UP_MARK}{texts.DOWN_MARK} は前週との差 (率はポイント)。{DEFINITIONS}。"
-            f"リードの一覧: `/isops report a`〜`e`"
+            f"リードの一覧: `/isops report a` 〜 `e`"
         )
     )
     text = f"{texts.SCORECARD_MARK} 習慣スコア {week_span(card.week)}: " + " · ".join(
