@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from isops import limits
@@ -40,16 +38,8 @@ NOW = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # Friday 09:00 in Tokyo
 TODAY = dt.date(2026, 11, 27)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    factories.two_managers(uow_factory)
-    return uow_factory
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from isops.calendar import BusinessCalendar
@@ -29,10 +27,8 @@ FRI = dt.date(2026, 11, 27)
 THU, WED = FRI - DAY, FRI - 2 * DAY
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(jst(FRI, 9), tick=False):
-        yield
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(jst(FRI, 9), tick=False)
 
 
 @pytest.fixture

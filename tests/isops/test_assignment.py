@@ -61,10 +61,8 @@ def owners(results: list[IntakeResult]) -> list[str | None]:
     return [r.owner_slack_user_id for r in results]
 
 
-@pytest.fixture(autouse=True)
-def _frozen_clock() -> object:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def test_round_robin_rotates_in_order(uow_factory: UnitOfWorkFactory) -> None:

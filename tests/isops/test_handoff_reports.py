@@ -10,11 +10,9 @@ import random
 import statistics
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from sqlalchemy import event, func, select
 
 from isops.calendar import BusinessCalendar
@@ -46,10 +44,8 @@ THU = dt.date(2026, 12, 3)
 FRI = dt.date(2026, 12, 4)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(jst(dt.date(2026, 11, 30), 10), tick=False):
-        yield
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(jst(dt.date(2026, 11, 30), 10), tick=False)
 
 
 # Members by Slack id; `team` creates them in this order on an empty database.

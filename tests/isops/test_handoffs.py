@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -49,10 +48,8 @@ THU = dt.date(2026, 12, 3)
 NOW = jst(FRI, 10)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ DM stored in the same transaction as the lead."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
@@ -25,10 +23,8 @@ from tests.isops.test_assignment import CALENDAR, DEFAULT_INBOUND_SOURCES
 FRIDAY_10 = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Fri 10:00 JST
 
 
-@pytest.fixture(autouse=True)
-def _clock() -> Iterator[None]:
-    with time_machine.travel(FRIDAY_10, tick=False):
-        yield
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(FRIDAY_10, tick=False)
 
 
 def intake(uow_factory: UnitOfWorkFactory, key: str | None = None, **fields: Any) -> IntakeResult:

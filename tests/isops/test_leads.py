@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from isops import limits
@@ -26,10 +24,8 @@ TARGETS = Targets()
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 @pytest.fixture

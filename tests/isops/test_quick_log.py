@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,16 +35,8 @@ TODAY = dt.date(2026, 11, 27)
 MONDAY = dt.date(2026, 11, 30)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    factories.two_managers(uow_factory)
-    return uow_factory
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def _tap(

@@ -8,11 +8,9 @@ import csv
 import datetime as dt
 import io
 import random
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from isops.calendar import BusinessCalendar
@@ -32,10 +30,8 @@ DAY = dt.date(2026, 12, 2)  # a Wednesday
 AS_OF = dt.datetime(2026, 12, 2, 9, 0, tzinfo=TOKYO).astimezone(dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(AS_OF + dt.timedelta(hours=1), tick=False):
-        yield
+# Every test here runs at this instant, the clock stopped (time-machine's marker).
+pytestmark = pytest.mark.time_machine(AS_OF + dt.timedelta(hours=1), tick=False)
 
 
 TEAMS = {"UM1": ("UR1", "UR2", "UR3"), "UM2": ("UR4", "UR5")}
