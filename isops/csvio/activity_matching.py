@@ -18,6 +18,7 @@ from isops.csvio.import_file import MemberRefs
 from isops.csvio.row_errors import RowErrors
 from isops.enums import Channel, Outcome
 from isops.models import Action, Lead
+from isops.projection import from_attributes
 
 KEY_PREFIX = "import:"
 
@@ -130,14 +131,11 @@ class ActivityPass:
             occurrence = self.seen.get(digest, 0) + 1
             self.seen[digest] = occurrence
             planned.append(
-                PlannedAction(
-                    line=row.line,
+                from_attributes(
+                    PlannedAction,
+                    row,
                     lead_id=lead.id,
                     member_id=member_id,
-                    acted_at=row.acted_at,
-                    channel=row.channel,
-                    outcome=row.outcome,
-                    memo=row.memo,
                     key=f"{KEY_PREFIX}{fingerprint}:{occurrence}",
                 )
             )

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased
 from isops.case_vocabulary import CompanySize, benefit_with_figures
 from isops.enums import RoleLevel
 from isops.models import Case, CaseChain, CaseTag
+from isops.projection import from_attributes
 from isops.text import fold
 
 
@@ -99,18 +100,7 @@ def pick_best_case(candidates: Iterable[CaseCandidate], lead: LeadProfile) -> Ca
         return None
     (role_matched, size_matched, _, _), case = best
     matched = ("業種",) + (("役職",) if role_matched else ()) + (("規模",) if size_matched else ())
-    return CaseMatch(
-        case_id=case.id,
-        title=case.title,
-        industry=case.industry,
-        role_level=case.role_level,
-        company_size=case.company_size,
-        problem=case.problem,
-        benefit=case.benefit,
-        figures=case.figures,
-        matched=matched,
-        link=case.link,
-    )
+    return from_attributes(CaseMatch, case, case_id=case.id, matched=matched)
 
 
 # A statement of any columns (what `with_first_chain` adds to).

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from isops.calendar import BusinessCalendar
 from isops.db import affected_rows
 from isops.models import Handoff, Lead, Member, Notification
+from isops.projection import from_attributes
 from isops.services import outbox
 from isops.services.handoff_schedule import MAX_REQUESTS, VerdictSchedule
 from isops.settings import Settings
@@ -100,14 +101,13 @@ def due_requests(
         number = schedule.due_request(row.verdict_due_at, now)
         if number > row.verdict_requests:
             due.append(
-                DueRequest(
+                from_attributes(
+                    DueRequest,
+                    row,
                     handoff_id=row.id,
-                    version=row.version,
                     number=number,
                     fs_slack_user_id=row.slack_user_id,
                     fs_name=row.name,
-                    company=row.company,
-                    meeting_at=row.meeting_at,
                 )
             )
     return due

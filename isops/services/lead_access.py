@@ -16,6 +16,7 @@ from isops.calendar import BusinessCalendar, member_zone
 from isops.clock import utcnow
 from isops.enums import Role
 from isops.models import Lead, Member
+from isops.projection import from_attributes
 from isops.services.lookup import require_active_member
 
 
@@ -63,14 +64,7 @@ def load_actor(session: Session, *, slack_user_id: str) -> Actor:
         owners = dict(session.execute(select(Member.id, Member.name).where(or_(*conditions))).all())
     else:
         owners = {member.id: member.name}
-    return Actor(
-        id=member.id,
-        slack_user_id=member.slack_user_id,
-        name=member.name,
-        role=member.role,
-        timezone=member.timezone,
-        owners=owners,
-    )
+    return from_attributes(Actor, member, owners=owners)
 
 
 def owner_names(session: Session, actor: Actor, owner_ids: set[int]) -> dict[int, str]:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from isops.enums import Role
 from isops.errors import InvalidInput, NotFound
 from isops.models import Member
+from isops.projection import from_attributes
 from isops.services.lookup import member_by_slack_id
 from isops.unit_of_work import UnitOfWork
 
@@ -28,17 +29,7 @@ class MemberView:
 
 
 def _view(member: Member, manager_slack_user_id: str | None) -> MemberView:
-    return MemberView(
-        id=member.id,
-        slack_user_id=member.slack_user_id,
-        name=member.name,
-        role=member.role,
-        manager_slack_user_id=manager_slack_user_id,
-        team=member.team,
-        active=member.active,
-        timezone=member.timezone,
-        email=member.email,
-    )
+    return from_attributes(MemberView, member, manager_slack_user_id=manager_slack_user_id)
 
 
 def add_member(

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from isops.calendar import BusinessCalendar
 from isops.enums import Channel, DeliveryState, Outcome
 from isops.models import Action, Lead, Notification
+from isops.projection import from_attributes
 from isops.services.morning_delivery import morning_key
 from isops.services.quick_log import QUICK_KEY_PREFIX, UNDO_WINDOW
 from isops.unit_of_work import UnitOfWork
@@ -61,13 +62,9 @@ def _undoable(action: Any, now: dt.datetime) -> int | None:
 
 
 def _touch(row: Any, now: dt.datetime, calendar: BusinessCalendar) -> DoneTouch:
-    return DoneTouch(
-        lead_id=row.lead_id,
-        company=row.company,
-        contact_name=row.contact_name,
-        channel=row.channel,
-        outcome=row.outcome,
-        acted_at=row.acted_at,
+    return from_attributes(
+        DoneTouch,
+        row,
         local=row.acted_at.astimezone(calendar.tz),
         undo_action_id=_undoable(row, now),
     )

@@ -42,6 +42,7 @@ from isops.date_labels import time_label
 from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, NoActionReview
+from isops.projection import from_attributes
 from isops.rules import (
     FiveC2M,
     Targets,
@@ -212,21 +213,7 @@ def quick_log(
         settings=settings,
         calendar=calendar,
     )
-    return QuickLogResult(
-        action_id=result.action_id,
-        duplicate=result.duplicate,
-        lead_id=result.lead_id,
-        company=result.company,
-        contact_name=result.contact_name,
-        channel=result.channel,
-        outcome=result.outcome,
-        acted_at=result.acted_at,
-        status_before=result.status_before,
-        status_after=result.status_after,
-        next_action_date=result.next_action_date,
-        progress=result.five_c2m,
-        updates_morning_dm=result.updates_morning_dm,
-    )
+    return from_attributes(QuickLogResult, result, progress=result.five_c2m)
 
 
 def _refreshing(open_list: OpenList | None) -> Callable[[UnitOfWork, Any], None] | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from isops.enums import Role
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import AwayPeriod, Member
+from isops.projection import from_attributes
 from isops.services.lookup import member_by_slack_id, require_active_member
 from isops.unit_of_work import UnitOfWork
 
@@ -80,15 +81,10 @@ def _overview(session: Session, today: dt.date) -> TeamOverview:
             reports[member.manager_id] += 1
     return TeamOverview(
         tuple(
-            TeamMember(
-                id=member.id,
-                slack_user_id=member.slack_user_id,
-                name=member.name,
-                role=member.role,
-                active=member.active,
-                manager_id=member.manager_id,
+            from_attributes(
+                TeamMember,
+                member,
                 manager_name=manager_name,
-                team=member.team,
                 away=tuple(away.get(member.id, ())),
                 reports=reports.get(member.id, 0),
             )

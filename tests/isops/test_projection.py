@@ -1,0 +1,34 @@
+"""`from_attributes`: a dataclass view filled from a row's same-named attributes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+
+from isops.projection import from_attributes
+
+
+@dataclass(frozen=True)
+class View:
+    id: int
+    name: str
+    label: str
+    derived: int = field(init=False, default=0)
+
+
+def test_copies_same_named_attributes_and_takes_the_rest_as_given() -> None:
+    row = SimpleNamespace(id=7, name="山田", label="row's label", extra="ignored")
+    view = from_attributes(View, row, label="given")
+    assert view == View(id=7, name="山田", label="given")
+
+
+def test_a_missing_attribute_fails_naming_it() -> None:
+    with pytest.raises(AttributeError, match="label"):
+        from_attributes(View, SimpleNamespace(id=1, name="x"))
+
+
+def test_refuses_a_class_that_is_not_a_dataclass() -> None:
+    with pytest.raises(TypeError, match="not a dataclass"):
+        from_attributes(dict, SimpleNamespace())
