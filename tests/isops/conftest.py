@@ -1,11 +1,16 @@
-"""Fixtures shared by the service tests: default settings, the business calendar and the
-usual team."""
+"""Fixtures shared by the service tests: default settings, the business calendar, the
+usual team and logging an action."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from isops.calendar import BusinessCalendar
+from isops.enums import Channel, Outcome
+from isops.services.actions import ActionResult, record_action
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
@@ -28,3 +33,29 @@ def team(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
     defines its own `team`."""
     factories.two_managers(uow_factory)
     return uow_factory
+
+
+@pytest.fixture
+def log(
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+) -> Callable[..., ActionResult]:
+    """record_action with the defaults of a plain call by R1 that changes nothing else; a
+    keyword given changes that one."""
+
+    def call(lead_id: int, **kw: Any) -> ActionResult:
+        args: dict[str, Any] = {
+            "slack_user_id": "R1",
+            "lead_id": lead_id,
+            "channel": Channel.CALL,
+            "outcome": Outcome.ABSENT,
+            "status": 1,
+            "priority": None,
+            "next_action_date": None,
+            "memo": "",
+            "settings": settings,
+            "calendar": calendar,
+        }
+        args.update(kw)
+        return record_action(team(), **args)
+
+    return call

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from isops import limits
-from isops.calendar import BusinessCalendar
 from isops.csvio import ImportPolicy, import_leads
 from isops.enums import Channel, Outcome, ReviewState
 from isops.errors import InvalidInput
@@ -26,7 +25,6 @@ from isops.services.actions import (
     NeedsConfirmation,
     ShownFields,
     memo_digest,
-    record_action,
 )
 from isops.services.live_lists import KIND_HOME
 from isops.services.reviews import REVIEW_REQUESTED, REVIEW_WITHDRAWN
@@ -40,29 +38,6 @@ TODAY = dt.date(2026, 11, 27)
 
 # Every test here runs at this instant, the clock stopped (time-machine's marker).
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
-
-
-@pytest.fixture
-def log(team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar) -> Any:
-    """record_action with the defaults of a plain call by R1 that changes nothing else."""
-
-    def call(lead_id: int, **kw: Any) -> ActionResult:
-        args: dict[str, Any] = {
-            "slack_user_id": "R1",
-            "lead_id": lead_id,
-            "channel": Channel.CALL,
-            "outcome": Outcome.ABSENT,
-            "status": 1,
-            "priority": None,
-            "next_action_date": None,
-            "memo": "",
-            "settings": settings,
-            "calendar": calendar,
-        }
-        args.update(kw)
-        return record_action(team(), **args)
-
-    return call
 
 
 def _shown(

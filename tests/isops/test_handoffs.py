@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,27 +86,25 @@ def handoff_input(uow_factory: UnitOfWorkFactory, **kw: Any) -> HandoffInput:
 
 
 @pytest.fixture
-def log(team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar) -> Any:
+def log(
+    log: Callable[..., ActionResult], settings: Settings, calendar: BusinessCalendar
+) -> Callable[..., ActionResult]:
     """R1 logs a connected call setting status 5, with `handoff` (None: not given yet)."""
 
     def call(lead_id: int, handoff: HandoffInput | None, **kw: Any) -> ActionResult:
-        args: dict[str, Any] = {
-            "slack_user_id": "R1",
-            "lead_id": lead_id,
-            "channel": Channel.CALL,
+        kw = {
             "outcome": Outcome.CONNECTED,
             "status": int(ActionStatus.MEETING),
-            "priority": None,
-            "next_action_date": None,
             "memo": "来週デモ",
-            "settings": settings,
-            "calendar": calendar,
+            **kw,
         }
-        args.update(kw)
-        args["then"] = handoff_step(
-            handoff, slack_user_id=args["slack_user_id"], settings=settings, calendar=calendar
+        then = handoff_step(
+            handoff,
+            slack_user_id=kw.get("slack_user_id", "R1"),
+            settings=settings,
+            calendar=calendar,
         )
-        return record_action(team(), **args)
+        return log(lead_id, then=then, **kw)
 
     return call
 

@@ -14,7 +14,6 @@ from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, Notification
 from isops.rules import five_c2m, suggest_next_action_date
-from isops.services.actions import record_action
 from isops.services.live_lists import HOME_SETTLE, KIND_HOME, KIND_MORNING_PROGRESS, home_key
 from isops.services.morning_delivery import MorningMessage, enqueue_morning
 from isops.services.outbox import claim, mark_sent, release_key
@@ -247,7 +246,7 @@ def test_undo_is_refused_after_ten_minutes_or_a_later_change(
 
 
 def test_undo_is_authorized_like_the_log_and_only_for_one_tap_logs(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar, log: Any
 ) -> None:
     lead_id = factories.lead(team(), owner="R1", status=1)
     tapped = _tap(team, settings, calendar, lead_id)
@@ -257,20 +256,7 @@ def test_undo_is_authorized_like_the_log_and_only_for_one_tap_logs(
         _undo(team, settings, calendar, tapped.action_id, by="M2")
     assert factories.count(team, Action) == 1
     _undo(team, settings, calendar, tapped.action_id, by="M1")  # the rep's manager may
-    modal = record_action(
-        team(),
-        slack_user_id="R1",
-        lead_id=lead_id,
-        channel=Channel.CALL,
-        outcome=Outcome.ABSENT,
-        status=1,
-        priority=None,
-        next_action_date=None,
-        memo="",
-        idempotency_key="slack_view:V1",
-        settings=settings,
-        calendar=calendar,
-    )
+    modal = log(lead_id, idempotency_key="slack_view:V1")  # the log modal's path
     with pytest.raises(NotAllowed, match="1 タップの記録だけ"):
         _undo(team, settings, calendar, modal.action_id)
 
