@@ -17,25 +17,19 @@ from typing import Any
 from sqlalchemy import select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import Channel, DeliveryState, Outcome
+from isops.enums import DeliveryState
 from isops.models import Action, Lead, Notification
 from isops.projection import from_attributes
 from isops.services.morning_delivery import morning_key
-from isops.services.quick_log import QUICK_KEY_PREFIX, UNDO_WINDOW
+from isops.services.quick_log import QUICK_KEY_PREFIX, UNDO_WINDOW, Touch
 from isops.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
-class DoneTouch:
+class DoneTouch(Touch):
     """A touch logged on a listed lead: what and when, and the action to undo (None: not
     a one-tap log, or its window has passed)."""
 
-    lead_id: int
-    company: str
-    contact_name: str | None
-    channel: Channel
-    outcome: Outcome
-    acted_at: dt.datetime
     local: dt.datetime
     undo_action_id: int | None
 

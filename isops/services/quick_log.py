@@ -134,17 +134,23 @@ def next_date_after_touch(
 
 
 @dataclass(frozen=True)
-class QuickLogResult:
-    """What a one-tap log recorded (or, `duplicate`, found recorded by the same click)."""
+class Touch:
+    """One logged touch on a lead, as a list item or a confirmation names it."""
 
-    action_id: int
-    duplicate: bool
     lead_id: int
     company: str
     contact_name: str | None
     channel: Channel
     outcome: Outcome
     acted_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class QuickLogResult(Touch):
+    """What a one-tap log recorded (or, `duplicate`, found recorded by the same click)."""
+
+    action_id: int
+    duplicate: bool
     status_before: int
     status_after: int
     next_action_date: dt.date | None
@@ -234,15 +240,9 @@ def _status_shown(uow: UnitOfWork, lead: Lead) -> int:
 
 
 @dataclass(frozen=True)
-class UndoResult:
+class UndoResult(Touch):
     """The touch that was removed, and the lead as the undo left it."""
 
-    lead_id: int
-    company: str
-    contact_name: str | None
-    channel: Channel
-    outcome: Outcome
-    acted_at: dt.datetime
     status: int
     next_action_date: dt.date | None
     updates_morning_dm: bool
@@ -308,13 +308,11 @@ def undo_quick_log(
             note=UNDO_NOTE,
             at=now,
         )
-        undone = UndoResult(
-            lead_id=lead.id,
+        undone = from_attributes(
+            UndoResult,
+            action,
             company=lead.company,
             contact_name=lead.contact_name,
-            channel=action.channel,
-            outcome=action.outcome,
-            acted_at=action.acted_at,
             status=int(lead.status),
             next_action_date=lead.next_action_date,
             updates_morning_dm=False,
