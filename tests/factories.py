@@ -112,6 +112,21 @@ def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> 
         member(uow(), slack_user_id, manager="UM1", name=name)
 
 
+def history(uow_factory: Callable[[], UnitOfWork], lead_id: int) -> list[tuple[Any, ...]]:
+    """The lead's history rows as (field, old value, new value, note), oldest first."""
+    from isops.models import LeadHistory
+
+    with uow_factory() as uow:
+        rows = uow.session.execute(
+            select(
+                LeadHistory.field, LeadHistory.old_value, LeadHistory.new_value, LeadHistory.note
+            )
+            .where(LeadHistory.lead_id == lead_id)
+            .order_by(LeadHistory.id)
+        ).all()
+    return [tuple(row) for row in rows]
+
+
 def two_managers(uow: Callable[[], UnitOfWork]) -> None:
     """M1 manages reps R1 and R2; M2 is another manager (of nobody)."""
     member(uow(), "M1", role=Role.MANAGER)

@@ -13,7 +13,7 @@ from isops.calendar import BusinessCalendar
 from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed
-from isops.models import Case, Lead, LeadHistory, Notification
+from isops.models import Case, Lead, Notification
 from isops.services.cases import CaseDraft, ChainDraft, create_case
 from isops.services.cases_sharing import (
     first_business_day_of_week,
@@ -23,6 +23,7 @@ from isops.services.cases_sharing import (
 )
 from isops.services.cases_targets import (
     KIND_CASE_TARGETS,
+    TargetsView,
     focus_date,
     focus_lead,
     send_targets,
@@ -87,14 +88,26 @@ def _lead(
         priority=priority,
         next_action_date=next_action_date,
         cv_at=CV + dt.timedelta(days=cv_days),
+        industry=industry,
+        role_level=role,
+        company_size=size,
     )
     if touched:
         factories.action(uow, lead_id, by=owner, acted_at=CV + dt.timedelta(days=cv_days, hours=1))
-    with uow:
-        lead = uow.session.get_one(Lead, lead_id)
-        lead.industry, lead.role_level, lead.company_size = industry, role, size
-        uow.commit()
     return lead_id
+
+
+def _focus(team: UnitOfWorkFactory, lead_id: int, case_id: int, by: str = "UR1") -> TargetsView:
+    """`by` makes the lead a focus lead from the case's target list (within 60 days)."""
+    return focus_lead(
+        team(),
+        slack_user_id=by,
+        lead_id=lead_id,
+        case_id=case_id,
+        rep_member_id=None,
+        calendar=CALENDAR,
+        focus_max_days=60,
+    )
 
 
 def test_the_list_is_exactly_the_reps_fitting_leads_needing_work_newest_first(
@@ -175,28 +188,13 @@ def test_focus_sets_priority_and_date_with_history(team: UnitOfWorkFactory) -> N
     case_id = _case(team())
     lead_id = _lead(team(), priority=Priority.NON_FOCUS)
     with time_machine.travel(FRI, tick=False):
-        view = focus_lead(
-            team(),
-            slack_user_id="UR1",
-            lead_id=lead_id,
-            case_id=case_id,
-            rep_member_id=None,
-            calendar=CALENDAR,
-            focus_max_days=60,
-        )
+        view = _focus(team, lead_id, case_id)
     assert view.notice is not None and view.notice.startswith("✅ 株式会社テスト")
     assert view.notice.endswith("を注力リードにしました (次回活動予定日 11/30(月))")
     with team() as uow:
         lead = uow.session.get_one(Lead, lead_id)
         assert (lead.priority, lead.next_action_date) == (Priority.FOCUS, dt.date(2026, 11, 30))
-        history = uow.session.execute(
-            select(
-                LeadHistory.field, LeadHistory.old_value, LeadHistory.new_value, LeadHistory.note
-            )
-            .where(LeadHistory.lead_id == lead_id)
-            .order_by(LeadHistory.id)
-        ).all()
-    assert history == [
+    assert factories.history(team, lead_id) == [
         ("priority", "2", "1", "ターゲットリスト (事例: 製造業の受注率改善)"),
         ("next_action_date", None, "2026-11-30", "ターゲットリスト (事例: 製造業の受注率改善)"),
     ]
@@ -209,33 +207,14 @@ def test_focus_is_for_the_owner_or_the_owners_manager(team: UnitOfWorkFactory) -
     case_id = _case(team())
     lead_id = _lead(team(), owner="UR2")
 
-    def focus(by: str) -> None:
-        focus_lead(
-            team(),
-            slack_user_id=by,
-            lead_id=lead_id,
-            case_id=case_id,
-            rep_member_id=None,
-            calendar=CALENDAR,
-            focus_max_days=60,
-        )
-
     with pytest.raises(NotAllowed):
-        focus("UR1")
+        _focus(team, lead_id, case_id, by="UR1")
     with pytest.raises(NotAllowed):
-        focus("UM2")
-    focus("UM1")
+        _focus(team, lead_id, case_id, by="UM2")
+    _focus(team, lead_id, case_id, by="UM1")
     closed = _lead(team(), status=5)
     with pytest.raises(Conflict, match="対応中ではありません"):
-        focus_lead(
-            team(),
-            slack_user_id="UR1",
-            lead_id=closed,
-            case_id=case_id,
-            rep_member_id=None,
-            calendar=CALENDAR,
-            focus_max_days=60,
-        )
+        _focus(team, closed, case_id)
 
 
 def test_a_manager_sends_a_list_once_a_day(team: UnitOfWorkFactory) -> None:

@@ -200,15 +200,7 @@ def test_undo_restores_the_lead_its_counters_and_records_itself(
     assert (undone.channel, undone.outcome, undone.status) == (Channel.CALL, Outcome.ABSENT, 1)
     assert (_lead(team, lead_id), factories.lead_counters(team, lead_id)) == before
     assert factories.count(team, Action) == 0
-    with team() as uow:
-        rows = uow.session.execute(
-            select(
-                LeadHistory.field, LeadHistory.old_value, LeadHistory.new_value, LeadHistory.note
-            )
-            .where(LeadHistory.lead_id == lead_id)
-            .order_by(LeadHistory.id)
-        ).all()
-    assert [tuple(r) for r in rows] == [
+    assert factories.history(team, lead_id) == [
         ("status", "1", "2", None),
         ("next_action_date", "2026-11-27", "2026-11-30", None),
         ("status", "2", "1", "1 タップ記録の取り消し"),
