@@ -1,18 +1,9 @@
-"""lead picker index: a covering index for the /log-call options load
-
-Revision ID: 0002_lead_picker
-Revises: 0001
-Create Date: 2026-11-27
-"""
-
-from collections.abc import Sequence
+"""lead picker index: a covering index for the /log-call options load"""
 
 from alembic import op
 
 revision: str = '0002_lead_picker'
 down_revision: str | None = '0001'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 _COLUMNS = [
     'owner_id',

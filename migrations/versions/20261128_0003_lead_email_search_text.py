@@ -4,20 +4,12 @@ Every write path now stores a lead's e-mail trimmed and lower-cased and matches 
 `leads.email = :email` (ix_leads_email); rows written before are brought to the same form.
 The duplicate check by company + contact is `leads.search_text = :text`, which needs its
 own index (ix_leads_picker starts with owner_id).
-
-Revision ID: 0003_email_search_text
-Revises: 0002_lead_picker
-Create Date: 2026-11-28
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "0003_email_search_text"
 down_revision: str | None = "0002_lead_picker"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -12,15 +12,9 @@ for good) move over; rows still "sending" or failed-but-retryable have no stored
 retry with, so they are left out and the next morning run sends them afresh, as the old code
 would have. The downgrade moves morning rows back (unsent ones as failed-but-retryable, so the
 old code's next run sends them) and removes the columns.
-
-Revision ID: 0004_outbox_exactly_once
-Revises: 0003_email_search_text
-Create Date: 2026-12-02
 """
 
 import datetime as dt
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -28,8 +22,6 @@ import isops.db
 
 revision: str = "0004_outbox_exactly_once"
 down_revision: str | None = "0003_email_search_text"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 MORNING = "morning"
 # The old code's retry limit for a morning DM: a failed row below it was retried.

@@ -4,13 +4,7 @@ One row per hand-off of a lead to an FS member (status 5 商談化): the meeting
 note, the acknowledgement, the verdict (有効商談 / not / back to IS) and the verdict requests'
 schedule. `leads.fs_member_id` names the FS the lead is with now. No data moves: existing
 status-5 leads have no hand-off (they were handed over before isops asked for one).
-
-Revision ID: 0005_handoffs
-Revises: 0004_outbox_exactly_once
-Create Date: 2026-12-02
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,8 +13,6 @@ import isops.db
 
 revision: str = "0005_handoffs"
 down_revision: str | None = "0004_outbox_exactly_once"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 MEETING_MODE = sa.Enum("online", "visit", name="meetingmode", native_enum=False, length=16)
 VERDICT = sa.Enum(

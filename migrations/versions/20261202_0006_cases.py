@@ -3,13 +3,7 @@
 `case_tags` holds each problem, feature and benefit once per kind and folded name;
 `case_chains` links a case's problems to features and benefits in order. Leads get the same
 company size bands as cases (nullable: no lead had one before).
-
-Revision ID: 0006_cases
-Revises: 0005_handoffs
-Create Date: 2026-12-02
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,8 +12,6 @@ import isops.db
 
 revision: str = '0006_cases'
 down_revision: str | None = '0005_handoffs'
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -2,21 +2,13 @@
 
 Nullable: hand-offs made before have none, and a deleted case leaves its hand-offs with none
 (ON DELETE SET NULL). Indexed for the per-case counts of the case library.
-
-Revision ID: 0007_handoff_case
-Revises: 0006_cases
-Create Date: 2026-12-02
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_handoff_case"
 down_revision: str | None = "0006_cases"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
