@@ -309,18 +309,11 @@ def _create(
         explicit_owner=lead.owner,
         away_ids=away,
     )
+    # Every field of the inbound lead is a column of the same name but `owner` (a reference,
+    # resolved by the assignment) and `cv_at` (localized above).
     row = Lead(
-        company=lead.company,
-        contact_name=lead.contact_name,
-        title=lead.title,
-        role_level=lead.role_level,
-        industry=lead.industry,
-        company_size=lead.company_size,
-        email=lead.email,
-        phone=lead.phone,
-        source=lead.source,
+        **lead.model_dump(exclude={"owner", "cv_at"}),
         cv_at=cv_at,
-        external_id=lead.external_id,
         owner_id=assignment.member_id,
         **fields,
     )
