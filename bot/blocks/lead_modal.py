@@ -8,13 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, texts
+from bot.blocks.lead_picker import status_label
 from bot.blocks.log_button import build_log_button
-from bot.blocks.log_modal import status_label
 from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, escape, input_block, plain, section
 from bot.forms.lead import LeadMetadata
 from isops import limits
 from isops.enums import RoleLevel
-from isops.services.leads import LeadRegistration
+from isops.services.lead_registration import LeadRegistration
 
 TITLE = "リードを登録"
 RESULT_TITLE = "リード登録"

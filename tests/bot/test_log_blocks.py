@@ -11,18 +11,15 @@ import pytest
 
 from bot import ids
 from bot.blocks.lead_modal import build_lead_modal, build_lead_result
+from bot.blocks.lead_picker import build_lead_options, lead_option_text, selected_lead
+from bot.blocks.log_5c2m import ConfirmMetadata, build_5c2m_confirmation
 from bot.blocks.log_button import build_log_button
 from bot.blocks.log_confirmation import build_log_confirmation
 from bot.blocks.log_modal import (
-    ConfirmMetadata,
     LogModalOptions,
-    build_5c2m_confirmation,
-    build_lead_options,
     build_log_modal,
     build_log_modal_for,
-    lead_option_text,
     quick_date_label,
-    selected_lead,
 )
 from bot.forms.log import (
     LogMetadata,
@@ -35,14 +32,8 @@ from bot.forms.log import (
 from isops.enums import Channel, Outcome
 from isops.rules import FiveC2M, QuickDate
 from isops.services.actions import ActionResult, HandedOff, memo_digest
-from isops.services.leads import (
-    LeadOption,
-    LeadRegistration,
-    LeadSnapshot,
-    LeadSummary,
-    LogStart,
-    Urgency,
-)
+from isops.services.lead_registration import LeadRegistration, LeadSummary
+from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 from isops.settings import DEFAULT_REASON_CODES
 from tests.bot.modal_state import block_id, fill
 from tests.fake_slack.blockkit_limits import message_problems, view_problems

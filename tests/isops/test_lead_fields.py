@@ -14,7 +14,7 @@ from isops.csvio import ImportPolicy, import_leads
 from isops.lead_fields import InboundSources, new_lead_fields
 from isops.models import Lead
 from isops.services.intake import InboundLead, receive_lead
-from isops.services.leads import register_lead
+from isops.services.lead_registration import register_lead
 from isops.text import lead_search_text
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories

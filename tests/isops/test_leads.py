@@ -14,7 +14,8 @@ from isops.enums import Outcome, Role
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.models import IdempotencyKey, Lead, LeadHistory
 from isops.rules import QuickDate, Targets
-from isops.services.leads import LogStart, Urgency, register_lead, search_leads, start_log
+from isops.services.lead_registration import register_lead
+from isops.services.leads import LogStart, Urgency, search_leads, start_log
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
 

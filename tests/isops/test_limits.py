@@ -15,7 +15,7 @@ from isops.csvio.parsing import TEXT_LIMITS as _TEXT_LIMITS
 from isops.errors import InvalidInput
 from isops.models import Lead
 from isops.services.intake import InboundLead
-from isops.services.leads import register_lead
+from isops.services.lead_registration import register_lead
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
 

@@ -13,7 +13,7 @@ from bot.forms.lead import LeadMetadata, errors_for_view, parse_lead_form
 from bot.forms.payload_ids import view_id
 from bot.listeners.errors import reports_errors
 from isops.errors import InvalidInput, NotAllowed, NotFound
-from isops.services.leads import register_lead
+from isops.services.lead_registration import register_lead
 
 
 def register(app: App, deps: Deps) -> None:
