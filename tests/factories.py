@@ -12,17 +12,23 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from isops.calendar import BusinessCalendar
 from isops.case_vocabulary import CompanySize
 from isops.enums import Channel, Role, RoleLevel
 from isops.models import Action, Lead, Member
 from isops.rules import Targets
 from isops.services.counters import apply_action_to_lead
+from isops.settings import Settings
 from isops.text import lead_search_text
 from isops.unit_of_work import UnitOfWork
 
 _seq = itertools.count(1)
 TOKYO_9AM_2026_11_27 = dt.datetime(2026, 11, 27, 0, 0, tzinfo=dt.UTC)  # 09:00 JST
 TOKYO = ZoneInfo("Asia/Tokyo")
+# The default settings (no developer .env read) and their business calendar, for tests that
+# use them at module level (the `settings` and `calendar` fixtures are the same values).
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+CALENDAR = BusinessCalendar(tz=SETTINGS.tz, company_holidays=SETTINGS.company_holidays)
 
 
 def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:

@@ -9,19 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from isops.calendar import BusinessCalendar
 from isops.csvio.actions_import import ActionImportResult, import_actions
 from isops.enums import ReviewState, Role
 from isops.models import Action, Lead, NoActionReview, Notification
 from isops.services.live_lists import KIND_HOME
 from isops.services.reminders import MorningDigest, digest_for_member
-from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
-from tests.factories import TOKYO, jst
+from tests.factories import CALENDAR as CAL
+from tests.factories import SETTINGS, TOKYO, jst
 
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
-CAL = BusinessCalendar(tz=TOKYO, company_holidays=SETTINGS.company_holidays)
 DAY = dt.timedelta(days=1)
 FRI = dt.date(2026, 11, 27)
 THU, WED = FRI - DAY, FRI - 2 * DAY

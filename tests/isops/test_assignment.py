@@ -8,13 +8,11 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import Engine, func, select
 
-from isops.calendar import BusinessCalendar
 from isops.db import make_engine
 from isops.enums import Role
 from isops.errors import InvalidInput, NotFound
@@ -31,12 +29,11 @@ from isops.services.assignment import (
 from isops.services.away import set_away
 from isops.services.intake import InboundLead, IntakeResult, receive_lead
 from isops.services.members import add_member
-from isops.settings import DEFAULT_COMPANY_HOLIDAYS, DEFAULT_INBOUND_SOURCES
+from isops.settings import DEFAULT_INBOUND_SOURCES
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
 from tests import factories
+from tests.factories import CALENDAR
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-CALENDAR = BusinessCalendar(tz=TOKYO, company_holidays=DEFAULT_COMPANY_HOLIDAYS)
 # Friday 2026-11-27 10:00 JST, a business day.
 NOW = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
-from isops.calendar import BusinessCalendar
 from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed
@@ -29,12 +27,10 @@ from isops.services.cases_targets import (
     send_targets,
     targets_view,
 )
-from isops.settings import DEFAULT_COMPANY_HOLIDAYS
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests import factories
+from tests.factories import CALENDAR, jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-CALENDAR = BusinessCalendar(tz=TOKYO, company_holidays=DEFAULT_COMPANY_HOLIDAYS)
 FRI = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)  # Friday 10:00 in Tokyo
 CV = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.UTC)
 
@@ -250,10 +246,6 @@ def test_a_manager_sends_a_list_once_a_day(team: UnitOfWorkFactory) -> None:
 # -- the weekly post ---------------------------------------------------------------------------------
 
 
-def _jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
-
-
 def test_the_first_business_day_of_the_week() -> None:
     assert first_business_day_of_week(dt.date(2026, 12, 4), CALENDAR) == dt.date(2026, 11, 30)
     # 2026-11-23 is 勤労感謝の日 (a Monday holiday): that week starts on Tuesday.
@@ -266,12 +258,12 @@ def test_the_first_business_day_of_the_week() -> None:
 def test_the_slot_is_the_first_business_morning_only() -> None:
     times = {"calendar": CALENDAR, "remind_at": dt.time(9), "catchup_until": dt.time(15)}
     monday = dt.date(2026, 11, 30)
-    slot = share_slot(_jst(monday), **times)  # type: ignore[arg-type]
+    slot = share_slot(jst(monday), **times)  # type: ignore[arg-type]
     assert slot is not None and slot.key == "case-share:2026-W49"
-    assert slot.expires_at == _jst(monday, 15)
-    assert share_slot(_jst(monday, 8, 59), **times) is None  # type: ignore[arg-type]
-    assert share_slot(_jst(monday, 15), **times) is None  # type: ignore[arg-type]
-    assert share_slot(_jst(dt.date(2026, 12, 1)), **times) is None  # type: ignore[arg-type]
+    assert slot.expires_at == jst(monday, 15)
+    assert share_slot(jst(monday, 8, 59), **times) is None  # type: ignore[arg-type]
+    assert share_slot(jst(monday, 15), **times) is None  # type: ignore[arg-type]
+    assert share_slot(jst(dt.date(2026, 12, 1)), **times) is None  # type: ignore[arg-type]
 
 
 def test_one_case_a_week_least_recently_shown_first(team: UnitOfWorkFactory) -> None:
@@ -284,15 +276,15 @@ def test_one_case_a_week_least_recently_shown_first(team: UnitOfWorkFactory) -> 
         "catchup_until": dt.time(15),
     }
     week1, week2, week3 = dt.date(2026, 11, 30), dt.date(2026, 12, 7), dt.date(2026, 12, 14)
-    queued = queue_weekly_case(team(), now=_jst(week1), **options)  # type: ignore[arg-type]
+    queued = queue_weekly_case(team(), now=jst(week1), **options)  # type: ignore[arg-type]
     assert queued is not None and (queued.stored, queued.case_id) == (True, first)
-    again = queue_weekly_case(team(), now=_jst(week1, 9, 15), **options)  # type: ignore[arg-type]
+    again = queue_weekly_case(team(), now=jst(week1, 9, 15), **options)  # type: ignore[arg-type]
     assert again is not None and (again.stored, again.case_id) == (False, None)
-    assert queue_weekly_case(team(), now=_jst(week1 + dt.timedelta(days=1)), **options) is None  # type: ignore[arg-type]
-    assert queue_weekly_case(team(), now=_jst(week2), **options).case_id == second  # type: ignore[arg-type, union-attr]
-    assert queue_weekly_case(team(), now=_jst(week3), **options).case_id == first  # type: ignore[arg-type, union-attr]
+    assert queue_weekly_case(team(), now=jst(week1 + dt.timedelta(days=1)), **options) is None  # type: ignore[arg-type]
+    assert queue_weekly_case(team(), now=jst(week2), **options).case_id == second  # type: ignore[arg-type, union-attr]
+    assert queue_weekly_case(team(), now=jst(week3), **options).case_id == first  # type: ignore[arg-type, union-attr]
     with team() as uow:
         keys = uow.session.scalars(select(Notification.delivery_key).order_by(Notification.id))
         assert list(keys) == ["case-share:2026-W49", "case-share:2026-W50", "case-share:2026-W51"]
         shared = dict(uow.session.execute(select(Case.id, Case.last_shared_at)).all())
-    assert shared == {first: _jst(week3), second: _jst(week2)}
+    assert shared == {first: jst(week3), second: jst(week2)}

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from isops.calendar import BusinessCalendar
 from isops.enums import DeliveryState
 from isops.models import Notification
 from isops.services import outbox
@@ -20,19 +19,13 @@ from isops.services.morning_delivery import (
     morning_key,
 )
 from isops.services.reminders import Recipient, due_recipients
-from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories as f
+from tests.factories import CALENDAR as CAL
+from tests.factories import SETTINGS, jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
-CAL = BusinessCalendar(tz=TOKYO, company_holidays=SETTINGS.company_holidays)
 FRI = dt.date(2026, 11, 27)
 MESSAGE = {"text": "今日のやること", "blocks": [{"type": "divider"}]}
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 def due(uow_factory: UnitOfWorkFactory, now: dt.datetime) -> list[str]:
@@ -44,7 +37,12 @@ def enqueue(
     uow_factory: UnitOfWorkFactory, now: dt.datetime, *items: MorningMessage, by_hand: bool = False
 ) -> set[str]:
     return enqueue_morning(
-        uow_factory(), messages=items, now=now, settings=SETTINGS, calendar=CAL, by_hand=by_hand
+        uow_factory(),
+        messages=items,
+        now=now,
+        settings=SETTINGS,
+        calendar=CAL,
+        by_hand=by_hand,
     )
 
 

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, event, select
 
-from isops.calendar import BusinessCalendar
 from isops.enums import Channel, Role, RoleLevel
 from isops.models import Lead, LeadHistory
 from isops.services import reminders
@@ -23,18 +22,12 @@ from isops.services.reminders import (
     due_recipients,
 )
 from isops.services.reschedule import reschedule_overdue
-from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests import factories as f
+from tests.factories import CALENDAR as CAL
+from tests.factories import SETTINGS, jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
-CAL = BusinessCalendar(tz=TOKYO, company_holidays=SETTINGS.company_holidays)
 DAY = dt.timedelta(days=1)
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 FRI = dt.date(2026, 11, 20)  # the Friday before 勤労感謝の日 (Monday 11/23)
@@ -529,7 +522,11 @@ def test_a_date_by_hand_is_computed_as_of_that_morning_not_the_clock(
         digests = {
             d.slack_user_id: d
             for d in compute_digests(
-                uow_factory(), recipients=recipients, now=far_away, settings=SETTINGS, calendar=CAL
+                uow_factory(),
+                recipients=recipients,
+                now=far_away,
+                settings=SETTINGS,
+                calendar=CAL,
             )
         }
     (line,) = digests["U1"].rep.five_c2m.items

@@ -7,13 +7,11 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from sqlalchemy import Engine, event, func, select, update
 
-from isops.calendar import BusinessCalendar
 from isops.db import make_engine
 from isops.enums import ActionStatus, Priority, ReviewState, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -35,11 +33,10 @@ from isops.services.reviews import (
     review_for_decision,
     withdraw_pending_review,
 )
-from isops.settings import DEFAULT_COMPANY_HOLIDAYS
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
 from tests import factories
+from tests.factories import CALENDAR
 
-CALENDAR = BusinessCalendar(tz=ZoneInfo("Asia/Tokyo"), company_holidays=DEFAULT_COMPANY_HOLIDAYS)
 CONFIG = ReviewConfig()
 # Friday 2026-11-27 10:00 JST.
 FRIDAY_10AM = dt.datetime(2026, 11, 27, 1, 0, tzinfo=dt.UTC)
