@@ -37,12 +37,7 @@ def enqueue(
     uow_factory: UnitOfWorkFactory, now: dt.datetime, *items: MorningMessage, by_hand: bool = False
 ) -> set[str]:
     return enqueue_morning(
-        uow_factory(),
-        messages=items,
-        now=now,
-        settings=SETTINGS,
-        calendar=CAL,
-        by_hand=by_hand,
+        uow_factory(), messages=items, now=now, settings=SETTINGS, calendar=CAL, by_hand=by_hand
     )
 
 
