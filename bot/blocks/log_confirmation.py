@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
 from bot.blocks.handoff_messages import MODE_ICONS, when
-from bot.blocks.log_modal import lead_name, status_label
+from bot.blocks.lead_picker import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
 from bot.texts import jp_date
 from isops.enums import MeetingMode, Priority

@@ -1,5 +1,5 @@
-"""The log modal (/log-call, /log-mail, 記録 button), the lead picker's options, and the small
-5C2M confirmation pushed over the modal.
+"""The log modal (/log-call, /log-mail, 記録 button); its lead picker is in lead_picker.py, the
+5C2M confirmation pushed over it in log_5c2m.py.
 
 The modal asks only what applies: the outcome as radio buttons of one channel (a button
 switches to the other), the reasons only while 4 or 6 is chosen, the hand-off to FS only while
@@ -12,14 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from bot import ids, texts
 from bot.blocks.case_card import build_case_hint
 from bot.blocks.handoff_modals import handoff_section
+from bot.blocks.lead_picker import SelectedLead, no_match_notice, selected_lead, status_label
 from bot.blocks.mrkdwn import (
     MAX_OPTION_TEXT,
-    MAX_PLAIN_TEXT_TITLE,
     context,
     escape,
     input_block,
@@ -35,29 +33,22 @@ from bot.forms.log import (
     shown_for,
     values_for,
 )
-from bot.forms.payload_ids import SlackId
 from isops.enums import (
     NEEDS_REVIEW_STATUSES,
     OPEN_STATUSES,
     OUTCOMES_BY_CHANNEL,
-    STATUS_LABELS,
     ActionStatus,
     Channel,
     Priority,
 )
-from isops.rules import FiveC2M, QuickDate, outcome_channel
+from isops.rules import QuickDate, outcome_channel
 from isops.services.actions import MAX_MEMO, MAX_REASON_MEMO
-from isops.services.cases_matching import CaseMatch
 from isops.services.handoff_cases import CaseChoice
 from isops.services.handoffs import NO_FS_MEMBER, FsMember
-from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
+from isops.services.leads import LogStart
 
 TITLES: dict[Channel, str] = {Channel.CALL: "架電を記録", Channel.MAIL: "メールを記録"}
 SUBMIT = "記録する"
-_URGENCY_MARK = {
-    Urgency.DUE: texts.NEXT_ACTION_MARK,
-    Urgency.INBOUND_WAITING: texts.INBOUND_MARK,
-}
 _REVIEW_NOTE = "要承認"
 # The quick date choices: (label, label when tomorrow is a day off).
 QUICK_DATE_LABELS: dict[QuickDate, str] = {
@@ -82,20 +73,6 @@ CONFIRMED_NOTE = (
     f"{texts.WARNING_MARK} 5C2M 未完了のまま対応不要として申請します"
     " (やめる場合はステータスを選び直してください)"
 )
-# The 5C2M confirmation (pushed over the modal).
-CONFIRM_TITLE = "5C2M 未完了"
-CONFIRM_SUBMIT = "このまま申請する"
-CONFIRM_CLOSE = {Channel.CALL: "架電を続ける", Channel.MAIL: "メールを続ける"}
-
-
-@dataclass(frozen=True)
-class SelectedLead:
-    """The lead the picker starts with: its option text and a context line (mrkdwn)."""
-
-    id: int
-    text: str
-    context: str | None = None
-    case_hint: CaseMatch | None = None  # the case to talk from (issue 14)
 
 
 @dataclass(frozen=True)
@@ -110,64 +87,6 @@ class LogModalOptions:
     fs_members: Sequence[FsMember] | None = None
     handoff_cases: Sequence[CaseChoice] = ()  # 使った事例 choices (issue 14)
     best_case_id: int | None = None  # suggested first (おすすめ), never preselected
-
-
-def status_label(status: int) -> str:
-    return f"{status} {STATUS_LABELS[ActionStatus(status)]}"
-
-
-def lead_name(company: str, contact_name: str | None) -> str:
-    return f"{company} / {contact_name}" if contact_name else company
-
-
-def _fit(prefix: str, name: str, suffix: str) -> str:
-    """`prefix + name + suffix` within Slack's option text limit, cutting the name."""
-    room = MAX_OPTION_TEXT - len(prefix) - len(suffix)
-    if len(name) > room:
-        name = name[: max(1, room - 1)] + "…"
-    return (prefix + name + suffix)[:MAX_OPTION_TEXT]
-
-
-def lead_option_text(option: LeadOption) -> str:
-    """`⏰株式会社A / 山田 (2 未接続) 📞2/5 ✉️0/2 担当:佐藤` within 75 characters."""
-    prefix = _URGENCY_MARK.get(option.urgency, "")
-    state = (
-        texts.PENDING_LABEL if option.pending_review else STATUS_LABELS[ActionStatus(option.status)]
-    )
-    suffix = f" ({state})"
-    if option.status in (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED):
-        suffix += f" {texts.five_c2m_label(option.five_c2m)}"
-    if option.owner_name:
-        suffix += f" 担当:{option.owner_name[:12]}"
-    return _fit(prefix, lead_name(option.company, option.contact_name), suffix)
-
-
-def build_lead_options(options: Sequence[LeadOption]) -> list[dict[str, Any]]:
-    """The options-load answer for the lead picker (value = lead id)."""
-    return [{"text": plain(lead_option_text(o)), "value": str(o.id)} for o in options]
-
-
-def selected_lead(snapshot: LeadSnapshot) -> SelectedLead:
-    """The picker's initial option and the context line for a lead."""
-    state = STATUS_LABELS[ActionStatus(snapshot.status)]
-    text = _fit("", lead_name(snapshot.company, snapshot.contact_name), f" ({state})")
-    parts = [f"現在: *{escape(status_label(snapshot.status))}*"]
-    if snapshot.status in (ActionStatus.UNTOUCHED, ActionStatus.NOT_CONNECTED):
-        parts.append(f"5C2M {texts.five_c2m_label(snapshot.five_c2m)}")
-    if snapshot.priority:
-        parts.append(Priority(snapshot.priority).label)
-    if snapshot.owner_name:
-        parts.append(f"担当: {escape(snapshot.owner_name)}")
-    if snapshot.awaiting_first_approach:
-        parts.append(f"{texts.INBOUND_MARK} インバウンド初回対応")
-    line = " · ".join(parts)
-    if snapshot.pending_status is not None:
-        line += (
-            f"\n{texts.PENDING_MARK} {escape(status_label(snapshot.pending_status))}"
-            " の承認待ちです。"
-            "記録すると申請は取り下げられます (続けて対応不要にする場合は選び直してください)"
-        )
-    return SelectedLead(id=snapshot.id, text=text, context=line, case_hint=snapshot.case_hint)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -445,17 +364,6 @@ def _status_blocks(
     return []
 
 
-def no_match_notice(query: str, matches: int) -> str | None:
-    """The line above the picker when the command text did not pick exactly one lead."""
-    if not query or matches == 1:
-        return None
-    if matches == 0:
-        return (
-            f"「{escape(query)}」に一致する対応中のリードはありません。リード欄で検索してください。"
-        )
-    return f"「{escape(query)}」に一致するリードが複数あります。リード欄で選んでください。"
-
-
 def build_log_modal_for(
     start: LogStart,
     *,
@@ -492,70 +400,3 @@ def build_log_modal_for(
         ),
         notice=no_match_notice(start.query, start.matches),
     )
-
-
-# -- the 5C2M confirmation ------------------------------------------------------------------------
-
-
-class ConfirmMetadata(BaseModel):
-    """The 5C2M confirmation's private_metadata: the log modal under it and its metadata."""
-
-    parent_view_id: SlackId
-    log: LogMetadata
-
-    def dump(self) -> str:
-        return self.model_dump_json(exclude_none=True, exclude_defaults=True)
-
-    @classmethod
-    def load(cls, text: str | None) -> ConfirmMetadata | None:
-        """None when the text cannot be ours (nothing to go back to)."""
-        try:
-            return cls.model_validate_json(text or "{}")
-        except ValidationError:
-            return None
-
-
-def remaining_text(progress: FiveC2M) -> str:
-    """`あと架電 3 回・メール 2 回` (only what is missing)."""
-    parts = []
-    if progress.calls < progress.target_calls:
-        parts.append(f"{Channel.CALL.label} {progress.target_calls - progress.calls} 回")
-    if progress.mails < progress.target_mails:
-        parts.append(f"{Channel.MAIL.label} {progress.target_mails - progress.mails} 回")
-    return "あと" + "・".join(parts)
-
-
-def cv_day_text(days_since_cv: int) -> str:
-    """`CV 4 日目` (the CV's own day: `CV 当日`), as the morning DM counts days."""
-    return "CV 当日" if days_since_cv <= 0 else f"CV {days_since_cv} 日目"
-
-
-def build_5c2m_confirmation(
-    progress: FiveC2M, *, days_since_cv: int, metadata: ConfirmMetadata
-) -> dict[str, Any]:
-    """The small view pushed when 4 is chosen with 5C2M incomplete (rule 4): 「あと架電 N 回・
-    メール M 回 (CV D 日目)」 with このまま申請する (submit) and 架電を続ける (close: the
-    encouraged answer is also what dismissing the view does)."""
-    behind = progress.next_channel() or Channel.CALL
-    # 架電を続ける, unless the calls are done and only mails are missing.
-    keep_on = Channel.CALL if progress.calls < progress.target_calls else Channel.MAIL
-    return {
-        "type": "modal",
-        "callback_id": ids.LOG_5C2M_VIEW,
-        "title": plain(CONFIRM_TITLE, MAX_PLAIN_TEXT_TITLE),
-        "submit": plain(CONFIRM_SUBMIT, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(CONFIRM_CLOSE[keep_on], MAX_PLAIN_TEXT_TITLE),
-        "notify_on_close": True,
-        "private_metadata": metadata.dump(),
-        "blocks": [
-            section(
-                f"{texts.WARNING_MARK} *{remaining_text(progress)}* ({cv_day_text(days_since_cv)})"
-            ),
-            context(
-                f"5C2M {texts.five_c2m_label(progress)} (この記録を含む)。"
-                "対応不要にする前に、もう一度アプローチしませんか"
-                f" (次は {texts.CHANNEL_MARKS[behind]} {behind.label}がおすすめ)。"
-                "申請するとマネージャーの承認待ちになります。"
-            ),
-        ],
-    }

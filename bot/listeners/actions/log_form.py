@@ -17,13 +17,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.blocks.log_modal import (
-    ConfirmMetadata,
-    LogModalOptions,
-    build_5c2m_confirmation,
-    build_log_modal,
-    selected_lead,
-)
+from bot.blocks.lead_picker import selected_lead
+from bot.blocks.log_5c2m import ConfirmMetadata, build_5c2m_confirmation
+from bot.blocks.log_modal import LogModalOptions, build_log_modal
 from bot.deps import Deps
 from bot.forms.log import LogMetadata, LogValues, raw_values, values_for
 from bot.listeners.errors import reports_errors

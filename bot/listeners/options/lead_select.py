@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
-from bot.blocks.log_modal import build_lead_options
+from bot.blocks.lead_picker import build_lead_options
 from bot.deps import Deps
 from bot.listeners.errors import reports_errors
 from isops.limits import COMPANY

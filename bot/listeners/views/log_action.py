@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot import ids
-from bot.blocks.log_modal import ConfirmMetadata, build_5c2m_confirmation
+from bot.blocks.log_5c2m import ConfirmMetadata, build_5c2m_confirmation
 from bot.deps import Deps
 from bot.forms.handoff import errors_for_log_view, parse_handoff_section
 from bot.forms.log import LogMetadata, parse_log_form, raw_values

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.blocks.log_modal import ConfirmMetadata
+from bot.blocks.log_5c2m import ConfirmMetadata
 from bot.deps import Deps
 from bot.listeners.actions.log_form import lead_values, log_modal_view, update_log_modal
 from bot.listeners.errors import reports_errors
