@@ -28,7 +28,8 @@ from isops.db import make_engine
 from isops.enums import ReviewState, Role, RoleLevel
 from isops.migrate import upgrade
 from isops.models import Lead, Member, NoActionReview
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from isops.text import lead_search_text
 from isops.unit_of_work import make_uow_factory
 from tests.harness import BotHarness, running_bot

@@ -20,7 +20,8 @@ from isops.enums import ActionStatus, Channel, Outcome, Priority, ReviewState, R
 from isops.lead_fields import InboundSources, new_lead_fields
 from isops.models import Action, AwayPeriod, Lead, Member, NoActionReview
 from isops.rules import Targets
-from isops.services.cases import CaseDraft, ChainDraft, clean_draft, write_case
+from isops.services.case_drafts import CaseDraft, ChainDraft, clean_draft
+from isops.services.cases import write_case
 from isops.services.counters import apply_action_to_lead
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork

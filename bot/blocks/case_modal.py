@@ -10,8 +10,8 @@ from bot.blocks.mrkdwn import MAX_OPTION_TEXT, context, input_block, plain, sect
 from bot.forms.cases import UNSET, CaseEditMeta
 from isops.case_vocabulary import CompanySize
 from isops.enums import RoleLevel
-from isops.services import cases as limits
-from isops.services.cases import MAX_CHAINS, CaseDraft, ChainDraft
+from isops.services import case_drafts as limits
+from isops.services.case_drafts import MAX_CHAINS, CaseDraft, ChainDraft
 
 ADD_TITLE = "事例を追加"
 EDIT_TITLE = "事例を編集"

@@ -15,7 +15,7 @@ from bot.forms.payload_ids import DbId
 from bot.forms.state import ModalMetadata, state_values
 from isops.case_vocabulary import CompanySize
 from isops.enums import RoleLevel
-from isops.services.cases import MAX_CHAINS, CaseDraft, ChainDraft
+from isops.services.case_drafts import MAX_CHAINS, CaseDraft, ChainDraft
 from isops.services.cases_search import CaseFilters
 
 ANY = "*"  # a filter select's "すべて"

@@ -32,8 +32,9 @@ from isops.csvio.row_errors import RowError, RowErrors
 from isops.csvio.source import UnreadableFile, detect_encoding, iter_records, normalize_encoding
 from isops.errors import InvalidInput
 from isops.models import Case
-from isops.services import cases as case_service
-from isops.services.cases import CaseDraft, ChainDraft, clean_draft, load_details, write_case
+from isops.services import case_drafts
+from isops.services.case_drafts import CaseDraft, ChainDraft, clean_draft
+from isops.services.cases import load_details, write_case
 from isops.text import fold, strip_control
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -169,9 +170,9 @@ def _parse_row(
                 # Compared exactly on every re-import: no line breaks, a bounded length.
                 if _LINE_BREAKS.search(text):
                     raise CellError("外部ID に改行やタブは使えません")
-                if len(text) > case_service.EXTERNAL_ID:
+                if len(text) > case_drafts.EXTERNAL_ID:
                     raise CellError(
-                        f"{case_service.EXTERNAL_ID} 文字以内にしてください ({len(text)} 文字)"
+                        f"{case_drafts.EXTERNAL_ID} 文字以内にしてください ({len(text)} 文字)"
                     )
                 values[key] = text or None
             elif key in _TEXT:

@@ -24,7 +24,8 @@ from bot.blocks.case_targets import build_targets_message
 from bot.forms.cases import CaseEditMeta, draft_from_view, filters_from_view
 from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, RoleLevel
-from isops.services.cases import MAX_CHAINS, CaseDetail, CaseDraft, ChainDraft, ChainView
+from isops.services.case_drafts import MAX_CHAINS, CaseDraft, ChainDraft
+from isops.services.cases import CaseDetail, ChainView
 from isops.services.cases_matching import CaseMatch
 from isops.services.cases_outcomes import CaseOutcome
 from isops.services.cases_search import (

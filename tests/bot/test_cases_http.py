@@ -20,7 +20,8 @@ from bot.jobs.reminders import JOB_ID as REMIND_JOB_ID
 from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, Role, RoleLevel
 from isops.models import Case, CaseTag, Lead, LeadHistory
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from tests import factories
 from tests.bot.modal_state import fill
 from tests.fake_slack import RecordedCall

@@ -22,7 +22,8 @@ from bot.jobs.reminders import MorningReminders
 from isops.clock import utcnow
 from isops.enums import ActionStatus, HandoffVerdict, Role, RoleLevel
 from isops.models import Case, Handoff, Lead, LeadHistory, Notification
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from isops.services.live_lists import HOME_SETTLE
 from tests import factories
 from tests.bot.clicks import action_ids, at_once, await_call, click, reply_to

@@ -12,8 +12,9 @@ from isops.case_vocabulary import CompanySize, TagKind, parse_company_size
 from isops.enums import Role, RoleLevel
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.models import Case, CaseChain, CaseTag, IdempotencyKey
+from isops.services import case_drafts
 from isops.services import cases as svc
-from isops.services.cases import CaseDraft, ChainDraft, clean_draft
+from isops.services.case_drafts import CaseDraft, ChainDraft, clean_draft
 from isops.services.cases_search import CaseFilters, search_cases, value_map
 from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests import factories
@@ -320,14 +321,14 @@ def test_archived_cases_are_found_only_by_editors_who_ask(team: UnitOfWorkFactor
 
 def test_field_limits_are_the_column_sizes() -> None:
     pairs = [
-        (svc.TITLE, Case.__table__.c.title),
-        (svc.CUSTOMER, Case.__table__.c.customer),
-        (svc.INDUSTRY, Case.__table__.c.industry),
-        (svc.LINK, Case.__table__.c.link),
-        (svc.EXTERNAL_ID, Case.__table__.c.external_id),
-        (svc.TAG_NAME, CaseTag.__table__.c.name),
-        (svc.CONNECTION, CaseChain.__table__.c.connection),
-        (svc.FIGURES, CaseChain.__table__.c.figures),
+        (case_drafts.TITLE, Case.__table__.c.title),
+        (case_drafts.CUSTOMER, Case.__table__.c.customer),
+        (case_drafts.INDUSTRY, Case.__table__.c.industry),
+        (case_drafts.LINK, Case.__table__.c.link),
+        (case_drafts.EXTERNAL_ID, Case.__table__.c.external_id),
+        (case_drafts.TAG_NAME, CaseTag.__table__.c.name),
+        (case_drafts.CONNECTION, CaseChain.__table__.c.connection),
+        (case_drafts.FIGURES, CaseChain.__table__.c.figures),
     ]
     assert [(column.name, column.type.length) for _, column in pairs] == [
         (column.name, limit) for limit, column in pairs

@@ -175,7 +175,8 @@ def test_export_then_import_on_a_fresh_database_gives_the_same_cases(
     _import(uow_factory, HEADER + ROWS)
     # A case typed in Slack, with a formula-like figure, a blank feature in the middle and an
     # archived flag, travels as well.
-    from isops.services.cases import CaseDraft, ChainDraft, create_case, update_case
+    from isops.services.case_drafts import CaseDraft, ChainDraft
+    from isops.services.cases import create_case, update_case
 
     saved = create_case(
         uow_factory(),

@@ -13,7 +13,8 @@ from isops.case_vocabulary import CompanySize
 from isops.enums import Role, RoleLevel
 from isops.models import Lead
 from isops.rules import Targets
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from isops.services.cases_matching import (
     CaseCandidate,
     LeadProfile,

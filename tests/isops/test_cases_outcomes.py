@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from isops.enums import HandoffVerdict, MeetingMode, Role, RoleLevel
 from isops.errors import InvalidInput
 from isops.models import Case, Handoff
-from isops.services.cases import CaseDraft, ChainDraft, case_detail, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import case_detail, create_case
 from isops.services.cases_matching import LeadProfile, best_case_for_lead
 from isops.services.cases_outcomes import CaseOutcome, case_outcomes
 from isops.services.cases_search import CaseFilters, search_cases

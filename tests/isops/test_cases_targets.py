@@ -12,7 +12,8 @@ from isops.case_vocabulary import CompanySize
 from isops.enums import Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed
 from isops.models import Case, Lead, Notification
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from isops.services.cases_sharing import (
     first_business_day_of_week,
     queue_weekly_case,

@@ -18,7 +18,8 @@ from sqlalchemy import event, func, select
 from isops.calendar import BusinessCalendar
 from isops.enums import HandoffVerdict, MeetingMode, Role
 from isops.models import Handoff, Member, Notification
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from isops.services.handoff_reports import (
     EXPORT_HEADERS,
     export_handoffs,

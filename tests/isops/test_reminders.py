@@ -13,7 +13,8 @@ from isops.enums import Channel, Role, RoleLevel
 from isops.models import Lead, LeadHistory
 from isops.services import reminders
 from isops.services.away import set_away
-from isops.services.cases import CaseDraft, ChainDraft, create_case
+from isops.services.case_drafts import CaseDraft, ChainDraft
+from isops.services.cases import create_case
 from isops.services.reminders import (
     MorningDigest,
     Recipient,
@@ -522,11 +523,7 @@ def test_a_date_by_hand_is_computed_as_of_that_morning_not_the_clock(
         digests = {
             d.slack_user_id: d
             for d in compute_digests(
-                uow_factory(),
-                recipients=recipients,
-                now=far_away,
-                settings=SETTINGS,
-                calendar=CAL,
+                uow_factory(), recipients=recipients, now=far_away, settings=SETTINGS, calendar=CAL
             )
         }
     (line,) = digests["U1"].rep.five_c2m.items

@@ -23,9 +23,9 @@ from bot.forms.state import block_ids
 from bot.listeners.errors import reports_errors
 from isops.errors import NotAllowed
 from isops.messages import LEAD_NOT_FOUND
+from isops.services.case_drafts import MAX_CHAINS
 from isops.services.cases import (
     CASE_NOT_FOUND,
-    MAX_CHAINS,
     MAY_NOT_ADD,
     case_access,
     case_detail,
