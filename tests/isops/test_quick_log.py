@@ -13,12 +13,14 @@ from isops.calendar import BusinessCalendar
 from isops.enums import ActionStatus, Channel, Outcome, Priority
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Action, Lead, LeadHistory, Notification
-from isops.rules import five_c2m, suggest_next_action_date
+from isops.rules import FiveC2M, five_c2m, suggest_next_action_date
 from isops.services.live_lists import HOME_SETTLE, KIND_HOME, KIND_MORNING_PROGRESS, home_key
 from isops.services.morning_delivery import MorningMessage, enqueue_morning
 from isops.services.outbox import claim, mark_sent, release_key
 from isops.services.quick_log import (
     QuickChoice,
+    QuickLogResult,
+    UndoResult,
     next_date_after_touch,
     quick_key,
     quick_log,
@@ -38,41 +40,43 @@ MONDAY = dt.date(2026, 11, 30)
 pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
-def _tap(
-    team: UnitOfWorkFactory,
-    settings: Settings,
-    calendar: BusinessCalendar,
-    lead_id: int,
-    *,
-    by: str = "R1",
-    choice: QuickChoice = QuickChoice.ABSENT,
-    version: str | None = None,
-) -> Any:
-    if version is None:
-        with team() as uow:
-            version = touch_version(uow.session.get_one(Lead, lead_id).last_action_at)
-    return quick_log(
-        team(),
-        slack_user_id=by,
-        lead_id=lead_id,
-        choice=choice,
-        version=version,
-        settings=settings,
-        calendar=calendar,
-    )
+@pytest.fixture
+def tap(team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar) -> Any:
+    """One tap by R1 (不在) on a lead, at its current version unless `version` is given."""
+
+    def call(
+        lead_id: int,
+        *,
+        by: str = "R1",
+        choice: QuickChoice = QuickChoice.ABSENT,
+        version: str | None = None,
+    ) -> QuickLogResult:
+        if version is None:
+            with team() as uow:
+                version = touch_version(uow.session.get_one(Lead, lead_id).last_action_at)
+        return quick_log(
+            team(),
+            slack_user_id=by,
+            lead_id=lead_id,
+            choice=choice,
+            version=version,
+            settings=settings,
+            calendar=calendar,
+        )
+
+    return call
 
 
-def _undo(
-    team: UnitOfWorkFactory,
-    settings: Settings,
-    calendar: BusinessCalendar,
-    action_id: int,
-    *,
-    by: str = "R1",
-) -> Any:
-    return undo_quick_log(
-        team(), slack_user_id=by, action_id=action_id, settings=settings, calendar=calendar
-    )
+@pytest.fixture
+def undo(team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar) -> Any:
+    """R1 (or `by`) undoes a one-tap log."""
+
+    def call(action_id: int, *, by: str = "R1") -> UndoResult:
+        return undo_quick_log(
+            team(), slack_user_id=by, action_id=action_id, settings=settings, calendar=calendar
+        )
+
+    return call
 
 
 def _lead(team: UnitOfWorkFactory, lead_id: int) -> tuple[Any, ...]:
@@ -82,12 +86,12 @@ def _lead(team: UnitOfWorkFactory, lead_id: int) -> tuple[Any, ...]:
 
 
 def test_a_first_touch_moves_1_to_2_and_keeps_the_other_fields(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, tap: Any
 ) -> None:
     lead_id = factories.lead(
         team(), owner="R1", status=1, next_action_date=MONDAY, memo="部長は月曜不在 "
     )
-    result = _tap(team, settings, calendar, lead_id)
+    result = tap(lead_id)
     assert (result.channel, result.outcome, result.duplicate) == (
         Channel.CALL,
         Outcome.ABSENT,
@@ -107,19 +111,39 @@ def test_a_first_touch_moves_1_to_2_and_keeps_the_other_fields(
 
 
 def test_a_focus_lead_whose_date_has_come_gets_a_date_after_today(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, tap: Any
 ) -> None:
     due = factories.lead(team(), owner="R1", status=2, priority=1, next_action_date=TODAY)
     mailed = factories.lead(team(), owner="R1", status=2, priority=1, next_action_date=TODAY)
     later = factories.lead(
         team(), owner="R1", status=2, priority=1, next_action_date=TODAY + dt.timedelta(days=20)
     )
-    assert _tap(team, settings, calendar, due).next_action_date == MONDAY  # next business day
-    mail = _tap(team, settings, calendar, mailed, choice=QuickChoice.MAIL_SENT)
+    assert tap(due).next_action_date == MONDAY  # next business day
+    mail = tap(mailed, choice=QuickChoice.MAIL_SENT)
     assert (mail.channel, mail.outcome) == (Channel.MAIL, Outcome.SENT)
     # The log modal's suggestion for the state the touch leaves: not connected, 5C2M under way.
     assert mail.next_action_date == MONDAY
-    assert _tap(team, settings, calendar, later).next_action_date == TODAY + dt.timedelta(days=20)
+    assert tap(later).next_action_date == TODAY + dt.timedelta(days=20)
+
+
+def _date_after_a_call(
+    current: dt.date | None,
+    status: ActionStatus,
+    priority: Priority | None,
+    progress: FiveC2M,
+) -> dt.date | None:
+    """next_date_after_touch for a call today (不在), with the default targets and calendar."""
+    return next_date_after_touch(
+        current=current,
+        status=status,
+        priority=priority,
+        progress=progress,
+        today=TODAY,
+        channel=Channel.CALL,
+        outcome=Outcome.ABSENT,
+        calendar=factories.CALENDAR,
+        targets=factories.SETTINGS.targets,
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,69 +158,55 @@ def test_a_focus_lead_whose_date_has_come_gets_a_date_after_today(
     ],
 )
 def test_next_date_after_a_touch(
-    calendar: BusinessCalendar,
     settings: Settings,
     current: dt.date | None,
     priority: Priority | None,
     expected: dt.date | None,
 ) -> None:
-    assert (
-        next_date_after_touch(
-            current=current,
-            status=ActionStatus.NOT_CONNECTED,
-            priority=priority,
-            progress=five_c2m(1, 0, settings.targets),
-            today=TODAY,
-            channel=Channel.CALL,
-            outcome=Outcome.ABSENT,
-            calendar=calendar,
-            targets=settings.targets,
-        )
-        == expected
-    )
+    progress = five_c2m(1, 0, settings.targets)
+    after = _date_after_a_call(current, ActionStatus.NOT_CONNECTED, priority, progress)
+    assert after == expected
 
 
 def test_the_same_click_twice_and_a_double_tap_are_one_action(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, tap: Any
 ) -> None:
     lead_id = factories.lead(team(), owner="R1", status=1)
-    first = _tap(team, settings, calendar, lead_id, version="0")
-    again = _tap(team, settings, calendar, lead_id, version="0", choice=QuickChoice.VOICEMAIL)
+    first = tap(lead_id, version="0")
+    again = tap(lead_id, version="0", choice=QuickChoice.VOICEMAIL)
     assert again.duplicate and again.action_id == first.action_id
     assert (again.outcome, factories.count(team, Action)) == (Outcome.ABSENT, 1)
     with team() as uow:
         key = uow.session.get_one(Action, first.action_id).idempotency_key
     assert key == quick_key("R1", lead_id, "0")
     # The list redrawn after the log carries the new version: a second touch is its own.
-    second = _tap(team, settings, calendar, lead_id)
+    second = tap(lead_id)
     assert not second.duplicate and factories.count(team, Action) == 2
 
 
-def test_a_forged_or_foreign_lead_changes_nothing(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
-) -> None:
+def test_a_forged_or_foreign_lead_changes_nothing(team: UnitOfWorkFactory, tap: Any) -> None:
     theirs = factories.lead(team(), owner="R2", status=1)
     with pytest.raises(NotAllowed):
-        _tap(team, settings, calendar, theirs, by="R1")
+        tap(theirs, by="R1")
     with pytest.raises(NotFound):
-        _tap(team, settings, calendar, 999_999, by="R1", version="0")
+        tap(999_999, by="R1", version="0")
     with pytest.raises(NotAllowed):
-        _tap(team, settings, calendar, theirs, by="M2")  # another team's manager
+        tap(theirs, by="M2")  # another team's manager
     assert factories.count(team, Action) == 0 and factories.count(team, Notification) == 0
-    assert not _tap(team, settings, calendar, theirs, by="M1").duplicate  # their manager may
+    assert not tap(theirs, by="M1").duplicate  # their manager may
 
 
 def test_undo_restores_the_lead_its_counters_and_records_itself(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, tap: Any, undo: Any
 ) -> None:
     lead_id = factories.lead(
         team(), owner="R1", status=1, priority=1, next_action_date=TODAY, inbound=True
     )
     before = (_lead(team, lead_id), factories.lead_counters(team, lead_id))
-    result = _tap(team, settings, calendar, lead_id)
+    result = tap(lead_id)
     assert _lead(team, lead_id) != before[0]
     with time_machine.travel(NOW + dt.timedelta(minutes=9), tick=False):
-        undone = _undo(team, settings, calendar, result.action_id)
+        undone = undo(result.action_id)
     assert (undone.channel, undone.outcome, undone.status) == (Channel.CALL, Outcome.ABSENT, 1)
     assert (_lead(team, lead_id), factories.lead_counters(team, lead_id)) == before
     assert factories.count(team, Action) == 0
@@ -208,53 +218,53 @@ def test_undo_restores_the_lead_its_counters_and_records_itself(
         ("action", "架電 不在", None, "1 タップ記録の取り消し"),
     ]
     with pytest.raises(NotFound, match="すでに取り消されています"):
-        _undo(team, settings, calendar, result.action_id)
+        undo(result.action_id)
 
 
 def test_undo_is_refused_after_ten_minutes_or_a_later_change(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, tap: Any, undo: Any
 ) -> None:
     late = factories.lead(team(), owner="R1", status=1)
-    logged = _tap(team, settings, calendar, late)
+    logged = tap(late)
     too_late = time_machine.travel(NOW + dt.timedelta(minutes=10, seconds=1), tick=False)
     with too_late, pytest.raises(Conflict, match=r"10 分以内です \(09:00 に記録\)"):
-        _undo(team, settings, calendar, logged.action_id)
+        undo(logged.action_id)
 
     touched_again = factories.lead(team(), owner="R1", status=1)
-    first = _tap(team, settings, calendar, touched_again)
+    first = tap(touched_again)
     with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
-        _tap(team, settings, calendar, touched_again, choice=QuickChoice.MAIL_SENT)
+        tap(touched_again, choice=QuickChoice.MAIL_SENT)
         with pytest.raises(Conflict, match="その後の記録"):
-            _undo(team, settings, calendar, first.action_id)
+            undo(first.action_id)
 
     edited = factories.lead(team(), owner="R1", status=1)
-    tapped = _tap(team, settings, calendar, edited)
+    tapped = tap(edited)
     with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
         # A field changed by another path (a manager's return, an import).
         factories.record_field_change(team(), edited, field="priority", old=None, new=1)
         with pytest.raises(Conflict, match="その後変更"):
-            _undo(team, settings, calendar, tapped.action_id)
+            undo(tapped.action_id)
     assert factories.count(team, Action) == 4
 
 
 def test_undo_is_authorized_like_the_log_and_only_for_one_tap_logs(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar, log: Any
+    team: UnitOfWorkFactory, tap: Any, undo: Any, log: Any
 ) -> None:
     lead_id = factories.lead(team(), owner="R1", status=1)
-    tapped = _tap(team, settings, calendar, lead_id)
+    tapped = tap(lead_id)
     with pytest.raises(NotAllowed):
-        _undo(team, settings, calendar, tapped.action_id, by="R2")
+        undo(tapped.action_id, by="R2")
     with pytest.raises(NotAllowed):
-        _undo(team, settings, calendar, tapped.action_id, by="M2")
+        undo(tapped.action_id, by="M2")
     assert factories.count(team, Action) == 1
-    _undo(team, settings, calendar, tapped.action_id, by="M1")  # the rep's manager may
+    undo(tapped.action_id, by="M1")  # the rep's manager may
     modal = log(lead_id, idempotency_key="slack_view:V1")  # the log modal's path
     with pytest.raises(NotAllowed, match="1 タップの記録だけ"):
-        _undo(team, settings, calendar, modal.action_id)
+        undo(modal.action_id)
 
 
 def test_a_touch_on_an_item_of_todays_morning_dm_queues_its_update_once(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar, tap: Any
 ) -> None:
     listed = factories.lead(team(), owner="R1", status=1)
     other = factories.lead(team(), owner="R1", status=1)
@@ -270,30 +280,30 @@ def test_a_touch_on_an_item_of_todays_morning_dm_queues_its_update_once(
         calendar=calendar,
     )
     # Not delivered yet: nothing to update.
-    assert not _tap(team, settings, calendar, listed).updates_morning_dm
+    assert not tap(listed).updates_morning_dm
     sent = claim(team(), key=f"morning:{member_id}:{TODAY.isoformat()}", now=NOW)
     assert sent is not None and mark_sent(team(), claim=sent, now=NOW, channel="D1", ts="1.2")
     with time_machine.travel(NOW + dt.timedelta(minutes=1), tick=False):
-        assert _tap(team, settings, calendar, listed).updates_morning_dm
-        assert not _tap(team, settings, calendar, other).updates_morning_dm
+        assert tap(listed).updates_morning_dm
+        assert not tap(other).updates_morning_dm
     with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
-        assert _tap(team, settings, calendar, listed).updates_morning_dm
+        assert tap(listed).updates_morning_dm
     # Three touches, one Home refresh and one DM update waiting (coalesced per rep).
     assert factories.count(team, Notification, Notification.kind == KIND_HOME) == 1
     assert factories.count(team, Notification, Notification.kind == KIND_MORNING_PROGRESS) == 1
 
 
 def test_a_claimed_refresh_frees_its_key_so_a_later_change_queues_another(
-    team: UnitOfWorkFactory, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, tap: Any
 ) -> None:
     lead_id = factories.lead(team(), owner="R1", status=1)
-    _tap(team, settings, calendar, lead_id)
+    tap(lead_id)
     with team() as uow:
         member_id = uow.session.get_one(Lead, lead_id).owner_id
     assert member_id is not None
     held = claim(team(), key=home_key(member_id), now=NOW + HOME_SETTLE)
     assert held is not None and release_key(team(), claim=held)
-    _tap(team, settings, calendar, lead_id)
+    tap(lead_id)
     assert factories.count(team, Notification, Notification.kind == KIND_HOME) == 2
 
 
@@ -311,17 +321,5 @@ def test_one_tap_and_the_log_modal_suggest_the_same_date(
         targets=settings.targets,
     )
     assert expected is not None and expected > TODAY + dt.timedelta(days=5)
-    assert (
-        next_date_after_touch(
-            current=TODAY,
-            status=ActionStatus.CONNECTED,
-            priority=Priority.FOCUS,
-            progress=progress,
-            today=TODAY,
-            channel=Channel.CALL,
-            outcome=Outcome.ABSENT,
-            calendar=calendar,
-            targets=settings.targets,
-        )
-        == expected
-    )
+    after = _date_after_a_call(TODAY, ActionStatus.CONNECTED, Priority.FOCUS, progress)
+    assert after == expected
