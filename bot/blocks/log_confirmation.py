@@ -12,7 +12,7 @@ from bot.blocks.lead_picker import lead_name, status_label
 from bot.blocks.mrkdwn import MAX_FALLBACK_TEXT, context, escape, section, truncate
 from bot.texts import jp_date
 from isops.enums import MeetingMode, Priority
-from isops.services.actions import ActionResult
+from isops.services.action_results import ActionResult
 
 # Spaces around the code spans: Slack formats `…` only next to whitespace or ASCII punctuation.
 NEXT_LOG_HINT = "次の記録: `/log-call` ・ `/log-mail`"

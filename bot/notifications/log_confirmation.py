@@ -10,7 +10,7 @@ from bot.blocks.log_confirmation import build_log_confirmation
 from bot.deps import Deps
 from bot.ids import HOME_SURFACE
 from bot.outbox import Delivery, OutboxDispatcher
-from isops.services.actions import ACTION_LOGGED, ActionResult
+from isops.services.action_results import ACTION_LOGGED, ActionResult
 
 # The channel cannot take an ephemeral message from us (not a member, private, archived):
 # the rep still gets the confirmation, as a DM.

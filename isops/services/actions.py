@@ -6,9 +6,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +22,6 @@ from isops.rules import (
     FiveC2M,
     Targets,
     acted_at_problem,
-    chases_5c2m,
     counts_as_early,
     five_c2m,
     log_problems,
@@ -34,6 +31,12 @@ from isops.rules import (
     status_after_outcome,
 )
 from isops.services import live_lists, outbox, reviews
+from isops.services.action_results import (
+    ACTION_LOGGED,
+    ActionResult,
+    confirmation_payload,
+    result_of,
+)
 from isops.services.counters import apply_action_to_lead
 from isops.services.history import record_change
 from isops.services.lead_access import Actor, load_actor
@@ -41,7 +44,6 @@ from isops.services.leads import visible_lead
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWork
 
-ACTION_LOGGED = "action_logged"  # outbox kind: the rep's confirmation with coaching
 MAX_MEMO = limits.MEMO  # what the rep submits at once; the stored memo may be longer
 MAX_REASON_MEMO = limits.MEMO
 
@@ -77,64 +79,6 @@ class NeedsConfirmation(IsopsError):
         self.gap = gap
         self.cv_at = cv_at
         super().__init__(messages.five_c2m_incomplete(gap.label()))
-
-
-class HandedOff(BaseModel):
-    """The hand-off to FS a log of status 5 created, for the rep's confirmation."""
-
-    model_config = ConfigDict(frozen=True)
-
-    fs_name: str
-    meeting_at: dt.datetime
-    meeting_mode: str  # MeetingMode's value
-
-
-class ActionResult(BaseModel):
-    """What was recorded, and the coaching the confirmation shows (JSON-safe for the outbox)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    action_id: int
-    duplicate: bool = False
-    lead_id: int
-    company: str
-    contact_name: str | None
-    channel: Channel
-    outcome: Outcome
-    acted_at: dt.datetime
-    status_before: int
-    status_after: int
-    priority: int | None
-    next_action_date: dt.date | None
-    changed: tuple[str, ...] = ()
-    calls: int
-    mails: int
-    target_calls: int
-    target_mails: int
-    # Rule 4, early persistence: actions within N days of CV (None when outside the window).
-    early_actions: int | None = None
-    early_target: int = 0
-    early_window_days: int = 0
-    # Rule 1: set on the first action of an inbound lead.
-    inbound_deadline: dt.date | None = None
-    inbound_deadline_met: bool | None = None
-    review_requested: bool = False
-    review_withdrawn: bool = False
-    reason_code: str | None = None
-    focus_max_days: int = 60
-    backdated: bool = False  # the rep gave 実施日時 (a touch logged late)
-    timezone: str | None = None  # the rep's zone (IANA name), to show times as they read them
-    handoff: HandedOff | None = None  # status 5: the hand-off created with this log
-    # The lead is an item of its owner's morning DM of today: the DM is updated in place.
-    updates_morning_dm: bool = False
-
-    @property
-    def five_c2m(self) -> FiveC2M:
-        return FiveC2M(self.calls, self.mails, self.target_calls, self.target_mails)
-
-    @property
-    def chases_5c2m(self) -> bool:
-        return chases_5c2m(self.status_after)
 
 
 def _resolve_memo(submitted: str, current: str, shown: ShownFields | None) -> str:
@@ -469,7 +413,7 @@ def _result(
         inbound_deadline = calendar.inbound_deadline(lead.cv_at, settings.inbound_cutoff)
         inbound_met = calendar.local_date(action.acted_at) <= inbound_deadline
     in_window = counts_as_early(lead.cv_at, action.acted_at, targets)
-    return _result_of(
+    return result_of(
         action,
         lead,
         targets,
@@ -491,20 +435,9 @@ def _result(
     )
 
 
-def confirmation_payload(
-    result: ActionResult, slack_user_id: str, reply_to: str | None
-) -> dict[str, Any]:
-    """The outbox payload of the rep's confirmation (`reply_to`: where the rep logged from)."""
-    return {
-        "slack_user_id": slack_user_id,
-        "reply_to": reply_to,
-        "result": result.model_dump(mode="json"),
-    }
-
-
 def _duplicate(session: Session, action_id: int, lead: Lead, targets: Targets) -> ActionResult:
     """The action an earlier submission of the same view recorded, with the lead as it is."""
-    return _result_of(
+    return result_of(
         session.get_one(Action, action_id),
         lead,
         targets,
@@ -513,22 +446,4 @@ def _duplicate(session: Session, action_id: int, lead: Lead, targets: Targets) -
         status_after=lead.status,
         priority=lead.priority,
         next_action_date=lead.next_action_date,
-    )
-
-
-def _result_of(action: Action, lead: Lead, targets: Targets, **fields: Any) -> ActionResult:
-    """An `ActionResult` of this touch on this lead (its counters as they are now)."""
-    return ActionResult(
-        action_id=action.id,
-        lead_id=lead.id,
-        company=lead.company,
-        contact_name=lead.contact_name,
-        channel=action.channel,
-        outcome=action.outcome,
-        acted_at=action.acted_at,
-        calls=lead.call_count,
-        mails=lead.mail_count,
-        target_calls=targets.calls,
-        target_mails=targets.mails,
-        **fields,
     )

@@ -25,7 +25,7 @@ from isops.enums import ActionStatus, MeetingMode, Role
 from isops.errors import InvalidInput, IsopsError
 from isops.models import Handoff, Lead, Member
 from isops.services import outbox
-from isops.services.actions import ActionResult, HandedOff
+from isops.services.action_results import ActionResult, HandedOff
 from isops.services.cases_matching import CaseMatch
 from isops.services.handoff_cases import CaseChoice, case_choices, check_case
 from isops.services.handoff_details import moment_text, short

@@ -31,7 +31,8 @@ from bot.forms.log import (
 )
 from isops.enums import Channel, Outcome
 from isops.rules import FiveC2M, QuickDate
-from isops.services.actions import ActionResult, HandedOff, memo_digest
+from isops.services.action_results import ActionResult, HandedOff
+from isops.services.actions import memo_digest
 from isops.services.lead_registration import LeadRegistration, LeadSummary
 from isops.services.leads import LeadOption, LeadSnapshot, LogStart, Urgency
 from isops.settings import DEFAULT_REASON_CODES

@@ -16,7 +16,7 @@ from bot import ids
 from bot.listeners.views.log_confirm import handle_5c2m_declined
 from isops.enums import DeliveryState, Role
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
-from isops.services.actions import ACTION_LOGGED
+from isops.services.action_results import ACTION_LOGGED
 from tests import factories
 from tests.bot.log_modal_steps import choose, choose_status, click, shown
 from tests.bot.modal_state import block_id, element, fill

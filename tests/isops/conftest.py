@@ -10,7 +10,8 @@ import pytest
 
 from isops.calendar import BusinessCalendar
 from isops.enums import Channel, Outcome
-from isops.services.actions import ActionResult, record_action
+from isops.services.action_results import ActionResult
+from isops.services.actions import record_action
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories

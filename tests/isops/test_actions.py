@@ -17,11 +17,10 @@ from isops.csvio import ImportPolicy, import_leads
 from isops.enums import Channel, Outcome, ReviewState
 from isops.errors import InvalidInput
 from isops.models import Action, Lead, LeadHistory, NoActionReview, Notification
+from isops.services.action_results import ACTION_LOGGED, ActionResult
 from isops.services.actions import (
-    ACTION_LOGGED,
     MAX_MEMO,
     MAX_REASON_MEMO,
-    ActionResult,
     NeedsConfirmation,
     ShownFields,
     memo_digest,

@@ -17,7 +17,8 @@ from isops.calendar import BusinessCalendar
 from isops.enums import ActionStatus, Channel, HandoffVerdict, MeetingMode, Outcome, Role
 from isops.errors import Conflict, InvalidInput, NotAllowed
 from isops.models import Action, Handoff, Lead, LeadHistory, Notification
-from isops.services.actions import ActionResult, record_action
+from isops.services.action_results import ActionResult
+from isops.services.actions import record_action
 from isops.services.handoff_schedule import VerdictSchedule
 from isops.services.handoff_verdicts import (
     acknowledge_handoff,
