@@ -32,7 +32,7 @@ from bot.blocks.quick_log import build_quick_confirmation, build_undo_done
 from bot.blocks.today_list import build_list_modal, build_today
 from isops.calendar import BusinessCalendar
 from isops.db import make_engine
-from isops.demo import DEMO_CASES
+from isops.demo_data import DEMO_CASES
 from isops.enums import Channel, Role, RoleLevel
 from isops.migrate import upgrade
 from isops.models import Lead
