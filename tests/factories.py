@@ -1,15 +1,16 @@
 """Test data written straight through the ORM, counters kept as the services keep them (and
-read back)."""
+read back), and a recorder of the SQL a block runs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from isops.calendar import BusinessCalendar
@@ -34,6 +35,21 @@ CALENDAR = BusinessCalendar(tz=SETTINGS.tz, company_holidays=SETTINGS.company_ho
 def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
     """That wall-clock time in Tokyo, in UTC (as the database stores it)."""
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
+
+
+@contextmanager
+def sql_statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block, in order (to count them)."""
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _member_id(session: Session, slack_user_id: str | None) -> int | None:

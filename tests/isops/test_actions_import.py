@@ -314,7 +314,6 @@ def test_members_by_email_registered_or_through_slack(team: UnitOfWorkFactory) -
 def test_statements_do_not_grow_with_rows_or_leads_within_a_batch(
     team: UnitOfWorkFactory, engine: Any
 ) -> None:
-    from sqlalchemy import event
 
     def statements(rows: int) -> int:
         lead_ids = [f.lead(team(), owner="U1", cv_at=jst(WED)) for _ in range(rows)]
@@ -322,16 +321,8 @@ def test_statements_do_not_grow_with_rows_or_leads_within_a_batch(
             f"{lead_id},2026/11/26 10:{i % 60:02d},架電,不在\n"
             for i, lead_id in enumerate(lead_ids)
         )
-        seen: list[str] = []
-
-        def count(*args: Any) -> None:
-            seen.append(str(args[2]))
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with f.sql_statements(engine) as seen:
             assert run(team, csv).imported == rows
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(seen)
 
     assert statements(3) == statements(60)

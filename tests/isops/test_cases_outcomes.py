@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from isops.enums import HandoffVerdict, MeetingMode, Role, RoleLevel
@@ -97,14 +97,8 @@ def _handoff(
 
 @pytest.fixture
 def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
+    with factories.sql_statements(engine) as seen:
+        yield seen
 
 
 def test_hand_offs_and_valid_ones_per_case_in_one_statement(

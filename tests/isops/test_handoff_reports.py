@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import Engine, func, select
 
 from isops.calendar import BusinessCalendar
 from isops.enums import HandoffVerdict, MeetingMode, Role
@@ -253,16 +253,11 @@ def test_three_unanswered_requests_go_to_the_fs_manager_or_an_admin(
     assert _unrated(team, jst(FRI, 9), *everyone) == {"A1": ["株式会社B"]}
 
 
-def test_unrated_is_two_statements_at_most(team: UnitOfWorkFactory, engine: Any) -> None:
+def test_unrated_is_two_statements_at_most(team: UnitOfWorkFactory, engine: Engine) -> None:
     for i in range(20):
         handoff(team, company=f"株式会社{i}", fs="F1" if i % 2 else "F2", verdict_requests=3)
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with factories.sql_statements(engine) as statements:
         found = _unrated(team, jst(FRI, 9), "M1", "A1")
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert len(found["M1"]) == 10 and len(found["A1"]) == 10
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2
 
@@ -271,7 +266,7 @@ def test_unrated_is_two_statements_at_most(team: UnitOfWorkFactory, engine: Any)
 
 
 def test_figures_per_rep_match_an_independent_computation(
-    team: UnitOfWorkFactory, engine: Any
+    team: UnitOfWorkFactory, engine: Engine
 ) -> None:
     rng = random.Random(12)
     start, end = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -301,13 +296,8 @@ def test_figures_per_rep_match_an_independent_computation(
             company=f"株式会社{i}",
             **{k: v for k, v in row.items() if k not in ("rep", "created_at")},
         )
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with factories.sql_statements(engine) as statements:
         figures = handoff_figures(team(), start=start, end=end, tz=TOKYO, now=now)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
 
     since = dt.datetime.combine(start, dt.time(0), tzinfo=TOKYO)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 
 from isops.enums import Channel, Role, RoleLevel
 from isops.models import Lead, LeadHistory
@@ -309,20 +307,6 @@ def test_manager_sees_reviews_figures_and_away_reps_hot_leads(
 # -- cost ------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _fill(uow_factory: UnitOfWorkFactory, per_rep: int) -> None:
     now = jst(FRI_27)
     for rep in ("U1", "U2"):
@@ -353,7 +337,7 @@ def test_statements_do_not_grow_with_the_number_of_leads(
 
     def run() -> tuple[int, int]:
         recipients = due(uow_factory, jst(FRI_27))
-        with counted(engine) as statements:
+        with f.sql_statements(engine) as statements:
             digests = compute_digests(
                 uow_factory(),
                 recipients=recipients,

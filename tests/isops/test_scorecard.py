@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import Engine, select
 
 from isops.calendar import BusinessCalendar
 from isops.enums import OPEN_STATUSES, Channel, HandoffVerdict, MeetingMode, Priority, Role
@@ -248,17 +248,11 @@ def test_rep_sees_team_median_and_the_habit_furthest_below(cards: Scorecards) ->
 
 
 def test_statements_do_not_grow_with_the_leads(
-    team: UnitOfWorkFactory, engine: object, settings: Settings, calendar: BusinessCalendar
+    team: UnitOfWorkFactory, engine: Engine, settings: Settings, calendar: BusinessCalendar
 ) -> None:
     def count() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            with time_machine.travel(SEND, tick=False):
-                compute_scorecards(team, week=W48, now=SEND, settings=settings, calendar=calendar)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+        with factories.sql_statements(engine) as seen, time_machine.travel(SEND, tick=False):
+            compute_scorecards(team, week=W48, now=SEND, settings=settings, calendar=calendar)
         return len(seen)
 
     before = count()
