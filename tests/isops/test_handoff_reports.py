@@ -114,6 +114,20 @@ def _queue_due(
     return stored
 
 
+def _rate_valid(
+    team: UnitOfWorkFactory, handoff_id: int, settings: Settings, calendar: BusinessCalendar
+) -> None:
+    """FS F1 gives the hand-off its verdict: valid."""
+    decide_handoff(
+        team(),
+        handoff_id=handoff_id,
+        slack_user_id="F1",
+        verdict=HandoffVerdict.VALID,
+        settings=settings,
+        calendar=calendar,
+    )
+
+
 def _keys(uow_factory: UnitOfWorkFactory) -> list[str]:
     with uow_factory() as uow:
         return list(
@@ -188,14 +202,7 @@ def test_a_verdict_or_a_reschedule_in_between_stops_the_request(
     moved = handoff(team, company="株式会社日程変更")
     due = due_requests(team, now=jst(TUE, 16), settings=settings, calendar=calendar)
     assert {r.handoff_id for r in due} == {decided, moved}
-    decide_handoff(
-        team(),
-        handoff_id=decided,
-        slack_user_id="F1",
-        verdict=HandoffVerdict.VALID,
-        settings=settings,
-        calendar=calendar,
-    )
+    _rate_valid(team, decided, settings, calendar)
     reschedule_handoff(
         team(),
         handoff_id=moved,
@@ -242,14 +249,7 @@ def test_three_unanswered_requests_go_to_the_fs_manager_or_an_admin(
         uow.session.get_one(Member, IDS["M1"]).active = False
         uow.commit()
     assert _unrated(team, jst(FRI, 9), *everyone) == {"A1": ["株式会社A", "株式会社B"]}
-    decide_handoff(
-        team(),
-        handoff_id=managed,
-        slack_user_id="F1",
-        verdict=HandoffVerdict.VALID,
-        settings=settings,
-        calendar=calendar,
-    )
+    _rate_valid(team, managed, settings, calendar)
     assert _unrated(team, jst(FRI, 9), *everyone) == {"A1": ["株式会社B"]}
 
 

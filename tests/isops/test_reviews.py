@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,27 +96,23 @@ def _home_refreshed(team: Team, rep: str) -> bool:
         )
 
 
-def _approve(team: Team, review_id: int, by: str = "UM1", **kw: Any) -> ReviewDetail:
-    return approve_review(
-        team.uow(),
-        review_id=review_id,
-        decider_slack_user_id=by,
-        config=kw.pop("config", CONFIG),
-        calendar=CALENDAR,
-        **kw,
+def _decide(
+    decision: Callable[..., ReviewDetail], team: Team, review_id: int, by: str, **kw: Any
+) -> ReviewDetail:
+    """`by` approves or returns the review (`decision`), with the module's config unless given."""
+    kw.setdefault("config", CONFIG)
+    return decision(
+        team.uow(), review_id=review_id, decider_slack_user_id=by, calendar=CALENDAR, **kw
     )
+
+
+def _approve(team: Team, review_id: int, by: str = "UM1", **kw: Any) -> ReviewDetail:
+    return _decide(approve_review, team, review_id, by, **kw)
 
 
 def _return(team: Team, review_id: int, by: str = "UM1", **kw: Any) -> ReviewDetail:
     kw.setdefault("reason", "役員が資料を読んでいた。来期予算の前にもう一度")
-    return return_review(
-        team.uow(),
-        review_id=review_id,
-        decider_slack_user_id=by,
-        config=kw.pop("config", CONFIG),
-        calendar=CALENDAR,
-        **kw,
-    )
+    return _decide(return_review, team, review_id, by, **kw)
 
 
 # -- approve ---------------------------------------------------------------------------------------
