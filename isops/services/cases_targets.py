@@ -26,6 +26,7 @@ from isops.enums import ActionStatus, Priority, Role, RoleLevel
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.messages import LEAD_NOT_FOUND, LEAD_NOT_YOURS
 from isops.models import Case, Lead, Member
+from isops.projection import from_attributes
 from isops.rules import Targets, next_action_date_problem
 from isops.services import outbox
 from isops.services.cases import CASE_NOT_FOUND, EDITORS, CaseDetail, load_details
@@ -161,20 +162,7 @@ def fitting_leads(
     # the rows are one rep's open leads already narrowed by role level and size.
     fitting = [r for r in rows if fold(r.industry) == case.industry_key]
     leads = [
-        TargetLead(
-            id=r.id,
-            company=r.company,
-            contact_name=r.contact_name,
-            title=r.title,
-            role_level=r.role_level,
-            company_size=r.company_size,
-            industry=r.industry,
-            cv_at=r.cv_at,
-            status=r.status,
-            priority=r.priority,
-            next_action_date=r.next_action_date,
-            approached=is_approached(r.status, r.first_action_at),
-        )
+        from_attributes(TargetLead, r, approached=is_approached(r.status, r.first_action_at))
         for r in fitting[:limit]
     ]
     return leads, len(fitting)

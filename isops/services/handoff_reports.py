@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from isops.csvio.cells import format_moment, protect_formula
 from isops.enums import HandoffVerdict, Role
 from isops.models import Case, Handoff, Lead, Member
+from isops.projection import from_attributes
 from isops.services.handoff_details import HandoffDetail, details
 from isops.services.handoff_schedule import MAX_REQUESTS
 from isops.services.lead_access import load_actor
@@ -151,14 +152,10 @@ def unrated_for_recipients(
         if recipient is None or recipient not in wanted:
             continue
         found[recipient].append(
-            UnratedHandoff(
+            from_attributes(
+                UnratedHandoff,
+                row,
                 handoff_id=row.id,
-                lead_id=row.lead_id,
-                company=row.company,
-                contact_name=row.contact_name,
-                fs_name=row.fs_name,
-                rep_name=row.rep_name,
-                meeting_at=row.meeting_at,
                 meeting_date=row.meeting_at.astimezone(tz).date(),
             )
         )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from isops.approach import not_yet_approached
 from isops.enums import NOT_CONNECTED_STATUSES, OPEN_STATUSES, Outcome, Priority, ReviewState
 from isops.models import Lead, Member, NoActionReview
+from isops.projection import from_attributes
 from isops.rules import five_c2m
 from isops.services.cases_matching import LeadProfile
 from isops.services.reminders.day import DayQueries
@@ -305,18 +306,13 @@ class RepSections(DayQueries):
                 continue
             seen.add(row.lead_id)
             found[row.owner_id].append(
-                ReturnedDecision(
+                from_attributes(
+                    ReturnedDecision,
+                    row,
                     review_id=row.id,
-                    lead_id=row.lead_id,
-                    company=row.company,
-                    contact_name=row.contact_name,
-                    requested_status=row.requested_status,
-                    reason_code=row.reason_code,
                     return_reason=row.return_reason or "",
                     returned_by=row.manager_name,
                     returned_at=row.decided_at,
-                    phone=row.phone,
-                    email=row.email,
                     last_touch=self.last_touch(row.last_action_at, row.last_outcome),
                     memo_head=memo_head(row.memo_start),
                     profile=LeadProfile(row.industry, row.role_level, row.company_size),
