@@ -20,7 +20,6 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import time_machine
 
@@ -46,8 +45,8 @@ from isops.services.reminders import digest_for_member
 from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
 from tests import factories as f
+from tests.factories import TOKYO, jst
 
-TOKYO = ZoneInfo("Asia/Tokyo")
 FRI = dt.date(2026, 11, 27)
 PREVIEW = Path(__file__).resolve().parents[2] / "shared" / "tools" / "blockkit_preview.py"
 
@@ -74,10 +73,6 @@ MEMOS = [
     "展示会で名刺交換。興味は録画機能",
     "",
 ]
-
-
-def jst(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO).astimezone(dt.UTC)
 
 
 def seed(url: str) -> dict[str, int]:
@@ -158,13 +153,14 @@ def surfaces(url: str) -> list[dict[str, Any]]:
     uow = make_uow_factory(make_engine(url))
     out: list[dict[str, Any]] = []
 
+    # Who acts, and with what settings: the rep U001 throughout.
+    rep: dict[str, Any] = {"slack_user_id": "U001", "settings": settings, "calendar": calendar}
+
     def add(name: str, title: str, payload: dict[str, Any]) -> None:
         out.append({"name": name, "title": title, "payload": payload})
 
     with time_machine.travel(jst(FRI), tick=False):
-        digest = digest_for_member(
-            uow(), slack_user_id="U001", now=jst(FRI), settings=settings, calendar=calendar
-        )
+        digest = digest_for_member(uow(), **rep, now=jst(FRI))
         dm = build_morning_dm(digest)
         add("morning-dm", "朝の DM (担当・オープン 35 件)", dm)
         first = first_lead_ids(digest)
@@ -182,15 +178,7 @@ def surfaces(url: str) -> list[dict[str, Any]]:
     def tap(lead_id: int, choice: QuickChoice, at: dt.datetime) -> Any:
         with uow() as u:
             version = touch_version(u.session.get_one(Lead, lead_id).last_action_at)
-        return quick_log(
-            uow(),
-            slack_user_id="U001",
-            lead_id=lead_id,
-            choice=choice,
-            version=version,
-            settings=settings,
-            calendar=calendar,
-        )
+        return quick_log(uow(), **rep, lead_id=lead_id, choice=choice, version=version)
 
     with time_machine.travel(jst(FRI, 9, 12), tick=False):
         tap(first[0], QuickChoice.ABSENT, jst(FRI, 9, 12))
@@ -210,12 +198,7 @@ def surfaces(url: str) -> list[dict[str, Any]]:
             build_morning_progress(progress, FRI),
         )
         # The rep U001's lists as of 09:20, for Home, /isops today and the list modal.
-        as_rep: dict[str, Any] = {
-            "slack_user_id": "U001",
-            "now": jst(FRI, 9, 20),
-            "settings": settings,
-            "calendar": calendar,
-        }
+        as_rep = {**rep, "now": jst(FRI, 9, 20)}
         content = home_content(uow(), **as_rep, limit=LIST_LINES)
         add("home", "App Home (直前の記録と取り消す)", build_home(content))
         today = digest_for_member(uow(), **as_rep, limit=LIST_LINES)
@@ -227,13 +210,7 @@ def surfaces(url: str) -> list[dict[str, Any]]:
         )
         whole = digest_for_member(uow(), **as_rep, limit=None)
         add("list-modal-5c2m", "すべて表示 (5C2M)", {"view": build_list_modal(whole, "5c2m")})
-        undone = undo_quick_log(
-            uow(),
-            slack_user_id="U001",
-            action_id=logged.action_id,
-            settings=settings,
-            calendar=calendar,
-        )
+        undone = undo_quick_log(uow(), **rep, action_id=logged.action_id)
         add("undone", "取り消した後 (エフェメラルを置き換え)", build_undo_done(undone, tz=TOKYO))
         notice = LeadNotice(
             lead_id=99,
