@@ -6,16 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.case_card import chain_line, detail_button, edit_button, facts, outcome_short
-from bot.blocks.mrkdwn import (
-    MAX_OPTION_TEXT,
-    MAX_SECTION_TEXT,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-)
 from bot.forms.cases import ANY
 from isops.case_vocabulary import CompanySize
 from isops.enums import RoleLevel
@@ -35,7 +27,7 @@ CHAINS_SHOWN = 3  # chain lines per hit; the rest are in 詳細
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
+    return {"text": mrkdwn.plain(text, mrkdwn.MAX_OPTION_TEXT), "value": value}
 
 
 def _select(
@@ -45,7 +37,7 @@ def _select(
     return {
         "type": "static_select",
         "action_id": action_id,
-        "placeholder": plain(placeholder),
+        "placeholder": mrkdwn.plain(placeholder),
         "options": options,
         "initial_option": chosen,
     }
@@ -55,7 +47,7 @@ def _dispatching_input(block_id: str, label: str, placeholder: str, value: str) 
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": block_id,
-        "placeholder": plain(placeholder),
+        "placeholder": mrkdwn.plain(placeholder),
         "max_length": 100,
         "dispatch_action_config": {"trigger_actions_on": ["on_enter_pressed"]},
     }
@@ -64,7 +56,7 @@ def _dispatching_input(block_id: str, label: str, placeholder: str, value: str) 
     return {
         "type": "input",
         "block_id": block_id,
-        "label": plain(label),
+        "label": mrkdwn.plain(label),
         "element": element,
         "optional": True,
         "dispatch_action": True,
@@ -107,7 +99,9 @@ def _filters(search: CaseSearch) -> dict[str, Any]:
 
 def hit_text(search: CaseSearch, index: int) -> str:
     case = search.hits[index]
-    lines = [f"*{escape(case.title)}*" + (f" {texts.ARCHIVED_MARK}" if case.archived else "")]
+    lines = [
+        f"*{mrkdwn.escape(case.title)}*" + (f" {texts.ARCHIVED_MARK}" if case.archived else "")
+    ]
     details = facts(case)
     if case.outcome is not None:
         details = " · ".join(p for p in (details, outcome_short(case.outcome)) if p)
@@ -116,7 +110,7 @@ def hit_text(search: CaseSearch, index: int) -> str:
     lines += [chain_line(chain, index) for index, chain in enumerate(case.chains[:CHAINS_SHOWN])]
     if len(case.chains) > CHAINS_SHOWN:
         lines.append(f"ほか {len(case.chains) - CHAINS_SHOWN} 件の課題は「詳細」で")
-    return truncate("\n".join(lines), MAX_SECTION_TEXT)
+    return mrkdwn.truncate("\n".join(lines), mrkdwn.MAX_SECTION_TEXT)
 
 
 def _summary(search: CaseSearch) -> str:
@@ -152,22 +146,22 @@ def build_case_search_modal(
             {
                 "type": "actions",
                 "elements": [
-                    {"type": "button", "action_id": ids.CASE_ADD_BUTTON, "text": plain(ADD)}
+                    {"type": "button", "action_id": ids.CASE_ADD_BUTTON, "text": mrkdwn.plain(ADD)}
                 ],
             }
         )
-    blocks += [{"type": "divider"}, context(_summary(search))]
+    blocks += [{"type": "divider"}, mrkdwn.context(_summary(search))]
     for index, case in enumerate(search.hits):
         if index:
             blocks.append({"type": "divider"})
-        blocks.append(section(hit_text(search, index), accessory=detail_button(case.id)))
+        blocks.append(mrkdwn.section(hit_text(search, index), accessory=detail_button(case.id)))
         if search.may_edit:
             blocks.append({"type": "actions", "elements": [edit_button(case.id)]})
     return {
         "type": "modal",
         "callback_id": ids.CASE_SEARCH_VIEW,
-        "title": plain(TITLE),
-        "submit": plain(SEARCH),
-        "close": plain(CLOSE),
+        "title": mrkdwn.plain(TITLE),
+        "submit": mrkdwn.plain(SEARCH),
+        "close": mrkdwn.plain(CLOSE),
         "blocks": blocks,
     }

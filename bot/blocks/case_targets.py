@@ -7,17 +7,9 @@ import datetime as dt
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.case_card import audience, chain_line, detail_button, size_label
 from bot.blocks.log_button import build_log_button
-from bot.blocks.mrkdwn import (
-    MAX_OPTION_TEXT,
-    MAX_SECTION_TEXT,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-)
 from bot.texts import jp_date
 from isops.enums import ActionStatus, Priority
 from isops.services.cases_targets import CaseOption, TargetLead, TargetsView
@@ -37,7 +29,7 @@ COMPANY_CHARS = 60
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
+    return {"text": mrkdwn.plain(text, mrkdwn.MAX_OPTION_TEXT), "value": value}
 
 
 def case_option_text(case: CaseOption) -> str:
@@ -46,7 +38,7 @@ def case_option_text(case: CaseOption) -> str:
         who.append(case.role_level.value)
     if case.company_size:
         who.append(case.company_size.label)
-    return truncate(f"{case.title} ({'・'.join(who)})", MAX_OPTION_TEXT)
+    return mrkdwn.truncate(f"{case.title} ({'・'.join(who)})", mrkdwn.MAX_OPTION_TEXT)
 
 
 def _choices(view: TargetsView) -> dict[str, Any]:
@@ -55,7 +47,7 @@ def _choices(view: TargetsView) -> dict[str, Any]:
     pick: dict[str, Any] = {
         "type": "static_select",
         "action_id": ids.CASE_TARGETS_PICK,
-        "placeholder": plain("事例を選ぶ"),
+        "placeholder": mrkdwn.plain("事例を選ぶ"),
         "options": cases,
     }
     chosen = next((o for o in cases if o["value"] == f"{case_id}:{view.rep.id}"), None)
@@ -68,7 +60,7 @@ def _choices(view: TargetsView) -> dict[str, Any]:
             {
                 "type": "static_select",
                 "action_id": ids.CASE_TARGETS_REP,
-                "placeholder": plain("担当者"),
+                "placeholder": mrkdwn.plain("担当者"),
                 "options": reps,
                 "initial_option": next(
                     (o for o in reps if o["value"] == f"{case_id}:{view.rep.id}"), reps[0]
@@ -80,12 +72,12 @@ def _choices(view: TargetsView) -> dict[str, Any]:
 
 def lead_text(lead: TargetLead, *, tz: dt.tzinfo) -> str:
     """`*株式会社A* 山田 様 · 部長 · CV 11/20(金) · 未対応 · 📥 未アプローチ`."""
-    name = f"*{escape(truncate(lead.company, COMPANY_CHARS))}*"
+    name = f"*{mrkdwn.escape(mrkdwn.truncate(lead.company, COMPANY_CHARS))}*"
     if lead.contact_name:
-        name += f" {escape(lead.contact_name)} 様"
+        name += f" {mrkdwn.escape(lead.contact_name)} 様"
     parts = [name]
     if lead.title:
-        parts.append(escape(lead.title))
+        parts.append(mrkdwn.escape(lead.title))
     parts.append(f"CV {jp_date(lead.cv_at.astimezone(tz).date())}")
     # 未対応 and 未アプローチ say the same of an untouched lead: one of them.
     parts.append(
@@ -98,7 +90,7 @@ def lead_text(lead: TargetLead, *, tz: dt.tzinfo) -> str:
             "⭐ 注力"
             + (f" (次回 {jp_date(lead.next_action_date)})" if lead.next_action_date else "")
         )
-    return truncate(" · ".join(parts), MAX_SECTION_TEXT)
+    return mrkdwn.truncate(" · ".join(parts), mrkdwn.MAX_SECTION_TEXT)
 
 
 def _focus_button(view: TargetsView, lead: TargetLead) -> dict[str, Any]:
@@ -106,7 +98,7 @@ def _focus_button(view: TargetsView, lead: TargetLead) -> dict[str, Any]:
     return {
         "type": "button",
         "action_id": ids.CASE_TARGETS_FOCUS,
-        "text": plain(FOCUS),
+        "text": mrkdwn.plain(FOCUS),
         "style": "primary",
         "value": f"{view.case.id}:{lead.id}:{view.rep.id}",
     }
@@ -118,47 +110,47 @@ def build_targets_message(
     """The list (ephemeral for `/isops targets`; a DM when `sent_by` names the manager)."""
     blocks: list[dict[str, Any]] = []
     if view.notice:
-        blocks.append(section(escape(view.notice)))
+        blocks.append(mrkdwn.section(mrkdwn.escape(view.notice)))
     if sent_by and view.case is not None:
         blocks.append(
-            section(
-                f"{texts.SENT_TO_MARK} *{escape(sent_by)} さんから、事例「{escape(view.case.title)}」の"
+            mrkdwn.section(
+                f"{texts.SENT_TO_MARK} *{mrkdwn.escape(sent_by)} さんから、事例「{mrkdwn.escape(view.case.title)}」の"
                 "ターゲットリストが届きました*"
             )
         )
     elif view.case is None:
-        blocks.append(section(f"{TITLE}\n{INTRO}"))
+        blocks.append(mrkdwn.section(f"{TITLE}\n{INTRO}"))
     else:
-        blocks.append(section(TITLE))
+        blocks.append(mrkdwn.section(TITLE))
     if not view.cases:
-        blocks.append(context(NO_CASES))
+        blocks.append(mrkdwn.context(NO_CASES))
         return {"response_type": "ephemeral", "text": NO_CASES, "blocks": blocks}
     blocks.append(_choices(view))
     text = f"事例からターゲットリスト ({view.rep.name} さん)"
     case = view.case
     if case is not None:
         story = [
-            f"*{escape(case.title)}*",
+            f"*{mrkdwn.escape(case.title)}*",
             f"{audience(case.industry, case.role_level)} · {size_label(case.company_size)}",
         ]
         story += [chain_line(chain, index) for index, chain in enumerate(case.chains[:2])]
-        blocks.append(section("\n".join(story), accessory=detail_button(case.id)))
+        blocks.append(mrkdwn.section("\n".join(story), accessory=detail_button(case.id)))
         blocks.append({"type": "divider"})
         if view.total:
-            header = f"*{escape(view.rep.name)} さんのリード: {view.total} 件*"
-            blocks.append(section(header))
+            header = f"*{mrkdwn.escape(view.rep.name)} さんのリード: {view.total} 件*"
+            blocks.append(mrkdwn.section(header))
         else:
-            blocks.append(context(NOTHING.format(name=escape(view.rep.name))))
+            blocks.append(mrkdwn.context(NOTHING.format(name=mrkdwn.escape(view.rep.name))))
         for lead in view.leads:
             accessory = (
                 build_log_button(lead.id)
                 if lead.priority == Priority.FOCUS
                 else _focus_button(view, lead)
             )
-            blocks.append(section(lead_text(lead, tz=tz), accessory=accessory))
+            blocks.append(mrkdwn.section(lead_text(lead, tz=tz), accessory=accessory))
         hidden = view.total - len(view.leads)
         if hidden > 0:
-            blocks.append(context(f"他 {hidden} 件 (CV の古いリード)"))
+            blocks.append(mrkdwn.context(f"他 {hidden} 件 (CV の古いリード)"))
         if view.may_send and view.total:
             blocks.append(
                 {
@@ -167,7 +159,9 @@ def build_targets_message(
                         {
                             "type": "button",
                             "action_id": ids.CASE_TARGETS_SEND,
-                            "text": plain(SEND.format(name=view.rep.name), MAX_OPTION_TEXT),
+                            "text": mrkdwn.plain(
+                                SEND.format(name=view.rep.name), mrkdwn.MAX_OPTION_TEXT
+                            ),
                             "value": f"{case.id}:{view.rep.id}",
                         }
                     ],
@@ -176,4 +170,4 @@ def build_targets_message(
         text = (
             f"事例「{case.title}」のターゲットリスト: {view.rep.name} さんのリード {view.total} 件"
         )
-    return {"response_type": "ephemeral", "text": truncate(text, 3000), "blocks": blocks}
+    return {"response_type": "ephemeral", "text": mrkdwn.truncate(text, 3000), "blocks": blocks}

@@ -8,20 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import texts
+from bot.blocks import mrkdwn
 from bot.blocks.handoff_messages import (
     MODE_ICONS,
     VERDICT_ICONS,
     lead_title,
     verdict_buttons,
     when,
-)
-from bot.blocks.mrkdwn import (
-    MAX_MESSAGE_BLOCKS,
-    MAX_SECTION_TEXT,
-    context,
-    escape,
-    section,
-    truncate,
 )
 from bot.texts import jp_date
 from isops.enums import HandoffVerdict, Role
@@ -49,7 +42,7 @@ def status_text(detail: HandoffDetail, now: dt.datetime, tz: dt.tzinfo) -> str:
     if detail.verdict is not None:
         label = detail.verdict.label
         if detail.verdict is HandoffVerdict.INVALID and detail.invalid_reason:
-            label += f" ({escape(detail.invalid_reason)})"
+            label += f" ({mrkdwn.escape(detail.invalid_reason)})"
         return f"{VERDICT_ICONS[detail.verdict]} {label}"
     if detail.verdict_due_at <= now:
         asked = (
@@ -65,12 +58,12 @@ def _item_text(detail: HandoffDetail, now: dt.datetime, tz: dt.tzinfo) -> str:
     mode = MODE_ICONS[detail.meeting_mode]
     text = (
         f"{lead_title(detail)}\n{texts.NEXT_ACTION_MARK} {when(detail.meeting_at, tz)} {mode}"
-        f" ・ IS {escape(detail.rep.name)} → FS {escape(detail.fs.name)}"
+        f" ・ IS {mrkdwn.escape(detail.rep.name)} → FS {mrkdwn.escape(detail.fs.name)}"
         f"\n{status_text(detail, now, tz)}"
     )
     if detail.case is not None:
-        text += f"\n{texts.CASE_HINT_MARK} {escape(detail.case.title)}"
-    return truncate(text, MAX_SECTION_TEXT)
+        text += f"\n{texts.CASE_HINT_MARK} {mrkdwn.escape(detail.case.title)}"
+    return mrkdwn.truncate(text, mrkdwn.MAX_SECTION_TEXT)
 
 
 def build_handoff_list(listing: HandoffListing, *, tz: dt.tzinfo) -> dict[str, Any]:
@@ -80,15 +73,15 @@ def build_handoff_list(listing: HandoffListing, *, tz: dt.tzinfo) -> dict[str, A
     role = listing.role if listing.role in HEADERS else Role.REP
     if not listing.items:
         text = EMPTY[role]
-        return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+        return {"response_type": "ephemeral", "text": text, "blocks": [mrkdwn.section(text)]}
     header = HEADERS[role].format(
         total=listing.total, owed=len(listing.owed()), upcoming=len(listing.upcoming())
     )
-    blocks: list[dict[str, Any]] = [section(header)]
+    blocks: list[dict[str, Any]] = [mrkdwn.section(header)]
     for detail in listing.items:
-        if len(blocks) + 3 > MAX_MESSAGE_BLOCKS - 1:
+        if len(blocks) + 3 > mrkdwn.MAX_MESSAGE_BLOCKS - 1:
             break
-        blocks.append(section(_item_text(detail, listing.now, tz)))
+        blocks.append(mrkdwn.section(_item_text(detail, listing.now, tz)))
         due = detail.verdict is None and detail.verdict_due_at <= listing.now
         if role in (Role.FS, Role.ADMIN) and due:
             blocks.append(verdict_buttons(detail))
@@ -98,12 +91,12 @@ def build_handoff_list(listing: HandoffListing, *, tz: dt.tzinfo) -> dict[str, A
             and detail.verdict is not HandoffVerdict.RETURNED
         ):
             blocks.append(verdict_buttons(detail, change=True))
-            blocks.append(context("管理者は評価を変更できます (履歴に残ります)"))
+            blocks.append(mrkdwn.context("管理者は評価を変更できます (履歴に残ります)"))
         blocks.append({"type": "divider"})
     blocks.pop()  # no divider after the last one
     more = listing.total - len(listing.items)
     if more > 0:
-        blocks.append(context(f"ほかに {more} 件あります (CSV: `isops handoffs export`)"))
+        blocks.append(mrkdwn.context(f"ほかに {more} 件あります (CSV: `isops handoffs export`)"))
     return {"response_type": "ephemeral", "text": header.replace("*", ""), "blocks": blocks}
 
 
@@ -113,13 +106,13 @@ def unrated_text(items: Sequence[UnratedHandoff]) -> str:
         f"{texts.FS_UNRATED_MARK} *FS 未評価 {len(items)} 件* (3 回お願いしても有効商談かの評価がない商談)"
     ]
     for item in items[:UNRATED_SHOWN]:
-        who = escape(item.company)
+        who = mrkdwn.escape(item.company)
         if item.contact_name:
-            who += f" {escape(item.contact_name)} 様"
+            who += f" {mrkdwn.escape(item.contact_name)} 様"
         lines.append(
-            f"• *{who}* — {jp_date(item.meeting_date)} の商談、FS {escape(item.fs_name)} さん"
-            f" (IS {escape(item.rep_name)} さん)"
+            f"• *{who}* — {jp_date(item.meeting_date)} の商談、FS {mrkdwn.escape(item.fs_name)} さん"
+            f" (IS {mrkdwn.escape(item.rep_name)} さん)"
         )
     if len(items) > UNRATED_SHOWN:
         lines.append(f"…他 {len(items) - UNRATED_SHOWN} 件 — `/isops handoffs` で表示")
-    return truncate("\n".join(lines), MAX_SECTION_TEXT)
+    return mrkdwn.truncate("\n".join(lines), mrkdwn.MAX_SECTION_TEXT)

@@ -10,18 +10,9 @@ import datetime as dt
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.case_card import ARROW, benefit_text, detail_button
 from bot.blocks.log_button import build_log_button
-from bot.blocks.mrkdwn import (
-    MAX_FALLBACK_TEXT,
-    MAX_SECTION_TEXT,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-    user_mention,
-)
 from bot.texts import jp_date
 from isops.enums import ActionStatus, HandoffVerdict, MeetingMode
 from isops.services.handoff_cases import UsedCase
@@ -68,11 +59,11 @@ def meeting_line(detail: HandoffDetail, tz: dt.tzinfo) -> str:
 
 def lead_title(detail: HandoffDetail) -> str:
     """`*株式会社A*　山田 太郎 様 (部長)` (escaped)."""
-    title = f"*{escape(truncate(detail.company, COMPANY_CHARS))}*"
+    title = f"*{mrkdwn.escape(mrkdwn.truncate(detail.company, COMPANY_CHARS))}*"
     if detail.contact_name:
-        title += f"　{escape(detail.contact_name)} 様"
+        title += f"　{mrkdwn.escape(detail.contact_name)} 様"
         if detail.title:
-            title += f" ({escape(detail.title)})"
+            title += f" ({mrkdwn.escape(detail.title)})"
     return title
 
 
@@ -83,24 +74,24 @@ def touches(detail: HandoffDetail) -> str:
 def used_case_line(case: UsedCase) -> str:
     """`💡 *使った事例*: 製造業の営業部が受注率を上げた — 受注率が低い → *受注率の向上* 18%→24%`
     (escaped): which story the rep told, so the FS can pick it up."""
-    line = f"{texts.CASE_HINT_MARK} *{USED_CASE}*: {escape(truncate(case.title, CASE_TITLE_CHARS))}"
+    line = f"{texts.CASE_HINT_MARK} *{USED_CASE}*: {mrkdwn.escape(mrkdwn.truncate(case.title, CASE_TITLE_CHARS))}"
     if case.problem or case.benefit or case.figures:
-        story = escape(case.problem) if case.problem else ""
+        story = mrkdwn.escape(case.problem) if case.problem else ""
         if case.benefit or case.figures:
             story += (ARROW if story else "") + benefit_text(case.benefit, case.figures)
         line += f" — {story}"
-    return truncate(line, MAX_SECTION_TEXT)
+    return mrkdwn.truncate(line, mrkdwn.MAX_SECTION_TEXT)
 
 
-def _quote(text: str, limit: int = NOTE_CHARS, room: int = MAX_SECTION_TEXT - 100) -> str:
+def _quote(text: str, limit: int = NOTE_CHARS, room: int = mrkdwn.MAX_SECTION_TEXT - 100) -> str:
     """User text as an escaped mrkdwn quote of at most `limit` typed characters, cut before
     escaping (no entity split) so that it also fits in `room` once escaped and quoted."""
-    raw = truncate(text.strip(), limit)
+    raw = mrkdwn.truncate(text.strip(), limit)
     while True:
-        quoted = "\n".join(f"> {line}" for line in (escape(raw).splitlines() or [""]))
+        quoted = "\n".join(f"> {line}" for line in (mrkdwn.escape(raw).splitlines() or [""]))
         if len(quoted) <= room or len(raw) <= 1:
             return quoted
-        raw = truncate(raw, max(1, len(raw) * room // len(quoted) - 1))
+        raw = mrkdwn.truncate(raw, max(1, len(raw) * room // len(quoted) - 1))
 
 
 def verdict_text(detail: HandoffDetail, tz: dt.tzinfo) -> str:
@@ -110,28 +101,28 @@ def verdict_text(detail: HandoffDetail, tz: dt.tzinfo) -> str:
         return ""
     label = verdict.label
     if verdict is HandoffVerdict.INVALID and detail.invalid_reason:
-        label += f" ({escape(detail.invalid_reason)})"
+        label += f" ({mrkdwn.escape(detail.invalid_reason)})"
     head = f"{VERDICT_ICONS[verdict]} *{label}*"
     if detail.changed_by and detail.changed_at:  # an admin's change: theirs, not the FS's
         text = (
-            f"{head} — {user_mention(detail.changed_by.slack_user_id)} さん (管理者) が"
+            f"{head} — {mrkdwn.user_mention(detail.changed_by.slack_user_id)} さん (管理者) が"
             f" {when(detail.changed_at, tz)} に評価を変更しました"
         )
     elif detail.decided_by and detail.decided_at:
-        who = user_mention(detail.decided_by.slack_user_id)
+        who = mrkdwn.user_mention(detail.decided_by.slack_user_id)
         text = f"{head} — {who} さん {when(detail.decided_at, tz)}"
     else:
         text = head
     if detail.comment:
         text += "\n" + _quote(detail.comment, 500)
-    return truncate(text, MAX_SECTION_TEXT)
+    return mrkdwn.truncate(text, mrkdwn.MAX_SECTION_TEXT)
 
 
 def _button(action_id: str, text: str, value: str, style: str | None = None) -> dict[str, Any]:
     button: dict[str, Any] = {
         "type": "button",
         "action_id": action_id,
-        "text": plain(text, 75),
+        "text": mrkdwn.plain(text, 75),
         "value": value,
     }
     if style:
@@ -160,7 +151,7 @@ def verdict_buttons(detail: HandoffDetail, *, change: bool = False) -> Block:
 
 def _lead_card(detail: HandoffDetail, tz: dt.tzinfo) -> Block:
     def field(label: str, value: str | None) -> dict[str, str]:
-        return {"type": "mrkdwn", "text": f"*{label}*\n{escape(value) if value else NONE}"}
+        return {"type": "mrkdwn", "text": f"*{label}*\n{mrkdwn.escape(value) if value else NONE}"}
 
     return {
         "type": "section",
@@ -170,7 +161,10 @@ def _lead_card(detail: HandoffDetail, tz: dt.tzinfo) -> Block:
             field("流入元", detail.source),
             {"type": "mrkdwn", "text": f"*CV日*\n{jp_date(detail.cv_at.astimezone(tz).date())}"},
             {"type": "mrkdwn", "text": f"*これまでの接触*\n{touches(detail)}"},
-            {"type": "mrkdwn", "text": f"*担当 (IS)*\n{user_mention(detail.rep.slack_user_id)}"},
+            {
+                "type": "mrkdwn",
+                "text": f"*担当 (IS)*\n{mrkdwn.user_mention(detail.rep.slack_user_id)}",
+            },
         ],
     }
 
@@ -182,29 +176,31 @@ def build_handoff_dm(detail: HandoffDetail, *, tz: dt.tzinfo) -> dict[str, Any]:
     """The FS's DM: the lead card, the meeting, the hand-off note and 受け取りました (with
     📅 日程変更 while undecided); once acknowledged or decided, it says so in place."""
     blocks: list[Block] = [
-        section(
-            f"{texts.HANDOFF_MARK} *商談の引き継ぎ* — {user_mention(detail.rep.slack_user_id)} さんから"
+        mrkdwn.section(
+            f"{texts.HANDOFF_MARK} *商談の引き継ぎ* — {mrkdwn.user_mention(detail.rep.slack_user_id)} さんから"
         ),
-        section(f"{lead_title(detail)}\n{meeting_line(detail, tz)}"),
+        mrkdwn.section(f"{lead_title(detail)}\n{meeting_line(detail, tz)}"),
         _lead_card(detail, tz),
         {"type": "divider"},
     ]
     for label, text in detail.notes():
-        blocks.append(section(f"*{label}*\n{_quote(text)}"))
+        blocks.append(mrkdwn.section(f"*{label}*\n{_quote(text)}"))
     if detail.case is not None:
-        blocks.append(section(used_case_line(detail.case), accessory=detail_button(detail.case.id)))
+        blocks.append(
+            mrkdwn.section(used_case_line(detail.case), accessory=detail_button(detail.case.id))
+        )
     blocks.extend(_fs_state_blocks(detail, tz))
     fallback = (
-        f"{texts.HANDOFF_MARK} 商談の引き継ぎ: {escape(detail.company)}"
-        f"{' ' + escape(detail.contact_name) + ' 様' if detail.contact_name else ''}"
+        f"{texts.HANDOFF_MARK} 商談の引き継ぎ: {mrkdwn.escape(detail.company)}"
+        f"{' ' + mrkdwn.escape(detail.contact_name) + ' 様' if detail.contact_name else ''}"
         f" {when(detail.meeting_at, tz)}"
     )
-    return {"text": truncate(fallback, MAX_FALLBACK_TEXT), "blocks": blocks}
+    return {"text": mrkdwn.truncate(fallback, mrkdwn.MAX_FALLBACK_TEXT), "blocks": blocks}
 
 
 def _fs_state_blocks(detail: HandoffDetail, tz: dt.tzinfo) -> list[Block]:
     if detail.decided:
-        return [section(verdict_text(detail, tz))]
+        return [mrkdwn.section(verdict_text(detail, tz))]
     blocks: list[Block] = []
     elements: list[dict[str, Any]] = []
     if detail.acknowledged_at is None:
@@ -212,7 +208,7 @@ def _fs_state_blocks(detail: HandoffDetail, tz: dt.tzinfo) -> list[Block]:
     elements.append(_button(ids.HANDOFF_RESCHEDULE_BUTTON, RESCHEDULE, str(detail.id)))
     if detail.acknowledged_at is not None:
         blocks.append(
-            section(f"{texts.DONE_MARK} {when(detail.acknowledged_at, tz)} に受け取りました")
+            mrkdwn.section(f"{texts.DONE_MARK} {when(detail.acknowledged_at, tz)} に受け取りました")
         )
     blocks.append(
         {
@@ -222,7 +218,7 @@ def _fs_state_blocks(detail: HandoffDetail, tz: dt.tzinfo) -> list[Block]:
         }
     )
     blocks.append(
-        context(
+        mrkdwn.context(
             f"商談のあと ({when(detail.verdict_due_at, tz)} ごろ) に、有効商談だったかの評価を"
             "お願いする DM が届きます"
         )
@@ -239,18 +235,20 @@ def build_verdict_request(
     """The FS's verdict request (`number` of 3) with ✅ / ❌ / 📅 / ↩️ — or, when it is out of
     date (decided, or the meeting moved since `version`), what happened instead, no buttons."""
     repeat = f" ({number}/{MAX_REQUESTS} 回目)" if number > 1 else ""
-    head = section(f"{texts.FS_UNRATED_MARK} *商談の評価をお願いします*{repeat}")
-    lead = section(
+    head = mrkdwn.section(f"{texts.FS_UNRATED_MARK} *商談の評価をお願いします*{repeat}")
+    lead = mrkdwn.section(
         f"{lead_title(detail)}\n{meeting_line(detail, tz)}"
-        f" ・ 担当 {user_mention(detail.rep.slack_user_id)} さん"
+        f" ・ 担当 {mrkdwn.user_mention(detail.rep.slack_user_id)} さん"
     )
-    problem = context(f"課題: {escape(truncate(' '.join(detail.problem.split()), SHORT_NOTE))}")
+    problem = mrkdwn.context(
+        f"課題: {mrkdwn.escape(mrkdwn.truncate(' '.join(detail.problem.split()), SHORT_NOTE))}"
+    )
     blocks: list[Block] = [head, lead, problem]
     if detail.decided:
-        blocks.append(section(verdict_text(detail, tz)))
+        blocks.append(mrkdwn.section(verdict_text(detail, tz)))
     elif version != detail.version:
         blocks.append(
-            section(
+            mrkdwn.section(
                 f"{texts.NEXT_ACTION_MARK} 日程が *{when(detail.meeting_at, tz)}* に変更されました。"
                 "その商談のあとに、あらためて評価をお願いします"
             )
@@ -258,12 +256,12 @@ def build_verdict_request(
     else:
         blocks.append(verdict_buttons(detail))
         blocks.append(
-            context(
+            mrkdwn.context(
                 f"有効商談: 課題と検討の意思があり、提案を進められる商談。{texts.DONE_MARK} は押すとすぐ記録されます"
             )
         )
-    fallback = f"{texts.FS_UNRATED_MARK} 商談の評価をお願いします: {escape(detail.company)} {when(detail.meeting_at, tz)}"
-    return {"text": truncate(fallback, MAX_FALLBACK_TEXT), "blocks": blocks}
+    fallback = f"{texts.FS_UNRATED_MARK} 商談の評価をお願いします: {mrkdwn.escape(detail.company)} {when(detail.meeting_at, tz)}"
+    return {"text": mrkdwn.truncate(fallback, mrkdwn.MAX_FALLBACK_TEXT), "blocks": blocks}
 
 
 # -- the rep's DM ------------------------------------------------------------------------------------
@@ -276,17 +274,17 @@ def build_rep_notice(
     rescheduled, decided or changed. None for an event it does not know."""
     event = payload.get("event")
     # Who acted: the FS, or an admin on the FS's behalf.
-    fs = user_mention(str(payload.get("by_slack_user_id") or detail.fs.slack_user_id))
+    fs = mrkdwn.user_mention(str(payload.get("by_slack_user_id") or detail.fs.slack_user_id))
     lead = f"{lead_title(detail)}\n{meeting_line(detail, tz)}"
     blocks: list[Block]
     if event == "acknowledged":
         text = f"{texts.SENT_TO_MARK} {fs} さんが引き継ぎを受け取りました"
-        blocks = [section(f"{text}\n{lead}")]
+        blocks = [mrkdwn.section(f"{text}\n{lead}")]
     elif event == "rescheduled":
         previous = dt.datetime.fromisoformat(str(payload["previous_meeting_at"]))
         text = f"{texts.NEXT_ACTION_MARK} 商談の日程が変更されました ({fs} さん)"
         blocks = [
-            section(
+            mrkdwn.section(
                 f"{text}\n{lead_title(detail)}\n~{when(previous, tz)}~ → {meeting_line(detail, tz)}"
             )
         ]
@@ -295,7 +293,9 @@ def build_rep_notice(
     else:
         return None
     return {
-        "text": truncate(f"{text}: {escape(detail.company)}", MAX_FALLBACK_TEXT),
+        "text": mrkdwn.truncate(
+            f"{text}: {mrkdwn.escape(detail.company)}", mrkdwn.MAX_FALLBACK_TEXT
+        ),
         "blocks": blocks,
     }
 
@@ -304,9 +304,11 @@ def _verdict_notice(
     detail: HandoffDetail, payload: dict[str, Any], tz: dt.tzinfo
 ) -> dict[str, Any]:
     verdict = HandoffVerdict(str(payload["verdict"]))
-    by = escape(str(payload.get("by") or ""))
+    by = mrkdwn.escape(str(payload.get("by") or ""))
     by_mention = (
-        user_mention(str(payload["by_slack_user_id"])) if payload.get("by_slack_user_id") else by
+        mrkdwn.user_mention(str(payload["by_slack_user_id"]))
+        if payload.get("by_slack_user_id")
+        else by
     )
     head = {
         HandoffVerdict.VALID: f"{texts.DONE_MARK} *有効商談* と評価されました",
@@ -316,10 +318,10 @@ def _verdict_notice(
     if payload.get("event") == "changed" and payload.get("previous"):
         previous = HandoffVerdict(str(payload["previous"])).label
         head = f"{texts.EDIT_MARK} 評価が変更されました ({previous} → {verdict.label})"
-    blocks: list[Block] = [section(f"{head} — {by_mention} さんより\n{lead_title(detail)}")]
+    blocks: list[Block] = [mrkdwn.section(f"{head} — {by_mention} さんより\n{lead_title(detail)}")]
     facts = [f"商談 {when(detail.meeting_at, tz)}"]
     if verdict is HandoffVerdict.INVALID and payload.get("reason"):
-        facts.insert(0, f"*理由*: {escape(str(payload['reason']))}")
+        facts.insert(0, f"*理由*: {mrkdwn.escape(str(payload['reason']))}")
     comment = str(payload.get("comment") or "")
     text = " ・ ".join(facts)
     if comment:
@@ -327,13 +329,13 @@ def _verdict_notice(
             "*FS からのコメント*" if verdict is not HandoffVerdict.RETURNED else "*IS に戻す理由*"
         )
         text += f"\n{label}\n{_quote(comment, 1000)}"
-    blocks.append(section(truncate(text, MAX_SECTION_TEXT)))
+    blocks.append(mrkdwn.section(mrkdwn.truncate(text, mrkdwn.MAX_SECTION_TEXT)))
     if verdict is HandoffVerdict.RETURNED:
         next_date = payload.get("next_action_date")
         day = jp_date(dt.date.fromisoformat(str(next_date))) if next_date else "未設定"
         status = ActionStatus.CONNECTED.label
         blocks.append(
-            section(
+            mrkdwn.section(
                 f"ステータス *{status}* ・ 次回活動予定日 *{day}* で、あなたのリストに戻りました"
             )
         )
@@ -345,5 +347,5 @@ def _verdict_notice(
                 ],
             }
         )
-    fallback = f"{VERDICT_ICONS[verdict]} {verdict.label}: {escape(detail.company)}"
-    return {"text": truncate(fallback, MAX_FALLBACK_TEXT), "blocks": blocks}
+    fallback = f"{VERDICT_ICONS[verdict]} {verdict.label}: {mrkdwn.escape(detail.company)}"
+    return {"text": mrkdwn.truncate(fallback, mrkdwn.MAX_FALLBACK_TEXT), "blocks": blocks}

@@ -8,16 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.handoff_messages import lead_title, meeting_line
-from bot.blocks.mrkdwn import (
-    MAX_OPTION_TEXT,
-    MAX_PLAIN_TEXT_TITLE,
-    context,
-    escape,
-    input_block,
-    plain,
-    section,
-)
 from bot.forms.handoff import NO_CASE_VALUE
 from bot.texts import jp_date
 from isops import limits
@@ -42,7 +34,7 @@ CLOSE = "閉じる"
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
+    return {"text": mrkdwn.plain(text, mrkdwn.MAX_OPTION_TEXT), "value": value}
 
 
 def _note_input(block_id: str, label: str, *, optional: bool, hint: str | None = None) -> Block:
@@ -52,7 +44,7 @@ def _note_input(block_id: str, label: str, *, optional: bool, hint: str | None =
         "multiline": True,
         "max_length": limits.HANDOFF_NOTE,
     }
-    return input_block(block_id, label, element, optional=optional, hint=hint)
+    return mrkdwn.input_block(block_id, label, element, optional=optional, hint=hint)
 
 
 def case_select(cases: Sequence[CaseChoice], best_case_id: int | None) -> Block | None:
@@ -70,12 +62,12 @@ def case_select(cases: Sequence[CaseChoice], best_case_id: int | None) -> Block 
     element: dict[str, Any] = {
         "type": "static_select",
         "action_id": ids.HANDOFF_CASE_BLOCK,
-        "placeholder": plain("話した事例を選ぶ"),
+        "placeholder": mrkdwn.plain("話した事例を選ぶ"),
         "options": options,
     }
     suggested = any(c.id == best_case_id for c in cases[:99])
     hint = CASE_HINT if suggested else CASE_HINT_PLAIN
-    return input_block(ids.HANDOFF_CASE_BLOCK, CASE_LABEL, element, optional=True, hint=hint)
+    return mrkdwn.input_block(ids.HANDOFF_CASE_BLOCK, CASE_LABEL, element, optional=True, hint=hint)
 
 
 def handoff_section(
@@ -91,7 +83,7 @@ def handoff_section(
     fs_select: dict[str, Any] = {
         "type": "static_select",
         "action_id": ids.HANDOFF_FS_BLOCK,
-        "placeholder": plain("FS を選ぶ"),
+        "placeholder": mrkdwn.plain("FS を選ぶ"),
         "options": options,
     }
     if len(options) == 1:
@@ -99,28 +91,28 @@ def handoff_section(
     modes = [_option(mode.label, mode.value) for mode in MeetingMode]
     used_case = case_select(cases, best_case_id)
     return [
-        section(SECTION_HEAD),
-        input_block(ids.HANDOFF_FS_BLOCK, "引き継ぐ FS", fs_select),
-        input_block(
+        mrkdwn.section(SECTION_HEAD),
+        mrkdwn.input_block(ids.HANDOFF_FS_BLOCK, "引き継ぐ FS", fs_select),
+        mrkdwn.input_block(
             ids.HANDOFF_DATE_BLOCK,
             "商談日",
             {
                 "type": "datepicker",
                 "action_id": ids.HANDOFF_DATE_BLOCK,
-                "placeholder": plain("日付を選ぶ"),
+                "placeholder": mrkdwn.plain("日付を選ぶ"),
             },
             hint=f"今日 ({jp_date(today)}) 以降",
         ),
-        input_block(
+        mrkdwn.input_block(
             ids.HANDOFF_TIME_BLOCK,
             "開始時刻",
             {
                 "type": "timepicker",
                 "action_id": ids.HANDOFF_TIME_BLOCK,
-                "placeholder": plain("時刻を選ぶ"),
+                "placeholder": mrkdwn.plain("時刻を選ぶ"),
             },
         ),
-        input_block(
+        mrkdwn.input_block(
             ids.HANDOFF_MODE_BLOCK,
             "形式",
             {
@@ -156,7 +148,7 @@ def handoff_section(
 
 
 def _summary(detail: HandoffDetail, tz: dt.tzinfo) -> Block:
-    return section(f"{lead_title(detail)}\n{meeting_line(detail, tz)}")
+    return mrkdwn.section(f"{lead_title(detail)}\n{meeting_line(detail, tz)}")
 
 
 def _modal(
@@ -166,15 +158,15 @@ def _modal(
         "type": "modal",
         "callback_id": callback_id,
         "private_metadata": metadata,
-        "title": plain(title, MAX_PLAIN_TEXT_TITLE),
-        "submit": plain(submit, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(CANCEL, MAX_PLAIN_TEXT_TITLE),
+        "title": mrkdwn.plain(title, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "submit": mrkdwn.plain(submit, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "close": mrkdwn.plain(CANCEL, mrkdwn.MAX_PLAIN_TEXT_TITLE),
         "blocks": blocks,
     }
 
 
 def _comment(label: str, *, optional: bool, hint: str, placeholder: str) -> Block:
-    return input_block(
+    return mrkdwn.input_block(
         ids.HANDOFF_COMMENT_INPUT,
         label,
         {
@@ -182,7 +174,7 @@ def _comment(label: str, *, optional: bool, hint: str, placeholder: str) -> Bloc
             "action_id": ids.HANDOFF_COMMENT_INPUT,
             "multiline": True,
             "max_length": limits.HANDOFF_COMMENT,
-            "placeholder": plain(placeholder),
+            "placeholder": mrkdwn.plain(placeholder),
         },
         optional=optional,
         hint=hint,
@@ -201,15 +193,15 @@ def build_invalid_modal(
     options = [_option(reason, reason) for reason in reasons][:100]
     blocks: list[Block] = [_summary(detail, tz)]
     if change:
-        blocks.append(context("管理者として評価を変更します (履歴に残ります)"))
+        blocks.append(mrkdwn.context("管理者として評価を変更します (履歴に残ります)"))
     blocks += [
-        input_block(
+        mrkdwn.input_block(
             ids.HANDOFF_REASON_INPUT,
             "理由",
             {
                 "type": "static_select",
                 "action_id": ids.HANDOFF_REASON_INPUT,
-                "placeholder": plain("理由を選ぶ"),
+                "placeholder": mrkdwn.plain("理由を選ぶ"),
                 "options": options,
             },
         ),
@@ -230,7 +222,7 @@ def build_reschedule_modal(
     local = detail.meeting_at.astimezone(tz)
     blocks: list[Block] = [
         _summary(detail, tz),
-        input_block(
+        mrkdwn.input_block(
             ids.HANDOFF_NEW_DATE_INPUT,
             "新しい商談日",
             {
@@ -239,7 +231,7 @@ def build_reschedule_modal(
                 "initial_date": local.date().isoformat(),
             },
         ),
-        input_block(
+        mrkdwn.input_block(
             ids.HANDOFF_NEW_TIME_INPUT,
             "開始時刻",
             {
@@ -248,7 +240,9 @@ def build_reschedule_modal(
                 "initial_time": f"{local:%H:%M}",
             },
         ),
-        context("評価のお願いは、新しい日時の商談のあとに届きます。担当 (IS) にも伝わります"),
+        mrkdwn.context(
+            "評価のお願いは、新しい日時の商談のあとに届きます。担当 (IS) にも伝わります"
+        ),
     ]
     return _modal(ids.HANDOFF_RESCHEDULE_VIEW, "日程変更", "変更する", metadata, blocks)
 
@@ -266,7 +260,7 @@ def build_return_modal(
     within `focus_max_days`)."""
     blocks: list[Block] = [_summary(detail, tz)]
     if change:
-        blocks.append(context("管理者として評価を変更します (履歴に残ります)"))
+        blocks.append(mrkdwn.context("管理者として評価を変更します (履歴に残ります)"))
     latest = today + dt.timedelta(days=focus_max_days)
     blocks += [
         _comment(
@@ -275,18 +269,18 @@ def build_return_modal(
             hint="担当者にそのまま届きます",
             placeholder="例: 来期の予算確定後 (2月) に再提案。資料は送付済み",
         ),
-        input_block(
+        mrkdwn.input_block(
             ids.HANDOFF_NEXT_DATE_INPUT,
             "担当者の次回活動予定日",
             {
                 "type": "datepicker",
                 "action_id": ids.HANDOFF_NEXT_DATE_INPUT,
-                "placeholder": plain("日付を選ぶ"),
+                "placeholder": mrkdwn.plain("日付を選ぶ"),
             },
             hint=f"今日から {focus_max_days} 日以内 ({jp_date(latest)} まで)",
         ),
-        context(
-            f"リードは {escape(detail.rep.name)} さんに、ステータス"
+        mrkdwn.context(
+            f"リードは {mrkdwn.escape(detail.rep.name)} さんに、ステータス"
             f" *{ActionStatus.CONNECTED.label}* で戻ります (ナーチャリング)"
         ),
     ]
@@ -298,7 +292,7 @@ def build_handoff_notice_modal(callback_id: str, title: str, message: str) -> di
     return {
         "type": "modal",
         "callback_id": callback_id,
-        "title": plain(title, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(CLOSE, MAX_PLAIN_TEXT_TITLE),
-        "blocks": [section(escape(message))],
+        "title": mrkdwn.plain(title, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "close": mrkdwn.plain(CLOSE, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "blocks": [mrkdwn.section(mrkdwn.escape(message))],
     }

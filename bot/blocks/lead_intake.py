@@ -10,16 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.lead_lines import build_quick_buttons, email_link, phone_link, version_of
-from bot.blocks.mrkdwn import (
-    MAX_FALLBACK_TEXT,
-    MAX_PLAIN_TEXT_TITLE,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-)
 from bot.texts import jp_date
 
 MAX_PASTED_CSV = 3000  # Slack's limit for a plain_text_input
@@ -86,26 +78,26 @@ def deadline_text(notice: LeadNotice) -> str | None:
 
 
 def _who(notice: LeadNotice) -> str:
-    who = f"*{escape(notice.company)}*"
+    who = f"*{mrkdwn.escape(notice.company)}*"
     if notice.contact_name:
-        who += f"  {escape(texts.contact_label(notice.contact_name))}"
+        who += f"  {mrkdwn.escape(texts.contact_label(notice.contact_name))}"
     if notice.title:
-        who += f" ({escape(notice.title)})"
+        who += f" ({mrkdwn.escape(notice.title)})"
     return who
 
 
 def _details(notice: LeadNotice, tz: ZoneInfo) -> list[dict[str, Any]]:
     arrived = notice.cv_at.astimezone(tz)
     fields = [
-        f"*流入元*\n{escape(notice.source) or texts.EMPTY_FIELD}"
+        f"*流入元*\n{mrkdwn.escape(notice.source) or texts.EMPTY_FIELD}"
         + (" (インバウンド)" if notice.inbound else ""),
         f"*流入日時*\n{texts.jp_moment(arrived)}",
     ]
     if notice.industry:
-        fields.append(f"*業種*\n{escape(notice.industry)}")
+        fields.append(f"*業種*\n{mrkdwn.escape(notice.industry)}")
     if notice.email:  # the phone is in the headline, where the rep taps it
         fields.append(f"*メール*\n{email_link(notice.email)}")
-    return [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]
+    return [{"type": "mrkdwn", "text": mrkdwn.truncate(f, 2000)} for f in fields]
 
 
 def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
@@ -118,7 +110,7 @@ def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
         headline += f"\n{texts.DEADLINE_MARK} *{deadline}*"
     headline += f"\n{phone_link(notice.phone)}"
     blocks: list[dict[str, Any]] = [
-        section(headline),
+        mrkdwn.section(headline),
         {"type": "section", "fields": _details(notice, tz)},
         {
             "type": "actions",
@@ -126,27 +118,31 @@ def build_lead_assigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
             # A new lead has no touch yet: version "0" (a tap after one is a duplicate).
             "elements": build_quick_buttons(notice.lead_id, version_of(None)),
         },
-        context(f"割り当て: {escape(notice.reason)}"),
+        mrkdwn.context(f"割り当て: {mrkdwn.escape(notice.reason)}"),
     ]
-    fallback = f"{ASSIGNED_TITLE}: {escape(notice.company)}" + (
+    fallback = f"{ASSIGNED_TITLE}: {mrkdwn.escape(notice.company)}" + (
         f" — {deadline}" if deadline else ""
     )
-    return {"text": truncate(fallback, MAX_FALLBACK_TEXT), "blocks": blocks}
+    return {"text": mrkdwn.truncate(fallback, mrkdwn.MAX_FALLBACK_TEXT), "blocks": blocks}
 
 
 def build_lead_unassigned(notice: LeadNotice, *, tz: ZoneInfo) -> dict[str, Any]:
     """A manager's DM: a lead is waiting for an owner (everyone away, or no reps)."""
     deadline = deadline_text(notice)
-    text = f"{texts.WARNING_MARK} *{UNASSIGNED_TITLE}*\n{_who(notice)}\n{escape(notice.reason)}"
+    text = (
+        f"{texts.WARNING_MARK} *{UNASSIGNED_TITLE}*\n{_who(notice)}\n{mrkdwn.escape(notice.reason)}"
+    )
     if deadline:
         text += f"\n期限: {deadline}"
     blocks: list[dict[str, Any]] = [
-        section(text),
+        mrkdwn.section(text),
         {"type": "section", "fields": _details(notice, tz)},
-        context(f"isops リード番号 {notice.lead_id}: 担当者を決めてください"),
+        mrkdwn.context(f"isops リード番号 {notice.lead_id}: 担当者を決めてください"),
     ]
     return {
-        "text": truncate(f"{UNASSIGNED_TITLE}: {escape(notice.company)}", MAX_FALLBACK_TEXT),
+        "text": mrkdwn.truncate(
+            f"{UNASSIGNED_TITLE}: {mrkdwn.escape(notice.company)}", mrkdwn.MAX_FALLBACK_TEXT
+        ),
         "blocks": blocks,
     }
 
@@ -156,21 +152,21 @@ def build_import_modal() -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ids.LEADS_IMPORT_VIEW,
-        "title": plain(IMPORT_TITLE, MAX_PLAIN_TEXT_TITLE),
-        "submit": plain("取り込む"),
-        "close": plain(texts.CANCEL),
+        "title": mrkdwn.plain(IMPORT_TITLE, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "submit": mrkdwn.plain("取り込む"),
+        "close": mrkdwn.plain(texts.CANCEL),
         "blocks": [
-            context(IMPORT_HINT),
+            mrkdwn.context(IMPORT_HINT),
             {
                 "type": "input",
                 "block_id": ids.LEADS_IMPORT_CSV,
-                "label": plain("CSV"),
+                "label": mrkdwn.plain("CSV"),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.LEADS_IMPORT_CSV,
                     "multiline": True,
                     "max_length": MAX_PASTED_CSV,
-                    "placeholder": plain(
+                    "placeholder": mrkdwn.plain(
                         "会社名,氏名,メール,流入元,担当者\n株式会社サンプル,山田 太郎,…"
                     ),
                 },
@@ -179,13 +175,13 @@ def build_import_modal() -> dict[str, Any]:
                 "type": "input",
                 "block_id": ids.LEADS_IMPORT_DRY_RUN,
                 "optional": True,
-                "label": plain("試行"),
+                "label": mrkdwn.plain("試行"),
                 "element": {
                     "type": "checkboxes",
                     "action_id": ids.LEADS_IMPORT_DRY_RUN,
                     "options": [
                         {
-                            "text": plain("確認だけして保存しない (dry run)"),
+                            "text": mrkdwn.plain("確認だけして保存しない (dry run)"),
                             "value": "dry_run",
                         }
                     ],
@@ -208,14 +204,18 @@ def build_import_result(
 ) -> dict[str, Any]:
     """The modal after a successful import: the summary line (created / updated / unchanged)."""
     blocks: list[dict[str, Any]] = [
-        section(("試行結果" if dry_run else "取り込みました") + f"\n{escape(summary)}")
+        mrkdwn.section(
+            ("試行結果" if dry_run else "取り込みました") + f"\n{mrkdwn.escape(summary)}"
+        )
     ]
     if ignored_columns:
-        blocks.append(context("使わなかった列: " + escape(", ".join(ignored_columns))))
+        blocks.append(
+            mrkdwn.context("使わなかった列: " + mrkdwn.escape(", ".join(ignored_columns)))
+        )
     return {
         "type": "modal",
         "callback_id": f"{ids.LEADS_IMPORT_VIEW}.done",
-        "title": plain(IMPORT_TITLE, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(texts.CLOSE),
+        "title": mrkdwn.plain(IMPORT_TITLE, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "close": mrkdwn.plain(texts.CLOSE),
         "blocks": blocks,
     }

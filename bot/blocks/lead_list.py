@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.case_card import case_item_line
 from bot.blocks.lead_lines import (
     build_quick_menu,
@@ -29,14 +30,6 @@ from bot.blocks.lead_lines import (
     returned_reason,
     version_of,
     who,
-)
-from bot.blocks.mrkdwn import (
-    MAX_FALLBACK_TEXT,
-    MAX_MESSAGE_BLOCKS,
-    MAX_SECTION_TEXT,
-    plain,
-    section,
-    truncate,
 )
 from bot.ids import RESCHEDULE_OVERDUE_BUTTON
 from bot.texts import jp_date
@@ -60,7 +53,7 @@ LIST_LINES = max(LIST_CAPS.values())
 # Blocks of a list around its sections: `/isops today`'s header and footer. App Home lists
 # within the same budget, so both show the same leads.
 LIST_FRAME_BLOCKS = 3
-LIST_BUDGET = MAX_MESSAGE_BLOCKS - LIST_FRAME_BLOCKS
+LIST_BUDGET = mrkdwn.MAX_MESSAGE_BLOCKS - LIST_FRAME_BLOCKS
 # This many overdue focus leads or more get the 振り分け button on their section.
 OVERDUE_GROUP_AT = 5
 
@@ -175,8 +168,9 @@ def digest_summary(digest: MorningDigest) -> str:
         counts.append((f"{texts.PENDING_MARK} {texts.PENDING_LABEL}", digest.manager.pending.count))
     counts.append((f"{texts.FS_UNRATED_MARK} FS 未評価", len(digest.fs_unrated)))
     listed = " · ".join(f"{label} {n} 件" for label, n in counts if n)
-    return truncate(
-        f"{jp_date(digest.business_date)} 今日のやること: {listed or 'なし'}", MAX_FALLBACK_TEXT
+    return mrkdwn.truncate(
+        f"{jp_date(digest.business_date)} 今日のやること: {listed or 'なし'}",
+        mrkdwn.MAX_FALLBACK_TEXT,
     )
 
 
@@ -191,12 +185,12 @@ def item_text(item: ListItem, today: dt.date) -> str:
     ]
     if item.case is not None:
         lines.append(case_item_line(item.case))
-    return truncate("\n".join(lines), MAX_SECTION_TEXT)
+    return mrkdwn.truncate("\n".join(lines), mrkdwn.MAX_SECTION_TEXT)
 
 
 def build_item(item: ListItem, today: dt.date, *, block: str = ids.LIST_ITEM_BLOCK) -> Block:
     """A list item with its one-tap menu (⋯)."""
-    return section(
+    return mrkdwn.section(
         item_text(item, today),
         block_id=f"{block}:{item.lead_id}",
         accessory=build_quick_menu(item.lead_id, item.version),
@@ -207,7 +201,7 @@ def build_undo_button(action_id: int) -> dict[str, Any]:
     return {
         "type": "button",
         "action_id": ids.UNDO_BUTTON,
-        "text": plain("取り消す"),
+        "text": mrkdwn.plain("取り消す"),
         "value": str(action_id),
     }
 
@@ -216,7 +210,7 @@ def build_open_list_button(key: str | None, text: str) -> dict[str, Any]:
     return {
         "type": "button",
         "action_id": ids.LIST_OPEN_BUTTON,
-        "text": plain(text),
+        "text": mrkdwn.plain(text),
         "value": key or "all",
     }
 
@@ -262,7 +256,7 @@ def fit_parts(parts: list[Part], budget: int) -> None:
 
 
 def show_all(key: str) -> Callable[[int], Block]:
-    return lambda hidden: section(
+    return lambda hidden: mrkdwn.section(
         f"…他 {hidden} 件", accessory=build_open_list_button(key, SHOW_ALL)
     )
 
@@ -273,7 +267,7 @@ def no_more(hidden: int) -> Block:
 
 
 def heading(text: str) -> Block:
-    return section(f"*{text}*")
+    return mrkdwn.section(f"*{text}*")
 
 
 def section_heading(digest: MorningDigest, key: str, total: int) -> Block:
@@ -284,8 +278,10 @@ def section_heading(digest: MorningDigest, key: str, total: int) -> Block:
     if key == "focus" and overdue.total:
         title += f" (期限超過 {overdue.total})"
         if overdue.total >= OVERDUE_GROUP_AT:
-            return section(title, accessory=build_reschedule_button(overdue, digest.business_date))
-    return section(title)
+            return mrkdwn.section(
+                title, accessory=build_reschedule_button(overdue, digest.business_date)
+            )
+    return mrkdwn.section(title)
 
 
 def build_reschedule_button(overdue: LeadList, today: dt.date) -> dict[str, Any]:
@@ -294,16 +290,16 @@ def build_reschedule_button(overdue: LeadList, today: dt.date) -> dict[str, Any]
     return {
         "type": "button",
         "action_id": RESCHEDULE_OVERDUE_BUTTON,
-        "text": plain("振り分ける"),
+        "text": mrkdwn.plain("振り分ける"),
         "value": today.isoformat(),
         "confirm": {
-            "title": plain("振り分けの確認"),
-            "text": plain(
+            "title": mrkdwn.plain("振り分けの確認"),
+            "text": mrkdwn.plain(
                 f"期限超過 {overdue.total} 件の次回活動予定日を、今日から1日 {per_day} 件ずつ"
                 "営業日に振り分けます (古い順)。"
             ),
-            "confirm": plain("振り分ける"),
-            "deny": plain("やめる"),
+            "confirm": mrkdwn.plain("振り分ける"),
+            "deny": mrkdwn.plain("やめる"),
         },
     }
 

@@ -13,17 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.case_card import build_case_hint
 from bot.blocks.handoff_modals import handoff_section
 from bot.blocks.lead_picker import SelectedLead, no_match_notice, selected_lead, status_label
-from bot.blocks.mrkdwn import (
-    MAX_OPTION_TEXT,
-    context,
-    escape,
-    input_block,
-    plain,
-    section,
-)
 from bot.forms.log import (
     LogMetadata,
     LogValues,
@@ -90,7 +83,7 @@ class LogModalOptions:
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
+    return {"text": mrkdwn.plain(text, mrkdwn.MAX_OPTION_TEXT), "value": value}
 
 
 def _pick(options: list[dict[str, Any]], value: Any) -> dict[str, Any] | None:
@@ -107,7 +100,7 @@ def _select(
     element: dict[str, Any] = {
         "type": "static_select",
         "action_id": action_id,
-        "placeholder": plain(placeholder),
+        "placeholder": mrkdwn.plain(placeholder),
         "options": options,
     }
     chosen = _pick(options, initial)
@@ -162,7 +155,7 @@ def _quick_dates_block(
         button: dict[str, Any] = {
             "type": "button",
             "action_id": f"{ids.LOG_QUICK_DATE}:{kind.value}",
-            "text": plain(quick_date_label(kind, day, today)),
+            "text": mrkdwn.plain(quick_date_label(kind, day, today)),
             "value": day.isoformat(),
         }
         if day == chosen:
@@ -205,27 +198,27 @@ def build_log_modal(
     channel = meta.channel
     blocks: list[dict[str, Any]] = []
     if notice:
-        blocks.append(section(notice))
+        blocks.append(mrkdwn.section(notice))
     picker: dict[str, Any] = {
         "type": "external_select",
         "action_id": ids.LEAD_SELECT,
-        "placeholder": plain("会社名・氏名で検索"),
+        "placeholder": mrkdwn.plain("会社名・氏名で検索"),
         # 0: the list (most urgent first) loads as soon as the menu opens.
         "min_query_length": 0,
     }
     if selected is not None:
         picker["initial_option"] = _option(selected.text, str(selected.id))
-    lead_block = input_block(ids.LOG_LEAD_BLOCK, "リード", picker)
+    lead_block = mrkdwn.input_block(ids.LOG_LEAD_BLOCK, "リード", picker)
     # Picking a lead sends block_actions, so the modal can show that lead's four fields.
     lead_block["dispatch_action"] = True
     blocks.append(lead_block)
     if selected is not None and selected.context:
-        blocks.append(context(selected.context))
+        blocks.append(mrkdwn.context(selected.context))
     if selected is not None and selected.case_hint is not None:
         blocks.append(build_case_hint(selected.case_hint))
 
     blocks.append(
-        input_block(
+        mrkdwn.input_block(
             ids.versioned(ids.LOG_OUTCOME_BLOCK, channel.value),
             f"{texts.CHANNEL_MARKS[channel]} {channel.label}の結果",
             _outcome_element(channel, values.outcome),
@@ -240,7 +233,7 @@ def build_log_modal(
                 {
                     "type": "button",
                     "action_id": ids.LOG_SWITCH_CHANNEL,
-                    "text": plain(SWITCH_TO[other]),
+                    "text": mrkdwn.plain(SWITCH_TO[other]),
                     "value": other.value,
                 }
             ],
@@ -254,7 +247,7 @@ def build_log_modal(
         )
         for s in ActionStatus
     ]
-    status_block = input_block(
+    status_block = mrkdwn.input_block(
         ids.versioned(ids.LOG_STATUS_BLOCK, _version(lead, meta.status_resets)),
         texts.STATUS_FIELD,
         _select(ids.LOG_STATUS_BLOCK, status_options, values.status, "ステータスを選ぶ"),
@@ -267,12 +260,12 @@ def build_log_modal(
     picker_date: dict[str, Any] = {
         "type": "datepicker",
         "action_id": ids.LOG_NEXT_DATE_BLOCK,
-        "placeholder": plain("日付を選ぶ"),
+        "placeholder": mrkdwn.plain("日付を選ぶ"),
     }
     if values.next_action_date is not None:
         picker_date["initial_date"] = values.next_action_date.isoformat()
     blocks.append(
-        input_block(
+        mrkdwn.input_block(
             ids.versioned(ids.LOG_NEXT_DATE_BLOCK, _version(lead, meta.date_picks)),
             texts.NEXT_ACTION_DATE_FIELD,
             picker_date,
@@ -287,7 +280,7 @@ def build_log_modal(
         )
     priority_options = [_option(p.label, str(int(p))) for p in Priority]
     blocks.append(
-        input_block(
+        mrkdwn.input_block(
             ids.versioned(ids.LOG_PRIORITY_BLOCK, lead),
             texts.PRIORITY_FIELD,
             _select(ids.LOG_PRIORITY_BLOCK, priority_options, values.priority, "注力 / 非注力"),
@@ -295,7 +288,7 @@ def build_log_modal(
         )
     )
     blocks.append(
-        input_block(
+        mrkdwn.input_block(
             ids.versioned(ids.LOG_MEMO_BLOCK, lead),
             MEMO_LABEL,
             _textinput_block(ids.LOG_MEMO_BLOCK, values.memo, MAX_MEMO),
@@ -307,16 +300,16 @@ def build_log_modal(
     if values.acted_at is not None:
         acted_at["initial_date_time"] = int(values.acted_at.timestamp())
     blocks.append(
-        input_block(
+        mrkdwn.input_block(
             ids.LOG_ACTED_AT_BLOCK, ACTED_AT_LABEL, acted_at, optional=True, hint=ACTED_AT_HINT
         )
     )
     return {
         "type": "modal",
         "callback_id": ids.LOG_VIEW,
-        "title": plain(TITLES[channel]),
-        "submit": plain(SUBMIT),
-        "close": plain(texts.CANCEL),
+        "title": mrkdwn.plain(TITLES[channel]),
+        "submit": mrkdwn.plain(SUBMIT),
+        "close": mrkdwn.plain(texts.CANCEL),
         "private_metadata": meta.dump(),
         "blocks": blocks,
     }
@@ -331,17 +324,17 @@ def _status_blocks(
     if status in NEEDS_REVIEW_STATUSES:
         blocks: list[dict[str, Any]] = []
         if meta.confirm and status == ActionStatus.NO_ACTION_BEFORE_CONNECT:
-            blocks.append(context(CONFIRMED_NOTE))
+            blocks.append(mrkdwn.context(CONFIRMED_NOTE))
         reason_options = [_option(code, code) for code in options.reason_codes][:100]
         blocks.append(
-            input_block(
+            mrkdwn.input_block(
                 ids.LOG_REASON_BLOCK,
                 REASON_LABEL,
                 _select(ids.LOG_REASON_BLOCK, reason_options, values.reason_code, "理由を選ぶ"),
             )
         )
         blocks.append(
-            input_block(
+            mrkdwn.input_block(
                 ids.LOG_REASON_MEMO_BLOCK,
                 REASON_MEMO_LABEL,
                 _textinput_block(ids.LOG_REASON_MEMO_BLOCK, values.reason_memo, MAX_REASON_MEMO),
@@ -354,7 +347,7 @@ def _status_blocks(
         if options.fs_members is None or options.today is None:
             return []  # not looked up: the submission asks for the hand-off
         if not options.fs_members:
-            return [context(f"{texts.WARNING_MARK} {escape(NO_FS_MEMBER)}")]
+            return [mrkdwn.context(f"{texts.WARNING_MARK} {mrkdwn.escape(NO_FS_MEMBER)}")]
         return handoff_section(
             options.fs_members,
             today=options.today,

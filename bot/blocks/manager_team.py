@@ -6,15 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids, texts
-from bot.blocks.mrkdwn import (
-    MAX_MESSAGE_BLOCKS,
-    MAX_OPTION_TEXT,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-)
+from bot.blocks import mrkdwn
 from isops.enums import Role
 from isops.services.team import TeamMember, TeamOverview
 
@@ -28,15 +20,15 @@ ROLE_LABELS = {
 }
 NO_MANAGER = "none"
 # Members with a button; the rest as text lines (`isops member set` on the command line).
-WITH_BUTTONS = MAX_MESSAGE_BLOCKS - 6
+WITH_BUTTONS = mrkdwn.MAX_MESSAGE_BLOCKS - 6
 
 
 def member_text(member: TeamMember) -> str:
-    parts = [f"*{escape(member.name)}* `{member.slack_user_id}`", ROLE_LABELS[member.role]]
+    parts = [f"*{mrkdwn.escape(member.name)}* `{member.slack_user_id}`", ROLE_LABELS[member.role]]
     if member.manager_name:
-        parts.append(f"上長: {escape(member.manager_name)}")
+        parts.append(f"上長: {mrkdwn.escape(member.manager_name)}")
     if member.team:
-        parts.append(f"チーム: {escape(member.team)}")
+        parts.append(f"チーム: {mrkdwn.escape(member.team)}")
     if member.reports:
         parts.append(f"部下 {member.reports} 名")
     if not member.active:
@@ -50,7 +42,7 @@ def edit_button(member: TeamMember) -> Block:
     return {
         "type": "button",
         "action_id": ids.TEAM_EDIT_BUTTON,
-        "text": plain(f"{texts.EDIT_MARK} 変更"),
+        "text": mrkdwn.plain(f"{texts.EDIT_MARK} 変更"),
         "value": str(member.id),
     }
 
@@ -58,15 +50,17 @@ def edit_button(member: TeamMember) -> Block:
 def build_team_list(overview: TeamOverview) -> dict[str, Any]:
     """The team (ephemeral), active members first."""
     title = f"{texts.ADMIN_MARK} チーム ({sum(1 for m in overview.members if m.active)} 名)"
-    blocks: list[Block] = [section(f"*{title}*")]
+    blocks: list[Block] = [mrkdwn.section(f"*{title}*")]
     members = list(overview.members)
     for member in members[:WITH_BUTTONS]:
-        blocks.append(section(member_text(member), accessory=edit_button(member)))
+        blocks.append(mrkdwn.section(member_text(member), accessory=edit_button(member)))
     rest = members[WITH_BUTTONS:]
     if rest:
-        blocks.append(section(truncate("\n".join(member_text(m) for m in rest), 2900)))
+        blocks.append(
+            mrkdwn.section(mrkdwn.truncate("\n".join(member_text(m) for m in rest), 2900))
+        )
     blocks.append(
-        context(
+        mrkdwn.context(
             "役割・上長はボタンで変更できます (コマンドラインでは"
             " `isops member set SLACK_ID --role … --manager …`)"
         )
@@ -75,13 +69,20 @@ def build_team_list(overview: TeamOverview) -> dict[str, Any]:
 
 
 def build_team_edit_modal(member: TeamMember, overview: TeamOverview) -> dict[str, Any]:
-    roles = [{"text": plain(label), "value": role.value} for role, label in ROLE_LABELS.items()]
+    roles = [
+        {"text": mrkdwn.plain(label), "value": role.value} for role, label in ROLE_LABELS.items()
+    ]
     managers = [
-        {"text": plain(truncate(m.name, MAX_OPTION_TEXT), MAX_OPTION_TEXT), "value": str(m.id)}
+        {
+            "text": mrkdwn.plain(
+                mrkdwn.truncate(m.name, mrkdwn.MAX_OPTION_TEXT), mrkdwn.MAX_OPTION_TEXT
+            ),
+            "value": str(m.id),
+        }
         for m in overview.managers()
         if m.id != member.id
     ][:99]
-    no_manager = {"text": plain("上長なし"), "value": NO_MANAGER}
+    no_manager = {"text": mrkdwn.plain("上長なし"), "value": NO_MANAGER}
     current_manager = next(
         (o for o in managers if o["value"] == str(member.manager_id)), no_manager
     )
@@ -89,15 +90,15 @@ def build_team_edit_modal(member: TeamMember, overview: TeamOverview) -> dict[st
         "type": "modal",
         "callback_id": ids.TEAM_EDIT_VIEW,
         "private_metadata": str(member.id),
-        "title": plain("役割・上長の変更"),
-        "submit": plain("変更する"),
-        "close": plain(texts.CANCEL),
+        "title": mrkdwn.plain("役割・上長の変更"),
+        "submit": mrkdwn.plain("変更する"),
+        "close": mrkdwn.plain(texts.CANCEL),
         "blocks": [
-            section(f"*{escape(member.name)}* `{member.slack_user_id}`"),
+            mrkdwn.section(f"*{mrkdwn.escape(member.name)}* `{member.slack_user_id}`"),
             {
                 "type": "input",
                 "block_id": ids.TEAM_ROLE_BLOCK,
-                "label": plain("役割"),
+                "label": mrkdwn.plain("役割"),
                 "element": {
                     "type": "static_select",
                     "action_id": ids.TEAM_ROLE_BLOCK,
@@ -108,7 +109,7 @@ def build_team_edit_modal(member: TeamMember, overview: TeamOverview) -> dict[st
             {
                 "type": "input",
                 "block_id": ids.TEAM_MANAGER_BLOCK,
-                "label": plain("上長 (マネージャー)"),
+                "label": mrkdwn.plain("上長 (マネージャー)"),
                 "element": {
                     "type": "static_select",
                     "action_id": ids.TEAM_MANAGER_BLOCK,
@@ -123,7 +124,7 @@ def build_team_edit_modal(member: TeamMember, overview: TeamOverview) -> dict[st
 def build_team_changed(member: TeamMember) -> dict[str, Any]:
     return {
         "type": "modal",
-        "title": plain("役割・上長の変更"),
-        "close": plain(texts.CLOSE),
-        "blocks": [section(f"{texts.DONE_MARK} 変更しました\n{member_text(member)}")],
+        "title": mrkdwn.plain("役割・上長の変更"),
+        "close": mrkdwn.plain(texts.CLOSE),
+        "blocks": [mrkdwn.section(f"{texts.DONE_MARK} 変更しました\n{member_text(member)}")],
     }

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.case_card import case_item_line
 from bot.blocks.handoff_list import unrated_text
 from bot.blocks.lead_lines import (
@@ -41,14 +42,6 @@ from bot.blocks.lead_list import (
     section_totals,
 )
 from bot.blocks.manager_digest import build_manager_parts
-from bot.blocks.mrkdwn import (
-    MAX_MESSAGE_BLOCKS,
-    MAX_SECTION_TEXT,
-    context,
-    plain,
-    section,
-    truncate,
-)
 from bot.texts import jp_date
 from isops.services.morning_progress import DoneTouch, MorningProgress
 from isops.services.reminders import (
@@ -97,8 +90,8 @@ def build_first_item(item: ListItem) -> Block:
     if item.case is not None:
         lines.append(case_item_line(item.case))
     text = "\n".join(lines)
-    return section(
-        truncate(text, MAX_SECTION_TEXT),
+    return mrkdwn.section(
+        mrkdwn.truncate(text, mrkdwn.MAX_SECTION_TEXT),
         block_id=f"{ids.FIRST_ITEM_BLOCK}:{item.lead_id}",
         accessory=build_quick_menu(item.lead_id, item.version),
     )
@@ -112,7 +105,7 @@ def build_done_item(touch: DoneTouch) -> Block:
         f"{texts.jp_time(touch.local)} {texts.channel_outcome(touch.channel, touch.outcome.value)}"
         " を記録しました"
     )
-    block = section(text, block_id=f"{ids.FIRST_ITEM_BLOCK}:{touch.lead_id}")
+    block = mrkdwn.section(text, block_id=f"{ids.FIRST_ITEM_BLOCK}:{touch.lead_id}")
     if touch.undo_action_id is not None:
         block["accessory"] = build_undo_button(touch.undo_action_id)
     return block
@@ -136,7 +129,7 @@ def _header(day: dt.date, left: int | None = None, first: int = 0) -> Block:
     text = f"{texts.MORNING_MARK} {jp_date(day, today=day)} 今日のやること"
     if left is not None and left < first:
         text += f" 残り {left} 件" if left else f" 完了 {texts.CELEBRATE_MARK}"
-    return {"type": "header", "text": plain(text, 150)}
+    return {"type": "header", "text": mrkdwn.plain(text, 150)}
 
 
 def _sections_line(digest: MorningDigest) -> Block | None:
@@ -152,14 +145,16 @@ def _sections_line(digest: MorningDigest) -> Block | None:
         lines.append(line)
     if not lines:
         return None
-    return section(
+    return mrkdwn.section(
         "\n".join(lines),
         block_id="sections",
         accessory=build_open_list_button(None, OPEN_LIST),
     )
 
 
-def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLOCKS) -> Block:
+def build_morning_dm(
+    digest: MorningDigest, *, max_blocks: int = mrkdwn.MAX_MESSAGE_BLOCKS
+) -> Block:
     """The morning DM (`text` + `blocks`): the manager's part (as it was), then 今日まず
     with each item's phone and menu, then one line per section and 「一覧を開く」."""
     top: list[Block] = [_header(digest.business_date)]
@@ -167,7 +162,7 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
     if digest.manager is not None and not digest.manager.is_empty:
         parts += _manager_parts(digest.manager)
     if digest.fs_unrated:  # issue 12: FS 未評価, one section (its lines are capped inside)
-        head = [section(unrated_text(digest.fs_unrated))]
+        head = [mrkdwn.section(unrated_text(digest.fs_unrated))]
         parts.append(Part("fs_unrated", head, [], 0, 0, no_more))
     first = today_first(digest)
     if first:
@@ -179,7 +174,7 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
                 len(first),
                 FIRST_ITEMS,
                 # Only when a manager's part fills the message: the rest is in the list.
-                lambda hidden: context(f"…他 {hidden} 件は「{OPEN_LIST}」から"),
+                lambda hidden: mrkdwn.context(f"…他 {hidden} 件は「{OPEN_LIST}」から"),
             )
         )
     overview = _sections_line(digest)
@@ -193,7 +188,7 @@ def build_morning_dm(digest: MorningDigest, *, max_blocks: int = MAX_MESSAGE_BLO
             f"{texts.PENDING_MARK} {texts.PENDING_LABEL} {digest.rep.awaiting_review} 件は"
             "マネージャーの判断待ちのため外しています"
         )
-    bottom = [context(*footer)] if footer else []
+    bottom = [mrkdwn.context(*footer)] if footer else []
     fit_parts(parts, max_blocks - len(top) - len(bottom))
     blocks = top + [b for part in parts for b in part.blocks()] + bottom
     return {"text": digest_summary(digest), "blocks": blocks}

@@ -7,9 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.mrkdwn import (
-    unescape,
-)
+from bot.blocks import mrkdwn
 
 Block = dict[str, Any]
 
@@ -22,7 +20,7 @@ _LINK = re.compile(r"<(?:[^|>]+\|)?([^>]+)>")
 def _unmrkdwn(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
-    return unescape(text)
+    return mrkdwn.unescape(text)
 
 
 def _accessory_text(accessory: Block | None) -> str:

@@ -12,14 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.blocks.mrkdwn import (
-    MAX_FALLBACK_TEXT,
-    MAX_SECTION_TEXT,
-    context,
-    escape,
-    section,
-    truncate,
-)
+from bot.blocks import mrkdwn
 from isops.enums import ActionStatus
 from isops.services.reports import Report, ReportLine
 
@@ -47,14 +40,14 @@ REASON_CHARS = 200
 
 
 def _who(line: ReportLine) -> str:
-    name = f"*{escape(truncate(line.company, COMPANY_CHARS))}*"
+    name = f"*{mrkdwn.escape(mrkdwn.truncate(line.company, COMPANY_CHARS))}*"
     if line.contact_name:
-        name += f" {escape(truncate(line.contact_name, 20))} 様"
+        name += f" {mrkdwn.escape(mrkdwn.truncate(line.contact_name, 20))} 様"
     return name
 
 
 def _owner(line: ReportLine) -> str:
-    return f"{escape(line.owner_name)} さん" if line.owner_name else "担当なし"
+    return f"{mrkdwn.escape(line.owner_name)} さん" if line.owner_name else "担当なし"
 
 
 def _local(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
@@ -69,7 +62,7 @@ def line_text(report: Report, line: ReportLine, tz: ZoneInfo) -> str:
         if line.inbound_deadline:
             late = (report.day - line.inbound_deadline).days
             parts.append(f"期限 {texts.jp_date(line.inbound_deadline)} ({late} 日超過)")
-        parts.append(escape(line.source or texts.INBOUND_LABEL))
+        parts.append(mrkdwn.escape(line.source or texts.INBOUND_LABEL))
     elif key in ("b", "e") and line.next_action_date:
         day = line.next_action_date
         if key == "b" and day < report.day:
@@ -87,19 +80,22 @@ def line_text(report: Report, line: ReportLine, tz: ZoneInfo) -> str:
                 parts.append(f"期間終了 {texts.jp_date(end)}")
     elif key == "c":
         requested = ActionStatus(line.requested_status or 4).label
-        reason = escape(line.reason_code)
+        reason = mrkdwn.escape(line.reason_code)
         if line.review_state == "pending":
             when = _local(line.review_at, tz) if line.review_at else None
             parts.append(f"{texts.PENDING_MARK} {texts.PENDING_LABEL} ({requested}・{reason})")
             if when:
                 parts.append(f"申請 {texts.jp_date(when)}")
         else:
-            by = f"{escape(line.decided_by)} さん" if line.decided_by else "マネージャー"
+            by = f"{mrkdwn.escape(line.decided_by)} さん" if line.decided_by else "マネージャー"
             parts.append(
                 f"{texts.RETURNED_MARK} {by}が{texts.RETURNED_LABEL} ({requested}・{reason})"
             )
             text = " · ".join(parts)
-            why = escape(truncate(line.return_reason or "", REASON_CHARS)) or "(理由なし)"
+            why = (
+                mrkdwn.escape(mrkdwn.truncate(line.return_reason or "", REASON_CHARS))
+                or "(理由なし)"
+            )
             return f"{text}\n> {why}"
     return " · ".join(parts)
 
@@ -110,16 +106,18 @@ def build_report_message(
     """The report (ephemeral): title and scope, the first lines, 「他 N 件」 and where the
     full list went."""
     title = f"{texts.REPORT_MARK} {REPORT_TITLES[report.key]}"
-    head = (
-        f"*{title}* — {escape(report.scope)}、{texts.jp_date(report.day)} 時点 *{report.total} 件*"
-    )
-    blocks: list[Block] = [section(head), context(REPORT_HINTS[report.key])]
+    head = f"*{title}* — {mrkdwn.escape(report.scope)}、{texts.jp_date(report.day)} 時点 *{report.total} 件*"
+    blocks: list[Block] = [mrkdwn.section(head), mrkdwn.context(REPORT_HINTS[report.key])]
     if not report.lines:
-        blocks.append(section(f"該当するリードはありません {texts.CELEBRATE_MARK}"))
+        blocks.append(mrkdwn.section(f"該当するリードはありません {texts.CELEBRATE_MARK}"))
     lines = [f"• {line_text(report, line, tz)}" for line in report.lines[:shown]]
     for start in range(0, len(lines), LINES_PER_BLOCK):
         blocks.append(
-            section(truncate("\n".join(lines[start : start + LINES_PER_BLOCK]), MAX_SECTION_TEXT))
+            mrkdwn.section(
+                mrkdwn.truncate(
+                    "\n".join(lines[start : start + LINES_PER_BLOCK]), mrkdwn.MAX_SECTION_TEXT
+                )
+            )
         )
     hidden = report.total - len(lines)
     if hidden > 0:
@@ -128,10 +126,10 @@ def build_report_message(
             if csv_sent
             else f"全件は `isops report {report.key} --format csv` で書き出せます"
         )
-        blocks.append(context(f"…他 {hidden} 件 — {where}"))
+        blocks.append(mrkdwn.context(f"…他 {hidden} 件 — {where}"))
     return {
         "response_type": "ephemeral",
-        "text": truncate(f"{title}: {report.total} 件", MAX_FALLBACK_TEXT),
+        "text": mrkdwn.truncate(f"{title}: {report.total} 件", mrkdwn.MAX_FALLBACK_TEXT),
         "blocks": blocks,
     }
 

@@ -7,19 +7,8 @@ import datetime as dt
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.log_button import build_log_button
-from bot.blocks.mrkdwn import (
-    MAX_FALLBACK_TEXT,
-    MAX_MESSAGE_BLOCKS,
-    MAX_OPTION_TEXT,
-    MAX_PLAIN_TEXT_TITLE,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-    user_mention,
-)
 from isops.enums import ActionStatus, Priority, ReviewState
 from isops.services.reviews import RETURN_REASON_MAX, PendingReviews, ReviewDetail
 
@@ -39,7 +28,7 @@ LIST_MORE = "ほかに {more} 件あります。判断すると次の分を `/is
 MEMO_PREVIEW = 1500  # characters of the rep's memo shown in the message
 LIST_MEMO_PREVIEW = 200
 # Each listed review takes 3 blocks (summary, buttons, divider) plus 2 for header and footer.
-MAX_LISTED = (MAX_MESSAGE_BLOCKS - 2) // 3
+MAX_LISTED = (mrkdwn.MAX_MESSAGE_BLOCKS - 2) // 3
 
 
 def _local(moment: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
@@ -60,24 +49,24 @@ def _priority(code: int | None) -> str:
 
 def _quote(text: str, limit: int) -> str:
     """User text as an escaped mrkdwn quote (cut before escaping, so no entity is split)."""
-    lines = escape(truncate(text.strip(), limit)).splitlines() or [""]
+    lines = mrkdwn.escape(mrkdwn.truncate(text.strip(), limit)).splitlines() or [""]
     return "\n".join(f"> {line}" for line in lines)
 
 
 def _lead_title(detail: ReviewDetail) -> str:
-    contact = escape(texts.contact_label(detail.contact_name)) if detail.contact_name else ""
+    contact = mrkdwn.escape(texts.contact_label(detail.contact_name)) if detail.contact_name else ""
     if contact and detail.title:
-        contact += f" ({escape(detail.title)})"
-    return f"*{escape(detail.company)}*" + (f"　{contact}" if contact else "")
+        contact += f" ({mrkdwn.escape(detail.title)})"
+    return f"*{mrkdwn.escape(detail.company)}*" + (f"　{contact}" if contact else "")
 
 
 def _whose(detail: ReviewDetail) -> str:
     """Whose decision, as mentions: the rep's — or, when someone else (e.g. the rep's
     manager) logged the 4/6 on the rep's lead, theirs and whose lead it is."""
-    rep = user_mention(detail.rep_slack_user_id)
+    rep = mrkdwn.user_mention(detail.rep_slack_user_id)
     if detail.requested_by_rep:
         return f"{rep} さんの判断"
-    return f"{user_mention(detail.requested_by_slack_user_id)} さんの判断 (担当: {rep} さん)"
+    return f"{mrkdwn.user_mention(detail.requested_by_slack_user_id)} さんの判断 (担当: {rep} さん)"
 
 
 def _progress(detail: ReviewDetail) -> str:
@@ -88,12 +77,12 @@ def _progress(detail: ReviewDetail) -> str:
 def _last_contact(detail: ReviewDetail, tz: dt.tzinfo) -> str:
     if detail.last_action_at is None:
         return "まだありません"
-    outcome = escape(detail.last_outcome) if detail.last_outcome else ""
+    outcome = mrkdwn.escape(detail.last_outcome) if detail.last_outcome else ""
     return f"{_when(detail.last_action_at, tz)} {outcome}".strip()
 
 
 def _reason(detail: ReviewDetail, limit: int) -> str:
-    text = f"*理由*: {escape(detail.reason_code)}"
+    text = f"*理由*: {mrkdwn.escape(detail.reason_code)}"
     if detail.memo.strip():
         text += "\n" + _quote(detail.memo, limit)
     return text
@@ -101,7 +90,11 @@ def _reason(detail: ReviewDetail, limit: int) -> str:
 
 def _verdict(detail: ReviewDetail, tz: dt.tzinfo) -> str:
     """One line saying who decided what and when (empty while pending)."""
-    who = user_mention(detail.decided_by_slack_user_id) if detail.decided_by_slack_user_id else ""
+    who = (
+        mrkdwn.user_mention(detail.decided_by_slack_user_id)
+        if detail.decided_by_slack_user_id
+        else ""
+    )
     when = _when(detail.decided_at, tz)
     if detail.state is ReviewState.APPROVED:
         text = f"{texts.DONE_MARK} {who} さんが {when} に承認しました。リードは担当者のリストから外れます。"
@@ -115,7 +108,7 @@ def _verdict(detail: ReviewDetail, tz: dt.tzinfo) -> str:
         )
         return text + "\n" + _quote(detail.return_reason or "", RETURN_REASON_MAX)
     if detail.state is ReviewState.WITHDRAWN:
-        rep = user_mention(detail.rep_slack_user_id)
+        rep = mrkdwn.user_mention(detail.rep_slack_user_id)
         return f"{texts.WITHDRAWN_MARK} {when} に取り下げられました: {rep} さんが新しい活動を記録しました。"
     return ""
 
@@ -127,20 +120,22 @@ def _actions(detail: ReviewDetail, reapproach_months: int) -> dict[str, Any]:
         {
             "type": "button",
             "action_id": ids.REVIEW_APPROVE_BUTTON,
-            "text": plain(APPROVE),
+            "text": mrkdwn.plain(APPROVE),
             "style": "primary",
             "value": value,
         },
         {
             "type": "button",
             "action_id": ids.REVIEW_RETURN_BUTTON,
-            "text": plain(texts.RETURNED_LABEL),
+            "text": mrkdwn.plain(texts.RETURNED_LABEL),
             "value": value,
         },
     ]
     if detail.requested_status == ActionStatus.NO_ACTION_AFTER_CONNECT and reapproach_months > 0:
         option = {
-            "text": plain(REAPPROACH_OPTION.format(months=reapproach_months), MAX_OPTION_TEXT),
+            "text": mrkdwn.plain(
+                REAPPROACH_OPTION.format(months=reapproach_months), mrkdwn.MAX_OPTION_TEXT
+            ),
             "value": "reapproach",
         }
         elements.append(
@@ -170,10 +165,10 @@ def _fallback(detail: ReviewDetail) -> str:
         ReviewState.RETURNED: "差し戻し済み",
         ReviewState.WITHDRAWN: "取り下げ",
     }[detail.state]
-    return truncate(
-        f"{head}: {escape(detail.company)} ({escape(detail.rep_name)} さん、"
+    return mrkdwn.truncate(
+        f"{head}: {mrkdwn.escape(detail.company)} ({mrkdwn.escape(detail.rep_name)} さん、"
         f"{_status(detail.requested_status)})",
-        MAX_FALLBACK_TEXT,
+        mrkdwn.MAX_FALLBACK_TEXT,
     )
 
 
@@ -189,19 +184,19 @@ def build_review_message(
     `mention` pings the deciding manager when the message goes to a shared channel."""
     head = f"*{TITLE_REQUEST}* — {_whose(detail)}"
     if mention and detail.pending:
-        head = f"{user_mention(mention)} {head}"
+        head = f"{mrkdwn.user_mention(mention)} {head}"
     blocks: list[dict[str, Any]] = [
-        section(head),
-        section(
+        mrkdwn.section(head),
+        mrkdwn.section(
             _lead_title(detail),
             fields=[
                 {
                     "type": "mrkdwn",
-                    "text": f"*役職レベル*\n{escape(detail.role_level) or texts.EMPTY_FIELD}",
+                    "text": f"*役職レベル*\n{mrkdwn.escape(detail.role_level) or texts.EMPTY_FIELD}",
                 },
                 {
                     "type": "mrkdwn",
-                    "text": f"*ソース*\n{escape(detail.source) or texts.EMPTY_FIELD}",
+                    "text": f"*ソース*\n{mrkdwn.escape(detail.source) or texts.EMPTY_FIELD}",
                 },
                 {
                     "type": "mrkdwn",
@@ -216,12 +211,12 @@ def build_review_message(
                 {"type": "mrkdwn", "text": f"*最終接触*\n{_last_contact(detail, tz)}"},
             ],
         ),
-        section(_reason(detail, MEMO_PREVIEW)),
+        mrkdwn.section(_reason(detail, MEMO_PREVIEW)),
     ]
     if detail.pending:
         blocks.append(_actions(detail, reapproach_months))
     else:
-        blocks.append(section(_verdict(detail, tz)))
+        blocks.append(mrkdwn.section(_verdict(detail, tz)))
     return {"text": _fallback(detail), "blocks": blocks}
 
 
@@ -230,9 +225,13 @@ def build_review_list(
 ) -> dict[str, Any]:
     """`/isops reviews` (ephemeral): pending reviews oldest first, each with the buttons."""
     if not listing.items:
-        return {"response_type": "ephemeral", "text": LIST_EMPTY, "blocks": [section(LIST_EMPTY)]}
+        return {
+            "response_type": "ephemeral",
+            "text": LIST_EMPTY,
+            "blocks": [mrkdwn.section(LIST_EMPTY)],
+        }
     header = LIST_HEADER.format(total=listing.total)
-    blocks: list[dict[str, Any]] = [section(header)]
+    blocks: list[dict[str, Any]] = [mrkdwn.section(header)]
     shown = listing.items[:MAX_LISTED]
     for detail in shown:
         summary = (
@@ -240,10 +239,14 @@ def build_review_list(
             f"\n{_status(detail.requested_status)} ・ {_progress(detail)}"
             f" ・ 依頼 {_when(detail.requested_at, tz)}\n{_reason(detail, LIST_MEMO_PREVIEW)}"
         )
-        blocks += [section(summary), _actions(detail, reapproach_months), {"type": "divider"}]
+        blocks += [
+            mrkdwn.section(summary),
+            _actions(detail, reapproach_months),
+            {"type": "divider"},
+        ]
     more = listing.total - len(shown)
     if more > 0:
-        blocks.append(context(LIST_MORE.format(more=more)))
+        blocks.append(mrkdwn.context(LIST_MORE.format(more=more)))
     else:
         blocks.pop()  # no divider after the last one
     return {"response_type": "ephemeral", "text": header, "blocks": blocks}
@@ -256,7 +259,7 @@ def build_decision_receipt(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str, 
         "response_type": "ephemeral",
         "replace_original": False,
         "text": _fallback(detail),
-        "blocks": [section(text)],
+        "blocks": [mrkdwn.section(text)],
     }
 
 
@@ -264,62 +267,60 @@ def build_return_modal(detail: ReviewDetail, *, private_metadata: str) -> dict[s
     """The 差し戻し modal: why the lead is worth chasing (required), and optionally a next
     action date and a priority."""
     priority_options = [
-        {"text": plain(p.label), "value": str(p.value)}
+        {"text": mrkdwn.plain(p.label), "value": str(p.value)}
         for p in (Priority.FOCUS, Priority.NON_FOCUS)
     ]
     priority: dict[str, Any] = {
         "type": "static_select",
         "action_id": ids.REVIEW_RETURN_PRIORITY,
-        "placeholder": plain("変更しない"),
+        "placeholder": mrkdwn.plain("変更しない"),
         "options": priority_options,
     }
     if detail.priority:
         priority["initial_option"] = priority_options[detail.priority - 1]
-    whose = f"{escape(detail.rep_name)} さんの判断"
+    whose = f"{mrkdwn.escape(detail.rep_name)} さんの判断"
     if not detail.requested_by_rep:
-        whose = (
-            f"{escape(detail.requested_by_name)} さんの判断 (担当: {escape(detail.rep_name)} さん)"
-        )
+        whose = f"{mrkdwn.escape(detail.requested_by_name)} さんの判断 (担当: {mrkdwn.escape(detail.rep_name)} さん)"
     return {
         "type": "modal",
         "callback_id": ids.REVIEW_RETURN_VIEW,
         "private_metadata": private_metadata,
-        "title": plain(texts.RETURNED_LABEL, MAX_PLAIN_TEXT_TITLE),
-        "submit": plain(RETURN_SUBMIT, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(texts.CANCEL, MAX_PLAIN_TEXT_TITLE),
+        "title": mrkdwn.plain(texts.RETURNED_LABEL, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "submit": mrkdwn.plain(RETURN_SUBMIT, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "close": mrkdwn.plain(texts.CANCEL, mrkdwn.MAX_PLAIN_TEXT_TITLE),
         "blocks": [
-            section(
+            mrkdwn.section(
                 f"{_lead_title(detail)}\n{whose}: {_status(detail.requested_status)}"
                 f" ・ {_progress(detail)}"
             ),
-            section(_reason(detail, LIST_MEMO_PREVIEW)),
+            mrkdwn.section(_reason(detail, LIST_MEMO_PREVIEW)),
             {
                 "type": "input",
                 "block_id": ids.REVIEW_RETURN_REASON,
-                "label": plain(REASON_LABEL),
+                "label": mrkdwn.plain(REASON_LABEL),
                 "element": {
                     "type": "plain_text_input",
                     "action_id": ids.REVIEW_RETURN_REASON,
                     "multiline": True,
                     "max_length": RETURN_REASON_MAX,
-                    "placeholder": plain(REASON_PLACEHOLDER),
+                    "placeholder": mrkdwn.plain(REASON_PLACEHOLDER),
                 },
             },
             {
                 "type": "input",
                 "block_id": ids.REVIEW_RETURN_NEXT_DATE,
                 "optional": True,
-                "label": plain(NEXT_DATE_LABEL),
+                "label": mrkdwn.plain(NEXT_DATE_LABEL),
                 "element": {"type": "datepicker", "action_id": ids.REVIEW_RETURN_NEXT_DATE},
             },
             {
                 "type": "input",
                 "block_id": ids.REVIEW_RETURN_PRIORITY,
                 "optional": True,
-                "label": plain(PRIORITY_LABEL),
+                "label": mrkdwn.plain(PRIORITY_LABEL),
                 "element": priority,
             },
-            context(RETURN_HINT.format(status=ActionStatus(detail.returned_status).label)),
+            mrkdwn.context(RETURN_HINT.format(status=ActionStatus(detail.returned_status).label)),
         ],
     }
 
@@ -329,9 +330,9 @@ def build_notice_modal(message: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": ids.REVIEW_RETURN_VIEW,
-        "title": plain(texts.RETURNED_LABEL, MAX_PLAIN_TEXT_TITLE),
-        "close": plain(texts.CLOSE, MAX_PLAIN_TEXT_TITLE),
-        "blocks": [section(escape(message))],
+        "title": mrkdwn.plain(texts.RETURNED_LABEL, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "close": mrkdwn.plain(texts.CLOSE, mrkdwn.MAX_PLAIN_TEXT_TITLE),
+        "blocks": [mrkdwn.section(mrkdwn.escape(message))],
     }
 
 
@@ -339,25 +340,27 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
     """The rep's (the lead owner's) DM on a return: the manager's reason (rule 3: why the
     lead is worth chasing), the lead's fields now, and a 記録 button (value = lead id)."""
     decider = detail.decided_by_slack_user_id
-    who = f" — {user_mention(decider)} さんより" if decider else ""
+    who = f" — {mrkdwn.user_mention(decider)} さんより" if decider else ""
     by = (
         ""
         if detail.requested_by_rep
-        else f" ({user_mention(detail.requested_by_slack_user_id)} さん)"
+        else f" ({mrkdwn.user_mention(detail.requested_by_slack_user_id)} さん)"
     )
     next_date = texts.jp_date(detail.next_action_date) if detail.next_action_date else texts.NOT_SET
     return {
-        "text": truncate(
-            f"{texts.RETURNED_MARK} 対応不要の判断が差し戻されました: {escape(detail.company)}",
-            MAX_FALLBACK_TEXT,
+        "text": mrkdwn.truncate(
+            f"{texts.RETURNED_MARK} 対応不要の判断が差し戻されました: {mrkdwn.escape(detail.company)}",
+            mrkdwn.MAX_FALLBACK_TEXT,
         ),
         "blocks": [
-            section(
+            mrkdwn.section(
                 f"{texts.RETURNED_MARK} *対応不要の判断が差し戻されました*{who}"
                 f"\n{_lead_title(detail)}"
             ),
-            section("*なぜ追うのか*\n" + _quote(detail.return_reason or "", RETURN_REASON_MAX)),
-            section(
+            mrkdwn.section(
+                "*なぜ追うのか*\n" + _quote(detail.return_reason or "", RETURN_REASON_MAX)
+            ),
+            mrkdwn.section(
                 "*4項目*",
                 fields=[
                     {
@@ -383,8 +386,8 @@ def build_review_returned_dm(detail: ReviewDetail, *, tz: dt.tzinfo) -> dict[str
                     build_log_button(detail.lead_id, text=texts.LOG_BUTTON, style="primary")
                 ],
             },
-            context(
-                f"依頼 {_when(detail.requested_at, tz)} の判断{by}: {escape(detail.reason_code)}"
+            mrkdwn.context(
+                f"依頼 {_when(detail.requested_at, tz)} の判断{by}: {mrkdwn.escape(detail.reason_code)}"
             ),
         ],
     }

@@ -11,16 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import texts
-from bot.blocks.mrkdwn import (
-    MAX_FALLBACK_TEXT,
-    MAX_MESSAGE_BLOCKS,
-    MAX_SECTION_TEXT,
-    context,
-    escape,
-    plain,
-    section,
-    truncate,
-)
+from bot.blocks import mrkdwn
 from isops.services.scorecard import (
     COUNT,
     FIGURES,
@@ -102,7 +93,7 @@ def figure_text(value: FigureValue, *, short: bool = False) -> str:
 
 
 def _rep_lines(row: RepRow) -> str:
-    name = f"*{escape(row.name)}*"
+    name = f"*{mrkdwn.escape(row.name)}*"
     if row.away:
         return f"{name} {texts.AWAY_MARK} {texts.AWAY_WEEK}"
     values = row.values
@@ -123,7 +114,7 @@ def _team_line(card: ManagerScorecard) -> str:
 def _heading(week: Week, who: str) -> Block:
     return {
         "type": "header",
-        "text": plain(f"{texts.SCORECARD_MARK} 習慣スコア {week_span(week)} {who}", 150),
+        "text": mrkdwn.plain(f"{texts.SCORECARD_MARK} 習慣スコア {week_span(week)} {who}", 150),
     }
 
 
@@ -132,19 +123,23 @@ def build_manager_scorecard(card: ManagerScorecard) -> dict[str, Any]:
     as such), each figure with its change against the previous week."""
     blocks: list[Block] = [
         _heading(card.week, "チーム"),
-        section(_team_line(card)),
+        mrkdwn.section(_team_line(card)),
         {"type": "divider"},
     ]
     lines = [_rep_lines(row) for row in card.rows]
-    room = MAX_MESSAGE_BLOCKS - len(blocks) - 2
+    room = mrkdwn.MAX_MESSAGE_BLOCKS - len(blocks) - 2
     per_block = 1 if len(lines) <= room else REPS_PER_BLOCK_WHEN_LONG
     for start in range(0, len(lines), per_block):
         blocks.append(
-            section(truncate("\n\n".join(lines[start : start + per_block]), MAX_SECTION_TEXT))
+            mrkdwn.section(
+                mrkdwn.truncate(
+                    "\n\n".join(lines[start : start + per_block]), mrkdwn.MAX_SECTION_TEXT
+                )
+            )
         )
-    blocks = blocks[: MAX_MESSAGE_BLOCKS - 1]
+    blocks = blocks[: mrkdwn.MAX_MESSAGE_BLOCKS - 1]
     blocks.append(
-        context(
+        mrkdwn.context(
             f"{texts.UP_MARK}{texts.DOWN_MARK} は前週との差 (率はポイント)。{DEFINITIONS}。"
             f"リードの一覧: `/isops report a` 〜 `e`"
         )
@@ -152,7 +147,7 @@ def build_manager_scorecard(card: ManagerScorecard) -> dict[str, Any]:
     text = f"{texts.SCORECARD_MARK} 習慣スコア {week_span(card.week)}: " + " · ".join(
         figure_text(card.team[k]) for k in RATE_KEYS
     )
-    return {"text": truncate(text, MAX_FALLBACK_TEXT), "blocks": blocks}
+    return {"text": mrkdwn.truncate(text, mrkdwn.MAX_FALLBACK_TEXT), "blocks": blocks}
 
 
 def habit_sentence(habit: Habit | None) -> str:
@@ -186,17 +181,19 @@ def build_rep_scorecard(card: RepScorecard) -> dict[str, Any]:
     """A rep's weekly DM: the habit sentence, their figures (◆ the team median), the chart."""
     keys = [spec.key for spec in FIGURES]
     blocks: list[Block] = [
-        _heading(card.week, f"{escape(card.name)} さん"),
-        section(habit_sentence(card.habit)),
-        section("*習慣*", fields=[_own_field(card, k) for k in keys[:4]]),
-        section("*結果と整備*", fields=[_own_field(card, k) for k in keys[4:]][:10]),
-        context(
+        _heading(card.week, f"{mrkdwn.escape(card.name)} さん"),
+        mrkdwn.section(habit_sentence(card.habit)),
+        mrkdwn.section("*習慣*", fields=[_own_field(card, k) for k in keys[:4]]),
+        mrkdwn.section("*結果と整備*", fields=[_own_field(card, k) for k in keys[4:]][:10]),
+        mrkdwn.context(
             f"{texts.MEDIAN_MARK} はチーム ({card.team_size} 名) の中央値、"
             f"{texts.UP_MARK}{texts.DOWN_MARK} は前週との差 (率はポイント)。{DEFINITIONS}"
         ),
     ]
     return {
-        "text": truncate(habit_sentence(card.habit).replace("*", ""), MAX_FALLBACK_TEXT),
+        "text": mrkdwn.truncate(
+            habit_sentence(card.habit).replace("*", ""), mrkdwn.MAX_FALLBACK_TEXT
+        ),
         "blocks": blocks,
     }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids, texts
+from bot.blocks import mrkdwn
 from bot.blocks.lead_lines import (
     contacts,
     who,
@@ -26,13 +27,6 @@ from bot.blocks.lead_list import (
     list_parts,
     section_heading,
     section_items,
-)
-from bot.blocks.mrkdwn import (
-    MAX_MESSAGE_BLOCKS,
-    MAX_VIEW_BLOCKS,
-    context,
-    plain,
-    section,
 )
 from bot.texts import jp_date
 from isops.services.reminders import (
@@ -54,23 +48,23 @@ COMPACT_CHUNK_CHARS = 2800
 def build_today(digest: MorningDigest) -> Block:
     """`/isops today`: the rep's list as of now, only for the caller (the same leads as Home)."""
     if digest.rep.is_empty:
-        blocks: list[Block] = [section(NOTHING_TODAY)]
+        blocks: list[Block] = [mrkdwn.section(NOTHING_TODAY)]
     else:
         blocks = [
             heading(f"{texts.MORNING_MARK} {jp_date(digest.business_date)} 今日のリスト"),
             *build_lead_list(digest),
-            context(MENU_HINT),
+            mrkdwn.context(MENU_HINT),
         ]
     if digest.rep.awaiting_review:
         blocks.append(
-            context(
+            mrkdwn.context(
                 f"{texts.PENDING_MARK} {texts.PENDING_LABEL} {digest.rep.awaiting_review} 件"
                 " (マネージャーの判断待ち)"
             )
         )
     return {
         "text": digest_summary(digest),
-        "blocks": blocks[:MAX_MESSAGE_BLOCKS],
+        "blocks": blocks[: mrkdwn.MAX_MESSAGE_BLOCKS],
         "response_type": "ephemeral",
     }
 
@@ -79,12 +73,12 @@ def build_list_modal(digest: MorningDigest, key: str | None) -> Block:
     """「一覧を開く」 / 「すべて表示」: the whole list, or one section in full, in a modal whose
     items have the same menu (a touch there marks the item in the modal too)."""
     today = digest.business_date
-    header = context(f"{jp_date(today)} 時点 · {MENU_HINT}")
-    budget = MAX_VIEW_BLOCKS - 1
+    header = mrkdwn.context(f"{jp_date(today)} 時点 · {MENU_HINT}")
+    budget = mrkdwn.MAX_VIEW_BLOCKS - 1
     if key is None:
-        parts = list_parts(digest, {k: MAX_VIEW_BLOCKS for k in SECTION_ORDER})
+        parts = list_parts(digest, {k: mrkdwn.MAX_VIEW_BLOCKS for k in SECTION_ORDER})
         fit_parts(parts, budget)
-        body = [b for part in parts for b in part.blocks()] or [section(NOTHING_TODAY)]
+        body = [b for part in parts for b in part.blocks()] or [mrkdwn.section(NOTHING_TODAY)]
     else:
         items, total = section_items(digest, key)
         body = [section_heading(digest, key, total)]
@@ -92,20 +86,20 @@ def build_list_modal(digest: MorningDigest, key: str | None) -> Block:
         body += [build_item(item, today) for item in shown]
         if total > len(shown):
             body.append(
-                context(
+                mrkdwn.context(
                     f"…他 {total - len(shown)} 件 — 全件は `/isops today {key}` で"
                     " 1 行ずつ表示できます"
                 )
             )
         if not items:
-            body.append(section("該当するリードはありません"))
+            body.append(mrkdwn.section("該当するリードはありません"))
     return {
         "type": "modal",
         "callback_id": ids.LIST_VIEW,
-        "title": plain(LIST_TITLE, 24),
-        "close": plain(texts.CLOSE),
+        "title": mrkdwn.plain(LIST_TITLE, 24),
+        "close": mrkdwn.plain(texts.CLOSE),
         "private_metadata": key or "",
-        "blocks": [header, *body][:MAX_VIEW_BLOCKS],
+        "blocks": [header, *body][: mrkdwn.MAX_VIEW_BLOCKS],
     }
 
 
@@ -126,9 +120,9 @@ def build_section_list(digest: MorningDigest, key: str) -> Block:
     title = f"{SECTION_TITLES[key]} {total} 件"
     blocks: list[Block] = [heading(title)]
     if not items:
-        blocks.append(section("該当するリードはありません"))
+        blocks.append(mrkdwn.section("該当するリードはありません"))
         return {"text": title, "blocks": blocks, "response_type": "ephemeral"}
-    budget = MAX_MESSAGE_BLOCKS - 2  # the heading and a possible "他 N 件" note
+    budget = mrkdwn.MAX_MESSAGE_BLOCKS - 2  # the heading and a possible "他 N 件" note
     with_menu = items[: min(LIST_BUTTON_LINES, budget)]
     blocks += [build_item(item, today) for item in with_menu]
     shown = len(with_menu)
@@ -141,16 +135,16 @@ def build_section_list(digest: MorningDigest, key: str) -> Block:
         if chunk and len("\n".join([*chunk, entry])) > COMPACT_CHUNK_CHARS:
             if len(blocks) >= budget + 1:
                 break
-            blocks.append(section("\n".join(chunk)))
+            blocks.append(mrkdwn.section("\n".join(chunk)))
             shown += len(chunk)
             chunk = []
         chunk.append(entry)
     if chunk and len(blocks) < budget + 1:
-        blocks.append(section("\n".join(chunk)))
+        blocks.append(mrkdwn.section("\n".join(chunk)))
         shown += len(chunk)
     if total > shown:
         blocks.append(
-            context(
+            mrkdwn.context(
                 f"…他 {total - shown} 件 (1 通に収まりません。上から対応すると次が表示されます)"
             )
         )
