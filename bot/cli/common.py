@@ -25,6 +25,8 @@ from isops.errors import IsopsError
 from isops.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
     from bot.deps import Deps
     from bot.slack_lookup import EmailLookup
     from isops.unit_of_work import UnitOfWorkFactory
@@ -143,6 +145,23 @@ def now() -> dt.datetime:
     from isops.clock import utcnow
 
     return utcnow()
+
+
+def input_file(name: str) -> Path:
+    """The file a command reads, or one line saying it is not there."""
+    path = Path(name)
+    if not path.is_file():
+        raise CliError(f"ファイルがありません: {path}")
+    return path
+
+
+def outbox_client(settings: Settings) -> WebClient:
+    """The outbox's Slack client (the bot token), for commands that send what a job sends."""
+    from bot.slack_client import build_outbox_client
+
+    return build_outbox_client(
+        token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
+    )
 
 
 def slack_email_lookup(settings: Settings) -> EmailLookup | None:

@@ -7,14 +7,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bot.cli.common import (
-    Subparsers,
-    add_export_encoding,
-    add_group,
-    open_deps,
-    open_uow_factory,
-    write_export,
-)
+from bot.cli import common
 from isops.settings import Settings
 
 
@@ -38,7 +31,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.handoffs import VerdictRequests
     from isops.clock import utcnow
 
-    with open_deps(settings) as deps:
+    with common.open_deps(settings) as deps:
         at = args.at.replace(tzinfo=settings.tz).astimezone(dt.UTC) if args.at else None
         label = when(at or utcnow(), settings.tz)
         if args.dry_run:
@@ -53,11 +46,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
                     f"\t商談 {when(item.meeting_at, settings.tz)}\t{item.number}/3 回目"
                 )
             return 0
-        from bot.slack_client import build_outbox_client
-
-        client = build_outbox_client(
-            token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
-        )
+        client = common.outbox_client(settings)
         run = VerdictRequests(deps, client).run(at=at)
     print(
         f"{label}: 評価依頼 送信 {len(run.sent)} 件 / 送信済み・送信中 {len(run.elsewhere)} 件"
@@ -73,8 +62,8 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.handoff_reports import export_handoffs
 
     path = Path(args.file)
-    with open_uow_factory(settings) as uow_factory:
-        count = write_export(
+    with common.open_uow_factory(settings) as uow_factory:
+        count = common.write_export(
             path,
             encoding=args.encoding,
             write=lambda out: export_handoffs(uow_factory(), out=out, tz=settings.tz),
@@ -83,9 +72,9 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops handoffs remind [--at YYYY-MM-DDTHH:MM] [--dry-run]`, `isops handoffs export FILE`."""
-    handoffs_sub = add_group(
+    handoffs_sub = common.add_group(
         sub,
         "handoffs",
         help="FS への引き継ぎ: 評価依頼の送信と CSV 書き出し",
@@ -109,5 +98,5 @@ def add_parsers(sub: Subparsers) -> None:
         "export", help="すべての引き継ぎと評価を CSV に書き出す (日本語の見出し、CRM 向け)"
     )
     export.add_argument("file", metavar="FILE", help="書き出す CSV ファイル")
-    add_export_encoding(export)
+    common.add_export_encoding(export)
     export.set_defaults(handler=_cmd_export)

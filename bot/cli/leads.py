@@ -7,18 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cli.common import (
-    CliError,
-    Subparsers,
-    add_export_encoding,
-    add_group,
-    add_import_options,
-    open_uow_factory,
-    print_import_report,
-    slack_email_lookup,
-    slack_lookup_errors,
-    write_export,
-)
+from bot.cli import common
 from isops.settings import Settings
 
 
@@ -51,19 +40,17 @@ class ProgressBar:
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio import ImportPolicy, import_leads
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"ファイルがありません: {path}")
-    lookup = slack_email_lookup(settings) if args.owner_by != "slack-id" else None
+    path = common.input_file(args.file)
+    lookup = common.slack_email_lookup(settings) if args.owner_by != "slack-id" else None
     show_progress = sys.stderr.isatty() if args.progress is None else args.progress
     progress = ProgressBar(sys.stderr) if show_progress else None
     policy = ImportPolicy(tz=settings.tz, inbound_sources=settings.inbound_sources)
     try:
         stream = path.open("rb")
     except OSError as exc:
-        raise CliError(f"{path} を開けません: {exc.strerror or exc}") from None
+        raise common.CliError(f"{path} を開けません: {exc.strerror or exc}") from None
     try:
-        with slack_lookup_errors(), open_uow_factory(settings) as uow_factory, stream:
+        with common.slack_lookup_errors(), common.open_uow_factory(settings) as uow_factory, stream:
             result = import_leads(
                 uow_factory,
                 stream=stream,
@@ -77,7 +64,7 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    print_import_report(result)
+    common.print_import_report(result)
     if (
         result.error_count
         and lookup is None
@@ -94,7 +81,7 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio import export_leads
 
     if args.file == "-":
-        with open_uow_factory(settings) as uow_factory:
+        with common.open_uow_factory(settings) as uow_factory:
             count = export_leads(
                 uow_factory(),
                 out=sys.stdout,
@@ -105,8 +92,8 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{count} 件を書き出しました", file=sys.stderr)
         return 0
     path = Path(args.file)
-    with open_uow_factory(settings) as uow_factory:
-        count = write_export(
+    with common.open_uow_factory(settings) as uow_factory:
+        count = common.write_export(
             path,
             encoding=args.encoding,
             write=lambda out: export_leads(
@@ -141,7 +128,7 @@ def _print_rules(views: list[Any]) -> None:
 def _cmd_rules_list(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.assignment import list_rules
 
-    with open_uow_factory(settings) as uow_factory:
+    with common.open_uow_factory(settings) as uow_factory:
         _print_rules(list_rules(uow_factory()))
     return 0
 
@@ -150,7 +137,7 @@ def _cmd_rules_add(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.assignment import RuleSpec, add_rule, list_rules
 
     spec = RuleSpec(source=args.source, industry=args.industry, team=args.team, member=args.member)
-    with open_uow_factory(settings) as uow_factory:
+    with common.open_uow_factory(settings) as uow_factory:
         view = add_rule(uow_factory(), spec=spec, position=args.position)
         print(f"追加しました: 規則 {view.id} ({view.describe()})")
         _print_rules(list_rules(uow_factory()))
@@ -160,7 +147,7 @@ def _cmd_rules_add(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_rules_remove(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.assignment import list_rules, remove_rule
 
-    with open_uow_factory(settings) as uow_factory:
+    with common.open_uow_factory(settings) as uow_factory:
         remove_rule(uow_factory(), rule_id=args.rule_id)
         print(f"削除しました: 規則 {args.rule_id}")
         _print_rules(list_rules(uow_factory()))
@@ -172,16 +159,16 @@ def _cmd_rules_load(settings: Settings, args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     specs = read_rules_file(path)
-    with open_uow_factory(settings) as uow_factory:
+    with common.open_uow_factory(settings) as uow_factory:
         views = replace_rules(uow_factory(), specs=specs)
     print(f"{path} の {len(views)} 件で振り分け規則を置き換えました")
     _print_rules(views)
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops leads import|export|rules …`."""
-    leads_sub = add_group(
+    leads_sub = common.add_group(
         sub,
         "leads",
         help="リードの CSV 取り込み・書き出しと、流入時の振り分け規則",
@@ -193,7 +180,7 @@ def add_parsers(sub: Subparsers) -> None:
         help="CSV からリードを取り込む (全行を検証してから保存。同じファイルの再取り込みは更新)",
     )
     imp.add_argument("file", metavar="FILE.csv", help="UTF-8 (BOM 付きも可) か Shift_JIS/CP932")
-    add_import_options(imp)
+    common.add_import_options(imp)
     imp.add_argument(
         "--owner-by",
         choices=["auto", "email", "slack-id"],
@@ -212,7 +199,7 @@ def add_parsers(sub: Subparsers) -> None:
         "export", help="全リードを CSV に書き出す (4項目・架電数・メール数・最終活動日時)"
     )
     exp.add_argument("file", metavar="FILE.csv", help="書き出し先 (- なら標準出力)")
-    add_export_encoding(exp)
+    common.add_export_encoding(exp)
     exp.add_argument(
         "--owner-as",
         choices=["slack-id", "email"],
@@ -224,7 +211,7 @@ def add_parsers(sub: Subparsers) -> None:
     )
     exp.set_defaults(handler=_cmd_export)
 
-    rules_sub = add_group(
+    rules_sub = common.add_group(
         leads_sub,
         "rules",
         help="流入リードの振り分け規則 (上から順に最初に合うもの)",

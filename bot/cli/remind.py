@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from bot.cli.common import Subparsers, now, open_deps
+from bot.cli.common import Subparsers, now, open_deps, outbox_client
 from isops.settings import Settings
 
 
@@ -40,11 +40,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
                 )
             )
             return 0
-        from bot.slack_client import build_outbox_client
-
-        client = build_outbox_client(
-            token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
-        )
+        client = outbox_client(settings)
         run = MorningReminders(deps, client).run(on=day)
     print(
         f"{jp_date(day)}: 送信 {len(run.sent)} 件 / 対象なし {len(run.empty)} 件"

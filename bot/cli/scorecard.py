@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import CliError, Subparsers, now, open_deps
+from bot.cli.common import CliError, Subparsers, now, open_deps, outbox_client
 from isops.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,11 +43,7 @@ def _cmd_scorecard(settings: Settings, args: argparse.Namespace) -> int:
         if args.dry_run:
             run = WeeklyScorecards(deps, None).run(week=week, dry_run=True)
         else:
-            from bot.slack_client import build_outbox_client
-
-            client = build_outbox_client(
-                token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url
-            )
+            client = outbox_client(settings)
             run = WeeklyScorecards(deps, client).run(week=week)
     if args.dry_run:
         assert out is not None
