@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def from_attributes(cls: type[T], source: object, **given: Any) -> T:
+def from_attributes(cls: type[T], source: object, /, **given: Any) -> T:
     """`cls(**given, <every other init field>=getattr(source, <its name>))`.
 
     A field that `source` lacks raises AttributeError naming it, so a renamed column fails

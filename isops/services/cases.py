@@ -25,6 +25,7 @@ from isops.db import affected_rows
 from isops.enums import Role, RoleLevel
 from isops.errors import Conflict, NotAllowed, NotFound
 from isops.models import Case, CaseChain, CaseTag, Member
+from isops.projection import from_attributes
 from isops.services.case_drafts import (
     CaseDraft,
     ChainDraft,
@@ -261,25 +262,14 @@ def load_details(
     ):
         chains.setdefault(chain_row[0], []).append(ChainView(*chain_row[1:]))
     return {
-        case.id: CaseDetail(
-            id=case.id,
-            external_id=case.external_id,
-            title=case.title,
-            customer=case.customer,
-            industry=case.industry,
-            company_size=case.company_size,
-            role_level=case.role_level,
-            situation=case.situation,
+        case.id: from_attributes(
+            CaseDetail,
+            case,
             chains=tuple(chains.get(case.id, ())),
-            link=case.link,
-            archived=case.archived,
-            revision=case.revision,
             created_by=created_by,
             updated_by=updated_by,
-            created_at=case.created_at,
-            updated_at=case.updated_at,
-            last_shared_at=case.last_shared_at,
             may_edit=may_edit,
+            outcome=None,
         )
         for case, created_by, updated_by in rows
     }

@@ -14,6 +14,7 @@ from isops.date_labels import moment_label
 from isops.db import affected_rows
 from isops.enums import HandoffVerdict, MeetingMode
 from isops.models import Case, Handoff, Lead, Member
+from isops.projection import from_attributes
 from isops.services.cases_matching import with_first_chain
 from isops.services.handoff_cases import UsedCase
 from isops.unit_of_work import UnitOfWork
@@ -146,10 +147,9 @@ def details(session: Session, handoff_ids: Sequence[int]) -> dict[int, HandoffDe
     for row in rows:
         handoff, lead, rep_row, fs_row, dec_row, chg_row = row[:6]
         case_title, case_problem, case_benefit, case_figures = row[6:]
-        out[handoff.id] = HandoffDetail(
-            id=handoff.id,
-            version=handoff.version,
-            lead_id=lead.id,
+        out[handoff.id] = from_attributes(
+            HandoffDetail,
+            handoff,
             company=lead.company,
             contact_name=lead.contact_name,
             title=lead.title,
@@ -164,27 +164,8 @@ def details(session: Session, handoff_ids: Sequence[int]) -> dict[int, HandoffDe
             rep=_person(rep_row),
             fs=_person(fs_row),
             fs_manager_id=fs_row.manager_id,
-            meeting_at=handoff.meeting_at,
-            meeting_mode=handoff.meeting_mode,
-            situation=handoff.situation,
-            problem=handoff.problem,
-            wants=handoff.wants,
-            decision_process=handoff.decision_process,
-            budget_timing=handoff.budget_timing,
-            created_at=handoff.created_at,
-            acknowledged_at=handoff.acknowledged_at,
-            verdict=handoff.verdict,
-            invalid_reason=handoff.invalid_reason,
-            comment=handoff.comment,
             decided_by=_person(dec_row) if dec_row is not None else None,
-            decided_at=handoff.decided_at,
             changed_by=_person(chg_row) if chg_row is not None else None,
-            changed_at=handoff.changed_at,
-            verdict_due_at=handoff.verdict_due_at,
-            verdict_requests=handoff.verdict_requests,
-            next_request_at=handoff.next_request_at,
-            fs_message_channel=handoff.fs_message_channel,
-            fs_message_ts=handoff.fs_message_ts,
             case=(
                 UsedCase(
                     id=handoff.case_id,

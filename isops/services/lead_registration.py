@@ -26,6 +26,7 @@ from isops.messages import (
     too_long,
 )
 from isops.models import Lead
+from isops.projection import from_attributes
 from isops.services import live_lists
 from isops.services.history import record_change
 from isops.services.idempotency import remember_result, stored_result
@@ -72,15 +73,10 @@ def _clean(value: str | None, limit: int, name: str, label: str, errors: dict[st
 
 def _summary(session: Session, actor: Actor, lead: Lead) -> LeadSummary:
     names = owner_names(session, actor, {lead.owner_id} if lead.owner_id else set())
-    return LeadSummary(
-        id=lead.id,
-        company=lead.company,
-        contact_name=lead.contact_name,
-        email=lead.email,
+    return from_attributes(
+        LeadSummary,
+        lead,
         owner_name=names.get(lead.owner_id) if lead.owner_id else None,
-        status=lead.status,
-        source=lead.source,
-        cv_at=lead.cv_at,
         may_log=actor.may_act_for(lead.owner_id),
     )
 

@@ -48,6 +48,7 @@ from isops.clock import utcnow
 from isops.db import affected_rows
 from isops.enums import DeliveryState
 from isops.models import Notification
+from isops.projection import from_attributes
 from isops.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 12
@@ -286,16 +287,8 @@ def claim(
         uow.commit()
     if row is None:
         return None
-    return Claim(
-        id=row.id,
-        kind=row.kind,
-        key=row.delivery_key,
-        payload=dict(row.payload),
-        token=row.claim_token,
-        attempts=row.attempts,
-        maybe_posted=row.maybe_posted,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
+    return from_attributes(
+        Claim, row, key=row.delivery_key, payload=dict(row.payload), token=row.claim_token
     )
 
 

@@ -32,3 +32,14 @@ def test_a_missing_attribute_fails_naming_it() -> None:
 def test_refuses_a_class_that_is_not_a_dataclass() -> None:
     with pytest.raises(TypeError, match="not a dataclass"):
         from_attributes(dict, SimpleNamespace())
+
+
+@dataclass(frozen=True)
+class Named:
+    cls: str
+    source: str
+
+
+def test_fields_may_be_named_like_its_parameters() -> None:
+    row = SimpleNamespace(cls="row's", source="CSV")
+    assert from_attributes(Named, row, cls="given") == Named(cls="given", source="CSV")
