@@ -27,6 +27,7 @@ from isops.messages import (
 )
 from isops.models import Lead, NoActionReview
 from isops.pending_review import has_pending_review, is_pending
+from isops.projection import from_attributes
 from isops.rules import (
     FiveC2M,
     QuickDate,
@@ -267,23 +268,16 @@ def _snapshot(
             calendar=calendar,
             targets=targets,
         )
-    return LeadSnapshot(
-        id=lead.id,
-        company=lead.company,
-        contact_name=lead.contact_name,
+    return from_attributes(
+        LeadSnapshot,
+        lead,
         owner_name=None if lead.owner_id == actor.id else names.get(lead.owner_id or -1),
         status=status,
         pending_status=pending.requested_status if pending else None,
-        priority=lead.priority,
-        next_action_date=lead.next_action_date,
-        memo=lead.memo,
         five_c2m=progress,
-        inbound=lead.inbound,
-        first_action_at=lead.first_action_at,
         case_hint=best_case_for_lead(
             session, LeadProfile(lead.industry, lead.role_level, lead.company_size)
         ),
-        cv_at=lead.cv_at,
         suggested_next_action_date=suggested,
         days_since_cv=max(0, (today - calendar.local_date(lead.cv_at)).days),
     )
