@@ -20,11 +20,19 @@ def from_attributes(cls: type[T], source: object, /, **given: Any) -> T:
     A field that `source` lacks raises AttributeError naming it, so a renamed column fails
     the first test that builds the view rather than filling in a default.
     """
-    if not is_dataclass(cls):
-        raise TypeError(f"{cls.__name__} is not a dataclass")
-    copied = {
-        field.name: getattr(source, field.name)
-        for field in fields(cls)
-        if field.init and field.name not in given
-    }
+    copied = {name: getattr(source, name) for name in _init_fields(cls) if name not in given}
     return cls(**copied, **given)
+
+
+# Views are built per row (App Home's list among them): each class's fields are read once.
+# Filling this from several threads at once only writes the same value twice.
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _init_fields(cls: type) -> tuple[str, ...]:
+    names = _INIT_FIELDS.get(cls)
+    if names is None:
+        if not is_dataclass(cls):
+            raise TypeError(f"{cls.__name__} is not a dataclass")
+        names = _INIT_FIELDS[cls] = tuple(field.name for field in fields(cls) if field.init)
+    return names

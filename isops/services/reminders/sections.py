@@ -234,15 +234,11 @@ class RepSections(DayQueries):
 
     def line(self, row: Row[Any], *, inbound: bool) -> LeadLine:
         cv_at: dt.datetime = row.cv_at
-        return LeadLine(
+        return from_attributes(
+            LeadLine,
+            row,
             lead_id=row.id,
-            company=row.company,
-            contact_name=row.contact_name,
-            source=row.source,
-            status=row.status,
-            cv_at=cv_at,
             days_since_cv=max(0, (self.day.today - self.calendar.local_date(cv_at)).days),
-            next_action_date=row.next_action_date,
             progress=five_c2m(row.call_count, row.mail_count, self.targets),
             early_actions=row.early_action_count,
             early_target=self.targets.early_actions,
@@ -252,8 +248,6 @@ class RepSections(DayQueries):
                 if inbound
                 else None
             ),
-            phone=row.phone,
-            email=row.email,
             last_touch=self.last_touch(row.last_action_at, row.last_outcome),
             memo_head=memo_head(row.memo_start),
             profile=LeadProfile(row.industry, row.role_level, row.company_size),
