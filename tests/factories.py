@@ -59,6 +59,14 @@ def _member_id(session: Session, slack_user_id: str | None) -> int | None:
     return session.scalar(select(Member.id).where(Member.slack_user_id == slack_user_id))
 
 
+def _saved(uow: UnitOfWork, row: Any) -> int:
+    """Add the new row, commit, and return its id (inside the caller's `with uow`)."""
+    uow.session.add(row)
+    uow.session.flush()
+    uow.commit()
+    return int(row.id)
+
+
 def member(
     uow: UnitOfWork,
     slack_user_id: str,
@@ -81,10 +89,7 @@ def member(
             timezone=timezone,
             active=active,
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.commit()
-        return row.id
+        return _saved(uow, row)
 
 
 # A lead's counters: kept action by action (apply_action_to_lead) or recomputed in SQL.
@@ -203,10 +208,7 @@ def lead(
             owner_id=_member_id(uow.session, owner),
             search_text=lead_search_text(company, contact_name),
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.commit()
-        return row.id
+        return _saved(uow, row)
 
 
 def action(
@@ -228,11 +230,8 @@ def action(
             outcome=outcome,
             acted_at=acted_at,
         )
-        uow.session.add(row)
         apply_action_to_lead(uow.session.get_one(Lead, lead_id), row, targets or Targets())
-        uow.session.flush()
-        uow.commit()
-        return row.id
+        return _saved(uow, row)
 
 
 def review(
