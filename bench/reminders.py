@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, event, func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 
 from bot.blocks.morning_dm import build_morning_dm
 from isops.calendar import BusinessCalendar
@@ -41,6 +41,7 @@ from isops.services.reminders import compute_digests, due_recipients
 from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
 from tests.databases import schema_url
+from tests.factories import COUNTERS, sql_statements
 
 SEED = 20261127
 DATA_VERSION = 3  # bump when the generated data changes, so kept databases are rebuilt
@@ -65,12 +66,7 @@ LEAD_COLUMNS = (
     "next_action_date",
     "memo",
     "search_text",
-    "call_count",
-    "mail_count",
-    "early_action_count",
-    "first_action_at",
-    "last_action_at",
-    "last_outcome",
+    *COUNTERS,
     "created_at",
     "updated_at",
 )
@@ -488,31 +484,25 @@ class Measurer:
         self.recipients = self.messages = self.lines = 0
 
     def run(self) -> None:
-        statements: list[str] = []
-
-        def count(*args: Any) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(self.engine, "before_cursor_execute", count)
-        started = time.perf_counter()
-        recipients = due_recipients(
-            self.uow(),
-            now=NOW,
-            settings=self.settings,
-            calendar=self.calendar,
-            on=BUSINESS_DATE,
-            include_settled=True,
-        )
-        digests = compute_digests(
-            self.uow(),
-            recipients=recipients,
-            now=NOW,
-            settings=self.settings,
-            calendar=self.calendar,
-        )
-        built = [build_morning_dm(d) for d in digests if not d.is_empty]
-        self.timings.append(time.perf_counter() - started)
-        event.remove(self.engine, "before_cursor_execute", count)
+        with sql_statements(self.engine) as statements:
+            started = time.perf_counter()
+            recipients = due_recipients(
+                self.uow(),
+                now=NOW,
+                settings=self.settings,
+                calendar=self.calendar,
+                on=BUSINESS_DATE,
+                include_settled=True,
+            )
+            digests = compute_digests(
+                self.uow(),
+                recipients=recipients,
+                now=NOW,
+                settings=self.settings,
+                calendar=self.calendar,
+            )
+            built = [build_morning_dm(d) for d in digests if not d.is_empty]
+            self.timings.append(time.perf_counter() - started)
         if self.statements and len(statements) != self.statements:
             raise AssertionError(f"statements changed between runs: {len(statements)}")
         self.statements = len(statements)

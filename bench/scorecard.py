@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, event, select
+from sqlalchemy import Engine, delete, select
 
 from bench.reminders import (
     NOW,
@@ -44,6 +44,7 @@ from isops.services.scorecard import compute_scorecards
 from isops.services.scorecard_weeks import Week
 from isops.settings import Settings
 from isops.unit_of_work import make_uow_factory
+from tests.factories import sql_statements
 
 MARKER = "bench-scorecard"
 WEEK = Week.of(NOW.date()).previous()  # 2026-W47
@@ -111,20 +112,14 @@ def measure(url: str, repeats: int) -> dict[str, Any]:
     statements: list[int] = []
     try:
         for _ in range(repeats):
-            seen: list[str] = []
-
-            def count(*args: Any, seen: list[str] = seen) -> None:
-                seen.append(str(args[2]))
-
-            event.listen(engine, "before_cursor_execute", count)
-            started = time.perf_counter()
-            cards = compute_scorecards(
-                uow, week=WEEK, now=NOW, settings=settings, calendar=calendar
-            )
-            messages = [build_manager_scorecard(c) for c in cards.managers]
-            messages += [build_rep_scorecard(c) for c in cards.reps]
-            timings.append(time.perf_counter() - started)
-            event.remove(engine, "before_cursor_execute", count)
+            with sql_statements(engine) as seen:
+                started = time.perf_counter()
+                cards = compute_scorecards(
+                    uow, week=WEEK, now=NOW, settings=settings, calendar=calendar
+                )
+                messages = [build_manager_scorecard(c) for c in cards.managers]
+                messages += [build_rep_scorecard(c) for c in cards.reps]
+                timings.append(time.perf_counter() - started)
             statements.append(len(seen))
         assert len(set(statements)) == 1, f"statements changed between runs: {statements}"
         manager = cards.managers[0]
