@@ -382,43 +382,13 @@ def export_handoffs(uow: UnitOfWork, *, out: TextIO, tz: ZoneInfo) -> int:
 
 
 def _export_cells(row: Any, tz: ZoneInfo) -> list[str]:
-    (
-        handoff_id,
-        lead_id,
-        external_id,
-        company,
-        contact_name,
-        rep_name,
-        rep_uid,
-        fs_name,
-        fs_uid,
-        meeting_at,
-        mode,
-        problem,
-        wants,
-        situation,
-        decision_process,
-        budget_timing,
-        created_at,
-        acknowledged_at,
-        verdict,
-        invalid_reason,
-        comment,
-        decider_name,
-        decided_at,
-        due_at,
-        case_title,
-    ) = row
-    texts = [
-        external_id,
-        company,
-        contact_name,
-        rep_name,
-        rep_uid,
-        fs_name,
-        fs_uid,
-    ]
-    notes = [problem, wants, situation, decision_process, budget_timing]
+    # `row` holds `columns` in their order.
+    handoff_id, lead_id = row[0], row[1]
+    texts = row[2:9]  # external id, company, contact, the rep's name and id, the FS's
+    meeting_at, mode = row[9], row[10]
+    notes = row[11:16]  # problem, wants, situation, decision process, budget and timing
+    created_at, acknowledged_at, verdict, invalid_reason, comment = row[16:21]
+    decider_name, decided_at, due_at, case_title = row[21:]
     return [
         str(handoff_id),
         str(lead_id),
