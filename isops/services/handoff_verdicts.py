@@ -84,16 +84,7 @@ def acknowledge_handoff(uow: UnitOfWork, *, handoff_id: int, slack_user_id: str)
                 note=f"{member.name} さんが引き継ぎを受け取りました",
                 at=now,
             )
-            outbox.enqueue(uow, kind=HANDOFF_REFRESH, payload={"handoff_id": handoff.id})
-            outbox.enqueue(
-                uow,
-                kind=HANDOFF_REP_NOTICE,
-                payload={
-                    "handoff_id": handoff.id,
-                    "event": "acknowledged",
-                    "by_slack_user_id": member.slack_user_id,
-                },
-            )
+            _queue_notices(uow, handoff.id, "acknowledged", by_slack_user_id=member.slack_user_id)
         detail = detail_of(session, handoff.id)
         uow.commit()
     return Acknowledged(detail, newly)
@@ -198,26 +189,22 @@ def decide_handoff(
         )
         if verdict is HandoffVerdict.RETURNED:
             _return_to_rep(session, lead, member.id, next_action_date, now)
-        outbox.enqueue(uow, kind=HANDOFF_REFRESH, payload={"handoff_id": handoff_id})
-        outbox.enqueue(
+        _queue_notices(
             uow,
-            kind=HANDOFF_REP_NOTICE,
-            payload={
-                "handoff_id": handoff_id,
-                "event": "changed" if old is not None else "decided",
-                "verdict": verdict.value,
-                "previous": old.value if old else None,
-                "reason": values["invalid_reason"],
-                "comment": comment,
-                "next_action_date": (
-                    next_action_date.isoformat()
-                    if verdict is HandoffVerdict.RETURNED and next_action_date
-                    else None
-                ),
-                "by": member.name,
-                "by_slack_user_id": member.slack_user_id,
-                "at": now.isoformat(),
-            },
+            handoff_id,
+            "changed" if old is not None else "decided",
+            verdict=verdict.value,
+            previous=old.value if old else None,
+            reason=values["invalid_reason"],
+            comment=comment,
+            next_action_date=(
+                next_action_date.isoformat()
+                if verdict is HandoffVerdict.RETURNED and next_action_date
+                else None
+            ),
+            by=member.name,
+            by_slack_user_id=member.slack_user_id,
+            at=now.isoformat(),
         )
         detail = detail_of(session, handoff_id)
         uow.commit()
@@ -297,17 +284,13 @@ def reschedule_handoff(
             ),
             at=now,
         )
-        outbox.enqueue(uow, kind=HANDOFF_REFRESH, payload={"handoff_id": handoff_id})
-        outbox.enqueue(
+        _queue_notices(
             uow,
-            kind=HANDOFF_REP_NOTICE,
-            payload={
-                "handoff_id": handoff_id,
-                "event": "rescheduled",
-                "previous_meeting_at": old_at.isoformat(),
-                "by": member.name,
-                "by_slack_user_id": member.slack_user_id,
-            },
+            handoff_id,
+            "rescheduled",
+            previous_meeting_at=old_at.isoformat(),
+            by=member.name,
+            by_slack_user_id=member.slack_user_id,
         )
         detail = detail_of(session, handoff_id)
         uow.commit()
@@ -386,6 +369,16 @@ def _return_to_rep(
             note="FS から IS に戻す",
             at=now,
         )
+
+
+def _queue_notices(uow: UnitOfWork, handoff_id: int, event: str, **notice: Any) -> None:
+    """After a change to a hand-off: the FS's messages brought up to date, and the rep told."""
+    outbox.enqueue(uow, kind=HANDOFF_REFRESH, payload={"handoff_id": handoff_id})
+    outbox.enqueue(
+        uow,
+        kind=HANDOFF_REP_NOTICE,
+        payload={"handoff_id": handoff_id, "event": event, **notice},
+    )
 
 
 def _verdict_note(
