@@ -234,6 +234,42 @@ def action(
         return _saved(uow, row)
 
 
+def handoff(
+    uow: UnitOfWork,
+    lead_id: int,
+    *,
+    rep: str,
+    fs: str,
+    meeting_at: dt.datetime,
+    created_at: dt.datetime,
+    decided_by: str | None = None,
+    **fields: Any,
+) -> int:
+    """A hand-off of the lead from rep `rep` to FS `fs` as the service leaves it: online, due
+    2 h after the meeting; `fields` set or override columns (a verdict, a case). Returns its id."""
+    from isops.enums import MeetingMode
+    from isops.models import Handoff
+
+    with uow:
+        rep_id = _member_id(uow.session, rep)
+        columns: dict[str, Any] = {
+            "lead_id": lead_id,
+            "rep_id": rep_id,
+            "created_by_id": rep_id,
+            "fs_member_id": _member_id(uow.session, fs),
+            "meeting_at": meeting_at,
+            "meeting_mode": MeetingMode.ONLINE,
+            "problem": "課題",
+            "wants": "事例",
+            "created_at": created_at,
+            "verdict_due_at": meeting_at + dt.timedelta(hours=2),
+            "next_request_at": meeting_at + dt.timedelta(hours=2),
+            "decided_by_id": _member_id(uow.session, decided_by),
+        }
+        row = Handoff(**(columns | fields))
+        return _saved(uow, row)
+
+
 def review(
     uow: UnitOfWork,
     lead_id: int,

@@ -14,7 +14,7 @@ import time_machine
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from isops.enums import HandoffVerdict, MeetingMode, Role, RoleLevel
+from isops.enums import HandoffVerdict, Role, RoleLevel
 from isops.errors import InvalidInput
 from isops.models import Case, Handoff
 from isops.services.case_drafts import CaseDraft, ChainDraft
@@ -70,29 +70,18 @@ def _handoff(
     uow_factory: UnitOfWorkFactory, case_id: int | None, verdict: HandoffVerdict | None = None
 ) -> int:
     """A hand-off row naming `case_id` as the service leaves it (each on a lead of its own)."""
-    lead_id = factories.lead(uow_factory(), owner="R1", status=5)
-    with uow_factory() as uow:
-        row = Handoff(
-            lead_id=lead_id,
-            rep_id=IDS["R1"],
-            created_by_id=IDS["R1"],
-            fs_member_id=IDS["F1"],
-            meeting_at=NOW,
-            meeting_mode=MeetingMode.ONLINE,
-            problem="課題",
-            wants="事例",
-            created_at=NOW,
-            verdict_due_at=NOW,
-            next_request_at=NOW,
-            case_id=case_id,
-            verdict=verdict,
-            decided_at=NOW if verdict else None,
-            decided_by_id=IDS["F1"] if verdict else None,
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.commit()
-        return row.id
+    return factories.handoff(
+        uow_factory(),
+        factories.lead(uow_factory(), owner="R1", status=5),
+        rep="R1",
+        fs="F1",
+        meeting_at=NOW,
+        created_at=NOW,
+        case_id=case_id,
+        verdict=verdict,
+        decided_at=NOW if verdict else None,
+        decided_by="F1" if verdict else None,
+    )
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import HandoffVerdict, MeetingMode, Role
+from isops.enums import HandoffVerdict, Role
 from isops.models import Handoff, Member, Notification
 from isops.services.case_drafts import CaseDraft, ChainDraft
 from isops.services.cases import create_case
@@ -77,29 +77,16 @@ def handoff(
     company: str | None = None,
     **fields: Any,
 ) -> int:
-    """A hand-off row as the service leaves it (due 2 h after the meeting)."""
-    lead_id = factories.lead(uow_factory(), owner=rep, status=5, company=company)
-    meeting_at = meeting_at or jst(TUE, 14)
-    with uow_factory() as uow:
-        row = Handoff(
-            lead_id=lead_id,
-            rep_id=IDS[rep],
-            created_by_id=IDS[rep],
-            fs_member_id=IDS[fs],
-            meeting_at=meeting_at,
-            meeting_mode=MeetingMode.ONLINE,
-            problem="課題",
-            wants="事例",
-            created_at=created_at or jst(dt.date(2026, 11, 30), 10),
-            verdict_due_at=meeting_at + dt.timedelta(hours=2),
-            next_request_at=meeting_at + dt.timedelta(hours=2),
-        )
-        for name, value in fields.items():
-            setattr(row, name, value)
-        uow.session.add(row)
-        uow.session.flush()
-        uow.commit()
-        return row.id
+    """A hand-off on a lead of its own (factories.handoff: due 2 h after the meeting)."""
+    return factories.handoff(
+        uow_factory(),
+        factories.lead(uow_factory(), owner=rep, status=5, company=company),
+        rep=rep,
+        fs=fs,
+        meeting_at=meeting_at or jst(TUE, 14),
+        created_at=created_at or jst(dt.date(2026, 11, 30), 10),
+        **fields,
+    )
 
 
 def _queue_due(

@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import Engine, select
 
 from isops.calendar import BusinessCalendar
-from isops.enums import OPEN_STATUSES, Channel, HandoffVerdict, MeetingMode, Priority, Role
-from isops.models import AwayPeriod, Handoff, Lead, LeadHistory, Member
+from isops.enums import OPEN_STATUSES, Channel, HandoffVerdict, Priority, Role
+from isops.models import AwayPeriod, Lead, LeadHistory, Member
 from isops.services.scorecard import RATE_FIGURES, Scorecards, compute_scorecards
 from isops.services.scorecard_home import HomeOverview, ScorecardStore, home_overview
 from isops.services.scorecard_weeks import Week, trend, week_to_send
@@ -58,29 +58,19 @@ def handoff(
     uow: UnitOfWorkFactory, rep: str, created: dt.datetime, verdict: HandoffVerdict | None
 ) -> None:
     lead_id = lead_at(uow, rep, created - dt.timedelta(days=3), status=5)
-    with uow() as unit:
-        ids = dict(unit.session.execute(select(Member.slack_user_id, Member.id)).all())
-        meeting = created + dt.timedelta(days=1)
-        unit.session.add(
-            Handoff(
-                lead_id=lead_id,
-                rep_id=ids[rep],
-                created_by_id=ids[rep],
-                fs_member_id=ids["UF1"],
-                meeting_at=meeting,
-                meeting_mode=MeetingMode.ONLINE,
-                problem="課題",
-                wants="事例",
-                created_at=created,
-                verdict_due_at=meeting + dt.timedelta(hours=2),
-                next_request_at=meeting + dt.timedelta(hours=2),
-                verdict=verdict,
-                decided_at=None if verdict is None else meeting + dt.timedelta(hours=3),
-                decided_by_id=None if verdict is None else ids["UF1"],
-                invalid_reason="ニーズなし" if verdict is HandoffVerdict.INVALID else None,
-            )
-        )
-        unit.commit()
+    meeting = created + dt.timedelta(days=1)
+    factories.handoff(
+        uow(),
+        lead_id,
+        rep=rep,
+        fs="UF1",
+        meeting_at=meeting,
+        created_at=created,
+        verdict=verdict,
+        decided_at=None if verdict is None else meeting + dt.timedelta(hours=3),
+        decided_by=None if verdict is None else "UF1",
+        invalid_reason="ニーズなし" if verdict is HandoffVerdict.INVALID else None,
+    )
 
 
 @pytest.fixture
