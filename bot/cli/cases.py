@@ -29,14 +29,12 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio.cases_export import export_cases
 
     path = Path(args.file)
-    with common.open_uow_factory(settings) as uow_factory:
-        count = common.write_export(
-            path,
-            encoding=args.encoding,
-            write=lambda out: export_cases(
-                uow_factory(), out=out, tz=settings.tz, language=args.headers
-            ),
-        )
+    count = common.export_csv(
+        settings,
+        path,
+        encoding=args.encoding,
+        write=lambda uow, out: export_cases(uow, out=out, tz=settings.tz, language=args.headers),
+    )
     print(f"{count} 件を書き出しました: {path}")
     return 0
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from bot.deps import Deps
     from bot.slack_lookup import EmailLookup
-    from isops.unit_of_work import UnitOfWorkFactory
+    from isops.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("isops")
 
@@ -200,6 +200,19 @@ def print_import_report(result: ImportReport) -> None:
     if result.ignored_columns:
         print("使わなかった列: " + ", ".join(result.ignored_columns), file=sys.stderr)
     print(f"{result.summary()} (文字コード {result.encoding})")
+
+
+def export_csv(
+    settings: Settings,
+    path: Path,
+    *,
+    encoding: str,
+    write: Callable[[UnitOfWork, TextIO], int],
+) -> int:
+    """`write(uow, out)` into `path` as `write_export` writes, with a unit of work on the
+    settings' database; the rows written."""
+    with open_uow_factory(settings) as uow_factory:
+        return write_export(path, encoding=encoding, write=lambda out: write(uow_factory(), out))
 
 
 def write_export(path: Path, *, encoding: str, write: Callable[[TextIO], int]) -> int:

@@ -46,8 +46,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
                     f"\t商談 {when(item.meeting_at, settings.tz)}\t{item.number}/3 回目"
                 )
             return 0
-        client = common.outbox_client(settings)
-        run = VerdictRequests(deps, client).run(at=at)
+        run = VerdictRequests(deps, common.outbox_client(settings)).run(at=at)
     print(
         f"{label}: 評価依頼 送信 {len(run.sent)} 件 / 送信済み・送信中 {len(run.elsewhere)} 件"
         f" / 失敗 {len(run.failed)} 件"
@@ -62,12 +61,12 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.handoff_reports import export_handoffs
 
     path = Path(args.file)
-    with common.open_uow_factory(settings) as uow_factory:
-        count = common.write_export(
-            path,
-            encoding=args.encoding,
-            write=lambda out: export_handoffs(uow_factory(), out=out, tz=settings.tz),
-        )
+    count = common.export_csv(
+        settings,
+        path,
+        encoding=args.encoding,
+        write=lambda uow, out: export_handoffs(uow, out=out, tz=settings.tz),
+    )
     print(f"{count} 件の引き継ぎを書き出しました: {path}")
     return 0
 

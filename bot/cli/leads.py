@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.cli import common
 from isops.settings import Settings
+
+if TYPE_CHECKING:
+    from isops.unit_of_work import UnitOfWork
 
 
 class ProgressBar:
@@ -80,30 +83,18 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio import export_leads
 
+    def write(uow: UnitOfWork, out: TextIO) -> int:
+        return export_leads(
+            uow, out=out, tz=settings.tz, owner_as=args.owner_as, language=args.headers
+        )
+
     if args.file == "-":
         with common.open_uow_factory(settings) as uow_factory:
-            count = export_leads(
-                uow_factory(),
-                out=sys.stdout,
-                tz=settings.tz,
-                owner_as=args.owner_as,
-                language=args.headers,
-            )
+            count = write(uow_factory(), sys.stdout)
         print(f"{count} 件を書き出しました", file=sys.stderr)
         return 0
     path = Path(args.file)
-    with common.open_uow_factory(settings) as uow_factory:
-        count = common.write_export(
-            path,
-            encoding=args.encoding,
-            write=lambda out: export_leads(
-                uow_factory(),
-                out=out,
-                tz=settings.tz,
-                owner_as=args.owner_as,
-                language=args.headers,
-            ),
-        )
+    count = common.export_csv(settings, path, encoding=args.encoding, write=write)
     print(f"{count} 件を書き出しました: {path}")
     return 0
 

@@ -40,8 +40,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
                 )
             )
             return 0
-        client = outbox_client(settings)
-        run = MorningReminders(deps, client).run(on=day)
+        run = MorningReminders(deps, outbox_client(settings)).run(on=day)
     print(
         f"{jp_date(day)}: 送信 {len(run.sent)} 件 / 対象なし {len(run.empty)} 件"
         f" / 送信済み・送信中 {len(run.elsewhere)} 件 / 失敗 {len(run.failed)} 件"

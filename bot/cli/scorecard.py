@@ -43,8 +43,7 @@ def _cmd_scorecard(settings: Settings, args: argparse.Namespace) -> int:
         if args.dry_run:
             run = WeeklyScorecards(deps, None).run(week=week, dry_run=True)
         else:
-            client = outbox_client(settings)
-            run = WeeklyScorecards(deps, client).run(week=week)
+            run = WeeklyScorecards(deps, outbox_client(settings)).run(week=week)
     if args.dry_run:
         assert out is not None
         try:
