@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot import ids
 from bot.forms import log as log_form
-from bot.forms.payload_ids import DbId, PayloadRefused, db_id
-from bot.forms.state import block_ids, state_values
+from bot.forms.payload_ids import DbId, PayloadRefused, clicked_action, db_id
+from bot.forms.state import block_ids, plain_values, state_values
 from isops.enums import MeetingMode
 from isops.errors import InvalidInput, NotFound
 from isops.services.handoff_verdicts import HANDOFF_NOT_FOUND
@@ -170,7 +170,7 @@ class HandoffClick(BaseModel):
 
     @classmethod
     def from_body(cls, body: Mapping[str, Any]) -> HandoffClick:
-        action = (body.get("actions") or [{}])[0]
+        action = clicked_action(body)
         raw = str(action.get("value") or "")
         number, _, flag = raw.partition(":")
         return cls(
@@ -204,7 +204,7 @@ class VerdictForm:
 
     @classmethod
     def from_view(cls, view: Mapping[str, Any]) -> VerdictForm:
-        values = {block: field.value for block, field in state_values(view).items()}
+        values = plain_values(view)
         errors: dict[str, str] = {}
         next_date = _date(values.get(ids.HANDOFF_NEXT_DATE_INPUT))
         if values.get(ids.HANDOFF_NEXT_DATE_INPUT) and next_date is None:

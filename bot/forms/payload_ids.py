@@ -41,6 +41,12 @@ def db_id(value: Any, *, refusal: str) -> int:
         raise PayloadRefused(refusal) from None
 
 
+def clicked_action(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The action of a block_actions payload (Slack sends one), or an empty one."""
+    action: Mapping[str, Any] = (body.get("actions") or [{}])[0]
+    return action
+
+
 def view_id(view: Mapping[str, Any]) -> str:
     """The id of a submitted view (an idempotency key), or `PayloadRefused`."""
     try:

@@ -52,6 +52,11 @@ def state_values(view: Mapping[str, Any]) -> dict[str, FieldValue]:
     return out
 
 
+def plain_values(view: Mapping[str, Any]) -> dict[str, Any]:
+    """`{block base id: value}` for every input of `view` (`state_values` without block ids)."""
+    return {block: field.value for block, field in state_values(view).items()}
+
+
 def selected_option(view: Mapping[str, Any], base_block_id: str) -> Mapping[str, Any] | None:
     """The whole selected option (text and value) of a select in `view`, if any."""
     values = (view.get("state") or {}).get("values") or {}

@@ -66,6 +66,17 @@ def _receipt(respond: Respond, detail: HandoffDetail, tz: Any) -> None:
     )
 
 
+def _decidable(deps: Deps, click: HandoffClick) -> HandoffDetail:
+    """The hand-off, if the clicker may still decide it (or change its verdict)."""
+    return handoff_for_verdict(
+        deps.uow(),
+        handoff_id=click.handoff_id,
+        slack_user_id=click.user_id,
+        calendar=deps.calendar,
+        change=click.change,
+    )
+
+
 @reports_errors
 def handle_handoff_ack(
     ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
@@ -113,13 +124,7 @@ def handle_handoff_invalid(
     ack()
     deps = Deps.of(context)
     click = HandoffClick.from_body(body)
-    detail = handoff_for_verdict(
-        deps.uow(),
-        handoff_id=click.handoff_id,
-        slack_user_id=click.user_id,
-        calendar=deps.calendar,
-        change=click.change,
-    )
+    detail = _decidable(deps, click)
     meta = VerdictContext(handoff_id=detail.id, change=click.change).dump()
     client.views_open(
         trigger_id=click.trigger_id,
@@ -162,13 +167,7 @@ def handle_handoff_return(
     ack()
     deps = Deps.of(context)
     click = HandoffClick.from_body(body)
-    detail = handoff_for_verdict(
-        deps.uow(),
-        handoff_id=click.handoff_id,
-        slack_user_id=click.user_id,
-        calendar=deps.calendar,
-        change=click.change,
-    )
+    detail = _decidable(deps, click)
     tz = _zone(deps, click.user_id)
     client.views_open(
         trigger_id=click.trigger_id,

@@ -130,6 +130,17 @@ def _lead_id(meta: LogMetadata) -> int | None:
     return meta.shown.lead_id if meta.shown else None
 
 
+def _redraw(
+    deps: Deps, client: WebClient, body: dict[str, Any], meta: LogMetadata, values: LogValues
+) -> None:
+    """The modal clicked in, built again with `meta` and `values` (views.update)."""
+    view = body.get("view") or {}
+    modal, _ = log_modal_view(
+        deps, user_id=body["user"]["id"], meta=meta, lead_id=_lead_id(meta), values=values
+    )
+    update_log_modal(client, str(view["id"]), modal, view.get("hash"))
+
+
 @reports_errors
 def handle_status_chosen(
     ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
@@ -173,18 +184,10 @@ def handle_quick_date(
         day = dt.date.fromisoformat(str(action.get("value") or ""))
     except ValueError:
         return  # not a button of ours
-    deps = Deps.of(context)
-    view, meta, values = _meta_and_values(body)
+    _, meta, values = _meta_and_values(body)
     # A new block_id for the date: Slack would keep the old date under the same one.
     meta = meta.model_copy(update={"date_picks": meta.date_picks + 1})
-    modal, _ = log_modal_view(
-        deps,
-        user_id=body["user"]["id"],
-        meta=meta,
-        lead_id=_lead_id(meta),
-        values=replace(values, next_action_date=day),
-    )
-    update_log_modal(client, str(view["id"]), modal, view.get("hash"))
+    _redraw(Deps.of(context), client, body, meta, replace(values, next_action_date=day))
 
 
 @reports_errors
@@ -196,17 +199,9 @@ def handle_channel_switch(
     wanted = action.get("value")
     if wanted not in (Channel.CALL.value, Channel.MAIL.value):
         return
-    deps = Deps.of(context)
-    view, meta, values = _meta_and_values(body)
+    _, meta, values = _meta_and_values(body)
     meta = meta.model_copy(update={"mode": wanted})
-    modal, _ = log_modal_view(
-        deps,
-        user_id=body["user"]["id"],
-        meta=meta,
-        lead_id=_lead_id(meta),
-        values=replace(values, outcome=None),
-    )
-    update_log_modal(client, str(view["id"]), modal, view.get("hash"))
+    _redraw(Deps.of(context), client, body, meta, replace(values, outcome=None))
 
 
 def lead_values(status: int | None) -> Callable[[LeadSnapshot | None], LogValues]:

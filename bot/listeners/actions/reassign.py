@@ -18,13 +18,12 @@ from bot.blocks.manager_reassign import (
     build_reassign_notice,
     nothing_to_reassign,
 )
-from bot.blocks.review import MAX_LISTED, build_review_list
 from bot.deps import Deps
-from bot.forms.payload_ids import db_id
+from bot.forms.payload_ids import clicked_action, db_id
+from bot.listeners.commands.reviews import review_list
 from bot.listeners.errors import reports_errors
 from isops.clock import utcnow
 from isops.services.reassign import reassign_choice
-from isops.services.reviews import ReviewConfig, pending_reviews_for
 
 REP_NOT_FOUND = "担当者が見つかりません"
 
@@ -47,7 +46,7 @@ def handle_reassign_open(
     """担当を振り替える clicked: the away rep's urgent leads and the team's reps, in a modal."""
     ack()
     deps = Deps.of(context)
-    action = (body.get("actions") or [{}])[0]
+    action = clicked_action(body)
     from_member_id = db_id(action.get("value"), refusal=REP_NOT_FOUND)
     choice = reassign_choice(
         deps.uow(),
@@ -77,15 +76,5 @@ def handle_open_reviews(
 ) -> None:
     """承認待ちを開く: the reviews the clicker may decide, with 承認 / 差し戻し (ephemeral)."""
     ack()
-    deps = Deps.of(context)
-    settings = deps.settings
-    listing = pending_reviews_for(
-        deps.uow(),
-        slack_user_id=body["user"]["id"],
-        config=ReviewConfig.from_settings(settings),
-        limit=MAX_LISTED,
-    )
-    message = build_review_list(
-        listing, tz=settings.tz, reapproach_months=settings.reapproach_months
-    )
+    message = review_list(Deps.of(context), slack_user_id=body["user"]["id"])
     respond(**message, replace_original=False)

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.blocks.review import build_decision_receipt, build_return_modal, review_actions_block_id
 from bot.deps import Deps
-from bot.forms.payload_ids import DbId, db_id
+from bot.forms.payload_ids import DbId, clicked_action, db_id
 from bot.listeners.errors import reports_errors
 from bot.listeners.views.review_return import ReturnContext
 from isops.errors import NotFound
@@ -43,7 +43,7 @@ class ReviewClick(BaseModel):
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ReviewClick:
-        action = (body.get("actions") or [{}])[0]
+        action = clicked_action(body)
         ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
         review_id = db_id(action.get("value"), refusal=REVIEW_NOT_FOUND)
         state = (body.get("state") or {}).get("values") or {}

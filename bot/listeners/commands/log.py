@@ -14,28 +14,23 @@ from bot.listeners.errors import reports_errors
 from isops.services.leads import start_log
 from isops.text import strip_control
 
+# Each command and the channel its modal records.
+MODES: dict[str, Mode] = {"/log-call": "call", "/log-mail": "mail"}
+
 
 def register(app: App, deps: Deps) -> None:
-    app.command("/log-call")(handle_log_call)
-    app.command("/log-mail")(handle_log_mail)
+    app.command("/log-call")(handle_log_command)
+    app.command("/log-mail")(handle_log_command)
 
 
 @reports_errors
-def handle_log_call(
+def handle_log_command(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    """Open the modal that records a call (a lead matching the text is preselected)."""
+    """Open the modal that records a call (/log-call) or a mail (/log-mail); a lead matching
+    the text is preselected."""
     ack()
-    open_log_modal(Deps.of(context), command, client, "call")
-
-
-@reports_errors
-def handle_log_mail(
-    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    """Open the modal that records a mail (a lead matching the text is preselected)."""
-    ack()
-    open_log_modal(Deps.of(context), command, client, "mail")
+    open_log_modal(Deps.of(context), command, client, MODES[command["command"]])
 
 
 def open_log_modal(deps: Deps, command: dict[str, Any], client: WebClient, mode: Mode) -> None:

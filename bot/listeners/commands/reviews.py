@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_bolt import App
 
 from bot.blocks.review import MAX_LISTED, build_review_list
@@ -21,13 +23,17 @@ def register(app: App, deps: Deps) -> None:
 def handle_reviews(call: CommandCall) -> None:
     """The caller's pending reviews, oldest first (ephemeral), with 承認 / 差し戻し (a
     non-member is told why not by the `/isops` listener's `reports_errors`)."""
-    settings = call.deps.settings
+    call.respond(**review_list(call.deps, slack_user_id=call.user_id))
+
+
+def review_list(deps: Deps, *, slack_user_id: str) -> dict[str, Any]:
+    """The reviews this member may decide, oldest first, with 承認 / 差し戻し (an ephemeral
+    message; also the manager DM's 承認待ちを開く)."""
+    settings = deps.settings
     listing = pending_reviews_for(
-        call.deps.uow(),
-        slack_user_id=call.user_id,
+        deps.uow(),
+        slack_user_id=slack_user_id,
         config=ReviewConfig.from_settings(settings),
         limit=MAX_LISTED,
     )
-    call.respond(
-        **build_review_list(listing, tz=settings.tz, reapproach_months=settings.reapproach_months)
-    )
+    return build_review_list(listing, tz=settings.tz, reapproach_months=settings.reapproach_months)

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
+from bot.forms.payload_ids import clicked_action
 from bot.listeners.commands.reports import deliver_report
 from bot.listeners.errors import reports_errors
 from isops.services.reports import parse_report_key
@@ -28,7 +29,7 @@ def handle_home_report(
 ) -> None:
     """A report button on Home: the report in the clicker's DM."""
     ack()
-    action = (body.get("actions") or [{}])[0]
+    action = clicked_action(body)
     key = parse_report_key(str(action.get("value") or ""))
     user = body["user"]["id"]
     message = deliver_report(Deps.of(context), client, user_id=user, key=key, target=None)

@@ -16,7 +16,7 @@ from slack_bolt import Ack, App, BoltContext
 from bot import ids
 from bot.blocks.lead_intake import build_import_result, import_errors_text
 from bot.deps import Deps
-from bot.forms.state import state_values
+from bot.forms.state import plain_values
 from bot.listeners.errors import reports_errors
 from isops.csvio import ImportPolicy, import_pasted_csv
 from isops.errors import IsopsError
@@ -33,7 +33,7 @@ class ImportForm(BaseModel):
 
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> ImportForm:
-        values = {block: field.value for block, field in state_values(view).items()}
+        values = plain_values(view)
         return cls(
             # Control characters (NUL: PostgreSQL refuses it) dropped; tabs and lines stay.
             text=strip_control(values.get(ids.LEADS_IMPORT_CSV) or ""),

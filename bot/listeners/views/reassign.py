@@ -12,7 +12,7 @@ from bot import ids
 from bot.blocks.manager_reassign import build_reassign_done, build_reassign_notice
 from bot.deps import Deps
 from bot.forms.payload_ids import PayloadRefused, db_id
-from bot.forms.state import state_values
+from bot.forms.state import plain_values
 from bot.listeners.actions.reassign import ReassignContext
 from bot.listeners.errors import reports_errors
 from isops.clock import utcnow
@@ -32,7 +32,7 @@ def handle_reassign_submission(
 ) -> None:
     """振り替える submitted."""
     deps = Deps.of(context)
-    values = {block: field.value for block, field in state_values(view).items()}
+    values = plain_values(view)
     try:
         ReassignContext.model_validate_json(view.get("private_metadata") or "{}")
         lead_ids = [

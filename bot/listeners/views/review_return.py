@@ -17,7 +17,7 @@ from bot import ids
 from bot.blocks.review import build_notice_modal
 from bot.deps import Deps
 from bot.forms.payload_ids import DbId
-from bot.forms.state import state_values
+from bot.forms.state import plain_values
 from bot.listeners.errors import reports_errors
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.messages import REVIEW_NOT_FOUND
@@ -75,7 +75,7 @@ class ReturnForm(BaseModel):
     @classmethod
     def from_view(cls, view: dict[str, Any]) -> ReturnForm:
         """The submitted values, or InvalidInput naming the field that does not parse."""
-        values = {block: field.value for block, field in state_values(view).items()}
+        values = plain_values(view)
         try:
             return cls(
                 reason=values.get(ids.REVIEW_RETURN_REASON) or "",

@@ -12,12 +12,13 @@ from bot.blocks.manager_reassign import build_reassign_notice
 from bot.blocks.manager_team import NO_MANAGER, build_team_changed
 from bot.deps import Deps
 from bot.forms.payload_ids import PayloadRefused, db_id
-from bot.forms.state import state_values
+from bot.forms.state import plain_values
+from bot.listeners.actions.team import team_member
 from bot.listeners.errors import reports_errors
 from isops.clock import utcnow
 from isops.enums import Role
 from isops.errors import InvalidInput, NotAllowed, NotFound
-from isops.services.team import change_member, team_overview
+from isops.services.team import change_member
 
 FIELD_BLOCKS = {"role": ids.TEAM_ROLE_BLOCK, "manager": ids.TEAM_MANAGER_BLOCK}
 
@@ -33,13 +34,11 @@ def handle_team_edit_submission(
     deps = Deps.of(context)
     actor = body["user"]["id"]
     today = deps.calendar.local_date(utcnow())
-    values = {block: field.value for block, field in state_values(view).items()}
+    values = plain_values(view)
     try:
-        member_id = db_id(view.get("private_metadata"), refusal="メンバーが見つかりません")
-        overview = team_overview(deps.uow(), slack_user_id=actor, today=today)
-        member = overview.get(member_id)
-        if member is None:
-            raise NotFound("メンバーが見つかりません")
+        overview, member = team_member(
+            deps, actor=actor, member_id=view.get("private_metadata"), today=today
+        )
         try:
             role = Role(str(values.get(ids.TEAM_ROLE_BLOCK)))
         except ValueError:
