@@ -114,8 +114,8 @@ def build_targets_message(
     if sent_by and view.case is not None:
         blocks.append(
             mrkdwn.section(
-                f"{texts.SENT_TO_MARK} *{mrkdwn.escape(sent_by)} さんから、事例「{mrkdwn.escape(view.case.title)}」の"
-                "ターゲットリストが届きました*"
+                f"{texts.SENT_TO_MARK} *{mrkdwn.escape(sent_by)} さんから、"
+                f"事例「{mrkdwn.escape(view.case.title)}」のターゲットリストが届きました*"
             )
         )
     elif view.case is None:

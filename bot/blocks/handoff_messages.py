@@ -74,7 +74,8 @@ def touches(detail: HandoffDetail) -> str:
 def used_case_line(case: UsedCase) -> str:
     """`💡 *使った事例*: 製造業の営業部が受注率を上げた — 受注率が低い → *受注率の向上* 18%→24%`
     (escaped): which story the rep told, so the FS can pick it up."""
-    line = f"{texts.CASE_HINT_MARK} *{USED_CASE}*: {mrkdwn.escape(mrkdwn.truncate(case.title, CASE_TITLE_CHARS))}"
+    title = mrkdwn.escape(mrkdwn.truncate(case.title, CASE_TITLE_CHARS))
+    line = f"{texts.CASE_HINT_MARK} *{USED_CASE}*: {title}"
     if case.problem or case.benefit or case.figures:
         story = mrkdwn.escape(case.problem) if case.problem else ""
         if case.benefit or case.figures:
@@ -260,7 +261,10 @@ def build_verdict_request(
                 f"有効商談: 課題と検討の意思があり、提案を進められる商談。{texts.DONE_MARK} は押すとすぐ記録されます"
             )
         )
-    fallback = f"{texts.FS_UNRATED_MARK} 商談の評価をお願いします: {mrkdwn.escape(detail.company)} {when(detail.meeting_at, tz)}"
+    fallback = (
+        f"{texts.FS_UNRATED_MARK} 商談の評価をお願いします: "
+        f"{mrkdwn.escape(detail.company)} {when(detail.meeting_at, tz)}"
+    )
     return {"text": mrkdwn.truncate(fallback, mrkdwn.MAX_FALLBACK_TEXT), "blocks": blocks}
 
 

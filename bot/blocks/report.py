@@ -106,7 +106,10 @@ def build_report_message(
     """The report (ephemeral): title and scope, the first lines, 「他 N 件」 and where the
     full list went."""
     title = f"{texts.REPORT_MARK} {REPORT_TITLES[report.key]}"
-    head = f"*{title}* — {mrkdwn.escape(report.scope)}、{texts.jp_date(report.day)} 時点 *{report.total} 件*"
+    head = (
+        f"*{title}* — {mrkdwn.escape(report.scope)}、"
+        f"{texts.jp_date(report.day)} 時点 *{report.total} 件*"
+    )
     blocks: list[Block] = [mrkdwn.section(head), mrkdwn.context(REPORT_HINTS[report.key])]
     if not report.lines:
         blocks.append(mrkdwn.section(f"該当するリードはありません {texts.CELEBRATE_MARK}"))

@@ -280,7 +280,10 @@ def build_return_modal(detail: ReviewDetail, *, private_metadata: str) -> dict[s
         priority["initial_option"] = priority_options[detail.priority - 1]
     whose = f"{mrkdwn.escape(detail.rep_name)} さんの判断"
     if not detail.requested_by_rep:
-        whose = f"{mrkdwn.escape(detail.requested_by_name)} さんの判断 (担当: {mrkdwn.escape(detail.rep_name)} さん)"
+        whose = (
+            f"{mrkdwn.escape(detail.requested_by_name)} さんの判断"
+            f" (担当: {mrkdwn.escape(detail.rep_name)} さん)"
+        )
     return {
         "type": "modal",
         "callback_id": ids.REVIEW_RETURN_VIEW,
