@@ -246,6 +246,18 @@ def _never_sent(exc: BaseException) -> bool:
     return isinstance(reason, ConnectionRefusedError | socket.gaierror)
 
 
+def job_outbox(
+    deps: Deps, client: WebClient | None, register: Callable[[OutboxDispatcher], None]
+) -> OutboxDispatcher | None:
+    """A job's own dispatcher with the senders `register` adds; None without a client (a job
+    built for dry runs only)."""
+    if client is None:
+        return None
+    dispatcher = OutboxDispatcher(deps, client)
+    register(dispatcher)
+    return dispatcher
+
+
 class OutboxDispatcher:
     """Claims due notifications one at a time and sends them; failures are retried later,
     never lost, and nothing is sent twice (see isops.services.outbox)."""

@@ -9,14 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from bot import ids
 from bot.forms import log as log_form
 from bot.forms.payload_ids import DbId, PayloadRefused, clicked_action, db_id
-from bot.forms.state import block_ids, plain_values, state_values
+from bot.forms.state import RecordMetadata, block_ids, plain_values, state_values
 from isops.enums import MeetingMode
-from isops.errors import InvalidInput, NotFound
+from isops.errors import InvalidInput
 from isops.services.handoff_verdicts import HANDOFF_NOT_FOUND
 from isops.services.handoffs import HandoffInput
 from isops.text import strip_control
@@ -137,24 +137,14 @@ def errors_for_log_view(view: Mapping[str, Any], field_errors: Mapping[str, str]
 # -- the verdict modals ------------------------------------------------------------------------------
 
 
-class VerdictContext(BaseModel):
+class VerdictContext(RecordMetadata):
     """A verdict modal's private_metadata: which hand-off, and whether an admin is changing a
-    verdict. Nothing else is read from it (who may decide comes from the database)."""
+    verdict."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    not_found = HANDOFF_NOT_FOUND
 
     handoff_id: DbId
     change: bool = False
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, text: str | None) -> VerdictContext:
-        try:
-            return cls.model_validate_json(text or "{}")
-        except ValidationError:
-            raise NotFound(HANDOFF_NOT_FOUND) from None
 
 
 class HandoffClick(BaseModel):

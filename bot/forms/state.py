@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.ids import unversioned
+from isops.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,25 @@ def errors_for_view(
         block = present.get(field_blocks.get(field, ""), fallback)
         out[block] = f"{out[block]} / {message}" if block in out else message
     return out
+
+
+class RecordMetadata(BaseModel):
+    """A modal's private_metadata naming the record it acts on; nothing else is read from it
+    (any other key is dropped; who may act comes from the database). Text that cannot be
+    ours: NotFound with the subclass's `not_found`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    not_found: ClassVar[str]
+
+    def dump(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def load(cls, text: str | None) -> Self:
+        try:
+            return cls.model_validate_json(text or "{}")
+        except ValidationError:
+            raise NotFound(cls.not_found) from None
 
 
 class ModalMetadata(BaseModel):

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.notifications import handoffs as handoff_senders
-from bot.outbox import OutboxDispatcher, Outcome
+from bot.outbox import Outcome, job_outbox
 from isops.clock import utcnow
 from isops.services.handoff_requests import DueRequest, due_requests, queue_request
 
@@ -49,10 +49,7 @@ class VerdictRequests:
 
     def __init__(self, deps: Deps, client: WebClient | None) -> None:
         self._deps = deps
-        self._outbox: OutboxDispatcher | None = None
-        if client is not None:
-            self._outbox = OutboxDispatcher(deps, client)
-            handoff_senders.register(self._outbox)
+        self._outbox = job_outbox(deps, client, handoff_senders.register)
 
     def run(self, *, at: dt.datetime | None = None, dry_run: bool = False) -> VerdictRun:
         """Send the requests due at `at` (default: now); `at` given is a run by hand."""

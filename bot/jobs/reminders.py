@@ -24,7 +24,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.morning_dm import build_morning_dm, first_lead_ids
 from bot.deps import Deps
 from bot.notifications import morning
-from bot.outbox import DeliveryTally, OutboxDispatcher
+from bot.outbox import DeliveryTally, job_outbox
 from isops.clock import utcnow
 from isops.services import reminders
 from isops.services.morning_delivery import MorningMessage, enqueue_morning
@@ -55,10 +55,7 @@ class MorningReminders:
     def __init__(self, deps: Deps, client: WebClient | None) -> None:
         self._deps = deps
         self._client = client
-        self._outbox: OutboxDispatcher | None = None
-        if client is not None:
-            self._outbox = OutboxDispatcher(deps, client)
-            morning.register(self._outbox)
+        self._outbox = job_outbox(deps, client, morning.register)
         # Members whose Slack time zone this process already asked for (found or not).
         self._zones_asked: set[str] = set()
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 
@@ -23,7 +23,7 @@ from bot.blocks.scorecard import build_manager_scorecard, build_rep_scorecard
 from bot.deps import Deps
 from bot.jobs.reminders import trigger
 from bot.notifications import scorecard as scorecard_notifications
-from bot.outbox import DeliveryTally, OutboxDispatcher
+from bot.outbox import DeliveryTally, job_outbox
 from isops.clock import utcnow
 from isops.services.scorecard import ManagerScorecard, RepScorecard, compute_scorecards
 from isops.services.scorecard_delivery import (
@@ -54,29 +54,21 @@ def scorecard_messages(
     managers: tuple[ManagerScorecard, ...], reps: tuple[RepScorecard, ...]
 ) -> list[ScorecardMessage]:
     """Each scorecard as the DM and chart to store (managers first, as they read first)."""
-    messages = [
+    built: list[tuple[ManagerScorecard | RepScorecard, dict[str, Any], str]] = [
+        *((card, build_manager_scorecard(card), manager_heading(card)) for card in managers),
+        *((card, build_rep_scorecard(card), rep_heading(card)) for card in reps),
+    ]
+    return [
         ScorecardMessage(
             card.member_id,
             card.slack_user_id,
             card.week,
-            build_manager_scorecard(card),
+            message,
             card.chart.to_payload(),
-            manager_heading(card),
+            heading,
         )
-        for card in managers
+        for card, message, heading in built
     ]
-    messages += [
-        ScorecardMessage(
-            card.member_id,
-            card.slack_user_id,
-            card.week,
-            build_rep_scorecard(card),
-            card.chart.to_payload(),
-            rep_heading(card),
-        )
-        for card in reps
-    ]
-    return messages
 
 
 @dataclass
@@ -93,10 +85,7 @@ class WeeklyScorecards:
 
     def __init__(self, deps: Deps, client: WebClient | None) -> None:
         self._deps = deps
-        self._outbox: OutboxDispatcher | None = None
-        if client is not None:
-            self._outbox = OutboxDispatcher(deps, client)
-            scorecard_notifications.register(self._outbox)
+        self._outbox = job_outbox(deps, client, scorecard_notifications.register)
 
     def run(self, *, week: Week | None = None, dry_run: bool = False) -> ScorecardRun:
         """The scorecards due now (`week`: that week's, at any time, as `isops scorecard`)."""

@@ -17,7 +17,7 @@ from bot import ids
 from bot.blocks.review import build_notice_modal
 from bot.deps import Deps
 from bot.forms.payload_ids import DbId
-from bot.forms.state import plain_values
+from bot.forms.state import RecordMetadata, plain_values
 from bot.listeners.errors import reports_errors
 from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.messages import REVIEW_NOT_FOUND
@@ -37,24 +37,13 @@ FIELD_MESSAGES = {
 }
 
 
-class ReturnContext(BaseModel):
+class ReturnContext(RecordMetadata):
     """The modal's private_metadata: which review — nothing else (any other key, e.g. a
     forged message location, is dropped)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    not_found = REVIEW_NOT_FOUND
 
     review_id: DbId
-
-    def dump(self) -> str:
-        return self.model_dump_json()
-
-    @classmethod
-    def load(cls, text: str | None) -> ReturnContext:
-        """The review named by a submitted modal, or NotFound (nothing we wrote)."""
-        try:
-            return cls.model_validate_json(text or "{}")
-        except ValidationError:
-            raise NotFound(REVIEW_NOT_FOUND) from None
 
 
 class ReturnForm(BaseModel):
