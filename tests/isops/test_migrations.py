@@ -30,6 +30,25 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+def _lead_row(now: dt.datetime, **columns: Any) -> dict[str, Any]:
+    """A lead as a plain row: the columns every schema version here requires, at `now`
+    (`columns`: more, or other values). No id unless given."""
+    return {
+        "company": "A",
+        "search_text": "a",
+        "cv_at": now,
+        "status": 1,
+        "memo": "",
+        "inbound": False,
+        "call_count": 0,
+        "mail_count": 0,
+        "early_action_count": 0,
+        "created_at": now,
+        "updated_at": now,
+        **columns,
+    }
+
+
 def test_upgrade_downgrade_upgrade_round_trip(empty_database_url: str) -> None:
     assert _tables(empty_database_url) == set()
     upgrade(empty_database_url)
@@ -72,20 +91,7 @@ def test_0003_lower_cases_stored_emails_and_indexes_search_text(database_url: st
             conn.execute(
                 insert(Lead.__table__),  # type: ignore[arg-type]
                 [
-                    {
-                        "company": company,
-                        "email": email,
-                        "search_text": company,
-                        "cv_at": now,
-                        "status": 1,
-                        "memo": "",
-                        "inbound": False,
-                        "call_count": 0,
-                        "mail_count": 0,
-                        "early_action_count": 0,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
+                    _lead_row(now, company=company, email=email, search_text=company)
                     for company, email in (
                         ("A", " Taro@Example.COM "),
                         ("B", "hanako@example.com"),
@@ -261,23 +267,7 @@ def test_0006_adds_the_case_library_and_lead_sizes_and_back_keeping_leads_action
         with engine.begin() as conn:
             conn.execute(
                 insert(Lead.__table__),  # type: ignore[arg-type]
-                [
-                    {
-                        "id": 1,
-                        "company": "A",
-                        "search_text": "a",
-                        "cv_at": now,
-                        "status": 1,
-                        "memo": "",
-                        "inbound": False,
-                        "call_count": 1,
-                        "mail_count": 0,
-                        "early_action_count": 0,
-                        "created_at": now,
-                        "updated_at": now,
-                        "company_size": "50-299",
-                    }
-                ],
+                [_lead_row(now, id=1, call_count=1, company_size="50-299")],
             )
             conn.execute(
                 insert(Action.__table__),  # type: ignore[arg-type]
@@ -328,22 +318,7 @@ def _rep_fs_and_a_meeting_lead(conn: Any, now: dt.datetime, **lead: Any) -> None
     )
     conn.execute(
         insert(Lead.__table__),  # type: ignore[arg-type]
-        {
-            "id": 1,
-            "company": "A",
-            "search_text": "a",
-            "cv_at": now,
-            "status": 5,
-            "memo": "",
-            "inbound": False,
-            "call_count": 0,
-            "mail_count": 0,
-            "early_action_count": 0,
-            "created_at": now,
-            "updated_at": now,
-            "owner_id": 1,
-            **lead,
-        },
+        _lead_row(now, id=1, status=5, owner_id=1, **lead),
     )
 
 
