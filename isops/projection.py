@@ -1,4 +1,4 @@
-"""Read-only views of rows: a frozen dataclass filled from an ORM object or a result row.
+"""Read-only views of rows: a frozen dataclass filled from ORM objects or a result row.
 
 Most service results are a row seen through a dataclass whose fields share the row's names.
 Copying them by hand (`id=member.id, name=member.name, …`) hid the few fields that differ;
@@ -14,13 +14,26 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def from_attributes(cls: type[T], source: object, /, **given: Any) -> T:
-    """`cls(**given, <every other init field>=getattr(source, <its name>))`.
+def from_attributes(cls: type[T], /, *sources: object, **given: Any) -> T:
+    """`cls(**given, <every other init field>=<the source that has it>.<its name>)`.
 
-    A field that `source` lacks raises AttributeError naming it, so a renamed column fails
-    the first test that builds the view rather than filling in a default.
+    A field that no source has raises AttributeError naming it, so a renamed column fails the
+    first test that builds the view rather than filling in a default. With several sources
+    (a review and its lead, say), a field that more than one of them has must be given: which
+    `id` or `memo` a view shows is never decided by the order of the arguments.
     """
-    copied = {name: getattr(source, name) for name in _init_fields(cls) if name not in given}
+    names = [name for name in _init_fields(cls) if name not in given]
+    if len(sources) == 1:
+        (source,) = sources
+        return cls(**{name: getattr(source, name) for name in names}, **given)
+    copied: dict[str, Any] = {}
+    for name in names:
+        having = [source for source in sources if hasattr(source, name)]
+        if len(having) != 1:
+            if not having:
+                raise AttributeError(f"no source of {cls.__name__} has {name!r}")
+            raise TypeError(f"{cls.__name__}.{name} is on {len(having)} sources: give it")
+        copied[name] = getattr(having[0], name)
     return cls(**copied, **given)
 
 

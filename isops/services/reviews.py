@@ -53,6 +53,7 @@ from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.messages import NOT_THE_MANAGER, OWN_DECISION, OWN_LEAD, REVIEW_NOT_FOUND
 from isops.models import Lead, Member, NoActionReview
 from isops.pending_review import is_pending
+from isops.projection import from_attributes
 from isops.rules import FiveC2M, Targets, add_months, five_c2m, next_action_date_problem
 from isops.services import live_lists, outbox
 from isops.services.history import record_change
@@ -660,15 +661,15 @@ def _details(
             NoActionReview,
             Lead,
             rep.id.label("rep_id"),
-            rep.slack_user_id.label("rep_uid"),
+            rep.slack_user_id.label("rep_slack_user_id"),
             rep.name.label("rep_name"),
             manager.id.label("mgr_id"),
             manager.slack_user_id.label("mgr_uid"),
             manager.active.label("mgr_active"),
-            requester.slack_user_id.label("req_uid"),
-            requester.name.label("req_name"),
-            decider.slack_user_id.label("dec_uid"),
-            decider.name.label("dec_name"),
+            requester.slack_user_id.label("requested_by_slack_user_id"),
+            requester.name.label("requested_by_name"),
+            decider.slack_user_id.label("decided_by_slack_user_id"),
+            decider.name.label("decided_by_name"),
         )
         .join(Lead, Lead.id == NoActionReview.lead_id)
         .join(rep, rep.id == _rep_id())
@@ -700,38 +701,19 @@ def _details(
                     )
                 ]
             reviewer = next((uid for aid, uid in admins if aid not in excluded), None)
-        out[review.id] = ReviewDetail(
+        # The row's labels are the view's names for the people; the rest is the review's
+        # or the lead's (what both have is given).
+        out[review.id] = from_attributes(
+            ReviewDetail,
+            review,
+            lead,
+            row,
             id=review.id,
-            state=review.state,
-            requested_status=review.requested_status,
-            previous_status=review.previous_status,
-            reason_code=review.reason_code,
             memo=review.memo,
             requested_at=review.created_at,
-            rep_slack_user_id=row.rep_uid,
-            rep_name=row.rep_name,
-            requested_by_slack_user_id=row.req_uid,
-            requested_by_name=row.req_name,
             reviewer_slack_user_id=reviewer,
-            lead_id=lead.id,
-            company=lead.company,
-            contact_name=lead.contact_name,
-            title=lead.title,
             role_level=lead.role_level.value if lead.role_level else None,
-            source=lead.source,
-            cv_at=lead.cv_at,
             lead_status=lead.status,
-            priority=lead.priority,
-            next_action_date=lead.next_action_date,
             progress=five_c2m(lead.call_count, lead.mail_count, config.targets),
-            last_action_at=lead.last_action_at,
-            last_outcome=lead.last_outcome,
-            decided_by_slack_user_id=row.dec_uid,
-            decided_by_name=row.dec_name,
-            decided_at=review.decided_at,
-            return_reason=review.return_reason,
-            reapproach_date=review.reapproach_date,
-            message_channel=review.message_channel,
-            message_ts=review.message_ts,
         )
     return out

@@ -43,3 +43,18 @@ class Named:
 def test_fields_may_be_named_like_its_parameters() -> None:
     row = SimpleNamespace(cls="row's", source="CSV")
     assert from_attributes(Named, row, cls="given") == Named(cls="given", source="CSV")
+
+
+def test_several_sources_each_give_the_fields_only_they_have() -> None:
+    review = SimpleNamespace(id=1, name="レビュー")
+    lead = SimpleNamespace(id=2, label="A社")
+    assert from_attributes(View, review, lead, id=review.id) == View(1, "レビュー", "A社")
+
+
+def test_a_field_on_two_sources_must_be_given() -> None:
+    review = SimpleNamespace(id=1, name="レビュー")
+    lead = SimpleNamespace(id=2, label="A社")
+    with pytest.raises(TypeError, match=r"View\.id is on 2 sources"):
+        from_attributes(View, review, lead)
+    with pytest.raises(AttributeError, match="no source of View has 'label'"):
+        from_attributes(View, review, SimpleNamespace(), id=1)
