@@ -1,6 +1,7 @@
 """Clicks on the bot's messages over HTTP and what comes back, shared by the HTTP test files:
-a signed button click, the reply to its response_url, waiting for a matching Slack call, the
-action ids a payload offers, and two requests released at the same instant."""
+a signed button click (on a message or in an ephemeral list), the reply to its response_url,
+waiting for a matching Slack call, the action ids and button values a payload offers, and two
+requests released at the same instant."""
 
 from __future__ import annotations
 
@@ -53,13 +54,41 @@ def reply_to(bot: BotHarness, response_url: str) -> RecordedCall:
     return await_call(bot, "response_url", lambda c: c.path == f"/{path}")
 
 
-def action_ids(payload: dict[str, Any]) -> list[str]:
-    """The action ids of the elements in the payload's actions blocks, in order."""
+def _action_elements(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The elements of the payload's actions blocks, in order."""
     return [
-        str(e.get("action_id"))
+        e
         for b in payload.get("blocks") or []
         if b.get("type") == "actions"
         for e in b.get("elements") or []
+    ]
+
+
+def action_ids(payload: dict[str, Any]) -> list[str]:
+    """The action ids of the elements in the payload's actions blocks, in order."""
+    return [str(e.get("action_id")) for e in _action_elements(payload)]
+
+
+def click_in_list(bot: BotHarness, *, user: str, action_id: str, block_id: str, value: str) -> str:
+    """Click a button in an ephemeral list (a slash command's answer): Slack sends no message
+    then, only the response_url. The answer must be 200; returns the response_url."""
+    response_url = bot.response_url()
+    answer = bot.sender.block_actions(
+        user_id=user,
+        actions=[{"action_id": action_id, "block_id": block_id, "type": "button", "value": value}],
+        response_url=response_url,
+    )
+    assert answer.status == 200
+    return response_url
+
+
+def button_values(payload: dict[str, Any], action_id: str | None = None) -> list[str]:
+    """The values of the elements in the payload's actions blocks (only `action_id`'s when
+    given), in order."""
+    return [
+        str(e.get("value"))
+        for e in _action_elements(payload)
+        if action_id is None or e.get("action_id") == action_id
     ]
 
 

@@ -26,6 +26,7 @@ from isops.services.case_drafts import CaseDraft, ChainDraft
 from isops.services.cases import create_case
 from isops.services.live_lists import HOME_SETTLE
 from tests import factories
+from tests.bot import clicks
 from tests.bot.clicks import action_ids, at_once, await_call, click, reply_to
 from tests.bot.modal_state import fill
 from tests.factories import jst
@@ -70,6 +71,15 @@ def _member_id(bot: BotHarness, slack_user_id: str) -> int:
 def _text(call: RecordedCall | dict[str, Any]) -> str:
     params = call.params if isinstance(call, RecordedCall) else call
     return json.dumps(params, ensure_ascii=False)
+
+
+def _dm(bot: BotHarness, user: str, *shown: str) -> RecordedCall:
+    """The first message posted to `user`'s DM that shows every one of `shown`, waiting for it."""
+    return await_call(
+        bot,
+        "chat.postMessage",
+        lambda c: c.params["channel"] == user and all(text in _text(c) for text in shown),
+    )
 
 
 def _drain_outbox(bot: BotHarness) -> None:
@@ -134,12 +144,7 @@ def _hand_off(
     assert answer.status == 200 and not answer.body, answer.body  # saved, the modal closed
     with bot.uow() as uow:
         handoff_id = uow.session.scalars(select(Handoff.id).where(Handoff.lead_id == lead_id)).one()
-    dm = await_call(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UF1" and company in _text(c) and "引き継ぎ" in _text(c),
-    )
-    return lead_id, handoff_id, dm
+    return lead_id, handoff_id, _dm(bot, "UF1", company, "引き継ぎ")
 
 
 def _click(
@@ -186,20 +191,15 @@ def _requests(bot: BotHarness) -> list[RecordedCall]:
 
 
 def _snapshot(bot: BotHarness, handoff_id: int) -> tuple[Any, ...]:
+    """What a refused click or submission must leave alone: the hand-off, its lead's hand-off
+    fields, and how many history rows and notifications exist."""
     with bot.uow() as uow:
-        s = uow.session
-        handoff = s.get_one(Handoff, handoff_id)
-        lead = s.get_one(Lead, handoff.lead_id)
-        return (
-            handoff.verdict,
-            handoff.decided_by_id,
-            handoff.version,
-            handoff.meeting_at,
-            lead.status,
-            lead.fs_member_id,
-            s.scalar(select(func.count()).select_from(LeadHistory)),
-            s.scalar(select(func.count()).select_from(Notification)),
-        )
+        handoff = uow.session.get_one(Handoff, handoff_id)
+        lead = uow.session.get_one(Lead, handoff.lead_id)
+        own = (handoff.verdict, handoff.decided_by_id, handoff.version, handoff.meeting_at)
+        leads = (lead.status, lead.fs_member_id)
+    counts = (factories.count(bot.uow, LeadHistory), factories.count(bot.uow, Notification))
+    return (*own, *leads, *counts)
 
 
 # -- Done when: a rep logs 5 with a hand-off → the FS gets the DM; acknowledging updates it ----
@@ -233,7 +233,7 @@ def test_logging_5_hands_off_to_the_fs_and_acknowledging_updates_the_dm(
     answer = bot.sender.view_submission(user_id="UR1", view=view, values=_handoff_values(bot, view))
 
     assert answer.status == 200 and not answer.body
-    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    dm = _dm(bot, "UF1")
     shown = _text(dm)
     for expected in (
         COMPANY,
@@ -275,11 +275,7 @@ def test_logging_5_hands_off_to_the_fs_and_acknowledging_updates_the_dm(
     updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == dm.response["ts"])
     assert updated.params["channel"] == channel and "に受け取りました" in _text(updated)
     assert action_ids(updated.params) == [ids.HANDOFF_RESCHEDULE_BUTTON]  # 受け取りました gone
-    told = await_call(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UR1" and "受け取りました" in _text(c),
-    )
+    told = _dm(bot, "UR1", "受け取りました")
     assert "<@UF1>" in _text(told) and COMPANY in _text(told)
     with bot.uow() as uow:
         stored = uow.session.get_one(Handoff, handoff_id)
@@ -372,9 +368,7 @@ def test_remind_after_the_meeting_asks_once_and_a_valid_verdict_reaches_the_rep(
     message, channel = dict(request.response["message"]), str(request.response["channel"])
     _click(bot, message, channel, "UF1", ids.HANDOFF_VALID_BUTTON)
 
-    dm = await_call(
-        bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1" and "有効商談" in _text(c)
-    )
+    dm = _dm(bot, "UR1", "有効商談")
     assert "✅" in _text(dm) and COMPANY in _text(dm) and "<@UF1>" in _text(dm)
     updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
     assert action_ids(updated.params) == [] and "有効商談" in _text(updated)
@@ -432,15 +426,9 @@ def test_not_a_valid_opportunity_needs_a_reason_and_tells_the_rep_why(team: BotH
     view = _open_modal(bot, request, "UF1", ids.HANDOFF_INVALID_BUTTON)
     assert view["callback_id"] == ids.HANDOFF_INVALID_VIEW
     reasons = next(b for b in view["blocks"] if b.get("block_id") == ids.HANDOFF_REASON_INPUT)
-    assert [o["value"] for o in reasons["element"]["options"]] == [
-        "ニーズなし",
-        "決裁者不在",
-        "予算なし",
-        "時期が先",
-        "競合決定済",
-        "当日キャンセル",
-        "その他",
-    ]
+    # The configured reasons (ISOPS_INVALID_REASONS), in their order.
+    offered = [o["value"] for o in reasons["element"]["options"]]
+    assert offered == list(bot.runtime.deps.settings.invalid_reasons)
     before = _snapshot(bot, handoff_id)
     answer = bot.sender.view_submission(
         user_id="UF1", view=view, values=fill(view, **{ids.HANDOFF_REASON_INPUT: "その他"})
@@ -459,11 +447,7 @@ def test_not_a_valid_opportunity_needs_a_reason_and_tells_the_rep_why(team: BotH
     )
 
     assert answer.status == 200 and not answer.body
-    dm = await_call(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UR1" and "有効商談ではない" in _text(c),
-    )
+    dm = _dm(bot, "UR1", "有効商談ではない")
     assert "決裁者不在" in _text(dm) and "&lt;!channel&gt;" in _text(dm)
     assert "<!channel>" not in _text(dm)
     assert ids.LOG_LEAD_BUTTON not in action_ids(dm.params)  # the lead stays with FS
@@ -492,20 +476,9 @@ def test_return_to_is_gives_the_lead_back_to_the_rep_with_a_log_button(team: Bot
         ),
     )
     assert answer.status == 200 and not answer.body
-    dm = await_call(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UR1" and "IS に戻され" in _text(c),
-    )
+    dm = _dm(bot, "UR1", "IS に戻され")
     assert "来期予算の確定後" in _text(dm) and "接続済" in _text(dm)
-    log_buttons = [
-        e["value"]
-        for b in dm.params["blocks"]
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e["action_id"] == ids.LOG_LEAD_BUTTON
-    ]
-    assert log_buttons == [str(lead_id)]
+    assert clicks.button_values(dm.params, ids.LOG_LEAD_BUTTON) == [str(lead_id)]
     with bot.uow() as uow:
         lead = uow.session.get_one(Lead, lead_id)
         assert (lead.status, lead.next_action_date, lead.fs_member_id) == (3, next_date, None)
@@ -596,9 +569,7 @@ def test_a_reschedule_moves_the_verdict_request(
     updated = await_call(bot, "chat.update", lambda c: c.params["ts"] == request.response["ts"])
     assert "日程が *12/3(木) 17:00* に変更されました" in _text(updated)
     assert action_ids(updated.params) == []
-    told = await_call(
-        bot, "chat.postMessage", lambda c: c.params["channel"] == "UR1" and "日程が変更" in _text(c)
-    )
+    told = _dm(bot, "UR1", "日程が変更")
     assert "12/3(木) 17:00" in _text(told)
     _drain_outbox(bot)
     before = len(_requests(bot))
@@ -687,18 +658,12 @@ def test_isops_handoffs_lists_by_role_and_the_fs_decides_from_the_list(team: Bot
         other_team = reply_to(bot, replies["UM2"])
         assert COMPANY not in _text(other_team) and "まだありません" in _text(other_team)
 
-        response_url = bot.response_url()
-        bot.sender.block_actions(
-            user_id="UF1",
-            actions=[
-                {
-                    "action_id": ids.HANDOFF_VALID_BUTTON,
-                    "block_id": f"{ids.HANDOFF_ACTIONS_BLOCK}:{handoff_id}",
-                    "type": "button",
-                    "value": str(handoff_id),
-                }
-            ],
-            response_url=response_url,
+        response_url = clicks.click_in_list(
+            bot,
+            user="UF1",
+            action_id=ids.HANDOFF_VALID_BUTTON,
+            block_id=f"{ids.HANDOFF_ACTIONS_BLOCK}:{handoff_id}",
+            value=str(handoff_id),
         )
         receipt = reply_to(bot, response_url)
         assert "✅ 有効商談" in _text(receipt) and receipt.params["replace_original"] is False
@@ -714,25 +679,15 @@ def test_an_admin_changes_a_verdict_from_the_list_recorded_as_a_change(team: Bot
 
     bot.command("/isops", "handoffs", user_id="UA")
     (listing,) = bot.fake.wait_for("response_url")
-    values = [
-        e["value"]
-        for b in listing.params["blocks"]
-        if b.get("type") == "actions"
-        for e in b["elements"]
-    ]
+    values = clicks.button_values(listing.params)
     assert values and all(v == f"{handoff_id}:change" for v in values)
     before = len(bot.fake.calls_to("views.open"))
-    bot.sender.block_actions(
-        user_id="UA",
-        actions=[
-            {
-                "action_id": ids.HANDOFF_INVALID_BUTTON,
-                "block_id": f"{ids.HANDOFF_ACTIONS_BLOCK}:{handoff_id}",
-                "type": "button",
-                "value": f"{handoff_id}:change",
-            }
-        ],
-        response_url=bot.response_url(),
+    clicks.click_in_list(
+        bot,
+        user="UA",
+        action_id=ids.HANDOFF_INVALID_BUTTON,
+        block_id=f"{ids.HANDOFF_ACTIONS_BLOCK}:{handoff_id}",
+        value=f"{handoff_id}:change",
     )
     view = dict(bot.fake.wait_for("views.open", count=before + 1)[-1].response["view"])
     assert "評価を変更します" in _text(view)
@@ -740,11 +695,7 @@ def test_an_admin_changes_a_verdict_from_the_list_recorded_as_a_change(team: Bot
         user_id="UA", view=view, values=fill(view, **{ids.HANDOFF_REASON_INPUT: "時期が先"})
     )
     assert answer.status == 200 and not answer.body
-    dm = await_call(
-        bot,
-        "chat.postMessage",
-        lambda c: c.params["channel"] == "UR1" and "評価が変更されました" in _text(c),
-    )
+    dm = _dm(bot, "UR1", "評価が変更されました")
     assert "有効商談 → 有効商談ではない" in _text(dm)
     with bot.uow() as uow:
         handoff = uow.session.get_one(Handoff, handoff_id)
@@ -867,7 +818,7 @@ def test_the_case_used_reaches_the_fs_and_counts_for_the_case_once_rated_valid(
         handoff = uow.session.scalars(select(Handoff)).one()
         assert handoff.case_id == best
         handoff_id = handoff.id
-    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    dm = _dm(bot, "UF1")
     line = next(b for b in dm.params["blocks"] if "使った事例" in _text(b))
     assert line["text"]["text"] == (
         "💡 *使った事例*: 製造業の営業部が&lt;立ち上がり&gt;を早めた"
@@ -944,5 +895,5 @@ def test_no_case_used_and_a_case_archived_meanwhile(team: BotHarness) -> None:
     assert answer.status == 200 and not answer.body, answer.body
     with bot.uow() as uow:
         assert uow.session.scalars(select(Handoff.case_id)).one() is None
-    dm = await_call(bot, "chat.postMessage", lambda c: c.params["channel"] == "UF1")
+    dm = _dm(bot, "UF1")
     assert "使った事例" not in _text(dm)

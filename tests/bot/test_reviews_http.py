@@ -20,6 +20,7 @@ from isops.enums import Channel, ReviewState, Role
 from isops.models import Lead, LeadHistory, NoActionReview, Notification
 from isops.services.leads import search_leads
 from tests import factories
+from tests.bot import clicks
 from tests.bot.clicks import action_ids, at_once, await_call, click, reply_to
 from tests.bot.log_modal_steps import choose_status
 from tests.fake_slack import RecordedCall, SentResponse, state_value
@@ -548,29 +549,16 @@ def test_isops_reviews_lists_oldest_first_and_decides_from_the_list(team: BotHar
 
     bot.command("/isops", "reviews", user_id="UM1")
     (listing,) = bot.fake.wait_for("response_url")
-    approve_values = [
-        e["value"]
-        for b in listing.params["blocks"]
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e.get("action_id") == ids.REVIEW_APPROVE_BUTTON
-    ]
+    approve_values = clicks.button_values(listing.params, ids.REVIEW_APPROVE_BUTTON)
     assert approve_values == [str(first.review_id), str(second.review_id)]
     assert listing.params["response_type"] == "ephemeral"
 
-    # Clicked in the ephemeral list: Slack sends no message, only the response_url.
-    response_url = bot.response_url()
-    bot.sender.block_actions(
-        user_id="UM1",
-        actions=[
-            {
-                "action_id": ids.REVIEW_APPROVE_BUTTON,
-                "block_id": f"{ids.REVIEW_ACTIONS_BLOCK}:{second.review_id}",
-                "type": "button",
-                "value": str(second.review_id),
-            }
-        ],
-        response_url=response_url,
+    response_url = clicks.click_in_list(
+        bot,
+        user="UM1",
+        action_id=ids.REVIEW_APPROVE_BUTTON,
+        block_id=f"{ids.REVIEW_ACTIONS_BLOCK}:{second.review_id}",
+        value=str(second.review_id),
     )
     receipt = reply_to(bot, response_url)
     assert "承認しました" in _text(receipt) and receipt.params["replace_original"] is False
