@@ -7,33 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from bot import ids
-from isops.enums import Role
 from tests import factories
+from tests.factories import jst
 from tests.harness import BotHarness
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-NOW = dt.datetime(2026, 12, 2, 11, 0, tzinfo=TOKYO).astimezone(dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = jst(dt.date(2026, 12, 2), 11)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def team(bot: BotHarness, *, reviews: int = 1) -> None:
     uow = bot.uow
-    factories.member(uow(), "UM1", role=Role.MANAGER, name="山田")
-    factories.member(uow(), "UR1", manager="UM1", name="佐藤")
-    factories.member(uow(), "UR2", manager="UM1", name="伊藤")
+    factories.manager_with_reps(uow, ("UR1", "佐藤"), ("UR2", "伊藤"))
     factories.lead(
         uow(), owner="UR1", company="期限切れ", inbound=True, cv_at=NOW - dt.timedelta(days=3)
     )

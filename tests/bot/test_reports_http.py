@@ -8,32 +8,23 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from bot.cli import main
 from isops.enums import Role
 from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
+from tests.factories import jst
 from tests.harness import BotHarness
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=TOKYO).astimezone(dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
+NOW = jst(dt.date(2026, 12, 2), 10)
+pytestmark = pytest.mark.time_machine(NOW, tick=False)
 
 
 def team(uow: UnitOfWorkFactory, *, overdue: int = 2) -> None:
-    factories.member(uow(), "UM1", role=Role.MANAGER, name="山田")
-    factories.member(uow(), "UR1", manager="UM1", name="佐藤")
+    factories.manager_with_reps(uow)  # UM1 (山田) and UR1 (佐藤)
     factories.member(uow(), "UM2", role=Role.MANAGER, name="木村")
     factories.member(uow(), "UR9", manager="UM2", name="他チーム")
     cv = NOW - dt.timedelta(days=5)
