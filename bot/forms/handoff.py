@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot import ids
 from bot.forms import log as log_form
+from bot.forms import state as form_state
 from bot.forms.payload_ids import DbId, PayloadRefused, clicked_action, db_id
 from bot.forms.state import RecordMetadata, block_ids, plain_values, state_values
 from isops.enums import MeetingMode
@@ -74,10 +75,10 @@ def parse_handoff_section(view: Mapping[str, Any]) -> ParsedHandoff:
             fs_member_id = db_id(get(ids.HANDOFF_FS_BLOCK), refusal="FS を選び直してください")
         except PayloadRefused as exc:
             errors[state[ids.HANDOFF_FS_BLOCK].block_id] = str(exc)
-    meeting_date = _date(get(ids.HANDOFF_DATE_BLOCK))
+    meeting_date = form_state.picked_date(get(ids.HANDOFF_DATE_BLOCK))
     if get(ids.HANDOFF_DATE_BLOCK) and meeting_date is None:
         errors[state[ids.HANDOFF_DATE_BLOCK].block_id] = "商談日を選び直してください"
-    meeting_time = _time(get(ids.HANDOFF_TIME_BLOCK))
+    meeting_time = form_state.picked_time(get(ids.HANDOFF_TIME_BLOCK))
     if get(ids.HANDOFF_TIME_BLOCK) and meeting_time is None:
         errors[state[ids.HANDOFF_TIME_BLOCK].block_id] = "開始時刻を選び直してください"
     case_id: int | None = None
@@ -105,20 +106,6 @@ def parse_handoff_section(view: Mapping[str, Any]) -> ParsedHandoff:
         ),
         {},
     )
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
-def _time(value: Any) -> dt.time | None:
-    try:
-        return dt.time.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def errors_for_log_view(view: Mapping[str, Any], field_errors: Mapping[str, str]) -> dict[str, str]:
@@ -196,13 +183,13 @@ class VerdictForm:
     def from_view(cls, view: Mapping[str, Any]) -> VerdictForm:
         values = plain_values(view)
         errors: dict[str, str] = {}
-        next_date = _date(values.get(ids.HANDOFF_NEXT_DATE_INPUT))
+        next_date = form_state.picked_date(values.get(ids.HANDOFF_NEXT_DATE_INPUT))
         if values.get(ids.HANDOFF_NEXT_DATE_INPUT) and next_date is None:
             errors["next_action_date"] = "日付を選び直してください"
-        meeting_date = _date(values.get(ids.HANDOFF_NEW_DATE_INPUT))
+        meeting_date = form_state.picked_date(values.get(ids.HANDOFF_NEW_DATE_INPUT))
         if values.get(ids.HANDOFF_NEW_DATE_INPUT) and meeting_date is None:
             errors["meeting_date"] = "日付を選び直してください"
-        meeting_time = _time(values.get(ids.HANDOFF_NEW_TIME_INPUT))
+        meeting_time = form_state.picked_time(values.get(ids.HANDOFF_NEW_TIME_INPUT))
         if values.get(ids.HANDOFF_NEW_TIME_INPUT) and meeting_time is None:
             errors["meeting_time"] = "時刻を選び直してください"
         if errors:

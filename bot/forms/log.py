@@ -159,13 +159,6 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
-
-
 def _moment(value: Any) -> dt.datetime | None:
     """A datetimepicker's UNIX time as an aware UTC datetime (None: empty or not a time)."""
     if value in (None, "") or isinstance(value, bool):
@@ -188,7 +181,7 @@ def raw_values(view: Mapping[str, Any]) -> LogValues:
         outcome=get(ids.LOG_OUTCOME_BLOCK),
         status=_int(get(ids.LOG_STATUS_BLOCK)),
         priority=_int(get(ids.LOG_PRIORITY_BLOCK)),
-        next_action_date=_date(get(ids.LOG_NEXT_DATE_BLOCK)),
+        next_action_date=form_state.picked_date(get(ids.LOG_NEXT_DATE_BLOCK)),
         memo=get(ids.LOG_MEMO_BLOCK),
         reason_code=get(ids.LOG_REASON_BLOCK),
         reason_memo=get(ids.LOG_REASON_MEMO_BLOCK),

@@ -3,6 +3,7 @@ errors mapped back onto its blocks, and private metadata that never fails to loa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -56,6 +57,22 @@ def state_values(view: Mapping[str, Any]) -> dict[str, FieldValue]:
 def plain_values(view: Mapping[str, Any]) -> dict[str, Any]:
     """`{block base id: value}` for every input of `view` (`state_values` without block ids)."""
     return {block: field.value for block, field in state_values(view).items()}
+
+
+def picked_date(value: Any) -> dt.date | None:
+    """A datepicker's value as a date (None: empty, or not a date)."""
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def picked_time(value: Any) -> dt.time | None:
+    """A timepicker's value as a time (None: empty, or not a time)."""
+    try:
+        return dt.time.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def selected_option(view: Mapping[str, Any], base_block_id: str) -> Mapping[str, Any] | None:

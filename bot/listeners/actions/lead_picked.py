@@ -22,11 +22,7 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_lead_picked(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """views.update the modal with the picked lead's current values as initial values; what
     the chosen status shows (the reasons, the hand-off section) stays."""

@@ -40,11 +40,7 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_log_button(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    context: BoltContext,
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     """Open (or, from a modal, push) the log modal for the button's lead; who may log it is
     checked against the database by who clicked."""

@@ -129,11 +129,7 @@ def handle_quick_log(
 
 @reports_errors
 def handle_undo(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    respond: Respond,
-    context: BoltContext,
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     """取り消す: remove a one-tap log within its window and put the lead back."""
     ack()
