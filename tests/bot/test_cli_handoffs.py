@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,11 +15,11 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.jobs.handoffs import JOB_ID
-from isops.db import make_engine
 from isops.enums import HandoffVerdict, MeetingMode, Role
 from isops.models import Handoff, Notification
-from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
+from isops.unit_of_work import UnitOfWorkFactory
 from tests import factories
+from tests.bot.cli_checks import refused_cp932_export
 from tests.harness import BotHarness
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -31,40 +30,25 @@ def jst(day: int, hour: int) -> dt.datetime:
 
 
 @pytest.fixture
-def db(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
-) -> Iterator[UnitOfWorkFactory]:
-    monkeypatch.chdir(tmp_path)  # no developer .env
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    engine = make_engine(database_url)
-    factory = make_uow_factory(engine)
-    factories.member(factory(), "UR1", name="佐藤")
-    factories.member(factory(), "UF1", role=Role.FS, name="田中")
-    lead_id = factories.lead(factory(), owner="UR1", company="株式会社ミライ", status=5)
-    with factory() as uow:
-        uow.session.add(
-            Handoff(
-                lead_id=lead_id,
-                rep_id=1,
-                created_by_id=1,
-                fs_member_id=2,
-                meeting_at=jst(1, 14),
-                meeting_mode=MeetingMode.VISIT,
-                problem="=1+1 新人が売れない",
-                wants="事例",
-                verdict=HandoffVerdict.VALID,
-                decided_by_id=2,
-                decided_at=jst(1, 17),
-                created_at=jst(1, 9),
-                verdict_due_at=jst(1, 16),
-                next_request_at=jst(1, 16),
-            )
-        )
-        uow.commit()
-    yield factory
-    engine.dispose()
+def db(cli_db: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """UR1's lead handed to FS UF1: a visit on 12/1 at 14:00, rated valid at 17:00."""
+    factories.member(cli_db(), "UR1", name="佐藤")
+    factories.member(cli_db(), "UF1", role=Role.FS, name="田中")
+    lead_id = factories.lead(cli_db(), owner="UR1", company="株式会社ミライ", status=5)
+    factories.handoff(
+        cli_db(),
+        lead_id,
+        rep="UR1",
+        fs="UF1",
+        meeting_at=jst(1, 14),
+        created_at=jst(1, 9),
+        decided_by="UF1",
+        meeting_mode=MeetingMode.VISIT,
+        problem="=1+1 新人が売れない",  # a formula: the export must defuse it
+        verdict=HandoffVerdict.VALID,
+        decided_at=jst(1, 17),
+    )
+    return cli_db
 
 
 def test_export_writes_japanese_headers_in_the_chosen_encoding(
@@ -88,10 +72,7 @@ def test_export_refuses_what_cp932_cannot_write_and_leaves_no_file(
         uow.session.scalars(select(Handoff)).one().wants = "🙂 絵文字つき"
         uow.commit()
     path = tmp_path / "out.csv"
-    assert main(["handoffs", "export", str(path), "--encoding", "cp932"]) == 2
-    err = capsys.readouterr().err
-    assert "cp932 で表せない文字「🙂」" in err and "Traceback" not in err
-    assert not path.exists() and not (tmp_path / "out.csv.part").exists()
+    refused_cp932_export(capsys, "handoffs", path, "🙂")
     with pytest.raises(SystemExit) as info:
         main(["handoffs", "export", str(path), "--encoding", "latin-1"])
     assert info.value.code == 2
