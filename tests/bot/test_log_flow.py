@@ -390,6 +390,17 @@ def _confirmation(team: BotHarness) -> dict[str, Any]:
     return dict(pushed.response["view"])
 
 
+def _status_4(view: dict[str, Any], outcome: str, *, memo: str) -> dict[str, Any]:
+    """The log modal's values for a call with `outcome` setting status 4, reason 対象外."""
+    return fill(
+        view,
+        log_outcome=f"call:{outcome}",
+        log_status="4",
+        log_reason="対象外",
+        log_reason_memo=memo,
+    )
+
+
 def test_4_with_5c2m_incomplete_pushes_a_confirmation_with_two_buttons(team: BotHarness) -> None:
     lead_id = factories.lead(
         team.uow(), owner="UR1", company="五シー商事", status=2, cv_at=NOW - dt.timedelta(days=3)
@@ -422,13 +433,7 @@ def test_4_with_5c2m_incomplete_pushes_a_confirmation_with_two_buttons(team: Bot
     assert [b.get("block_id") for b in confirmed["blocks"] if b["type"] == "input"] == [
         b.get("block_id") for b in after["blocks"] if b["type"] == "input"
     ]
-    values = fill(
-        confirmed,
-        log_outcome="call:受付拒否",
-        log_status="4",
-        log_reason="対象外",
-        log_reason_memo="個人事業主のため対象外",
-    )
+    values = _status_4(confirmed, "受付拒否", memo="個人事業主のため対象外")
     done = team.sender.view_submission(user_id="UR1", view=confirmed, values=values)
     assert (done.status, done.body) == (200, "")
     assert _lead(team, lead_id)[0] == 4
@@ -485,13 +490,7 @@ def test_submitting_4_unconfirmed_pushes_the_confirmation(team: BotHarness) -> N
     view = _open(team, "/log-call", "送信時商事")
     after = choose_status(team, view, 4, user_id="UR1")
     _confirmation(team)  # dismissed without an answer (it stays unconfirmed)
-    values = fill(
-        after,
-        log_outcome="call:不在",
-        log_status="4",
-        log_reason="対象外",
-        log_reason_memo="対象外の業種",
-    )
+    values = _status_4(after, "不在", memo="対象外の業種")
     answer = team.sender.view_submission(user_id="UR1", view=after, values=values)
     assert answer.json is not None and answer.json["response_action"] == "push"
     pushed = answer.json["view"]
