@@ -133,6 +133,17 @@ def texts(message: dict[str, Any]) -> str:
     return json.dumps(message["blocks"], ensure_ascii=False)
 
 
+def the_block(payload: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The one block of the payload with this id."""
+    (found,) = [b for b in payload["blocks"] if b.get("block_id") == block_id]
+    return dict(found)
+
+
+def text_lines(payload: dict[str, Any], block_id: str) -> list[str]:
+    """The lines of the text of the payload's block with this id."""
+    return str(the_block(payload, block_id)["text"]["text"]).splitlines()
+
+
 def accessories(blocks: list[dict[str, Any]], action_id: str) -> list[dict[str, Any]]:
     return [b["accessory"] for b in blocks if b.get("accessory", {}).get("action_id") == action_id]
 
@@ -170,15 +181,14 @@ def test_a_rep_with_35_open_leads_gets_a_dm_that_fits_a_phone() -> None:
     assert "⏰ *期限 今日*" in first[1]["text"]["text"]
     assert "3 日超過" in first[4]["text"]["text"]
     # Then one line per section with its count, and one button to the whole list.
-    (overview,) = [b for b in message["blocks"] if b.get("block_id") == "sections"]
-    assert overview["text"]["text"].splitlines() == [
+    assert text_lines(message, "sections") == [
         "📥 インバウンド *4 件*",
         "📅 注力 *10 件* (期限超過 7 件)",
         "🔁 5C2M *15 件*",
         "↩️ 差し戻し *1 件*",
         "🧹 整備 *3 件*",
     ]
-    assert overview["accessory"]["action_id"] == LIST_OPEN_BUTTON
+    assert the_block(message, "sections")["accessory"]["action_id"] == LIST_OPEN_BUTTON
     assert "承認待ち 2 件" in texts(message)
     assert "📥 インバウンド 4 件" in message["text"]
 
@@ -191,16 +201,14 @@ def test_first_items_go_from_inbound_to_focus_to_5c2m_behind_in_its_first_days()
         ),
     )
     assert first_lead_ids(digest(rep)) == (20, 31, 32)  # 30 is past its 7 days: not urgent
-    (item,) = [
-        b for b in build_morning_dm(digest(rep))["blocks"] if b.get("block_id") == "first:31"
-    ]
+    item = the_block(build_morning_dm(digest(rep)), "first:31")
     assert "🔁 📞2/5 ✉️0/2 · 次は ✉️ · ⚡ 7日以内 2/5 (CV から 7 日)" in item["text"]["text"]
     assert len(first_lead_ids(digest(rep_with_35_open_leads()))) == FIRST_ITEMS
 
 
 def test_a_lead_without_a_number_says_so_on_its_first_item() -> None:
     rep = RepDigest(inbound=LeadList((line(1, inbound_deadline=TODAY, phone=None),), 1))
-    (item,) = [b for b in build_morning_dm(digest(rep))["blocks"] if b.get("block_id") == "first:1"]
+    item = the_block(build_morning_dm(digest(rep)), "first:1")
     assert "📞 番号未登録" in item["text"]["text"]
 
 
@@ -308,7 +316,7 @@ def test_progress_marks_touched_items_and_counts_what_is_left() -> None:
     }
     assert "13:28 ✉️ 送信" in by_id["first:3"]["text"]["text"]
     assert "accessory" not in by_id["first:3"]  # not a one-tap log, or its window passed
-    assert by_id["first:1"] == next(b for b in sent["blocks"] if b.get("block_id") == "first:1")
+    assert by_id["first:1"] == the_block(sent, "first:1")
     everything = {lead: done[2] for lead in first}
     finished = build_morning_progress(
         MorningProgress("U1", "D1", "1.2", sent, first, everything), TODAY
@@ -342,14 +350,13 @@ def test_the_list_has_every_item_with_how_to_reach_why_and_the_last_touch() -> N
     )
     message = build_today(digest(rep))
     assert message_problems(message) == [] and message["response_type"] == "ephemeral"
-    (item,) = [b for b in message["blocks"] if b.get("block_id") == "item:7"]
-    assert item["text"]["text"].splitlines() == [
+    assert text_lines(message, "item:7") == [
         "*株式会社テスト7* 担当者 様",
         "📅 *次回 今日*",
         "📞 <tel:0312345678|０３（１２３４）５６７８ 代表>  ✉️ <mailto:yamada%7Cx%3E@example.co.jp|yamada｜x&gt;@example.co.jp>",
         "前回 11/26(木) 📞 留守電 · 🗒 決裁者は部長。&lt;!here&gt; 来週から不在",
     ]
-    menu = item["accessory"]
+    menu = the_block(message, "item:7")["accessory"]
     assert menu["type"] == "overflow" and menu["action_id"] == QUICK_LOG_MENU
     version = str(int(touched.at.timestamp() * 1_000_000))
     assert [(o["text"]["text"], o["value"]) for o in menu["options"]] == [
@@ -486,17 +493,15 @@ def test_a_case_line_escapes_user_text_and_drops_an_overlong_link() -> None:
         benefit=None,
         link="https://x/" + "a" * 600,
     )
-    text = build_morning_dm(with_cases(rep_with_35_open_leads(), {1: hostile}))["blocks"]
-    (first,) = [b["text"]["text"] for b in text if b.get("block_id") == "first:1"]
-    case_line = first.splitlines()[-1]
+    message = build_morning_dm(with_cases(rep_with_35_open_leads(), {1: hostile}))
+    case_line = text_lines(message, "first:1")[-1]
     assert "<!channel>" not in case_line and "<@U123>" not in case_line
     assert "&lt;!channel&gt; &amp;" in case_line and "資料を開く" not in case_line
 
 
 def test_a_long_case_part_is_cut_before_it_is_escaped() -> None:
     long = case_for(1, problem="&" * 300, benefit="<" * 300)
-    found = build_morning_dm(with_cases(rep_with_35_open_leads(), {1: long}))["blocks"]
-    (first,) = [b["text"]["text"] for b in found if b.get("block_id") == "first:1"]
-    case_line = first.splitlines()[-1]
+    message = build_morning_dm(with_cases(rep_with_35_open_leads(), {1: long}))
+    case_line = text_lines(message, "first:1")[-1]
     assert "&amp;" * 99 + "…" in case_line and "&lt;" * 99 + "…" in case_line
     assert not re.search(r"&[a-z]*…", case_line)  # never half an entity
