@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from pydantic import Field
 
@@ -17,6 +18,8 @@ from isops.case_vocabulary import CompanySize
 from isops.enums import RoleLevel
 from isops.services.case_drafts import MAX_CHAINS, CaseDraft, ChainDraft
 from isops.services.cases_search import CaseFilters
+
+E = TypeVar("E", bound=Enum)
 
 ANY = "*"  # a filter select's "すべて"
 UNSET = "-"  # the edit modal's "指定なし"
@@ -72,23 +75,34 @@ def _choice(values: Mapping[str, form_state.FieldValue], block: str) -> str | No
     return value if isinstance(value, str) and value not in (UNSET, ANY) else None
 
 
+def _enum_choice(
+    values: Mapping[str, form_state.FieldValue],
+    block: str,
+    kind: type[E],
+    errors: dict[str, str],
+    key: str,
+    label: str,
+) -> E | None:
+    """The chosen option as `kind` (None: none chosen); an unknown value (a stale modal) is an
+    error on `key`."""
+    raw = _choice(values, block)
+    if raw is None:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        errors[key] = f"{label}を選び直してください"
+        return None
+
+
 def draft_from_view(view: Mapping[str, Any], chains: int) -> ParsedCase:
     """The modal's values as a draft (not yet checked: `clean_draft` does that)."""
     values = state_values(view)
     errors: dict[str, str] = {}
-    size = role = None
-    raw_size = _choice(values, ids.CASE_SIZE_BLOCK)
-    if raw_size is not None:
-        try:
-            size = CompanySize(raw_size)
-        except ValueError:
-            errors["company_size"] = "企業規模を選び直してください"
-    raw_role = _choice(values, ids.CASE_ROLE_BLOCK)
-    if raw_role is not None:
-        try:
-            role = RoleLevel(raw_role)
-        except ValueError:
-            errors["role_level"] = "役職区分を選び直してください"
+    size = _enum_choice(
+        values, ids.CASE_SIZE_BLOCK, CompanySize, errors, "company_size", "企業規模"
+    )
+    role = _enum_choice(values, ids.CASE_ROLE_BLOCK, RoleLevel, errors, "role_level", "役職区分")
     archived_field = values.get(ids.CASE_ARCHIVED_BLOCK)
     archived = bool(archived_field and archived_field.value)
     draft = CaseDraft(
