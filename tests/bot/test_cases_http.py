@@ -59,23 +59,17 @@ def _reply(bot: BotHarness, count: int = 1) -> RecordedCall:
 
 
 def _lead(
-    bot: BotHarness,
-    company: str,
-    *,
-    owner: str = "UR1",
-    industry: str | None = "製造",
-    role: RoleLevel | None = RoleLevel.MANAGER,
-    size: CompanySize | None = CompanySize.LARGE,
-    cv_days: int = 0,
+    bot: BotHarness, company: str, *, owner: str = "UR1", cv_days: int = 0, **fields: Any
 ) -> int:
-    lead_id = factories.lead(
-        bot.uow(), owner=owner, company=company, cv_at=NOW - dt.timedelta(days=10 - cv_days)
-    )
-    with bot.uow() as uow:
-        lead = uow.session.get_one(Lead, lead_id)
-        lead.industry, lead.role_level, lead.company_size = industry, role, size
-        uow.commit()
-    return lead_id
+    """A lead of `owner`'s, its CV 10 - `cv_days` days before NOW, that fits the cases (製造,
+    a manager, a large company) unless `fields` (factories.lead's) say otherwise."""
+    fitting = {
+        "industry": "製造",
+        "role_level": RoleLevel.MANAGER,
+        "company_size": CompanySize.LARGE,
+    }
+    cv_at = NOW - dt.timedelta(days=10 - cv_days)
+    return factories.lead(bot.uow(), owner=owner, company=company, cv_at=cv_at, **fitting | fields)
 
 
 def _add_through_the_modal(bot: BotHarness) -> dict[str, Any]:
@@ -373,8 +367,8 @@ def test_targets_list_exactly_the_reps_fitting_leads_and_focus_sets_rule_5(
     older = _lead(team, "古い工業", cv_days=0)
     newer = _lead(team, "新しい工業", cv_days=3)
     _lead(team, "金融銀行", industry="金融")
-    _lead(team, "担当者工業", role=RoleLevel.STAFF)
-    _lead(team, "大きい工業", size=CompanySize.ENTERPRISE)
+    _lead(team, "担当者工業", role_level=RoleLevel.STAFF)
+    _lead(team, "大きい工業", company_size=CompanySize.ENTERPRISE)
     colleague = _lead(team, "同僚工業", owner="UR2")
 
     assert team.command("/isops", "targets", user_id="UR1").status == 200
