@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import ids
 from bot.cli import main
@@ -190,6 +190,15 @@ def _requests(bot: BotHarness) -> list[RecordedCall]:
     ]
 
 
+def _nothing_handed_off(bot: BotHarness, lead_id: int) -> None:
+    """The status-5 submission saved nothing: no hand-off and no notification, and the lead
+    still at 3 (connected)."""
+    assert factories.count(bot.uow, Handoff) == 0
+    assert factories.count(bot.uow, Notification) == 0
+    with bot.uow() as uow:
+        assert uow.session.get_one(Lead, lead_id).status == ActionStatus.CONNECTED
+
+
 def _snapshot(bot: BotHarness, handoff_id: int) -> tuple[Any, ...]:
     """What a refused click or submission must leave alone: the hand-off, its lead's hand-off
     fields, and how many history rows and notifications exist."""
@@ -220,9 +229,7 @@ def test_logging_5_hands_off_to_the_fs_and_acknowledging_updates_the_dm(
         factories.action(bot.uow(), lead_id, by="UR1")
     view = _submit_status_5(bot, "UR1", lead_id, COMPANY)
     # Nothing saved yet; the modal asks for the hand-off and keeps what was typed.
-    with bot.uow() as uow:
-        assert uow.session.get_one(Lead, lead_id).status == ActionStatus.CONNECTED
-        assert uow.session.scalar(select(func.count()).select_from(Handoff)) == 0
+    _nothing_handed_off(bot, lead_id)
     blocks = [b.get("block_id") for b in view["blocks"]]
     for block in (ids.HANDOFF_FS_BLOCK, ids.HANDOFF_PROBLEM_BLOCK, ids.HANDOFF_WANTS_BLOCK):
         assert block in blocks
@@ -306,10 +313,7 @@ def test_bad_hand_off_input_comes_back_inline_and_nothing_is_saved(team: BotHarn
         assert answer.json is not None and answer.json["response_action"] == "errors"
         assert list(answer.json["errors"]) == [block]
         assert words in answer.json["errors"][block]
-    with bot.uow() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(Handoff)) == 0
-        assert uow.session.get_one(Lead, lead_id).status == ActionStatus.CONNECTED
-        assert uow.session.scalar(select(func.count()).select_from(Notification)) == 0
+    _nothing_handed_off(bot, lead_id)
 
 
 def test_status_5_without_any_fs_member_says_how_to_register_one(bot: BotHarness) -> None:
@@ -328,8 +332,7 @@ def test_status_5_without_any_fs_member_says_how_to_register_one(bot: BotHarness
     assert answer.json is not None and answer.json["response_action"] == "errors"
     (message,) = answer.json["errors"].values()
     assert "isops member add U… --name 名前 --role fs" in message
-    with bot.uow() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert factories.count(bot.uow, Notification) == 0
 
 
 # -- Done when: remind --at after the meeting → request; ✅ → rep DM; again → nothing -------------
@@ -881,10 +884,7 @@ def test_no_case_used_and_a_case_archived_meanwhile(team: BotHarness) -> None:
         )
         assert answer.json is not None and answer.json["response_action"] == "errors"
         assert list(answer.json["errors"]) == [ids.HANDOFF_CASE_BLOCK]
-    with bot.uow() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(Handoff)) == 0
-        assert uow.session.get_one(Lead, lead_id).status == ActionStatus.CONNECTED
-        assert uow.session.scalar(select(func.count()).select_from(Notification)) == 0
+    _nothing_handed_off(bot, lead_id)
 
     answer = bot.sender.view_submission(
         user_id="UR1",

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import ids, texts
 from isops.messages import LEAD_NOT_FOUND, REVIEW_NOT_FOUND
@@ -42,11 +42,6 @@ def _reply(bot: BotHarness) -> RecordedCall:
 def _shown(call: RecordedCall) -> str:
     """Everything the user sees of a message: its text and its blocks."""
     return json.dumps({k: call.params.get(k) for k in ("text", "blocks")}, ensure_ascii=False)
-
-
-def _count(bot: BotHarness, model: type[Any]) -> int:
-    with bot.uow() as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def _open_log_modal(bot: BotHarness, text: str = "", user: str = "UR1") -> dict[str, Any]:
@@ -156,7 +151,7 @@ def test_a_log_modal_with_a_20_digit_lead_is_an_inline_error(team: BotHarness) -
     assert answer.status == 200 and answer.json is not None
     assert answer.json["response_action"] == "errors"
     assert block_id(view, ids.LOG_LEAD_BLOCK) in answer.json["errors"]
-    assert _count(team, Action) == 0
+    assert factories.count(team.uow, Action) == 0
 
 
 def test_a_300_character_view_id_is_refused_in_the_modal(team: BotHarness) -> None:
@@ -169,7 +164,7 @@ def test_a_300_character_view_id_is_refused_in_the_modal(team: BotHarness) -> No
     assert answer.status == 200 and answer.json is not None
     assert answer.json["response_action"] == "errors"
     assert texts.UNREADABLE_VIEW in answer.json["errors"].values()
-    assert _count(team, Action) == 0
+    assert factories.count(team.uow, Action) == 0
 
 
 def test_a_300_character_view_id_is_refused_in_the_lead_form(team: BotHarness) -> None:
@@ -180,7 +175,7 @@ def test_a_300_character_view_id_is_refused_in_the_lead_form(team: BotHarness) -
     )
     assert answer.status == 200 and answer.json is not None
     assert texts.UNREADABLE_VIEW in answer.json["errors"].values()
-    assert _count(team, Lead) == 0
+    assert factories.count(team.uow, Lead) == 0
 
 
 def test_a_return_modal_naming_a_20_digit_review_says_it_is_gone(team: BotHarness) -> None:
@@ -199,7 +194,7 @@ def test_a_return_modal_naming_a_20_digit_review_says_it_is_gone(team: BotHarnes
     assert answer.status == 200 and answer.json is not None
     assert answer.json["response_action"] == "update"
     assert REVIEW_NOT_FOUND in json.dumps(answer.json["view"], ensure_ascii=False)
-    assert _count(team, NoActionReview) == 0
+    assert factories.count(team.uow, NoActionReview) == 0
 
 
 # -- 8: control characters (NUL breaks PostgreSQL text) --------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import ids
 from bot.listeners.views.log_confirm import handle_5c2m_declined
@@ -38,11 +38,6 @@ def _settle_outbox(bot: BotHarness) -> None:
     """Let the dispatcher finish what it is sending (join its thread), then send the rest."""
     bot.runtime.outbox.stop()
     bot.runtime.outbox.run_once()
-
-
-def _count(bot: BotHarness, model: type[Any]) -> int:
-    with bot.uow() as uow:
-        return int(uow.session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def _lead(bot: BotHarness, lead_id: int) -> tuple[int, int | None, dt.date | None, str, int]:
@@ -150,7 +145,7 @@ def test_a_duplicate_submission_stores_one_action(team: BotHarness) -> None:
     first = team.sender.view_submission(user_id="UR1", view=view, values=values)
     second = team.sender.view_submission(user_id="UR1", view=view, values=values)
     assert first.status == second.status == 200
-    assert _count(team, Action) == 1
+    assert factories.count(team.uow, Action) == 1
     assert _lead(team, lead_id)[4] == 1
     team.fake.wait_for("chat.postEphemeral")
     _settle_outbox(team)
@@ -200,7 +195,7 @@ def test_invalid_input_answers_inline_errors_and_saves_nothing(
     assert answer.json["response_action"] == "errors"
     errors = answer.json["errors"]
     assert message in errors[block_id(view, field)]
-    assert _count(team, Action) == 0 and _count(team, LeadHistory) == 0
+    assert factories.count(team.uow, Action) == 0 and factories.count(team.uow, LeadHistory) == 0
     assert _lead(team, lead_id)[0] == 3
 
 
@@ -213,7 +208,7 @@ def test_someone_elses_lead_is_an_inline_error(team: BotHarness) -> None:
     answer = team.sender.view_submission(user_id="UR1", view=view, values=values)
     assert answer.json["response_action"] == "errors"
     assert "権限" in answer.json["errors"][ids.LOG_LEAD_BLOCK]
-    assert _count(team, Action) == 0
+    assert factories.count(team.uow, Action) == 0
 
 
 def test_log_button_in_a_dm_preselects_the_lead_and_confirms_without_a_new_dm(
@@ -418,7 +413,7 @@ def test_4_with_5c2m_incomplete_pushes_a_confirmation_with_two_buttons(team: Bot
         "架電を続ける",
     )
     assert confirm["notify_on_close"] is True
-    assert _count(team, Action) == 1  # nothing saved yet
+    assert factories.count(team.uow, Action) == 1  # nothing saved yet
 
     # このまま申請する: the log modal (under it) is marked confirmed; 記録する saves the 4.
     before = len(team.fake.calls_to("views.update"))
@@ -460,7 +455,7 @@ def test_keep_calling_puts_the_status_back(team: BotHarness) -> None:
     team.sender.view_submission(
         user_id="UR1", view=back, values=fill(back, log_outcome="call:不在")
     )
-    assert _lead(team, lead_id)[0] == 2 and _count(team, NoActionReview) == 0
+    assert _lead(team, lead_id)[0] == 2 and factories.count(team.uow, NoActionReview) == 0
 
 
 def test_closing_the_whole_stack_updates_nothing() -> None:
@@ -497,7 +492,7 @@ def test_submitting_4_unconfirmed_pushes_the_confirmation(team: BotHarness) -> N
     assert pushed["callback_id"] == ids.LOG_5C2M_VIEW
     assert "あと架電 4 回・メール 2 回" in json.dumps(pushed, ensure_ascii=False)
     assert json.loads(pushed["private_metadata"])["parent_view_id"] == view["id"]
-    assert _count(team, Action) == 0 and _count(team, NoActionReview) == 0
+    assert factories.count(team.uow, Action) == 0 and factories.count(team.uow, NoActionReview) == 0
 
 
 def test_quick_dates_set_the_picker(team: BotHarness) -> None:
