@@ -23,6 +23,7 @@ from tests import factories
 from tests.bot import clicks
 from tests.bot.clicks import action_ids, at_once, await_call, click, reply_to
 from tests.bot.log_modal_steps import choose_status
+from tests.bot.modal_state import fill
 from tests.fake_slack import RecordedCall, SentResponse, state_value
 from tests.harness import BotHarness, running_bot
 
@@ -108,20 +109,14 @@ def _log_call(
     view = bot.open_modal("/log-call", company, user_id=rep)
     if status in (4, 6):  # choosing it shows the reason fields (views.update)
         view = choose_status(bot, view, status, user_id=rep)
-    wanted: dict[str, tuple[str, Any]] = {
-        ids.LOG_LEAD_BLOCK: ("external_select", str(lead_id)),
-        ids.LOG_OUTCOME_BLOCK: ("radio_buttons", f"call:{outcome}"),
-        ids.LOG_STATUS_BLOCK: ("static_select", str(status)),
-        ids.LOG_REASON_BLOCK: ("static_select", reason_code),
-        ids.LOG_REASON_MEMO_BLOCK: ("plain_text_input", reason_memo),
+    chosen: dict[str, Any] = {
+        ids.LOG_LEAD_BLOCK: str(lead_id),
+        ids.LOG_OUTCOME_BLOCK: f"call:{outcome}",
+        ids.LOG_STATUS_BLOCK: str(status),
     }
-    values: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block.get("type") != "input":
-            continue
-        element = block["element"]
-        kind, value = wanted.get(ids.unversioned(block["block_id"]), (element["type"], None))
-        values[block["block_id"]] = {element["action_id"]: state_value(kind, value)}
+    if status in (4, 6):
+        chosen |= {ids.LOG_REASON_BLOCK: reason_code, ids.LOG_REASON_MEMO_BLOCK: reason_memo}
+    values = fill(view, **chosen)
     answer = bot.sender.view_submission(user_id=rep, view=view, values=values)
     assert answer.status == 200 and not answer.body, answer.body  # saved, the modal closed
     return answer
