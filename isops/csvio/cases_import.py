@@ -27,8 +27,9 @@ from isops.clock import utcnow
 from isops.csvio.cases_columns import CASE_BY_KEY, CHAIN_COLUMNS, map_case_headers
 from isops.csvio.cells import CellError, parse_role_level, unprotect_formula
 from isops.csvio.columns import HeaderMap
+from isops.csvio.import_file import ImportResult
 from isops.csvio.parsing import CONTROL_CHARACTER, CONTROL_CHARACTERS
-from isops.csvio.row_errors import RowError, RowErrors
+from isops.csvio.row_errors import RowErrors
 from isops.csvio.source import UnreadableFile, detect_encoding, iter_records, normalize_encoding
 from isops.errors import InvalidInput
 from isops.models import Case
@@ -55,32 +56,6 @@ _CHAIN_PART = {
 }
 # clean_draft's field names that are not column keys.
 _FIELD_COLUMN = {"chains": "problems"}
-
-
-@dataclass(frozen=True)
-class CaseImportResult:
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-    errors: tuple[RowError, ...]
-    error_count: int
-    dry_run: bool
-    written: bool
-    encoding: str
-    ignored_columns: tuple[str, ...]
-
-    def summary(self) -> str:
-        """`3 行: 新規 2 件, 更新 1 件, 変更なし 0 件` (or why nothing was imported)."""
-        counts = (
-            f"{self.rows} 行: 新規 {self.created} 件, 更新 {self.updated} 件,"
-            f" 変更なし {self.unchanged} 件"
-        )
-        if self.error_count:
-            return f"エラー {self.error_count} 件のため何も取り込んでいません"
-        if self.dry_run:
-            return f"(試行のみ・未保存) {counts}"
-        return counts
 
 
 @dataclass
@@ -303,7 +278,7 @@ def import_cases(
     stream: BinaryIO,
     encoding: str = "auto",
     dry_run: bool = False,
-) -> CaseImportResult:
+) -> ImportResult:
     """Read, check and (unless `dry_run` or any row is bad) write a file of cases."""
     encoding = detect_encoding(stream) if encoding == "auto" else normalize_encoding(encoding)
     counts = _Counts()
@@ -360,7 +335,7 @@ def import_cases(
                     None,
                     "取り込み中にほかの操作で同じ外部ID の事例が作られました。もう一度実行してください",
                 )
-    return CaseImportResult(
+    return ImportResult(
         rows=data_rows,
         created=counts.created,
         updated=counts.updated,

@@ -155,3 +155,20 @@ class ImportReport:
         if self.error_count and not self.written:
             return f"エラー {self.error_count} 件のため何も取り込んでいません"
         return f"(試行のみ・未保存) {counts}" if self.dry_run else counts
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportResult(ImportReport):
+    """An import that creates, updates or leaves rows as they are (leads, cases)."""
+
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+    def summary(self) -> str:
+        """`100 行: 新規 90 件, 更新 5 件, 変更なし 5 件` (plus what was not done)."""
+        return self.summary_of(
+            f"{self.rows} 行: 新規 {self.created} 件, 更新 {self.updated} 件,"
+            f" 変更なし {self.unchanged} 件"
+        )

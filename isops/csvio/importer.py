@@ -22,7 +22,7 @@ from isops.csvio.columns import HeaderMap, map_headers
 from isops.csvio.import_file import (
     EmailLookup,
     ImportFile,
-    ImportReport,
+    ImportResult,
     MemberRefs,
     batched,
 )
@@ -59,21 +59,6 @@ PHASE_WRITE = "取込"
 
 # (phase, bytes read, bytes in the file)
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportResult(ImportReport):
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-
-    def summary(self) -> str:
-        """`100 行: 新規 90 件, 更新 5 件, 変更なし 5 件` (plus what was not done)."""
-        return self.summary_of(
-            f"{self.rows} 行: 新規 {self.created} 件, 更新 {self.updated} 件,"
-            f" 変更なし {self.unchanged} 件"
-        )
 
 
 @dataclass(frozen=True)
