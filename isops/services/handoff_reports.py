@@ -332,16 +332,17 @@ def export_handoffs(uow: UnitOfWork, *, out: TextIO, tz: ZoneInfo) -> int:
     writer = csv.writer(out)
     writer.writerow(EXPORT_HEADERS)
     rep, fs, decider = aliased(Member), aliased(Member), aliased(Member)
+    # Labelled where two tables give the same name; `_export_cells` reads them by name.
     columns = (
-        Handoff.id,
-        Lead.id,
+        Handoff.id.label("handoff_id"),
+        Lead.id.label("lead_id"),
         Lead.external_id,
         Lead.company,
         Lead.contact_name,
-        rep.name,
-        rep.slack_user_id,
-        fs.name,
-        fs.slack_user_id,
+        rep.name.label("rep_name"),
+        rep.slack_user_id.label("rep_uid"),
+        fs.name.label("fs_name"),
+        fs.slack_user_id.label("fs_uid"),
         Handoff.meeting_at,
         Handoff.meeting_mode,
         Handoff.problem,
@@ -354,10 +355,10 @@ def export_handoffs(uow: UnitOfWork, *, out: TextIO, tz: ZoneInfo) -> int:
         Handoff.verdict,
         Handoff.invalid_reason,
         Handoff.comment,
-        decider.name,
+        decider.name.label("decider_name"),
         Handoff.decided_at,
         Handoff.verdict_due_at,
-        Case.title,
+        Case.title.label("case_title"),
     )
     count, last_id = 0, 0
     while True:
@@ -378,31 +379,27 @@ def export_handoffs(uow: UnitOfWork, *, out: TextIO, tz: ZoneInfo) -> int:
         for row in rows:
             writer.writerow(_export_cells(row, tz))
         count += len(rows)
-        last_id = rows[-1][0]
+        last_id = rows[-1].handoff_id
 
 
 def _export_cells(row: Any, tz: ZoneInfo) -> list[str]:
-    # `row` holds `columns` in their order.
-    handoff_id, lead_id = row[0], row[1]
-    texts = row[2:9]  # external id, company, contact, the rep's name and id, the FS's
-    meeting_at, mode = row[9], row[10]
-    notes = row[11:16]  # problem, wants, situation, decision process, budget and timing
-    created_at, acknowledged_at, verdict, invalid_reason, comment = row[16:21]
-    decider_name, decided_at, due_at, case_title = row[21:]
+    people = (row.rep_name, row.rep_uid, row.fs_name, row.fs_uid)
+    notes = (row.problem, row.wants, row.situation, row.decision_process, row.budget_timing)
     return [
-        str(handoff_id),
-        str(lead_id),
-        *(protect_formula(t or "") for t in texts),
-        format_moment(meeting_at, tz),
-        mode.label,
+        str(row.handoff_id),
+        str(row.lead_id),
+        *(protect_formula(t or "") for t in (row.external_id, row.company, row.contact_name)),
+        *(protect_formula(t or "") for t in people),
+        format_moment(row.meeting_at, tz),
+        row.meeting_mode.label,
         *(protect_formula(t or "") for t in notes),
-        format_moment(created_at, tz),
-        format_moment(acknowledged_at, tz),
-        verdict.label if verdict else "未評価",
-        protect_formula(invalid_reason or ""),
-        protect_formula(comment or ""),
-        protect_formula(decider_name or ""),
-        format_moment(decided_at, tz),
-        format_moment(due_at, tz),
-        protect_formula(case_title or ""),
+        format_moment(row.created_at, tz),
+        format_moment(row.acknowledged_at, tz),
+        row.verdict.label if row.verdict else "未評価",
+        protect_formula(row.invalid_reason or ""),
+        protect_formula(row.comment or ""),
+        protect_formula(row.decider_name or ""),
+        format_moment(row.decided_at, tz),
+        format_moment(row.verdict_due_at, tz),
+        protect_formula(row.case_title or ""),
     ]

@@ -381,7 +381,33 @@ def test_the_export_has_japanese_headers_and_neutralised_formulas(team: UnitOfWo
         "田中",
     )
     assert first["商談日時"] == "2026-12-01T14:00:00+09:00" and first["形式"] == "オンライン"
-    assert dict(zip(rows[0], rows[2], strict=True))["評価"] == "未評価"
+    plain = dict(zip(rows[0], rows[2], strict=True))
+    # Every column of an undecided hand-off, so a column read from the wrong field shows.
+    assert plain == {
+        **{h: plain[h] for h in ("引き継ぎID", "isops ID", "外部ID", "氏名")},
+        "会社名": "株式会社ふつう",
+        "担当者": "佐藤",
+        "担当者 Slack ID": "R1",
+        "FS": "田中",
+        "FS Slack ID": "F1",
+        "商談日時": "2026-12-01T14:00:00+09:00",
+        "形式": "オンライン",
+        "課題": "課題",
+        "求めている情報": "事例",
+        "現状・理想": "",
+        "役割・決裁": "",
+        "予算・時期": "",
+        "引き継ぎ日時": "2026-11-30T10:00:00+09:00",
+        "受取日時": "",
+        "評価": "未評価",
+        "無効理由": "",
+        "コメント": "",
+        "評価者": "",
+        "評価日時": "",
+        "評価期限": "2026-12-01T16:00:00+09:00",
+        "事例": "",
+    }
+    assert plain["引き継ぎID"].isdigit() and plain["isops ID"].isdigit()
     with team() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Handoff)) == 2
 
