@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from isops.errors import ConfigError
-from isops.settings import load_settings
+from isops.settings import DEFAULT_INVALID_REASONS, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +65,10 @@ def test_secrets_are_not_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert "xoxb-very-secret" not in repr(settings)
     assert settings.secret("SLACK_BOT_TOKEN") == "xoxb-very-secret"
+
+
+def test_the_default_invalid_reasons_are_the_ones_fs_is_offered() -> None:
+    # The ❌ modal offers these (issue 12); a change here is a change FS sees.
+    assert " / ".join(DEFAULT_INVALID_REASONS) == (
+        "ニーズなし / 決裁者不在 / 予算なし / 時期が先 / 競合決定済 / 当日キャンセル / その他"
+    )
