@@ -20,7 +20,9 @@ def from_attributes(cls: type[T], /, *sources: object, **given: Any) -> T:
     A field that no source has raises AttributeError naming it, so a renamed column fails the
     first test that builds the view rather than filling in a default. With several sources
     (a review and its lead, say), a field that more than one of them has must be given: which
-    `id` or `memo` a view shows is never decided by the order of the arguments.
+    `id` or `memo` a view shows is never decided by the order of the arguments. A view's field
+    must not share its name with a relationship of an ORM source: reading it would load, or
+    raise for `lazy="raise"` — views are of columns.
     """
     names = [name for name in _init_fields(cls) if name not in given]
     if len(sources) == 1:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from isops.calendar import BusinessCalendar
 from isops.case_vocabulary import CompanySize
-from isops.enums import Channel, Role, RoleLevel
-from isops.models import Action, Lead, Member
+from isops.enums import ActionStatus, Channel, MeetingMode, ReviewState, Role, RoleLevel
+from isops.models import Action, Handoff, Lead, LeadHistory, Member, NoActionReview, Notification
 from isops.rules import Targets
 from isops.services.counters import apply_action_to_lead
 from isops.settings import Settings
@@ -93,6 +93,7 @@ def member(
 
 
 # A lead's counters: kept action by action (apply_action_to_lead) or recomputed in SQL.
+# bench/reminders.py seeds these columns: bump its DATA_VERSION when this changes.
 COUNTERS = (
     "call_count",
     "mail_count",
@@ -113,7 +114,6 @@ def lead_counters(uow_factory: Callable[[], UnitOfWork], lead_id: int) -> tuple[
 def review_snapshot(uow_factory: Callable[[], UnitOfWork], review_id: int) -> tuple[Any, ...]:
     """Everything a refused review decision must leave alone: the review, its lead's fields,
     and how many history rows and notifications exist."""
-    from isops.models import LeadHistory, NoActionReview, Notification
 
     with uow_factory() as uow:
         s = uow.session
@@ -141,7 +141,6 @@ def manager_with_reps(uow: Callable[[], UnitOfWork], *reps: tuple[str, str]) -> 
 
 def history(uow_factory: Callable[[], UnitOfWork], lead_id: int) -> list[tuple[Any, ...]]:
     """The lead's history rows as (field, old value, new value, note), oldest first."""
-    from isops.models import LeadHistory
 
     with uow_factory() as uow:
         rows = uow.session.execute(
@@ -247,8 +246,6 @@ def handoff(
 ) -> int:
     """A hand-off of the lead from rep `rep` to FS `fs` as the service leaves it: online, due
     2 h after the meeting; `fields` set or override columns (a verdict, a case). Returns its id."""
-    from isops.enums import MeetingMode
-    from isops.models import Handoff
 
     with uow:
         rep_id = _member_id(uow.session, rep)
@@ -314,8 +311,6 @@ def returned_review(
 ) -> int:
     """A status-4/6 request by rep `by` that `manager` returned (差し戻し) with `reason` at
     `decided_at`; the lead is back at 2 (from 4) or 3 (from 6), as a return leaves it."""
-    from isops.enums import ActionStatus, ReviewState
-    from isops.models import NoActionReview
     from isops.services.reviews import RETURNED_STATUS
 
     with uow:

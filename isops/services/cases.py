@@ -4,8 +4,8 @@ and the reusable tags they are made of.
 Anyone on the team reads cases; reps, managers and admins add them; managers and admins edit
 and archive them (decided from the database by who acts). A case is written whole in one
 transaction — the case row, its tags and its chains — so a refused or failed save leaves
-nothing behind. Search, matching, target lists and the weekly post live in the sibling
-`cases_*` modules.
+nothing behind. What a draft is and the check every write runs on it are `case_drafts`;
+search, matching, target lists and the weekly post live in the sibling `cases_*` modules.
 """
 
 from __future__ import annotations
