@@ -90,7 +90,9 @@ def handoff_input(uow_factory: UnitOfWorkFactory, **kw: Any) -> HandoffInput:
 def log(
     log: Callable[..., ActionResult], settings: Settings, calendar: BusinessCalendar
 ) -> Callable[..., ActionResult]:
-    """R1 logs a connected call setting status 5, with `handoff` (None: not given yet)."""
+    """R1 logs a connected call setting status 5, with `handoff` (None: not given yet).
+
+    Overrides tests/isops/conftest.py's `log` in this module, and wraps it."""
 
     def call(lead_id: int, handoff: HandoffInput | None, **kw: Any) -> ActionResult:
         kw = {
