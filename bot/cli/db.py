@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import Subparsers, add_group
+from bot.cli import common
 from isops.settings import Settings
 
 
@@ -24,9 +24,9 @@ def _cmd_downgrade(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops db upgrade [REV]` and `isops db downgrade REV`."""
-    db_sub = add_group(sub, "db", help="データベースのスキーマ (Alembic)", dest="db_command")
+    db_sub = common.add_group(sub, "db", help="データベースのスキーマ (Alembic)", dest="db_command")
     up = db_sub.add_parser("upgrade", help="スキーマを最新 (または指定の版) にする")
     up.add_argument("revision", nargs="?", default="head", help="版 (既定: head)")
     up.set_defaults(handler=_cmd_upgrade)

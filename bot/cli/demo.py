@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import Subparsers, now, open_deps
+from bot.cli import common
 from isops.settings import Settings
 
 
@@ -26,8 +26,10 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     url = f"sqlite:///{path}"
     upgrade(url)
     demo_settings = settings.model_copy(update={"database_url": url})
-    with open_deps(demo_settings) as deps:
-        team = build_demo(deps.uow(), settings=demo_settings, calendar=deps.calendar, now=now())
+    with common.open_deps(demo_settings) as deps:
+        team = build_demo(
+            deps.uow(), settings=demo_settings, calendar=deps.calendar, now=common.now()
+        )
         recipients = due_recipients(
             deps.uow(),
             now=team.morning,
@@ -79,7 +81,7 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops demo [--db FILE]`."""
     demo = sub.add_parser(
         "demo", help="Slack なしで試す: サンプルチームを作り、今朝の DM を文字で表示"

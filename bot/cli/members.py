@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import Subparsers, add_group, now, open_deps, open_uow_factory
+from bot.cli import common
 from isops.enums import Role
 from isops.settings import Settings
 
@@ -13,7 +13,7 @@ from isops.settings import Settings
 def _cmd_add(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.members import add_member
 
-    with open_uow_factory(settings) as uow_factory:
+    with common.open_uow_factory(settings) as uow_factory:
         member = add_member(
             uow_factory(),
             slack_user_id=args.slack_user_id,
@@ -31,7 +31,7 @@ def _cmd_add(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.members import list_members
 
-    with open_uow_factory(settings) as uow_factory:
+    with common.open_uow_factory(settings) as uow_factory:
         members = list_members(uow_factory())
     if not members:
         print("メンバーはまだいません (isops member add で登録します)")
@@ -49,8 +49,8 @@ def _cmd_away(settings: Settings, args: argparse.Namespace) -> int:
     from bot.texts import jp_date
     from isops.services.away import cancel_away, parse_away_range, set_away, upcoming_away
 
-    with open_deps(settings) as deps:
-        today = deps.calendar.local_date(now())
+    with common.open_deps(settings) as deps:
+        today = deps.calendar.local_date(common.now())
         if args.cancel:
             count = cancel_away(deps.uow(), slack_user_id=args.slack_user_id, on=today)
             print(f"{args.slack_user_id} の休暇 {count} 件を取り消しました")
@@ -79,14 +79,14 @@ def _cmd_set(settings: Settings, args: argparse.Namespace) -> int:
 
     if args.role is None and args.manager is None and not args.no_manager:
         raise CliError("--role か --manager (または --no-manager) を指定してください")
-    with open_deps(settings) as deps:
+    with common.open_deps(settings) as deps:
         member = change_member(
             deps.uow(),
             member_slack_user_id=args.slack_user_id,
             role=Role(args.role) if args.role else None,
             manager_slack_user_id=args.manager,
             clear_manager=args.no_manager,
-            today=deps.calendar.local_date(now()),
+            today=deps.calendar.local_date(common.now()),
         )
     print(
         f"変更しました: {member.slack_user_id} {member.name} ({member.role.value})"
@@ -95,9 +95,9 @@ def _cmd_set(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops member add SLACK_USER_ID …`, `isops member list`, `isops member away …`."""
-    member_sub = add_group(sub, "member", help="チームのメンバー", dest="member_command")
+    member_sub = common.add_group(sub, "member", help="チームのメンバー", dest="member_command")
     add = member_sub.add_parser("add", help="メンバーを登録 (同じ ID なら更新)")
     add.add_argument("slack_user_id", metavar="SLACK_USER_ID", help="Slack のユーザー ID (U...)")
     add.add_argument("--name", required=True, help="表示名")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from bot.cli.common import Subparsers, now, open_deps, outbox_client
+from bot.cli import common
 from isops.settings import Settings
 
 
@@ -23,8 +23,8 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.reminders import MorningReminders
     from bot.texts import jp_date
 
-    with open_deps(settings) as deps:
-        day: dt.date = args.date or deps.calendar.local_date(now())
+    with common.open_deps(settings) as deps:
+        day: dt.date = args.date or deps.calendar.local_date(common.now())
         if not deps.calendar.is_business_day(day):
             print(f"{jp_date(day)} は営業日ではないため、朝の DM はありません")
             return 0
@@ -40,7 +40,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
                 )
             )
             return 0
-        run = MorningReminders(deps, outbox_client(settings)).run(on=day)
+        run = MorningReminders(deps, common.outbox_client(settings)).run(on=day)
     print(
         f"{jp_date(day)}: 送信 {len(run.sent)} 件 / 対象なし {len(run.empty)} 件"
         f" / 送信済み・送信中 {len(run.elsewhere)} 件 / 失敗 {len(run.failed)} 件"
@@ -52,7 +52,7 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops remind [--date YYYY-MM-DD] [--dry-run]`."""
     remind = sub.add_parser(
         "remind", help="朝の DM を今すぐ送る (同じ日に送信済みの人には送らない)"

@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from bot.cli.common import CliError, Subparsers, now, open_deps, write_export
+from bot.cli import common
 from isops.settings import Settings
 
 FORMATS = ("table", "csv")
@@ -39,8 +39,8 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.blocks.report import SHOWN_LINES, build_report_message
     from isops.services.reports import build_report, write_report_csv
 
-    with open_deps(settings) as deps:
-        day = args.date or deps.calendar.local_date(now())
+    with common.open_deps(settings) as deps:
+        day = args.date or deps.calendar.local_date(common.now())
         report = build_report(
             deps.uow(),
             key=args.key,
@@ -52,7 +52,7 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     if args.format == "csv":
         if args.out:
             path = Path(args.out)
-            count = write_export(
+            count = common.write_export(
                 path,
                 encoding="utf-8-sig",
                 write=lambda out: write_report_csv(report, out, tz=settings.tz),
@@ -69,14 +69,14 @@ def _cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         try:
             Path(args.out).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            raise CliError(f"{args.out} に書き出せません: {exc.strerror or exc}") from None
+            raise common.CliError(f"{args.out} に書き出せません: {exc.strerror or exc}") from None
         print(f"{report.total} 件を書き出しました: {args.out}")
     else:
         print(text)
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops report KEY [--team MANAGER] [--date D] [--format table|csv] [--out FILE]`."""
     parser = sub.add_parser(
         "report",

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import CliError, Subparsers, now, open_deps, outbox_client
+from bot.cli import common
 from isops.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,15 +35,15 @@ def _cmd_scorecard(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.scorecard import TrendChart
     from isops.services.scorecard_weeks import last_complete_week
 
-    week: Week = args.week or last_complete_week(now(), settings.tz)
+    week: Week = args.week or last_complete_week(common.now(), settings.tz)
     out: Path | None = Path(args.out) if args.out else None
     if args.dry_run and out is None:
         out = Path(f"scorecard-{week.label}")
-    with open_deps(settings) as deps:
+    with common.open_deps(settings) as deps:
         if args.dry_run:
             run = WeeklyScorecards(deps, None).run(week=week, dry_run=True)
         else:
-            run = WeeklyScorecards(deps, outbox_client(settings)).run(week=week)
+            run = WeeklyScorecards(deps, common.outbox_client(settings)).run(week=week)
     if args.dry_run:
         assert out is not None
         try:
@@ -67,7 +67,7 @@ def _cmd_scorecard(settings: Settings, args: argparse.Namespace) -> int:
                         render_trend_png(chart, heading=item.chart_heading)
                     )
         except OSError as exc:
-            raise CliError(f"{out} に書き出せません: {exc.strerror or exc}") from None
+            raise common.CliError(f"{out} に書き出せません: {exc.strerror or exc}") from None
         print(
             f"{week.label}: {len(run.previews)} 名分の習慣スコアを {out} に書き出しました"
             f" (送信しません、休暇で対象外 {len(run.away)} 名)"
@@ -83,7 +83,7 @@ def _cmd_scorecard(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops scorecard [--week YYYY-Www] [--dry-run] [--out DIR]`."""
     parser = sub.add_parser(
         "scorecard",

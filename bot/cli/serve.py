@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 
-from bot.cli.common import Subparsers
+from bot.cli import common
 from isops.settings import Settings
 
 log = logging.getLogger("isops")
@@ -41,7 +41,7 @@ def _cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub: Subparsers) -> None:
+def add_parsers(sub: common.Subparsers) -> None:
     """`isops serve [--http] [--host H] [--port N] [--no-migrate]`."""
     serve = sub.add_parser(
         "serve",
