@@ -54,21 +54,17 @@ def scorecard_messages(
     managers: tuple[ManagerScorecard, ...], reps: tuple[RepScorecard, ...]
 ) -> list[ScorecardMessage]:
     """Each scorecard as the DM and chart to store (managers first, as they read first)."""
-    built: list[tuple[ManagerScorecard | RepScorecard, dict[str, Any], str]] = [
-        *((card, build_manager_scorecard(card), manager_heading(card)) for card in managers),
-        *((card, build_rep_scorecard(card), rep_heading(card)) for card in reps),
+    return [_message(c, build_manager_scorecard(c), manager_heading(c)) for c in managers] + [
+        _message(c, build_rep_scorecard(c), rep_heading(c)) for c in reps
     ]
-    return [
-        ScorecardMessage(
-            card.member_id,
-            card.slack_user_id,
-            card.week,
-            message,
-            card.chart.to_payload(),
-            heading,
-        )
-        for card, message, heading in built
-    ]
+
+
+def _message(
+    card: ManagerScorecard | RepScorecard, message: dict[str, Any], heading: str
+) -> ScorecardMessage:
+    return ScorecardMessage(
+        card.member_id, card.slack_user_id, card.week, message, card.chart.to_payload(), heading
+    )
 
 
 @dataclass
