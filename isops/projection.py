@@ -22,21 +22,33 @@ def from_attributes(cls: type[T], /, *sources: object, **given: Any) -> T:
     (a review and its lead, say), a field that more than one of them has must be given: which
     `id` or `memo` a view shows is never decided by the order of the arguments. A view's field
     must not share its name with a relationship of an ORM source: reading it would load, or
-    raise for `lazy="raise"` — views are of columns.
+    raise for `lazy="raise"` — views are of columns. A method is not a value: a result row's
+    `count` or `index` (tuple methods) without such a column counts as missing.
     """
-    names = [name for name in _init_fields(cls) if name not in given]
-    if len(sources) == 1:
-        (source,) = sources
-        return cls(**{name: getattr(source, name) for name in names}, **given)
     copied: dict[str, Any] = {}
-    for name in names:
-        having = [source for source in sources if hasattr(source, name)]
-        if len(having) != 1:
-            if not having:
+    for name in _init_fields(cls):
+        if name in given:
+            continue
+        if len(sources) == 1:  # the common case, per row of a list: no list built
+            value = _value(sources[0], name)
+            found = 0 if value is _NONE else 1
+        else:
+            values = [v for source in sources if (v := _value(source, name)) is not _NONE]
+            found, value = len(values), values[0] if values else _NONE
+        if found != 1:
+            if not found:
                 raise AttributeError(f"no source of {cls.__name__} has {name!r}")
-            raise TypeError(f"{cls.__name__}.{name} is on {len(having)} sources: give it")
-        copied[name] = getattr(having[0], name)
+            raise TypeError(f"{cls.__name__}.{name} is on {found} sources: give it")
+        copied[name] = value
     return cls(**copied, **given)
+
+
+_NONE = object()  # what `_value` returns for a name a source has no value under
+
+
+def _value(source: object, name: str) -> Any:
+    value = getattr(source, name, _NONE)
+    return _NONE if callable(value) else value  # views hold values, never a source's methods
 
 
 # Views are built per row (App Home's list among them): each class's fields are read once.

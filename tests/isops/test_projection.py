@@ -58,3 +58,22 @@ def test_a_field_on_two_sources_must_be_given() -> None:
         from_attributes(View, review, lead)
     with pytest.raises(AttributeError, match="no source of View has 'label'"):
         from_attributes(View, review, SimpleNamespace(), id=1)
+
+
+@dataclass(frozen=True)
+class Tally:
+    name: str
+    count: int
+
+
+def test_a_result_rows_tuple_methods_are_not_its_columns() -> None:
+    from sqlalchemy import create_engine, literal, select
+
+    with create_engine("sqlite://").connect() as connection:
+        row = connection.execute(select(literal("A社").label("name"))).one()
+        counted = connection.execute(
+            select(literal("A社").label("name"), literal(3).label("count"))
+        ).one()
+    with pytest.raises(AttributeError, match="'count'"):
+        from_attributes(Tally, row)  # `row.count` is tuple.count, not a column
+    assert from_attributes(Tally, counted) == Tally("A社", 3)
