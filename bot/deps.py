@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -53,7 +52,8 @@ class Subcommands:
         self.by_name[name] = Subcommand(name, usage, summary, handler)
 
 
-# The context key under which the middleware hands every listener the `Deps`.
+# The context key under which the middleware puts the `Deps`. Bolt passes a listener every
+# context key its signature names, so a listener asks for `deps: Deps` like `ack` or `body`.
 DEPS = "deps"
 
 
@@ -69,14 +69,6 @@ class Deps:
     outbox_wakeup: threading.Event = field(default_factory=threading.Event)
     # App Home's habit figures, kept a few minutes per member (bot.home_figures).
     home_figures: HomeFigures = field(default_factory=HomeFigures)
-
-    @classmethod
-    def of(cls, context: Mapping[str, Any]) -> Deps:
-        """The `Deps` a listener finds in its Bolt context (put there by bot.middleware)."""
-        deps = context.get(DEPS)
-        if not isinstance(deps, cls):
-            raise TypeError("no Deps in the listener context: is bot.middleware registered?")
-        return deps
 
     def wake_outbox(self) -> None:
         self.outbox_wakeup.set()

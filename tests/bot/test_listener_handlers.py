@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot import texts
-from bot.deps import DEPS, Deps
+from bot.deps import Deps
 from bot.listeners import register_all
 from bot.listeners.actions.log_button import handle_log_button
 from bot.listeners.actions.reschedule import handle_reschedule_overdue
@@ -66,10 +66,6 @@ class FakeClient:
 @pytest.fixture
 def deps(database_url: str, uow_factory: UnitOfWorkFactory) -> Deps:
     return Deps.build(bot_settings(database_url, NOWHERE), uow_factory)
-
-
-def _context(deps: Deps) -> dict[str, Any]:
-    return {DEPS: deps}
 
 
 def _click(user_id: str, **action: Any) -> dict[str, Any]:
@@ -143,7 +139,7 @@ def test_every_listener_is_a_module_level_handler_that_reports_its_errors(
 
 def test_a_non_member_clicking_spread_is_acked_and_told_why(deps: Deps) -> None:
     ack, respond = Recorder(), Recorder()
-    handle_reschedule_overdue(ack=ack, body=_click("U404"), respond=respond, context=_context(deps))
+    handle_reschedule_overdue(ack=ack, body=_click("U404"), respond=respond, deps=deps)
     assert ack.calls == [{}]
     (told,) = respond.calls
     assert "メンバー登録されていません" in told["text"]
@@ -160,7 +156,7 @@ def test_a_log_button_with_an_id_out_of_range_is_refused(deps: Deps) -> None:
         action={"value": value},
         respond=respond,
         client=client,
-        context=_context(deps),
+        deps=deps,
     )
     assert ack.calls == [{}]
     assert [LEAD_NOT_FOUND in c["text"] for c in respond.calls] == [True]
@@ -170,7 +166,7 @@ def test_a_log_button_with_an_id_out_of_range_is_refused(deps: Deps) -> None:
 def test_an_options_request_of_a_non_member_gets_no_options(deps: Deps) -> None:
     ack = Recorder()
     body = {"type": "block_suggestion", "user": {"id": "U404"}, "value": "abc"}
-    handle_lead_options(ack=ack, body=body, context=_context(deps))
+    handle_lead_options(ack=ack, body=body, deps=deps)
     assert ack.calls == [{"options": []}]
 
 
@@ -179,7 +175,7 @@ def test_an_options_request_with_nul_still_finds_the_lead(deps: Deps) -> None:
     lead_id = factories.lead(deps.uow(), owner="UR1", company="普通商事")
     ack = Recorder()
     body = {"type": "block_suggestion", "user": {"id": "UR1"}, "value": "普通\x00商事"}
-    handle_lead_options(ack=ack, body=body, context=_context(deps))
+    handle_lead_options(ack=ack, body=body, deps=deps)
     ((answer,),) = [list(call.values()) for call in ack.calls]
     assert [option["value"] for option in answer] == [str(lead_id)]
 
@@ -198,7 +194,7 @@ def test_an_unexpected_failure_is_logged_and_the_user_gets_the_generic_message(
             body=command,
             respond=respond,
             client=client,
-            context=_context(deps),
+            deps=deps,
         )
     assert ack.calls == [{}]
     assert respond.calls[0]["text"] == texts.GENERIC_ERROR
@@ -226,7 +222,7 @@ def test_a_refusal_before_ack_in_a_modal_goes_on_its_first_input(deps: Deps) -> 
     }
     ack = Recorder()
     body = {"type": "view_submission", "user": {"id": "UR1"}, "view": view}
-    handle_lead_submission(ack=ack, body=body, view=view, context=_context(deps))
+    handle_lead_submission(ack=ack, body=body, view=view, deps=deps)
     assert ack.calls == [
         {"response_action": "errors", "errors": {"lead_company": texts.UNREADABLE_VIEW}}
     ]

@@ -474,7 +474,7 @@ def test_closing_the_whole_stack_updates_nothing() -> None:
         body={"type": "view_closed", "user": {"id": "UR1"}, "is_cleared": True},
         view={"private_metadata": ""},
         client=Client(),
-        context={},
+        deps=None,  # never read: there is nothing to redraw
     )
     assert acks == [{}] and calls == []
 

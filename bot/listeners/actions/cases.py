@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -96,11 +96,10 @@ def _update(client: WebClient, body: dict[str, Any], view: dict[str, Any]) -> No
 
 @reports_errors
 def handle_case_detail(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """The whole case, for anyone on the team (pushed over a modal, opened from a message)."""
     ack()
-    deps = Deps.of(context)
     case = case_detail(
         deps.uow(),
         case_id=db_id(action.get("value"), refusal=CASE_NOT_FOUND),
@@ -111,11 +110,10 @@ def handle_case_detail(
 
 @reports_errors
 def handle_case_edit(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """The edit modal of a case, for managers and admins (refused to anyone else)."""
     ack()
-    deps = Deps.of(context)
     case = case_for_edit(
         deps.uow(),
         slack_user_id=body["user"]["id"],
@@ -131,12 +129,9 @@ def handle_case_edit(
 
 
 @reports_errors
-def handle_case_add(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_case_add(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """＋ 事例を追加 in the search modal: the add modal pushed over it."""
     ack()
-    deps = Deps.of(context)
     if not case_access(deps.uow(), slack_user_id=body["user"]["id"]).may_add:
         raise NotAllowed(MAY_NOT_ADD)
     meta = CaseEditMeta(pushed=body.get("view") is not None)
@@ -157,11 +152,10 @@ def handle_case_add_chain(ack: Ack, body: dict[str, Any], client: WebClient) -> 
 
 @reports_errors
 def handle_case_search_refine(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """A filter changed (or Enter in a keyword): the hits again, in place."""
     ack()
-    deps = Deps.of(context)
     view = body.get("view") or {}
     search = search_cases(
         deps.uow(), slack_user_id=body["user"]["id"], filters=filters_from_view(view)
@@ -176,11 +170,10 @@ def _replace(respond: Respond, message: dict[str, Any]) -> None:
 
 @reports_errors
 def handle_targets_pick(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps
 ) -> None:
     """A case or a rep picked: the list again (the option's value carries both)."""
     ack()
-    deps = Deps.of(context)
     option = action.get("selected_option") or {}
     case_id, rep_id = _ids(option.get("value"), 2, CASE_NOT_FOUND)
     view = targets_view(
@@ -194,12 +187,11 @@ def handle_targets_pick(
 
 @reports_errors
 def handle_targets_focus(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps
 ) -> None:
     """注力にする: the lead becomes a focus lead dated inside rule 5's window; the list is
     shown again with what was done."""
     ack()
-    deps = Deps.of(context)
     case_id, lead_id, rep_id = _ids(action.get("value"), 3, LEAD_NOT_FOUND)
     view = focus_lead(
         deps.uow(),
@@ -215,11 +207,10 @@ def handle_targets_focus(
 
 @reports_errors
 def handle_targets_send(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps
 ) -> None:
     """A manager sends the list to the rep (a DM through the outbox, once a day)."""
     ack()
-    deps = Deps.of(context)
     case_id, rep_id = _ids(action.get("value"), 2, CASE_NOT_FOUND)
     result = send_targets(
         deps.uow(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -78,12 +78,9 @@ def _decidable(deps: Deps, click: HandoffClick) -> HandoffDetail:
 
 
 @reports_errors
-def handle_handoff_ack(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def handle_handoff_ack(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """受け取りました: recorded once; the FS's DM shows it and the rep is told (outbox)."""
     ack()
-    deps = Deps.of(context)
     click = HandoffClick.from_body(body)
     result = acknowledge_handoff(
         deps.uow(), handoff_id=click.handoff_id, slack_user_id=click.user_id
@@ -95,12 +92,9 @@ def handle_handoff_ack(
 
 
 @reports_errors
-def handle_handoff_valid(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def handle_handoff_valid(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """✅ 有効商談: the first verdict wins; the loser is told who decided (ephemeral)."""
     ack()
-    deps = Deps.of(context)
     click = HandoffClick.from_body(body)
     detail = decide_handoff(
         deps.uow(),
@@ -117,12 +111,9 @@ def handle_handoff_valid(
 
 
 @reports_errors
-def handle_handoff_invalid(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_handoff_invalid(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """❌ 有効商談ではない: the reason modal, if the clicker may still decide."""
     ack()
-    deps = Deps.of(context)
     click = HandoffClick.from_body(body)
     detail = _decidable(deps, click)
     meta = VerdictContext(handoff_id=detail.id, change=click.change).dump()
@@ -140,11 +131,10 @@ def handle_handoff_invalid(
 
 @reports_errors
 def handle_handoff_reschedule(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """📅 日程変更: the new date/time modal, while the meeting has no verdict."""
     ack()
-    deps = Deps.of(context)
     click = HandoffClick.from_body(body)
     detail = handoff_for_reschedule(
         deps.uow(), handoff_id=click.handoff_id, slack_user_id=click.user_id, calendar=deps.calendar
@@ -160,12 +150,9 @@ def handle_handoff_reschedule(
 
 
 @reports_errors
-def handle_handoff_return(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_handoff_return(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """↩️ IS に戻す: the comment and next action date modal, if the clicker may decide."""
     ack()
-    deps = Deps.of(context)
     click = HandoffClick.from_body(body)
     detail = _decidable(deps, click)
     tz = _zone(deps, click.user_id)

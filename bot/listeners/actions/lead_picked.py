@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
@@ -22,12 +22,11 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_lead_picked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """views.update the modal with the picked lead's current values as initial values; what
     the chosen status shows (the reasons, the hand-off section) stays."""
     ack()
-    deps = Deps.of(context)
     value = (action.get("selected_option") or {}).get("value")
     if value is None:
         return  # deselected: nothing to show

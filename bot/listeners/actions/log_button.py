@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
@@ -40,13 +40,13 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_log_button(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """Open (or, from a modal, push) the log modal for the button's lead; who may log it is
     checked against the database by who clicked."""
     ack()
     lead_id = db_id(action.get("value"), refusal=LEAD_NOT_FOUND)
-    open_log_modal(Deps.of(context), client, body, lead_id=lead_id)
+    open_log_modal(deps, client, body, lead_id=lead_id)
 
 
 def open_log_modal(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -142,13 +142,10 @@ def _redraw(
 
 
 @reports_errors
-def handle_status_chosen(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_status_chosen(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """A status chosen: the modal shows what it needs (4/6 reasons, 5 hand-off, nothing
     else for 1–3); 4 with 5C2M incomplete pushes 「あと架電 N 回・メール M 回」 on top."""
     ack()
-    deps = Deps.of(context)
     view, meta, values = _meta_and_values(body)
     if values.status != ActionStatus.NO_ACTION_BEFORE_CONNECT:
         meta = meta.model_copy(update={"confirm": False})
@@ -176,7 +173,7 @@ def handle_status_chosen(
 
 @reports_errors
 def handle_quick_date(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """明日 / 3営業日後 / 1週間後 / 1ヶ月後: that date in the picker."""
     ack()
@@ -187,12 +184,12 @@ def handle_quick_date(
     _, meta, values = _meta_and_values(body)
     # A new block_id for the date: Slack would keep the old date under the same one.
     meta = meta.model_copy(update={"date_picks": meta.date_picks + 1})
-    _redraw(Deps.of(context), client, body, meta, replace(values, next_action_date=day))
+    _redraw(deps, client, body, meta, replace(values, next_action_date=day))
 
 
 @reports_errors
 def handle_channel_switch(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """The other channel's outcomes (a call modal becomes a mail modal and back)."""
     ack()
@@ -201,7 +198,7 @@ def handle_channel_switch(
         return
     _, meta, values = _meta_and_values(body)
     meta = meta.model_copy(update={"mode": wanted})
-    _redraw(Deps.of(context), client, body, meta, replace(values, outcome=None))
+    _redraw(deps, client, body, meta, replace(values, outcome=None))
 
 
 def lead_values(status: int | None) -> Callable[[LeadSnapshot | None], LogValues]:

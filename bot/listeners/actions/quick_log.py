@@ -14,7 +14,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -94,12 +94,11 @@ def handle_quick_log(
     action: dict[str, Any],
     respond: Respond,
     client: WebClient,
-    context: BoltContext,
+    deps: Deps,
 ) -> None:
     """📞 不在 / 📞 留守電 / ✉️ 送信: log at once; 📞 接続… / 📝 詳しく記録…: the log modal
     with the lead (and the outcome) filled."""
     ack()
-    deps = Deps.of(context)
     click = QuickClick.from_action(action)
     if click.choice in (OPEN_CONNECTED, OPEN_DETAIL):
         connected = click.choice == OPEN_CONNECTED
@@ -129,11 +128,10 @@ def handle_quick_log(
 
 @reports_errors
 def handle_undo(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps
 ) -> None:
     """取り消す: remove a one-tap log within its window and put the lead back."""
     ack()
-    deps = Deps.of(context)
     undone = undo_quick_log(
         deps.uow(),
         slack_user_id=body["user"]["id"],
@@ -150,12 +148,11 @@ def handle_undo(
 
 @reports_errors
 def handle_open_list(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """「一覧を開く」 (every section) / 「すべて表示」 (one section in full): a modal of the
     list as of now, pushed when clicked inside a modal."""
     ack()
-    deps = Deps.of(context)
     value = str(action.get("value") or ALL_SECTIONS)
     section = value if value in SECTION_ORDER else None
     digest = digest_for_member(

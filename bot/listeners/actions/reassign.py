@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -40,12 +40,9 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_reassign_open(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_reassign_open(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """担当を振り替える clicked: the away rep's urgent leads and the team's reps, in a modal."""
     ack()
-    deps = Deps.of(context)
     action = clicked_action(body)
     from_member_id = db_id(action.get("value"), refusal=REP_NOT_FOUND)
     choice = reassign_choice(
@@ -71,10 +68,8 @@ def handle_reassign_open(
 
 
 @reports_errors
-def handle_open_reviews(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def handle_open_reviews(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """承認待ちを開く: the reviews the clicker may decide, with 承認 / 差し戻し (ephemeral)."""
     ack()
-    message = review_list(Deps.of(context), slack_user_id=body["user"]["id"])
+    message = review_list(deps, slack_user_id=body["user"]["id"])
     respond(**message, replace_original=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 
 from bot.blocks.today_list import build_reschedule_result
 from bot.deps import Deps
@@ -32,13 +32,10 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_reschedule_overdue(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def handle_reschedule_overdue(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Move the clicking rep's overdue focus leads to upcoming business days (a non-member
     is told why not, by the decorator)."""
     ack()
-    deps = Deps.of(context)
     click = RescheduleClick.from_body(body)
     result = reschedule_overdue(
         deps.uow(),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -69,12 +69,9 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_review_approve(
-    ack: Ack, body: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
+def handle_review_approve(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """承認 clicked: the first decision wins; the verdict replaces the buttons."""
     ack()
-    deps = Deps.of(context)
     click = ReviewClick.from_body(body)
     detail = approve_review(
         deps.uow(),
@@ -91,12 +88,9 @@ def handle_review_approve(
 
 
 @reports_errors
-def handle_review_return(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_review_return(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """差し戻し clicked: open the reason modal, if this member may still return it."""
     ack()
-    deps = Deps.of(context)
     click = ReviewClick.from_body(body)
     detail = review_for_decision(
         deps.uow(),

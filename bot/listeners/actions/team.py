@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
@@ -26,11 +26,8 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_team_edit(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_team_edit(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
-    deps = Deps.of(context)
     overview, member = team_member(
         deps,
         actor=body["user"]["id"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.case_map import build_value_map
@@ -45,12 +45,11 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_case_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, deps: Deps
 ) -> None:
     """`/case` opens the search modal (the text is the keyword); `add` the add modal; `map`
     answers with the value map; `help` with the usage."""
     ack()
-    deps = Deps.of(context)
     user_id = command["user_id"]
     text = strip_control(command.get("text") or "", single_line=True).strip()
     word = fold(text)

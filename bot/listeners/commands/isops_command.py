@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import texts
@@ -21,14 +21,13 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_isops(
-    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext
+    ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, deps: Deps
 ) -> None:
     """Route `/isops name args` to the registered sub-command; `help` lists them all.
 
     A sub-command's domain errors reach the user through `reports_errors`; its arguments
     come without control characters (NUL has no business in a query)."""
     ack()
-    deps = Deps.of(context)
     text = strip_control(command.get("text") or "", single_line=True)
     name, _, args = text.strip().partition(" ")
     name = name.lower() or "help"

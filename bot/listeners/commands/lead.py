@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.lead_modal import build_lead_modal
@@ -23,10 +23,9 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_lead(ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def handle_lead(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """Open the registration modal (text prefills the company; CV defaults to now)."""
     ack()
-    deps = Deps.of(context)
     member = find_member(deps.uow(), slack_user_id=command["user_id"])
     if member is None:
         raise NotFound(NOT_REGISTERED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.blocks.log_modal import build_log_modal_for
@@ -24,13 +24,11 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_log_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_log_command(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """Open the modal that records a call (/log-call) or a mail (/log-mail); a lead matching
     the text is preselected."""
     ack()
-    open_log_modal(Deps.of(context), command, client, MODES[command["command"]])
+    open_log_modal(deps, command, client, MODES[command["command"]])
 
 
 def open_log_modal(deps: Deps, command: dict[str, Any], client: WebClient, mode: Mode) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
@@ -19,10 +19,10 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_app_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def handle_app_home_opened(event: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """Publish the Home tab: the same list as `/isops today` (a manager's team after it), or
     how to get registered (the Messages tab needs nothing)."""
     if event.get("tab") != "home":
         return
-    view = home_view(Deps.of(context), slack_user_id=event["user"], now=utcnow())
+    view = home_view(deps, slack_user_id=event["user"], now=utcnow())
     client.views_publish(user_id=event["user"], view=view)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
@@ -24,15 +24,13 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_home_report(
-    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def handle_home_report(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     """A report button on Home: the report in the clicker's DM."""
     ack()
     action = clicked_action(body)
     key = parse_report_key(str(action.get("value") or ""))
     user = body["user"]["id"]
-    message = deliver_report(Deps.of(context), client, user_id=user, key=key, target=None)
+    message = deliver_report(deps, client, user_id=user, key=key, target=None)
     client.chat_postMessage(
         channel=user, **{k: v for k, v in message.items() if k != "response_type"}
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.lead_picker import build_lead_options
@@ -20,11 +20,10 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_lead_options(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+def handle_lead_options(ack: Ack, body: dict[str, Any], deps: Deps) -> None:
     """Answer within Slack's 3 s: one indexed query over the user's (team's) open leads,
     most urgent first when nothing is typed. A non-member gets no options (the decorator's
     answer to a refused options request); the submit says why."""
-    deps = Deps.of(context)
     # What was typed, as one line without control characters (NUL breaks PostgreSQL) and
     # no longer than the longest company name it could match.
     query = strip_control(str(body.get("value") or ""), single_line=True)[:COMPANY]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.case_card import build_case_detail_modal
@@ -27,11 +27,10 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_case_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """Add or update the case; bad input comes back on its input and nothing is saved; the
     saved case replaces the form. The same add submitted twice adds one case."""
-    deps = Deps.of(context)
     meta = CaseEditMeta.load(view.get("private_metadata"))
     parsed = draft_from_view(view, meta.chains)
     if parsed.errors:
@@ -68,10 +67,9 @@ def handle_case_submission(
 
 @reports_errors
 def handle_case_search_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """検索: the hits for the filters as they are, in place (the modal stays open)."""
-    deps = Deps.of(context)
     search = search_cases(
         deps.uow(), slack_user_id=body["user"]["id"], filters=filters_from_view(view)
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.handoff_modals import build_handoff_notice_modal
@@ -33,10 +33,7 @@ def register(app: App, deps: Deps) -> None:
     app.view(ids.HANDOFF_RETURN_VIEW)(handle_return_submission)
 
 
-def _submit(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, kind: str
-) -> None:
-    deps = Deps.of(context)
+def _submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps, kind: str) -> None:
     user = body["user"]["id"]
     try:
         meta = VerdictContext.load(view.get("private_metadata"))
@@ -80,23 +77,23 @@ def _submit(
 
 @reports_errors
 def handle_invalid_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """❌ submitted: the reason (and comment) recorded, or why not in place."""
-    _submit(ack, body, view, context, ids.HANDOFF_INVALID_VIEW)
+    _submit(ack, body, view, deps, ids.HANDOFF_INVALID_VIEW)
 
 
 @reports_errors
 def handle_reschedule_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """📅 submitted: the meeting and its verdict request move, or why not in place."""
-    _submit(ack, body, view, context, ids.HANDOFF_RESCHEDULE_VIEW)
+    _submit(ack, body, view, deps, ids.HANDOFF_RESCHEDULE_VIEW)
 
 
 @reports_errors
 def handle_return_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """↩️ submitted: the lead goes back to the rep as status 3, or why not in place."""
-    _submit(ack, body, view, context, ids.HANDOFF_RETURN_VIEW)
+    _submit(ack, body, view, deps, ids.HANDOFF_RETURN_VIEW)

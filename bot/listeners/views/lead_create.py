@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.lead_modal import build_lead_result
@@ -22,11 +22,10 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_lead_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """Create the lead (the same view twice creates one) and show it in place; a duplicate
     (same e-mail, or same company + contact) shows the existing lead."""
-    deps = Deps.of(context)
     meta = LeadMetadata.load(view.get("private_metadata"))
     parsed = parse_lead_form(view)
     if parsed.form is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.lead_intake import build_import_result, import_errors_text
@@ -47,10 +47,9 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_leads_import_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """取り込む: import the pasted rows, or show every bad row in the modal."""
-    deps = Deps.of(context)
     policy = ImportPolicy(tz=deps.settings.tz, inbound_sources=deps.settings.inbound_sources)
     form = ImportForm.from_view(view)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.log_5c2m import ConfirmMetadata, build_5c2m_confirmation
@@ -25,13 +25,10 @@ def register(app: App, deps: Deps) -> None:
 
 
 @reports_errors
-def handle_log_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-) -> None:
+def handle_log_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps) -> None:
     """Save the action and the four fields, or answer with inline errors (nothing saved),
     the 5C2M confirmation pushed on top or, for status 5 without it yet, the hand-off section
     (saved with the action); the same view submitted twice records one action."""
-    deps = Deps.of(context)
     meta = LogMetadata.load(view.get("private_metadata"))
     parsed = parse_log_form(view)
     handoff = parse_handoff_section(view)

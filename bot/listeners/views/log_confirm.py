@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
@@ -23,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_5c2m_confirmed(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """このまま申請する: back to the log modal (this view closes), which now records the 4 on
     記録する. The modal is rebuilt without knowing what was typed in it: every block keeps
@@ -34,7 +34,7 @@ def handle_5c2m_confirmed(
         return
     meta = confirm.log.model_copy(update={"confirm": True})
     modal, _ = log_modal_view(
-        Deps.of(context),
+        deps,
         user_id=body["user"]["id"],
         meta=meta,
         lead_id=confirm.log.shown.lead_id,
@@ -45,7 +45,7 @@ def handle_5c2m_confirmed(
 
 @reports_errors
 def handle_5c2m_declined(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     """架電を続ける: the log modal's status goes back to the lead's (the reasons go), so the
     touch is logged as a touch; what else was typed stays."""
@@ -59,7 +59,7 @@ def handle_5c2m_declined(
     # A new block_id for the status, so Slack shows the status set here instead of the 4.
     meta = log.model_copy(update={"confirm": False, "status_resets": log.status_resets + 1})
     modal, _ = log_modal_view(
-        Deps.of(context),
+        deps,
         user_id=body["user"]["id"],
         meta=meta,
         lead_id=shown.lead_id,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.manager_reassign import build_reassign_done, build_reassign_notice
@@ -28,10 +28,9 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_reassign_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """振り替える submitted."""
-    deps = Deps.of(context)
     values = plain_values(view)
     try:
         ReassignContext.model_validate_json(view.get("private_metadata") or "{}")

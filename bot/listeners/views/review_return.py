@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.review import build_notice_modal
@@ -84,10 +84,9 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_review_return_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
     """差し戻す submitted: return the lead to the rep, or keep the modal open with why not."""
-    deps = Deps.of(context)
     try:
         review = ReturnContext.load(view.get("private_metadata"))
         form = ReturnForm.from_view(view)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
 from bot import ids
 from bot.blocks.manager_reassign import build_reassign_notice
@@ -29,9 +29,8 @@ def register(app: App, deps: Deps) -> None:
 
 @reports_errors
 def handle_team_edit_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps
 ) -> None:
-    deps = Deps.of(context)
     actor = body["user"]["id"]
     today = deps.calendar.local_date(utcnow())
     values = plain_values(view)
