@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from isops.clock import utcnow
 from isops.csvio.cases_columns import CASE_BY_KEY, CHAIN_COLUMNS, map_case_headers
 from isops.csvio.cells import CellError, parse_role_level, unprotect_formula
 from isops.csvio.columns import HeaderMap
-from isops.csvio.import_file import ImportResult
+from isops.csvio.import_file import EMPTY_FILE, ImportResult, Tally
 from isops.csvio.parsing import CONTROL_CHARACTER, CONTROL_CHARACTERS
 from isops.csvio.row_errors import RowErrors
 from isops.csvio.source import UnreadableFile, detect_encoding, iter_records, normalize_encoding
@@ -64,14 +64,6 @@ class _Row:
     external_id: str
     values: dict[str, Any]  # the importable columns the file has (None: blank)
     chains: tuple[ChainDraft, ...] | None  # None: the file has no chain columns
-
-
-@dataclass
-class _Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: RowErrors = field(default_factory=RowErrors)
 
 
 def _archived(text: str) -> bool:
@@ -230,7 +222,7 @@ def _field_column(field_name: str, names: dict[str, str]) -> tuple[str | None, s
 
 
 def _plan_and_write(
-    uow: UnitOfWork, rows: Sequence[_Row], names: dict[str, str], counts: _Counts, write: bool
+    uow: UnitOfWork, rows: Sequence[_Row], names: dict[str, str], counts: Tally, write: bool
 ) -> None:
     session = uow.session
     by_external = {
@@ -281,17 +273,16 @@ def import_cases(
 ) -> ImportResult:
     """Read, check and (unless `dry_run` or any row is bad) write a file of cases."""
     encoding = detect_encoding(stream) if encoding == "auto" else normalize_encoding(encoding)
-    counts = _Counts()
+    counts = Tally()
     rows: list[_Row] = []
     seen: dict[str, int] = {}
-    data_rows = 0
     ignored: tuple[str, ...] = ()
     names: dict[str, str] = {}
     records = iter_records(stream, encoding=encoding)
     try:
         first = next(records, None)
         if first is None:
-            counts.errors.add(1, None, "空のファイルです (1 行目に見出しが必要です)")
+            counts.errors.add(1, None, EMPTY_FILE)
         else:
             header_line, header_row = first
             headers = map_case_headers(header_row)
@@ -302,7 +293,7 @@ def import_cases(
                 for line, record in records:
                     if not any(cell.strip() for cell in record):
                         continue
-                    data_rows += 1
+                    counts.rows += 1
                     row = _parse_row(line, record, headers, len(header_row), counts.errors)
                     if row is None:
                         continue
@@ -335,15 +326,6 @@ def import_cases(
                     None,
                     "取り込み中にほかの操作で同じ外部ID の事例が作られました。もう一度実行してください",
                 )
-    return ImportResult(
-        rows=data_rows,
-        created=counts.created,
-        updated=counts.updated,
-        unchanged=counts.unchanged,
-        errors=counts.errors.sorted(),
-        error_count=counts.errors.count,
-        dry_run=dry_run,
-        written=written,
-        encoding=encoding,
-        ignored_columns=ignored,
+    return counts.result(
+        dry_run=dry_run, written=written, encoding=encoding, ignored_columns=ignored
     )

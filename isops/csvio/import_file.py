@@ -1,12 +1,12 @@
-"""What both CSV imports (leads, activity history) do alike: read a file once — the header row,
-then its records — with every problem a person can fix collected as a row error; batch the
-rows; resolve the members the file names; and report what happened.
+"""What the CSV imports (leads, activity history, cases) do alike: read a file once — the
+header row, then its records — with every problem a person can fix collected as a row error;
+batch the rows; resolve the members the file names; and report what happened (`Tally`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import BinaryIO, TypeVar
 
@@ -171,4 +171,31 @@ class ImportResult(ImportReport):
         return self.summary_of(
             f"{self.rows} 行: 新規 {self.created} 件, 更新 {self.updated} 件,"
             f" 変更なし {self.unchanged} 件"
+        )
+
+
+@dataclass
+class Tally:
+    """An import's counts and errors (of one pass, for the leads' check pass and write pass)."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: RowErrors = field(default_factory=RowErrors)
+
+    def result(
+        self, *, dry_run: bool, written: bool, encoding: str, ignored_columns: tuple[str, ...]
+    ) -> ImportResult:
+        return ImportResult(
+            rows=self.rows,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            errors=self.errors.sorted(),
+            error_count=self.errors.count,
+            dry_run=dry_run,
+            written=written,
+            encoding=encoding,
+            ignored_columns=ignored_columns,
         )

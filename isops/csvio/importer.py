@@ -24,9 +24,10 @@ from isops.csvio.import_file import (
     ImportFile,
     ImportResult,
     MemberRefs,
+    Tally,
     batched,
 )
-from isops.csvio.parsing import ImportPolicy, OwnerBy, RowParser, Tally
+from isops.csvio.parsing import ImportPolicy, OwnerBy, RowParser
 from isops.csvio.planning import plan_batch
 from isops.csvio.row_errors import MAX_ERRORS_KEPT, RowError
 from isops.csvio.source import choose_encoding, total_bytes
@@ -175,18 +176,7 @@ def import_leads(
     final, ignored, written = _pass(uow_factory, stream, options, owners=owners, write=False)
     if final.errors.count == 0 and not dry_run:
         final, ignored, written = _pass(uow_factory, stream, options, owners=owners, write=True)
-    return ImportResult(
-        rows=final.rows,
-        created=final.created,
-        updated=final.updated,
-        unchanged=final.unchanged,
-        errors=final.errors.sorted(),
-        error_count=final.errors.count,
-        dry_run=dry_run,
-        written=written,
-        encoding=chosen,
-        ignored_columns=ignored,
-    )
+    return final.result(dry_run=dry_run, written=written, encoding=chosen, ignored_columns=ignored)
 
 
 def authorize_import(uow: UnitOfWork, *, slack_user_id: str) -> int:

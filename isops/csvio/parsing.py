@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -29,8 +29,7 @@ from isops.csvio.cells import (
     unprotect_formula,
 )
 from isops.csvio.columns import HeaderMap
-from isops.csvio.import_file import too_wide
-from isops.csvio.row_errors import RowErrors
+from isops.csvio.import_file import Tally, too_wide
 from isops.services.assignment import is_slack_user_id
 from isops.text import strip_control
 
@@ -64,17 +63,6 @@ class ImportPolicy:
 
     tz: ZoneInfo
     inbound_sources: tuple[str, ...]
-
-
-@dataclass
-class Tally:
-    """One pass's counts and errors."""
-
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: RowErrors = field(default_factory=RowErrors)
 
 
 @dataclass

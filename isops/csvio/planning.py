@@ -19,8 +19,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from isops.csvio.columns import HeaderMap
-from isops.csvio.import_file import MemberRefs
-from isops.csvio.parsing import ParsedRow, Tally
+from isops.csvio.import_file import MemberRefs, Tally
+from isops.csvio.parsing import ParsedRow
 from isops.enums import NEEDS_REVIEW_STATUSES, ActionStatus
 from isops.lead_fields import InboundSources
 from isops.messages import PENDING_REVIEW_LOCKED

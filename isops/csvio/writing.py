@@ -18,7 +18,8 @@ from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from isops.csvio.parsing import ParsedRow, Tally
+from isops.csvio.import_file import Tally
+from isops.csvio.parsing import ParsedRow
 from isops.csvio.planning import HISTORY, LEADS, Plan, Record
 from isops.services import live_lists
 from isops.unit_of_work import UnitOfWorkFactory
