@@ -4,7 +4,6 @@ described in isops.csvio.cases_columns and the README, "Case library")."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from bot.cli import common
 from isops.settings import Settings
@@ -28,15 +27,11 @@ def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.csvio.cases_export import export_cases
 
-    path = Path(args.file)
-    count = common.export_csv(
+    return common.export_csv(
         settings,
-        path,
-        encoding=args.encoding,
+        args,
         write=lambda uow, out: export_cases(uow, out=out, tz=settings.tz, language=args.headers),
     )
-    print(f"{count} 件を書き出しました: {path}")
-    return 0
 
 
 def add_parsers(sub: common.Subparsers) -> None:

@@ -204,15 +204,21 @@ def print_import_report(result: ImportReport) -> None:
 
 def export_csv(
     settings: Settings,
-    path: Path,
+    args: argparse.Namespace,
     *,
-    encoding: str,
     write: Callable[[UnitOfWork, TextIO], int],
+    rows: str = "件",
 ) -> int:
-    """`write(uow, out)` into `path` as `write_export` writes, with a unit of work on the
-    settings' database; the rows written."""
+    """An export command's run: `write(uow, out)` into `args.file` in `args.encoding` as
+    `write_export` writes, with a unit of work on the settings' database, then the count on
+    stdout (`12 件を書き出しました: FILE`; `rows` names what was written). The exit code."""
+    path = Path(args.file)
     with open_uow_factory(settings) as uow_factory:
-        return write_export(path, encoding=encoding, write=lambda out: write(uow_factory(), out))
+        count = write_export(
+            path, encoding=args.encoding, write=lambda out: write(uow_factory(), out)
+        )
+    print(f"{count} {rows}を書き出しました: {path}")
+    return 0
 
 
 def write_export(path: Path, *, encoding: str, write: Callable[[TextIO], int]) -> int:

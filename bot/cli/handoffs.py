@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
 
 from bot.cli import common
 from isops.settings import Settings
@@ -60,15 +59,12 @@ def _cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
 def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from isops.services.handoff_reports import export_handoffs
 
-    path = Path(args.file)
-    count = common.export_csv(
+    return common.export_csv(
         settings,
-        path,
-        encoding=args.encoding,
+        args,
         write=lambda uow, out: export_handoffs(uow, out=out, tz=settings.tz),
+        rows="件の引き継ぎ",
     )
-    print(f"{count} 件の引き継ぎを書き出しました: {path}")
-    return 0
 
 
 def add_parsers(sub: common.Subparsers) -> None:

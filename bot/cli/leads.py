@@ -93,10 +93,7 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             count = write(uow_factory(), sys.stdout)
         print(f"{count} 件を書き出しました", file=sys.stderr)
         return 0
-    path = Path(args.file)
-    count = common.export_csv(settings, path, encoding=args.encoding, write=write)
-    print(f"{count} 件を書き出しました: {path}")
-    return 0
+    return common.export_csv(settings, args, write=write)
 
 
 def _print_rules(views: list[Any]) -> None:
