@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib_fontja import get_font_ttf_path
 
 from bot import texts
-from isops.services.scorecard import COUNT, TrendChart, TrendPanel
+from isops.services.scorecard_values import COUNT, TrendChart, TrendPanel
 
 _FONT_PATH = get_font_ttf_path()
 font_manager.fontManager.addfont(_FONT_PATH)

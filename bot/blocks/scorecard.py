@@ -12,16 +12,14 @@ from typing import Any
 
 from bot import texts
 from bot.blocks import mrkdwn
-from isops.services.scorecard import (
+from isops.services.scorecard import ManagerScorecard, RepRow, RepScorecard
+from isops.services.scorecard_values import (
     COUNT,
     FIGURES,
     RATE_FIGURES,
     SPECS,
     FigureValue,
     Habit,
-    ManagerScorecard,
-    RepRow,
-    RepScorecard,
 )
 from isops.services.scorecard_weeks import Week
 

@@ -32,7 +32,7 @@ def _week(text: str) -> Week:
 def _cmd_scorecard(settings: Settings, args: argparse.Namespace) -> int:
     from bot.charts import alt_text, render_trend_png
     from bot.jobs.scorecard import WeeklyScorecards
-    from isops.services.scorecard import TrendChart
+    from isops.services.scorecard_values import TrendChart
     from isops.services.scorecard_weeks import last_complete_week
 
     week: Week = args.week or last_complete_week(common.now(), settings.tz)

@@ -14,8 +14,8 @@ from bot.charts import alt_text, render_trend_png
 from bot.deps import Deps
 from bot.files import find_shared_file, upload_file
 from bot.outbox import HISTORY_MARGIN_SECONDS, Delivery, OutboxDispatcher
-from isops.services.scorecard import TrendChart
 from isops.services.scorecard_delivery import KIND_SCORECARD
+from isops.services.scorecard_values import TrendChart
 
 CHART_COMMENT = "8週間の推移"
 

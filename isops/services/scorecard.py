@@ -2,19 +2,18 @@
 figures beside the team median and the one habit furthest below it, and an 8-week trend.
 
 The figures and their definitions are `isops.services.scorecard_figures` (and the hand-off
-feature's `handoff_figures`); this module puts them together as plain values. Cost: a fixed
-number of statements for any number of leads (the trend's weeks are read together; the
-hand-off figures take three per week).
+feature's `handoff_figures`); what the scorecard shows of them and how it compares them,
+`isops.services.scorecard_values`. This module reads them and puts the cards together. Cost:
+a fixed number of statements for any number of leads (the trend's weeks are read together;
+the hand-off figures take three per week).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -26,65 +25,27 @@ from isops.services.scorecard_figures import (
     FigureQueries,
     FigureTable,
     Ratio,
-    RepWeek,
     group_away_days,
     mark_away,
+)
+from isops.services.scorecard_values import (
+    FIGURES,
+    HANDOFF_FIGURES,
+    FigureValue,
+    Habit,
+    TrendChart,
+    TrendPanel,
+    figure_values,
+    furthest_below,
+    median,
+    merge_counts,
+    pooled,
+    team_medians,
+    value_of,
 )
 from isops.services.scorecard_weeks import TREND_WEEKS, Week, trend
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
-
-RATE, COUNT = "rate", "count"
-
-
-@dataclass(frozen=True)
-class FigureSpec:
-    """One figure: its key, whether it is a rate (0–1) or a count, which way is better, and
-    whether it is a habit a rep is coached on (the rep's "one habit")."""
-
-    key: str
-    kind: str
-    higher_is_better: bool
-    habit: bool = False
-    charted: bool = False
-
-
-# In the order the messages show them.
-FIGURES: tuple[FigureSpec, ...] = (
-    FigureSpec("same_day", RATE, True, habit=True, charted=True),
-    FigureSpec("five_c2m", RATE, True, habit=True, charted=True),
-    FigureSpec("early", RATE, True, habit=True, charted=True),
-    FigureSpec("both_channels", RATE, True, habit=True, charted=True),
-    FigureSpec("focus_undated", COUNT, False),
-    FigureSpec("decisions", COUNT, True),
-    FigureSpec("returned", COUNT, False),
-    FigureSpec("meetings", COUNT, True, charted=True),
-    FigureSpec("valid", COUNT, True, charted=True),
-    FigureSpec("valid_rate", RATE, True, charted=True),
-    FigureSpec("fs_unrated", COUNT, False),
-)
-SPECS = {spec.key: spec for spec in FIGURES}
-# The habits as rates: what App Home shows of a week so far.
-RATE_FIGURES = ("same_day", "five_c2m", "early", "both_channels")
-HANDOFF_FIGURES = frozenset({"meetings", "valid", "valid_rate", "fs_unrated"})
-
-
-@dataclass(frozen=True)
-class FigureValue:
-    """A figure's value in a week (rate 0–1 or count; None: nothing to rate), the previous
-    week's, and for rates the counts behind it."""
-
-    key: str
-    value: float | None
-    previous: float | None = None
-    done: int | None = None
-    of: int | None = None
-
-    @property
-    def change(self) -> float | None:
-        if self.value is None or self.previous is None:
-            return None
-        return self.value - self.previous
 
 
 @dataclass(frozen=True)
@@ -96,58 +57,6 @@ class RepRow:
     name: str
     away: bool
     values: dict[str, FigureValue]
-
-
-@dataclass(frozen=True)
-class Habit:
-    """The figure furthest below the team median (in points of the rate)."""
-
-    key: str
-    value: float
-    median: float
-
-    @property
-    def gap(self) -> float:
-        return self.median - self.value
-
-
-@dataclass(frozen=True)
-class TrendPanel:
-    """One small chart: a figure's weekly values, one line per series (name, values)."""
-
-    key: str
-    kind: str
-    lines: tuple[tuple[str, tuple[float | None, ...]], ...]
-
-
-@dataclass(frozen=True)
-class TrendChart:
-    """The 8-week trend: week labels (oldest first) and one panel per charted figure."""
-
-    title: str
-    weeks: tuple[str, ...]
-    panels: tuple[TrendPanel, ...]
-
-    def to_payload(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> TrendChart:
-        return cls(
-            title=str(data["title"]),
-            weeks=tuple(data["weeks"]),
-            panels=tuple(
-                TrendPanel(
-                    key=str(p["key"]),
-                    kind=str(p["kind"]),
-                    lines=tuple(
-                        (str(name), tuple(None if v is None else float(v) for v in values))
-                        for name, values in p["lines"]
-                    ),
-                )
-                for p in data["panels"]
-            ),
-        )
 
 
 @dataclass(frozen=True)
@@ -190,66 +99,6 @@ class _Person:
     name: str
     role: Role
     manager_id: int | None
-
-
-def _value(figures: RepWeek, key: str) -> tuple[float | None, int | None, int | None]:
-    raw = getattr(figures, key)
-    if isinstance(raw, Ratio):
-        return raw.rate, raw.done, raw.of
-    return (None if raw is None else float(raw)), None, None
-
-
-def figure_values(this: RepWeek, before: RepWeek | None) -> dict[str, FigureValue]:
-    values: dict[str, FigureValue] = {}
-    for spec in FIGURES:
-        value, done, of = _value(this, spec.key)
-        previous = None
-        if before is not None and not before.away:
-            previous = _value(before, spec.key)[0]
-        values[spec.key] = FigureValue(spec.key, value, previous, done, of)
-    return values
-
-
-def _pooled(weeks: Iterable[RepWeek]) -> RepWeek:
-    """Reps' figures added up: rates pooled (numerators and denominators), counts summed."""
-    total = RepWeek()
-    for figures in weeks:
-        if figures.away:
-            continue
-        for spec in FIGURES:
-            mine, theirs = getattr(total, spec.key), getattr(figures, spec.key)
-            if theirs is None:
-                continue
-            setattr(total, spec.key, theirs if mine is None else mine + theirs)
-    return total
-
-
-def _median(values: Iterable[float | None]) -> float | None:
-    known = [v for v in values if v is not None]
-    return float(statistics.median(known)) if known else None
-
-
-def team_medians(rows: Iterable[dict[str, FigureValue]]) -> dict[str, float | None]:
-    rows = list(rows)
-    return {spec.key: _median(r[spec.key].value for r in rows) for spec in FIGURES}
-
-
-def furthest_below(
-    values: dict[str, FigureValue], medians: dict[str, float | None]
-) -> Habit | None:
-    """The habit furthest below the team median (ties: the order of FIGURES); None when the
-    rep is at or above the median on every habit they have a value for."""
-    best: Habit | None = None
-    for spec in FIGURES:
-        if not spec.habit:
-            continue
-        value, median = values[spec.key].value, medians.get(spec.key)
-        if value is None or median is None or value >= median:
-            continue
-        habit = Habit(spec.key, value, median)
-        if best is None or habit.gap > best.gap + 1e-9:
-            best = habit
-    return best
 
 
 class ScorecardBuilder:
@@ -414,12 +263,12 @@ class ScorecardBuilder:
         weeks: Sequence[Week],
         week: Week,
     ) -> ManagerScorecard:
-        pooled = {w: _pooled(table.get(r.id, w) for r in team) for w in weeks}
+        team_weeks = {w: pooled(table.get(r.id, w) for r in team) for w in weeks}
         panels = tuple(
             TrendPanel(
                 key=spec.key,
                 kind=spec.kind,
-                lines=(("team", tuple(_value(pooled[w], spec.key)[0] for w in weeks)),),
+                lines=(("team", tuple(value_of(team_weeks[w], spec.key)[0] for w in weeks)),),
             )
             for spec in FIGURES
             if spec.charted
@@ -430,9 +279,9 @@ class ScorecardBuilder:
             name=manager.name,
             week=week,
             rows=tuple(rows),
-            team=figure_values(pooled[week], pooled[week.previous()]),
+            team=figure_values(team_weeks[week], team_weeks[week.previous()]),
             chart=TrendChart(
-                title="team", weeks=tuple(w.label for w in weeks), panels=_merge_counts(panels)
+                title="team", weeks=tuple(w.label for w in weeks), panels=merge_counts(panels)
             ),
         )
 
@@ -444,37 +293,21 @@ class ScorecardBuilder:
             if not spec.charted:
                 continue
             own = tuple(
-                None if table.get(rep.id, w).away else _value(table.get(rep.id, w), spec.key)[0]
+                None if table.get(rep.id, w).away else value_of(table.get(rep.id, w), spec.key)[0]
                 for w in weeks
             )
-            median = tuple(
-                _median(
-                    _value(table.get(p.id, w), spec.key)[0]
+            medians = tuple(
+                median(
+                    value_of(table.get(p.id, w), spec.key)[0]
                     for p in team
                     if not table.get(p.id, w).away
                 )
                 for w in weeks
             )
-            panels.append(TrendPanel(spec.key, spec.kind, (("own", own), ("median", median))))
+            panels.append(TrendPanel(spec.key, spec.kind, (("own", own), ("median", medians))))
         return TrendChart(
-            title="rep", weeks=tuple(w.label for w in weeks), panels=_merge_counts(tuple(panels))
+            title="rep", weeks=tuple(w.label for w in weeks), panels=merge_counts(tuple(panels))
         )
-
-
-def _merge_counts(panels: tuple[TrendPanel, ...]) -> tuple[TrendPanel, ...]:
-    """アポ数 and 有効商談数 share one panel (valid ⊂ meetings), the rates one each."""
-    meetings = next((p for p in panels if p.key == "meetings"), None)
-    valid = next((p for p in panels if p.key == "valid"), None)
-    rest = tuple(p for p in panels if p.key not in ("meetings", "valid"))
-    if meetings is None or valid is None:
-        return rest
-    lines = tuple(
-        (f"{name}:{key}", values)
-        for key, panel in (("meetings", meetings), ("valid", valid))
-        for name, values in panel.lines
-        if name != "median"  # a median of counts per rep next to the rep's own adds noise
-    )
-    return (*rest, TrendPanel("meetings", COUNT, lines))
 
 
 def compute_scorecards(
@@ -494,16 +327,9 @@ def compute_scorecards(
 
 
 __all__ = [
-    "FIGURES",
-    "RATE_FIGURES",
-    "SPECS",
-    "FigureValue",
-    "Habit",
     "ManagerScorecard",
     "RepRow",
     "RepScorecard",
     "Scorecards",
-    "TrendChart",
-    "TrendPanel",
     "compute_scorecards",
 ]

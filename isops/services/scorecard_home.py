@@ -14,12 +14,12 @@ from isops.services.lookup import member_by_slack_id
 from isops.services.reminders import RepToday, digest_for_member
 from isops.services.reviews import PendingReviews, ReviewConfig, pending_reviews_for
 from isops.services.scorecard import (
-    RATE_FIGURES,
     ManagerScorecard,
     RepScorecard,
     Scorecards,
     compute_scorecards,
 )
+from isops.services.scorecard_values import RATE_FIGURES
 from isops.services.scorecard_weeks import Week
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory

@@ -15,8 +15,9 @@ from sqlalchemy import Engine, select
 from isops.calendar import BusinessCalendar
 from isops.enums import OPEN_STATUSES, Channel, HandoffVerdict, Priority, Role
 from isops.models import AwayPeriod, Lead, LeadHistory, Member
-from isops.services.scorecard import RATE_FIGURES, Scorecards, compute_scorecards
+from isops.services.scorecard import Scorecards, compute_scorecards
 from isops.services.scorecard_home import HomeOverview, ScorecardStore, home_overview
+from isops.services.scorecard_values import RATE_FIGURES
 from isops.services.scorecard_weeks import Week, trend, week_to_send
 from isops.settings import Settings
 from isops.unit_of_work import UnitOfWorkFactory
