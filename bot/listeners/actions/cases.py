@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -55,17 +55,6 @@ TARGETS_PICK_PATTERN = re.compile(
 )
 SENT = "📨 {name} さんに DM で送りました。"
 SENT_ALREADY = "{name} さんには今日この事例のリストを送っています (同じ日は 1 回です)。"
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(DETAIL_PATTERN)(handle_case_detail)
-    app.action(ids.CASE_EDIT_BUTTON)(handle_case_edit)
-    app.action(ids.CASE_ADD_BUTTON)(handle_case_add)
-    app.action(ids.CASE_ADD_CHAIN_BUTTON)(handle_case_add_chain)
-    app.action(SEARCH_PATTERN)(handle_case_search_refine)
-    app.action(TARGETS_PICK_PATTERN)(handle_targets_pick)
-    app.action(ids.CASE_TARGETS_FOCUS)(handle_targets_focus)
-    app.action(ids.CASE_TARGETS_SEND)(handle_targets_send)
 
 
 def _ids(value: Any, count: int, refusal: str) -> list[int]:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks.handoff_list import status_text
 from bot.blocks.handoff_messages import lead_title
 from bot.blocks.handoff_modals import (
@@ -39,14 +38,6 @@ from isops.services.handoff_verdicts import (
     handoff_for_verdict,
 )
 from isops.services.members import find_member
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(ids.HANDOFF_ACK_BUTTON)(handle_handoff_ack)
-    app.action(ids.HANDOFF_VALID_BUTTON)(handle_handoff_valid)
-    app.action(ids.HANDOFF_INVALID_BUTTON)(handle_handoff_invalid)
-    app.action(ids.HANDOFF_RESCHEDULE_BUTTON)(handle_handoff_reschedule)
-    app.action(ids.HANDOFF_RETURN_BUTTON)(handle_handoff_return)
 
 
 def _zone(deps: Deps, slack_user_id: str) -> Any:

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.deps import Deps
 from bot.forms.log import LogMetadata, raw_values, shown_for, values_after_lead_change
 from bot.forms.payload_ids import db_id
 from bot.listeners.actions.log_form import read_lead, render_log_modal, update_log_modal
 from bot.listeners.errors import reports_errors
 from isops.messages import LEAD_NOT_FOUND
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(ids.LEAD_SELECT)(handle_lead_picked)
 
 
 @reports_errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import ids
@@ -32,10 +32,6 @@ def reply_target(body: dict[str, Any]) -> str | None:
         "channel_id"
     )
     return str(channel) if channel else None
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(LOG_BUTTON_PATTERN)(handle_log_button)
 
 
 @reports_errors

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -29,12 +29,6 @@ from isops.services.handoffs import handoff_choices
 from isops.services.leads import LeadSnapshot, LogStart, start_log
 
 QUICK_DATE_PATTERN = re.compile(rf"^{re.escape(ids.LOG_QUICK_DATE)}:\w+$")
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(ids.LOG_STATUS_BLOCK)(handle_status_chosen)
-    app.action(QUICK_DATE_PATTERN)(handle_quick_date)
-    app.action(ids.LOG_SWITCH_CHANNEL)(handle_channel_switch)
 
 
 def log_modal_view(

@@ -14,7 +14,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -79,12 +79,6 @@ def _in_place(body: dict[str, Any], action: dict[str, Any], updates_morning_dm: 
         return True
     from_first_item = str(action.get("block_id", "")).startswith(f"{ids.FIRST_ITEM_BLOCK}:")
     return from_first_item and updates_morning_dm
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(QUICK_LOG_PATTERN)(handle_quick_log)
-    app.action(ids.UNDO_BUTTON)(handle_undo)
-    app.action(ids.LIST_OPEN_BUTTON)(handle_open_list)
 
 
 @reports_errors

@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks.manager_reassign import (
     build_reassign_modal,
     build_reassign_notice,
@@ -32,11 +31,6 @@ class ReassignContext(BaseModel):
     """The modal's private_metadata: whose leads (authorized again on submit)."""
 
     from_member_id: int
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(ids.REASSIGN_BUTTON)(handle_reassign_open)
-    app.action(ids.MANAGER_OPEN_REVIEWS_BUTTON)(handle_open_reviews)
 
 
 @reports_errors

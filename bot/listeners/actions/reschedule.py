@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 
 from bot.blocks.today_list import build_reschedule_result
 from bot.deps import Deps
-from bot.ids import RESCHEDULE_OVERDUE_BUTTON
 from bot.listeners.actions.quick_log import open_list_of
 from bot.listeners.errors import reports_errors
 from isops.services.reschedule import reschedule_overdue
@@ -25,10 +24,6 @@ class RescheduleClick(BaseModel):
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> RescheduleClick:
         return cls(user_id=body["user"]["id"])
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(RESCHEDULE_OVERDUE_BUTTON)(handle_reschedule_overdue)
 
 
 @reports_errors

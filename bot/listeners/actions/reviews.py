@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import ids
@@ -60,12 +60,6 @@ class ReviewClick(BaseModel):
             )
         except ValidationError:
             raise NotFound(REVIEW_NOT_FOUND) from None
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(ids.REVIEW_APPROVE_BUTTON)(handle_review_approve)
-    app.action(ids.REVIEW_RETURN_BUTTON)(handle_review_return)
-    app.action(ids.REVIEW_REAPPROACH_CHECKBOX)(handle_reapproach_toggle)
 
 
 @reports_errors

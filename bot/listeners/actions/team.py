@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks.manager_team import build_team_edit_modal
 from bot.deps import Deps
 from bot.forms.payload_ids import clicked_action, db_id
@@ -19,10 +18,6 @@ from isops.errors import NotFound
 from isops.services.team import TeamMember, TeamOverview, team_overview
 
 MEMBER_NOT_FOUND = "メンバーが見つかりません"
-
-
-def register(app: App, deps: Deps) -> None:
-    app.action(ids.TEAM_EDIT_BUTTON)(handle_team_edit)
 
 
 @reports_errors

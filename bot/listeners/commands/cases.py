@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.blocks.case_map import build_value_map
@@ -31,16 +31,6 @@ USAGE = (
     "`/case map` — バリューマップ: 課題 → 機能 → 便益 の全体像\n"
     "`/isops targets [検索語]` — 事例に合うリードのターゲットリスト"
 )
-
-
-def register(app: App, deps: Deps) -> None:
-    app.command("/case")(handle_case_command)
-    deps.subcommands.add(
-        "targets",
-        usage="/isops targets [事例の検索語]",
-        summary="事例を選び、その業種 × 役職 × 規模に合う自分のリード (未注力・未アプローチ) を一覧して注力に",
-        handler=handle_targets,
-    )
 
 
 @reports_errors

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.blocks.handoff_list import build_handoff_list
-from bot.deps import CommandCall, Deps
+from bot.deps import CommandCall
 from isops.calendar import member_zone
 from isops.clock import utcnow
 from isops.services.handoff_reports import handoffs_for
 from isops.services.members import find_member
-
-
-def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add(
-        "handoffs",
-        usage="/isops handoffs",
-        summary="FS への引き継ぎ: FS は評価待ちと予定の商談、担当は自分の引き継ぎ、"
-        "マネージャーはチームの分",
-        handler=handle_handoffs,
-    )
 
 
 def handle_handoffs(call: CommandCall) -> None:

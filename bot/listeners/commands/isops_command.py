@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import texts
@@ -13,10 +13,6 @@ from bot.blocks.mrkdwn import escape
 from bot.deps import CommandCall, Deps
 from bot.listeners.errors import reports_errors
 from isops.text import strip_control
-
-
-def register(app: App, deps: Deps) -> None:
-    app.command("/isops")(handle_isops)
 
 
 @reports_errors

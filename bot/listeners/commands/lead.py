@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.blocks.lead_modal import build_lead_modal
@@ -16,10 +16,6 @@ from isops.errors import NotFound
 from isops.messages import NOT_REGISTERED
 from isops.services.members import find_member
 from isops.text import strip_control
-
-
-def register(app: App, deps: Deps) -> None:
-    app.command("/lead")(handle_lead)
 
 
 @reports_errors

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.blocks.lead_intake import build_import_modal
-from bot.deps import CommandCall, Deps
+from bot.deps import CommandCall
 from isops.csvio import authorize_import
-
-
-def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add(
-        "import",
-        usage="/isops import",
-        summary="CSV を貼り付けてリードを取り込む・更新する (管理者)",
-        handler=handle_import_command,
-    )
 
 
 def handle_import_command(call: CommandCall) -> None:

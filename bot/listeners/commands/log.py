@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.blocks.log_modal import build_log_modal_for
@@ -16,11 +16,6 @@ from isops.text import strip_control
 
 # Each command and the channel its modal records.
 MODES: dict[str, Mode] = {"/log-call": "call", "/log-mail": "mail"}
-
-
-def register(app: App, deps: Deps) -> None:
-    app.command("/log-call")(handle_log_command)
-    app.command("/log-mail")(handle_log_command)
 
 
 @reports_errors

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pydantic import BaseModel
-from slack_bolt import App
 
 from bot.blocks.away import build_away_cancelled, build_away_list, build_away_saved
 from bot.blocks.lead_list import LIST_LINES, SECTION_KEYS
 from bot.blocks.today_list import build_section_list, build_today, section_key
-from bot.deps import CommandCall, Deps
+from bot.deps import CommandCall
 from isops.clock import utcnow
 from isops.errors import InvalidInput
 from isops.services.away import cancel_away, parse_away_range, set_away, upcoming_away
@@ -33,21 +32,6 @@ class TodayArgs(BaseModel):
             names = "・".join(f"{k} ({aliases[0]})" for k, aliases in SECTION_KEYS.items())
             raise InvalidInput({"section": f"一覧の種類は {names} のどれかを指定してください"})
         return cls(section=key)
-
-
-def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add(
-        "today",
-        usage=TODAY_USAGE,
-        summary="今日のやること (朝の DM と同じ一覧) をいま表示。種類を付けると全件",
-        handler=handle_today,
-    )
-    deps.subcommands.add(
-        "away",
-        usage="/isops away 12/1-12/5 | cancel",
-        summary="休暇を登録 (期間中は朝の DM を止め、急ぎの案件はマネージャーへ)",
-        handler=handle_away,
-    )
 
 
 def handle_today(call: CommandCall) -> None:

@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -51,16 +50,6 @@ class ReportArgs(BaseModel):
                 raise InvalidInput({"target": "担当者は @ でメンションして指定してください"})
             target = match.group(1) or match.group(2)
         return cls(key=key, target=target)
-
-
-def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add(
-        "report",
-        usage=USAGE,
-        summary="レポート a〜e (当日対応漏れ・予定日の来た注力・承認待ちと差し戻し・7日5回未満・"
-        "1〜2か月先の注力) を表示。長いときは CSV を DM へ",
-        handler=handle_report,
-    )
 
 
 def handle_report(call: CommandCall) -> None:

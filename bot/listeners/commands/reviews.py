@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
-
 from bot.blocks.review import MAX_LISTED, build_review_list
 from bot.deps import CommandCall, Deps
 from isops.services.reviews import ReviewConfig, pending_reviews_for
-
-
-def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add(
-        "reviews",
-        usage="/isops reviews",
-        summary="承認待ちの「対応不要」(ステータス 4・6) を古い順に表示し、承認・差し戻し",
-        handler=handle_reviews,
-    )
 
 
 def handle_reviews(call: CommandCall) -> None:

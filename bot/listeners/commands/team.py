@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from slack_bolt import App
-
 from bot.blocks.manager_team import build_team_list
-from bot.deps import CommandCall, Deps
+from bot.deps import CommandCall
 from isops.clock import utcnow
 from isops.services.team import team_overview
-
-
-def register(app: App, deps: Deps) -> None:
-    deps.subcommands.add(
-        "team",
-        usage="/isops team",
-        summary="(管理者) メンバー・役割・上長・休暇の一覧。役割と上長を変更",
-        handler=handle_team,
-    )
 
 
 def handle_team(call: CommandCall) -> None:

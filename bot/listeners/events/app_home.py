@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.home_view import home_view
 from bot.listeners.errors import reports_errors
 from isops.clock import utcnow
-
-
-def register(app: App, deps: Deps) -> None:
-    app.event("app_home_opened")(handle_app_home_opened)
 
 
 @reports_errors

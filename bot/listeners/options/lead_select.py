@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot import ids
 from bot.blocks.lead_picker import build_lead_options
 from bot.deps import Deps
 from bot.listeners.errors import reports_errors
 from isops.limits import COMPANY
 from isops.services.leads import search_leads
 from isops.text import strip_control
-
-
-def register(app: App, deps: Deps) -> None:
-    app.options(ids.LEAD_SELECT)(handle_lead_options)
 
 
 @reports_errors

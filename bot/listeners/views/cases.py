@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot import ids
 from bot.blocks.case_card import build_case_detail_modal
 from bot.blocks.case_search import build_case_search_modal
 from bot.deps import Deps
@@ -18,11 +17,6 @@ from isops.services.cases import create_case, update_case
 from isops.services.cases_search import search_cases
 
 SAVED = "✅ 保存しました。`/case` で検索でき、業種の合うリードの記録画面に表示されます。"
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.CASE_EDIT_VIEW)(handle_case_submission)
-    app.view(ids.CASE_SEARCH_VIEW)(handle_case_search_submission)
 
 
 @reports_errors

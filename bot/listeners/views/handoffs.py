@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot import ids
 from bot.blocks.handoff_modals import build_handoff_notice_modal
@@ -25,12 +25,6 @@ TITLES = {
     ids.HANDOFF_RESCHEDULE_VIEW: "日程変更",
     ids.HANDOFF_RETURN_VIEW: "IS に戻す",
 }
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.HANDOFF_INVALID_VIEW)(handle_invalid_submission)
-    app.view(ids.HANDOFF_RESCHEDULE_VIEW)(handle_reschedule_submission)
-    app.view(ids.HANDOFF_RETURN_VIEW)(handle_return_submission)
 
 
 def _submit(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: Deps, kind: str) -> None:

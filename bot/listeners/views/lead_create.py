@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot import ids
 from bot.blocks.lead_modal import build_lead_result
 from bot.deps import Deps
 from bot.forms.lead import LeadMetadata, errors_for_view, parse_lead_form
@@ -14,10 +13,6 @@ from bot.forms.payload_ids import view_id
 from bot.listeners.errors import reports_errors
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.services.lead_registration import register_lead
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.LEAD_CREATE_VIEW)(handle_lead_submission)
 
 
 @reports_errors

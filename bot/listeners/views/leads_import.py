@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot import ids
 from bot.blocks.lead_intake import build_import_result, import_errors_text
@@ -39,10 +39,6 @@ class ImportForm(BaseModel):
             text=strip_control(values.get(ids.LEADS_IMPORT_CSV) or ""),
             dry_run="dry_run" in (values.get(ids.LEADS_IMPORT_DRY_RUN) or []),
         )
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.LEADS_IMPORT_VIEW)(handle_leads_import_submission)
 
 
 @reports_errors

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot import ids
 from bot.blocks.log_5c2m import ConfirmMetadata, build_5c2m_confirmation
 from bot.deps import Deps
 from bot.forms.handoff import errors_for_log_view, parse_handoff_section
@@ -18,10 +17,6 @@ from isops.clock import utcnow
 from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.services.actions import NeedsConfirmation, record_action
 from isops.services.handoffs import NeedsHandoff, handoff_step
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.LOG_VIEW)(handle_log_submission)
 
 
 @reports_errors

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import ids
 from bot.blocks.log_5c2m import ConfirmMetadata
 from bot.deps import Deps
 from bot.listeners.actions.log_form import lead_values, log_modal_view, update_log_modal
 from bot.listeners.errors import reports_errors
 from isops.enums import ActionStatus
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.LOG_5C2M_VIEW)(handle_5c2m_confirmed)
-    app.view_closed(ids.LOG_5C2M_VIEW)(handle_5c2m_declined)
 
 
 @reports_errors

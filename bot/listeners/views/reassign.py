@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot import ids
 from bot.blocks.manager_reassign import build_reassign_done, build_reassign_notice
@@ -20,10 +20,6 @@ from isops.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from isops.services.reassign import reassign_leads
 
 LEAD_NOT_FOUND = "リードが見つかりません"
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.REASSIGN_VIEW)(handle_reassign_submission)
 
 
 @reports_errors

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot import ids
 from bot.blocks.review import build_notice_modal
@@ -76,10 +76,6 @@ class ReturnForm(BaseModel):
             raise InvalidInput(
                 {name: FIELD_MESSAGES.get(name, "入力を確認してください") for name in fields}
             ) from None
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.REVIEW_RETURN_VIEW)(handle_review_return_submission)
 
 
 @reports_errors

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot import ids
 from bot.blocks.manager_reassign import build_reassign_notice
@@ -21,10 +21,6 @@ from isops.errors import InvalidInput, NotAllowed, NotFound
 from isops.services.team import change_member
 
 FIELD_BLOCKS = {"role": ids.TEAM_ROLE_BLOCK, "manager": ids.TEAM_MANAGER_BLOCK}
-
-
-def register(app: App, deps: Deps) -> None:
-    app.view(ids.TEAM_EDIT_VIEW)(handle_team_edit_submission)
 
 
 @reports_errors

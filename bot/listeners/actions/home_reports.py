@@ -1,14 +1,12 @@
-"""App Home's part for managers and reps (issue 13 point 4), and its report buttons.
-
-The part itself is built by bot.home_view; a report button posts that report (the caller's
-scope, from the database) into the bot's DM with the clicker."""
+"""App Home's report buttons (issue 13 point 4): the report, in the caller's scope from the
+database, posted into the bot's DM with the clicker. Home itself is built by bot.home_view."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import ids
@@ -18,9 +16,7 @@ from bot.listeners.commands.reports import deliver_report
 from bot.listeners.errors import reports_errors
 from isops.services.reports import parse_report_key
 
-
-def register(app: App, deps: Deps) -> None:
-    app.action(re.compile(rf"^{re.escape(ids.HOME_REPORT_BUTTON)}:[a-e]$"))(handle_home_report)
+REPORT_BUTTON_PATTERN = re.compile(rf"^{re.escape(ids.HOME_REPORT_BUTTON)}:[a-e]$")
 
 
 @reports_errors
