@@ -53,7 +53,8 @@ class Subcommands:
 
 
 # The context key under which the middleware puts the `Deps`. Bolt passes a listener every
-# context key its signature names, so a listener asks for `deps: Deps` like `ack` or `body`.
+# context key its signature names (bolt-python #709), so a listener asks for `deps: Deps` as
+# it asks for `ack` or `body`.
 DEPS = "deps"
 
 
