@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import bot.listeners
 from bot import texts
 from bot.deps import Deps
 from bot.listeners import register_all
@@ -86,11 +90,13 @@ class RecordingApp:
     """Stands in for Bolt's App in `register_all`: records what each kind registers."""
 
     listeners: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
+    constraints: list[tuple[str, str | re.Pattern[str]]] = field(default_factory=list)
 
     def _kind(self, kind: str) -> Callable[..., Callable[[Callable[..., Any]], Any]]:
         def constraint(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Any]:
             def register(function: Callable[..., Any]) -> Callable[..., Any]:
                 self.listeners.append((kind, function))
+                self.constraints.extend((kind, arg) for arg in args)
                 return function
 
             return register
@@ -132,6 +138,39 @@ def test_every_listener_is_a_module_level_handler_that_reports_its_errors(
         assert reports_errors_of(listener), where
     for sub in deps.subcommands.by_name.values():  # run inside the wrapped /isops listener
         assert getattr(sys.modules[sub.handler.__module__], sub.handler.__name__) is sub.handler
+
+
+def test_every_handler_in_the_listener_modules_is_registered(deps: Deps) -> None:
+    """A handler left out of its kind's register() would never run: each module-level
+    `handle_*` under bot.listeners is a listener or an /isops sub-command."""
+    app = RecordingApp()
+    register_all(app, deps)  # type: ignore[arg-type]
+    registered = {id(listener) for _, listener in app.listeners}
+    registered |= {id(sub.handler) for sub in deps.subcommands.by_name.values()}
+    defined = [
+        f"{info.name}.{name}"
+        for info in pkgutil.walk_packages(bot.listeners.__path__, "bot.listeners.")
+        for name, value in vars(importlib.import_module(info.name)).items()
+        if name.startswith("handle_")
+        and callable(value)
+        and getattr(value, "__module__", None) == info.name
+        and id(value) not in registered
+    ]
+    assert defined == []
+
+
+def test_no_listener_is_shadowed_by_an_earlier_one_of_its_kind(deps: Deps) -> None:
+    """Bolt runs the first listener that matches: an id registered twice, or one that an
+    earlier pattern of the same kind also matches, would silently never reach its own."""
+    app = RecordingApp()
+    register_all(app, deps)  # type: ignore[arg-type]
+    for position, (kind, constraint) in enumerate(app.constraints):
+        earlier = [c for k, c in app.constraints[:position] if k == kind]
+        where = f"{kind} {constraint!r}"
+        assert constraint not in earlier, where
+        if isinstance(constraint, str):
+            shadows = [p for p in earlier if isinstance(p, re.Pattern) and p.search(constraint)]
+            assert shadows == [], where
 
 
 # -- handlers called directly ----------------------------------------------------------------------
