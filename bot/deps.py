@@ -42,7 +42,7 @@ class Subcommand:
 
 @dataclass
 class Subcommands:
-    """`/isops` sub-commands, registered by each feature's listener module."""
+    """`/isops` sub-commands, registered in bot.listeners.commands (in help order)."""
 
     by_name: dict[str, Subcommand] = field(default_factory=dict)
 
@@ -53,8 +53,8 @@ class Subcommands:
 
 
 # The context key under which the middleware puts the `Deps`. Bolt passes a listener every
-# context key its signature names (bolt-python #709), so a listener asks for `deps: Deps` as
-# it asks for `ack` or `body`.
+# context key its signature names (slack_bolt.kwargs_injection's build_required_kwargs merges
+# the context into the arguments), so a listener asks for `deps: Deps` as for `ack` or `body`.
 DEPS = "deps"
 
 

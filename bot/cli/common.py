@@ -207,17 +207,17 @@ def export_csv(
     args: argparse.Namespace,
     *,
     write: Callable[[UnitOfWork, TextIO], int],
-    rows: str = "件",
+    unit: str = "件",
 ) -> int:
     """An export command's run: `write(uow, out)` into `args.file` in `args.encoding` as
     `write_export` writes, with a unit of work on the settings' database, then the count on
-    stdout (`12 件を書き出しました: FILE`; `rows` names what was written). The exit code."""
+    stdout (`12 件を書き出しました: FILE`; `unit` names what was written). The exit code."""
     path = Path(args.file)
     with open_uow_factory(settings) as uow_factory:
         count = write_export(
             path, encoding=args.encoding, write=lambda out: write(uow_factory(), out)
         )
-    print(f"{count} {rows}を書き出しました: {path}")
+    print(f"{count} {unit}を書き出しました: {path}")
     return 0
 
 

@@ -63,7 +63,7 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         settings,
         args,
         write=lambda uow, out: export_handoffs(uow, out=out, tz=settings.tz),
-        rows="件の引き継ぎ",
+        unit="件の引き継ぎ",
     )
 
 

@@ -171,10 +171,10 @@ def furthest_below(
     for spec in FIGURES:
         if not spec.habit:
             continue
-        value, median = values[spec.key].value, medians.get(spec.key)
-        if value is None or median is None or value >= median:
+        value, team_median = values[spec.key].value, medians.get(spec.key)
+        if value is None or team_median is None or value >= team_median:
             continue
-        habit = Habit(spec.key, value, median)
+        habit = Habit(spec.key, value, team_median)
         if best is None or habit.gap > best.gap + 1e-9:
             best = habit
     return best
