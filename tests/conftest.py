@@ -14,6 +14,9 @@ from isops.db import Base, make_engine
 from isops.migrate import downgrade, upgrade
 from isops.unit_of_work import UnitOfWorkFactory, make_uow_factory
 from tests.databases import migrated_database
+from tests.environment import drop_settings
+
+drop_settings()  # before any test builds Settings: the shell's must not reach them
 
 PG_URL = os.environ.get("ISOPS_TEST_DATABASE_URL")
 PG_SKIP_REASON = (
