@@ -29,7 +29,8 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     return common.export_csv(
         settings,
-        args,
+        args.file,
+        encoding=args.encoding,
         write=lambda uow, out: export_cases(uow, out=out, tz=settings.tz, language=args.headers),
     )
 

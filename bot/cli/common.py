@@ -204,19 +204,18 @@ def print_import_report(result: ImportReport) -> None:
 
 def export_csv(
     settings: Settings,
-    args: argparse.Namespace,
+    file: str,
     *,
+    encoding: str,
     write: Callable[[UnitOfWork, TextIO], int],
     unit: str = "件",
 ) -> int:
-    """An export command's run: `write(uow, out)` into `args.file` in `args.encoding` as
-    `write_export` writes, with a unit of work on the settings' database, then the count on
-    stdout (`12 件を書き出しました: FILE`; `unit` names what was written). The exit code."""
-    path = Path(args.file)
+    """An export command's run: `write(uow, out)` into `file` in `encoding` as `write_export`
+    writes, with a unit of work on the settings' database, then the count on stdout
+    (`12 件を書き出しました: FILE`; `unit` names what was written). The exit code."""
+    path = Path(file)
     with open_uow_factory(settings) as uow_factory:
-        count = write_export(
-            path, encoding=args.encoding, write=lambda out: write(uow_factory(), out)
-        )
+        count = write_export(path, encoding=encoding, write=lambda out: write(uow_factory(), out))
     print(f"{count} {unit}を書き出しました: {path}")
     return 0
 

@@ -61,7 +61,8 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     return common.export_csv(
         settings,
-        args,
+        args.file,
+        encoding=args.encoding,
         write=lambda uow, out: export_handoffs(uow, out=out, tz=settings.tz),
         unit="件の引き継ぎ",
     )

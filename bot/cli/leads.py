@@ -93,7 +93,7 @@ def _cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             count = write(uow_factory(), sys.stdout)
         print(f"{count} 件を書き出しました", file=sys.stderr)
         return 0
-    return common.export_csv(settings, args, write=write)
+    return common.export_csv(settings, args.file, encoding=args.encoding, write=write)
 
 
 def _print_rules(views: list[Any]) -> None:
