@@ -88,7 +88,7 @@ UP_MARK = "▲"  # a figure up against the previous week
 DOWN_MARK = "▼"  # … down
 FLAT_MARK = "→"  # … unchanged
 MEDIAN_MARK = "◆"  # the team median beside a rep's own figure
-# The weekly scorecard's figures (isops.services.scorecard_values.FIGURES), and what each habit asks.
+# The weekly scorecard's figures (scorecard_values.FIGURES), and what each habit asks.
 SCORECARD_LABELS = {
     "same_day": "当日対応率",
     "five_c2m": "5C2M 完了率",

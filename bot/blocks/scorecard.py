@@ -1,9 +1,10 @@
 """The weekly habit scorecard's DMs (issue 13 point 2) and a rep's one-line scorecard.
 
-Pure builders from `isops.services.scorecard` cards (their figures: `scorecard_values`). Rates show as percentages with their
-change in points against the previous week (▲▼→), counts as numbers with their change. The
-manager's DM has one block per rep; a rep's DM their figures beside the team median (◆) and one
-sentence naming the habit furthest below it. The chart follows as a file (bot.charts).
+Pure builders from `isops.services.scorecard` cards (their figures: `scorecard_values`).
+Rates show as percentages with their change in points against the previous week (▲▼→), counts
+as numbers with their change. The manager's DM has one block per rep; a rep's DM their figures
+beside the team median (◆) and one sentence naming the habit furthest below it. The chart
+follows as a file (bot.charts).
 """
 
 from __future__ import annotations

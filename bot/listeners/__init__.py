@@ -10,7 +10,7 @@ from bot.listeners import actions, commands, errors, events, options, views
 
 
 def register_all(app: App, deps: Deps) -> None:
-    errors.register(app, deps)
+    errors.register(app)
     commands.register(app, deps.subcommands)
     actions.register(app)
     views.register(app)

@@ -24,7 +24,6 @@ from slack_sdk import WebClient
 
 from bot import texts
 from bot.blocks.errors import build_error_reply
-from bot.deps import Deps
 from bot.middleware import AUTHENTIC
 from isops.errors import IsopsError
 
@@ -154,7 +153,7 @@ def _first_input_block(view: Mapping[str, Any]) -> str | None:
     return None
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App) -> None:
     @app.error
     def handle_error(
         error: Exception,
